@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+import "reflect-metadata";
+console.log("socket-notify");
