@@ -1,1 +1,46 @@
-export const PACKAGE = "core";
+import "reflect-metadata";
+
+/* Blocks */
+export { BlockBuilder, type BuildOptions, type BuildResult, type BuiltMessage, countBySeverity, DEFAULT_MAX_MESSAGES, formatSeverityCounts, type SeverityCounts } from "./blocks/BlockBuilder.js";
+export { codeBlock, escapeMrkdwn, inline, isSafeUrl, link, stripControl, truncate } from "./blocks/mrkdwn.js";
+export { compareRisk, isMalwareOrTyposquat, sortByRisk } from "./blocks/risk.js";
+export { type Block, blockText, type MessageLimits, messageText, SLACK_LIMITS, type SlackMessage, type TextObject } from "./blocks/types.js";
+/* Clock */
+export { type Clock, systemClock } from "./clock.js";
+/* Config */
+export { CODE_CONFIG_FILES, CONFIG_ENV, type ConfigSource, DATA_CONFIG_FILES, findConfig, type FindConfigOptions, isCodeConfig, type RawConfig } from "./config/load.js";
+export { resolveConfig, type ResolvedConfig, type ResolveOptions } from "./config/resolve.js";
+export { buildConfigSchema, type CoreConfig, coreShape, FILTER_KEYS, type FilterOptions, FilterSchema, filterShape, type Level, LEVELS, type NotifyConfig, type SecretRef, SecretRefSchema, secretValue } from "./config/schema.js";
+/* Delivery */
+export { classifyHttpStatus, classifyNetworkError, parseRetryAfter } from "./delivery/classify.js";
+export { DEFAULT_BUDGET_MS, DEFAULT_CONCURRENCY, DEFAULT_REQUEST_TIMEOUT_MS, DeliveryEngine, type DeliveryOptions, type DeliveryProgress, type MessageOutcome } from "./delivery/DeliveryEngine.js";
+export { DEFAULT_RETRY_POLICY, decideRetry, type RetryDecision, type RetryPolicy } from "./delivery/retry.js";
+export { Semaphore, TokenBucket } from "./delivery/token-bucket.js";
+/* Engine */
+export { createEngine, type EngineOptions, type NotifyOptions, type Plan, type PlannedDestination, SocketNotifyEngine } from "./engine.js";
+/* Errors */
+export { type ErrorCode, type ErrorDetails, formatLocation, isSocketNotifyError, SocketNotifyError, UserError } from "./errors.js";
+/* Filter */
+export { AlertFilter, describeAlert, type ExcludedAlert, type FilterContext, type FilterResult, isVulnerability, repoMatches } from "./filter/AlertFilter.js";
+/* Host */
+export { createHost, isLoopbackHost, type PluginHost, VERSION } from "./host.js";
+/* Input */
+export { parseScan, type ParseOptions, readScanFile, toAlert } from "./input/parse.js";
+export { type Issue, IssueSchema, type ScanJson, ScanSchema } from "./input/schema.js";
+/* Logger */
+export { type Logger, MemoryLogger, silentLogger } from "./logger.js";
+/* Model */
+export { type Alert, type AlertAction, type IntroducedBy, packageLabel, type Reachability, type ReachabilityState, type ScanContext, type ScanInput } from "./model.js";
+/* Notifier contract */
+export { type DeliveryFailure, type Destination, type DestinationList, type Notifier, type NotifierCapabilities, type NotifierPlugin, type OutboundMessage, type SendContext, type SendResult } from "./notifier.js";
+export { loadPluginModules, optionsShape, pluginsOf } from "./plugins.js";
+/* Report */
+export { type DeliveryReport, type DestinationReport, type MessageReport, type ReportError, reportExitCode } from "./report.js";
+/* Secrets */
+export { redactWebhookUrl, scrubSecrets, Secret } from "./secret.js";
+/* Severity */
+export { parseSeverity, SEVERITIES, SEVERITY_EMOJI, SEVERITY_NAMES, type Severity, severityRank } from "./severity.js";
+/* DI */
+export { type FetchFunction, resolve, type Token, token, TOKENS } from "./tokens.js";
+/* Errors from zod, for plugins that validate their own input */
+export { describeIssues, jsonPath, parseOrThrow, suggest } from "./zod-issues.js";

@@ -1,0 +1,228 @@
+import { inject, injectable } from "tsyringe";
+import { type Clock } from "../clock.js";
+import { type Logger } from "../logger.js";
+import { type DeliveryFailure, type Destination, type Notifier, type NotifierCapabilities, type OutboundMessage } from "../notifier.js";
+import { TOKENS } from "../tokens.js";
+import { DEFAULT_RETRY_POLICY, decideRetry, type RetryPolicy } from "./retry.js";
+import { Semaphore, TokenBucket } from "./token-bucket.js";
+
+export interface DeliveryOptions {
+  /** Whole-run time budget; what is not delivered by then fails with code `timeout`. Default 120 s. */
+  budgetMs?: number;
+  /** Per-request timeout. Default 10 s. */
+  requestTimeoutMs?: number;
+  /** Requests in flight at once, across all destinations. Default 10. */
+  concurrency?: number;
+  retry?: RetryPolicy;
+  onProgress?: (p: DeliveryProgress) => void;
+  random?: () => number;
+}
+
+export interface DeliveryProgress {
+  sent: number;
+  failed: number;
+  total: number;
+  /** Keys currently waiting on a Slack rate limit (429 Retry-After). */
+  rateLimited: number;
+  event?: string;
+}
+
+export interface MessageOutcome {
+  message: OutboundMessage;
+  ok: boolean;
+  attempts: number;
+  ts?: string;
+  channel?: string;
+  failure?: DeliveryFailure;
+  /** A timeout after sending was retried: Slack may show this message twice. */
+  possibleDuplicate?: boolean;
+}
+
+export const DEFAULT_BUDGET_MS = 120_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+export const DEFAULT_CONCURRENCY = 10;
+
+class BudgetExceeded extends Error {
+  override name = "BudgetExceeded";
+}
+
+/**
+ * Delivers planned messages for any notifier: one queue per destination key (a webhook, a
+ * channel) in parallel under a global concurrency cap, each paced by a token bucket at the
+ * notifier's declared rate; order kept within a destination (page 1 before page 2, thread
+ * replies after their parent's ts); retries by the policy; a whole-run time budget.
+ */
+@injectable()
+export class DeliveryEngine {
+  constructor(
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+    @inject(TOKENS.Logger) private readonly logger: Logger,
+  ) {}
+
+  async deliver(notifier: Notifier, caps: NotifierCapabilities, messages: OutboundMessage[], options: DeliveryOptions = {}): Promise<MessageOutcome[]> {
+    const budgetMs = options.budgetMs ?? DEFAULT_BUDGET_MS;
+    const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    const policy = options.retry ?? DEFAULT_RETRY_POLICY;
+    const random = options.random ?? Math.random;
+    const semaphore = new Semaphore(Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY));
+    const outcomes = new Map<OutboundMessage, MessageOutcome>();
+    const progress: DeliveryProgress = { sent: 0, failed: 0, total: messages.length, rateLimited: 0 };
+    const report = (event?: string) => options.onProgress?.({ ...progress, ...(event ? { event } : {}) });
+
+    const budget = new AbortController();
+    const stop = new AbortController();
+    const budgetTimer = this.clock.sleep(budgetMs, stop.signal).then(
+      () => budget.abort(new BudgetExceeded(`time budget of ${Math.round(budgetMs / 1000)} s ran out`)),
+      () => undefined,
+    );
+    let fatal: DeliveryFailure | undefined;
+
+    // Group by key, keeping the planned order inside each key.
+    const queues = new Map<string, OutboundMessage[]>();
+    for (const m of messages) {
+      const q = queues.get(m.destination.key) ?? [];
+      q.push(m);
+      queues.set(m.destination.key, q);
+    }
+
+    const finish = (o: MessageOutcome) => {
+      outcomes.set(o.message, o);
+      if (o.ok) progress.sent++;
+      else progress.failed++;
+      report();
+    };
+
+    const runKey = async (key: string, queue: OutboundMessage[]) => {
+      const bucket = new TokenBucket(caps.ratePerSecond, Math.max(1, caps.burst), this.clock.now());
+      const failedDestinations = new Map<Destination, DeliveryFailure>();
+      const parents = new Map<Destination, string>();
+      for (const message of queue) {
+        const d = message.destination;
+        const earlier = fatal ?? failedDestinations.get(d);
+        if (budget.signal.aborted) {
+          finish({ message, ok: false, attempts: 0, failure: timeoutFailure(budgetMs) });
+          continue;
+        }
+        if (earlier) {
+          finish({ message, ok: false, attempts: 0, failure: { ...earlier, message: `not sent: ${earlier.message}` } });
+          continue;
+        }
+        const parent = parents.get(d);
+        const outbound: OutboundMessage = caps.threads && parent && message.index > 1 ? { ...message, threadTs: parent } : message;
+        const outcome = await this.sendWithRetry(notifier, outbound, key, bucket, semaphore, budget.signal, requestTimeoutMs, budgetMs, policy, random, progress, report);
+        outcome.message = message;
+        if (outcome.ok && message.index === 1 && outcome.ts) parents.set(d, outcome.ts);
+        if (!outcome.ok && outcome.failure) {
+          if (outcome.failure.fatal) fatal = outcome.failure;
+          else if (message.index === 1 || outcome.failure.retry !== "never" || isDestinationLevel(outcome.failure)) {
+            // Later pages would hit the same wall; they are reported, not attempted.
+            failedDestinations.set(d, outcome.failure);
+          }
+        }
+        finish(outcome);
+      }
+    };
+
+    try {
+      await Promise.all([...queues.entries()].map(([k, q]) => runKey(k, q)));
+    } finally {
+      stop.abort();
+      await budgetTimer;
+    }
+    return messages.map((m) => outcomes.get(m)!);
+  }
+
+  private async sendWithRetry(
+    notifier: Notifier,
+    message: OutboundMessage,
+    key: string,
+    bucket: TokenBucket,
+    semaphore: Semaphore,
+    budget: AbortSignal,
+    requestTimeoutMs: number,
+    budgetMs: number,
+    policy: RetryPolicy,
+    random: () => number,
+    progress: DeliveryProgress,
+    report: (event?: string) => void,
+  ): Promise<MessageOutcome> {
+    let attempt = 0;
+    let rateLimited = 0;
+    let possibleDuplicate = false;
+    for (;;) {
+      attempt++;
+      try {
+        // Pace: wait for this key's token (or the end of a Retry-After pause).
+        for (let d = bucket.delay(this.clock.now()); d > 0; d = bucket.delay(this.clock.now())) {
+          await this.clock.sleep(d, budget);
+        }
+        bucket.take(this.clock.now());
+      } catch {
+        return { message, ok: false, attempts: attempt - 1, failure: timeoutFailure(budgetMs) };
+      }
+      await semaphore.acquire();
+      let result;
+      try {
+        const signal = AbortSignal.any([budget, AbortSignal.timeout(requestTimeoutMs)]);
+        result = await notifier.send(message, { signal, attempt });
+      } catch (e) {
+        // A notifier should classify; an exception here is a bug in it. Report it, never crash the run.
+        result = { ok: false as const, failure: { code: "notifier_error", message: `notifier error: ${(e as Error)?.message ?? String(e)}`, retry: "never" as const } };
+      } finally {
+        semaphore.release();
+      }
+      if (result.ok) {
+        const o: MessageOutcome = { message, ok: true, attempts: attempt };
+        if (result.ts) o.ts = result.ts;
+        if (result.channel) o.channel = result.channel;
+        if (possibleDuplicate) o.possibleDuplicate = true;
+        return o;
+      }
+      const failure = result.failure;
+      if (budget.aborted) return { message, ok: false, attempts: attempt, failure: timeoutFailure(budgetMs) };
+      const decision = decideRetry(failure, attempt - rateLimited, rateLimited, policy, random);
+      if (!decision.retry) return { message, ok: false, attempts: attempt, failure };
+      if (failure.maybeDelivered) possibleDuplicate = true;
+      if (decision.rateLimited) {
+        rateLimited++;
+        bucket.pause(this.clock.now(), decision.delayMs);
+        progress.rateLimited++;
+        report(`${key}: rate limited, waiting ${Math.ceil(decision.delayMs / 1000)} s`);
+        this.logger.debug(`${message.destination.target}: 429, waiting ${decision.delayMs} ms (Retry-After)`);
+        try {
+          for (let d = bucket.delay(this.clock.now()); d > 0; d = bucket.delay(this.clock.now())) await this.clock.sleep(d, budget);
+        } catch {
+          progress.rateLimited--;
+          return { message, ok: false, attempts: attempt, failure: timeoutFailure(budgetMs) };
+        }
+        progress.rateLimited--;
+      } else {
+        this.logger.debug(`${message.destination.target}: ${failure.code}, retry ${attempt} in ${decision.delayMs} ms`);
+        try {
+          await this.clock.sleep(decision.delayMs, budget);
+        } catch {
+          return { message, ok: false, attempts: attempt, failure: timeoutFailure(budgetMs) };
+        }
+      }
+    }
+  }
+}
+
+/** Errors that mean the destination itself is unusable, not just this message. */
+const DESTINATION_ERRORS = new Set([
+  "no_service", "channel_not_found", "channel_is_archived", "is_archived", "not_in_channel", "action_prohibited",
+  "invalid_token", "no_active_hooks", "team_disabled", "missing_scope", "restricted_action", "rate_limited", "timeout",
+]);
+
+function isDestinationLevel(f: DeliveryFailure): boolean {
+  return DESTINATION_ERRORS.has(f.code);
+}
+
+function timeoutFailure(budgetMs: number): DeliveryFailure {
+  return {
+    code: "timeout",
+    message: `not delivered within the run's time budget (${Math.round(budgetMs / 1000)} s)`,
+    hint: "raise --timeout (or `timeout` in the config), or use --outbox FILE and `socket-notify retry FILE` later",
+    retry: "never",
+  };
+}

@@ -1,0 +1,273 @@
+import { container as rootContainer, type DependencyContainer } from "tsyringe";
+import { BlockBuilder, type BuildResult, DEFAULT_MAX_MESSAGES } from "./blocks/BlockBuilder.js";
+import { sortByRisk } from "./blocks/risk.js";
+import { SLACK_LIMITS } from "./blocks/types.js";
+import { type Clock, systemClock } from "./clock.js";
+import { type ConfigSource, findConfig, noConfigError, type RawConfig } from "./config/load.js";
+import { resolveConfig } from "./config/resolve.js";
+import { type NotifyConfig } from "./config/schema.js";
+import { DeliveryEngine, type DeliveryOptions, type MessageOutcome } from "./delivery/DeliveryEngine.js";
+import { AlertFilter, type ExcludedAlert } from "./filter/AlertFilter.js";
+import { createHost, type PluginHost } from "./host.js";
+import { type Logger, silentLogger } from "./logger.js";
+import { type Alert, type ScanContext, type ScanInput } from "./model.js";
+import { type Destination, type DestinationList, type Notifier, type NotifierCapabilities, type NotifierPlugin, type OutboundMessage } from "./notifier.js";
+import { type DeliveryReport, type DestinationReport, type MessageReport } from "./report.js";
+import { type FetchFunction, TOKENS } from "./tokens.js";
+
+export interface EngineOptions {
+  /** A config object, as parsed from JSON. When absent: `configPath`, then SOCKET_SLACK_CONFIG_JSON, then a search from `cwd`. */
+  config?: unknown;
+  configPath?: string;
+  /** Allow config files and plugins that run code (.js/.mjs/.ts configs; `plugins` outside --config). */
+  allowCodeConfig?: boolean;
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  /** Notifiers offered besides the config's `plugins` (the CLI offers webhook and bot). */
+  plugins?: NotifierPlugin[];
+  logger?: Logger;
+  clock?: Clock;
+  fetch?: FetchFunction;
+  /** Parent container; every run gets a fresh child. Default: a child of tsyringe's root, never the root itself. */
+  container?: DependencyContainer;
+}
+
+export interface NotifyOptions extends DeliveryOptions {
+  /** Plan and report, send nothing. */
+  dryRun?: boolean;
+  /** Overrides for what the input says (CLI --repo, --branch, --pr, --sha). */
+  context?: ScanContext;
+  /** Reachability facts were applied to the alerts (see `applyFacts`). */
+  factsLoaded?: boolean;
+}
+
+export interface PlannedDestination {
+  destination: Destination;
+  matched: Alert[];
+  excluded: ExcludedAlert[];
+  build: BuildResult;
+  messages: OutboundMessage[];
+}
+
+export interface Plan {
+  mode: string;
+  source: ConfigSource;
+  enabled: boolean;
+  capabilities: NotifierCapabilities;
+  destinations: PlannedDestination[];
+  alerts: { total: number; matched: number; duplicatesMerged: number };
+  warnings: string[];
+  context: ScanContext;
+}
+
+const DEFAULT_CAPABILITIES: NotifierCapabilities = { ...SLACK_LIMITS, ratePerSecond: 1, burst: 1, threads: false, update: false };
+
+/**
+ * The embeddable core: config → destinations → filter → messages → delivery → report.
+ * No console output and no process.exit: progress goes to the injected logger, the outcome is
+ * the returned report, bad input is a thrown `UserError`.
+ */
+export class SocketNotifyEngine {
+  private constructor(
+    readonly config: NotifyConfig,
+    readonly source: ConfigSource,
+    readonly mode: string,
+    readonly plugin: NotifierPlugin,
+    readonly plugins: NotifierPlugin[],
+    readonly configWarnings: string[],
+    readonly host: PluginHost,
+    private readonly options: EngineOptions,
+    private readonly destinationList: DestinationList,
+  ) {}
+
+  static async create(options: EngineOptions = {}): Promise<SocketNotifyEngine> {
+    const env = options.env ?? process.env;
+    const cwd = options.cwd ?? process.cwd();
+    const logger = options.logger ?? silentLogger;
+    let raw: RawConfig | undefined;
+    if (options.config !== undefined) raw = { raw: options.config, source: { kind: "inline", label: "config", baseDir: cwd, code: false } };
+    else {
+      const find: Parameters<typeof findConfig>[0] = { env, cwd };
+      if (options.configPath !== undefined) find.configPath = options.configPath;
+      if (options.allowCodeConfig !== undefined) find.allowCodeConfig = options.allowCodeConfig;
+      raw = await findConfig(find);
+    }
+    if (!raw) throw noConfigError();
+    const host = createHost({ env, configSource: raw.source.label, logger });
+    const resolved = await resolveConfig(raw, { builtins: options.plugins ?? [], allowCodeConfig: options.allowCodeConfig ?? false, host });
+    const list = resolved.plugin.destinations(resolved.config, host);
+    const destinationList = Array.isArray(list) ? { destinations: list } : list;
+    const warnings = [...resolved.warnings, ...(destinationList.warnings ?? [])];
+    return new SocketNotifyEngine(resolved.config, raw.source, resolved.mode, resolved.plugin, resolved.plugins, warnings, host, options, destinationList);
+  }
+
+  get capabilities(): NotifierCapabilities {
+    return { ...DEFAULT_CAPABILITIES, ...this.plugin.capabilities };
+  }
+
+  get destinations(): Destination[] {
+    return this.destinationList.destinations;
+  }
+
+  /** Config warnings that do not depend on the input: for `validate`. */
+  validationWarnings(factsLoaded = false): string[] {
+    const w = [...this.configWarnings];
+    for (const d of this.destinations) {
+      const f = d.filter;
+      if (f.alert_types?.length && f.severities?.length) {
+        w.push(`${d.configPath}: alert_types and severities now both apply (AND); the Socket CLI ignored severities when alert_types was set`);
+      }
+      if (!factsLoaded && (f.reachability_alerts_only || f.always_send_reachability)) {
+        const key = f.reachability_alerts_only ? "reachability_alerts_only" : "always_send_reachability";
+        w.push(`${d.configPath}: ${key} has no effect without --facts; all alerts pass`);
+      }
+    }
+    return [...new Set(w)];
+  }
+
+  /** Which alerts go where, as which messages. No network. */
+  plan(input: ScanInput, options: NotifyOptions = {}): Plan {
+    const context: ScanContext = { ...input.context, ...definedOnly(options.context ?? {}) };
+    const caps = this.capabilities;
+    const enabled = this.config.enabled !== false;
+    const filter = new AlertFilter();
+    const builder = new BlockBuilder();
+    const sorted = sortByRisk(input.alerts);
+    const matchedIds = new Set<string>();
+    const planned: PlannedDestination[] = [];
+    const warnings = this.validationWarnings(options.factsLoaded ?? false);
+    if (input.duplicatesMerged > 0) warnings.push(`input: ${input.duplicatesMerged} duplicate alerts merged (the Socket CLI lists some alerts twice)`);
+    if (!enabled) warnings.push(`${this.source.label}: enabled is false: nothing is sent`);
+    const limits = {
+      maxBlocks: caps.maxBlocks,
+      maxSectionChars: caps.maxSectionChars,
+      maxMessageChars: caps.maxMessageChars,
+      maxFallbackChars: caps.maxFallbackChars,
+      maxHeaderChars: caps.maxHeaderChars,
+    };
+    for (const destination of this.destinations) {
+      const { matched, excluded } = filter.apply(sorted, destination.filter, {
+        scan: context,
+        factsLoaded: options.factsLoaded ?? false,
+        globalLevels: this.config.levels,
+      });
+      for (const a of matched) matchedIds.add(a.id);
+      const maxMessages = destination.filter.max_messages ?? this.config.max_messages ?? DEFAULT_MAX_MESSAGES;
+      const build = builder.build(matched, context, { limits, maxMessages, sorted: true });
+      const messages: OutboundMessage[] = build.messages.map((m) => ({ ...m, destination, kind: "alerts" }));
+      planned.push({ destination, matched, excluded, build, messages });
+    }
+    return {
+      mode: this.mode,
+      source: this.source,
+      enabled,
+      capabilities: caps,
+      destinations: planned,
+      alerts: { total: input.alerts.length, matched: matchedIds.size, duplicatesMerged: input.duplicatesMerged },
+      warnings,
+      context,
+    };
+  }
+
+  /** Plan, then deliver (unless dry run), and report what happened to every destination. */
+  async notify(input: ScanInput, options: NotifyOptions = {}): Promise<DeliveryReport> {
+    const plan = this.plan(input, options);
+    if (options.dryRun || !plan.enabled) return this.report(plan, undefined, !plan.enabled ? "skipped" : "dry-run");
+    const messages = plan.destinations.flatMap((d) => d.messages);
+    const outcomes = messages.length ? await this.deliver(messages, options) : [];
+    return this.report(plan, outcomes, "sent");
+  }
+
+  /** Deliver given messages (also used by `retry` for an outbox). */
+  async deliver(messages: OutboundMessage[], options: DeliveryOptions = {}): Promise<MessageOutcome[]> {
+    const run = (this.options.container ?? rootContainer).createChildContainer();
+    try {
+      run.register(TOKENS.Logger, { useValue: this.options.logger ?? silentLogger });
+      run.register(TOKENS.Clock, { useValue: this.options.clock ?? systemClock });
+      run.register(TOKENS.Config, { useValue: this.config });
+      run.register(TOKENS.Host, { useValue: this.host });
+      run.register(TOKENS.Env, { useValue: this.host.env });
+      run.register(TOKENS.Fetch, { useValue: this.options.fetch ?? globalThis.fetch });
+      await this.plugin.register(run, this.host);
+      if (!run.isRegistered(TOKENS.Notifier)) {
+        throw new Error(`plugin "${this.plugin.mode}" did not register a notifier under host.tokens.Notifier`);
+      }
+      const notifier = run.resolve<Notifier>(TOKENS.Notifier);
+      let targets = messages;
+      if (notifier.prepare) {
+        const unique = [...new Set(messages.map((m) => m.destination))];
+        const prepared = await notifier.prepare(unique, AbortSignal.timeout(options.requestTimeoutMs ?? 10_000));
+        const byOld = new Map(unique.map((d, i) => [d, prepared[i] ?? d]));
+        targets = messages.map((m) => ({ ...m, destination: byOld.get(m.destination) ?? m.destination }));
+      }
+      const engine = new DeliveryEngine(run.resolve(TOKENS.Clock), run.resolve(TOKENS.Logger));
+      const outcomes = await engine.deliver(notifier, this.capabilities, targets, options);
+      // Outcomes refer to the prepared destinations; map back so callers can match their plan.
+      return outcomes.map((o, i) => ({ ...o, message: messages[i]! }));
+    } finally {
+      run.clearInstances();
+    }
+  }
+
+  private report(plan: Plan, outcomes: MessageOutcome[] | undefined, mode: "sent" | "dry-run" | "skipped"): DeliveryReport {
+    const byMessage = new Map(outcomes?.map((o) => [o.message, o]));
+    const scrub = (t: string) => this.host.scrub(t);
+    const destinations: DestinationReport[] = plan.destinations.map((p) => {
+      const results: MessageReport[] = p.messages.map((m) => {
+        const o = byMessage.get(m);
+        const r: MessageReport = {
+          index: m.index,
+          count: m.count,
+          kind: m.kind,
+          alerts: m.alerts.length,
+          blocks: m.payload.blocks.length,
+          status: o === undefined ? "dry-run" : o.ok ? "sent" : "failed",
+        };
+        if (o) {
+          r.attempts = o.attempts;
+          if (o.channel) r.channel = o.channel;
+          if (o.ts) r.ts = o.ts;
+          if (o.possibleDuplicate) r.possible_duplicate = true;
+          if (o.failure) {
+            r.error = { code: o.failure.code, message: scrub(o.failure.message) };
+            if (o.failure.hint) r.error.hint = scrub(o.failure.hint);
+          }
+        }
+        return r;
+      });
+      const failed = results.find((r) => r.status === "failed");
+      const status: DestinationReport["status"] =
+        mode === "skipped" || p.messages.length === 0 ? "skipped" : mode === "dry-run" ? "dry-run" : failed ? "failed" : "sent";
+      const d: DestinationReport = {
+        route: p.destination.route,
+        target: p.destination.target,
+        alerts: p.matched.length,
+        messages: p.messages.length,
+        status,
+        delivered: results.filter((r) => r.status === "sent").length,
+        omitted: p.build.omitted,
+        excluded: p.excluded.length,
+        message_results: results,
+      };
+      if (p.build.omitted) d.omitted_by_severity = p.build.omittedBySeverity;
+      if (failed?.error) d.error = failed.error;
+      return d;
+    });
+    return {
+      mode: plan.mode,
+      dry_run: mode !== "sent",
+      destinations,
+      alerts: { total: plan.alerts.total, matched: plan.alerts.matched, duplicates_merged: plan.alerts.duplicatesMerged },
+      warnings: plan.warnings.map((w) => this.host.scrub(w)),
+    };
+  }
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== "")) as Partial<T>;
+}
+
+/** Build the embeddable engine: loads and validates the config, picks the notifier by `mode`. */
+export function createEngine(options: EngineOptions = {}): Promise<SocketNotifyEngine> {
+  return SocketNotifyEngine.create(options);
+}

@@ -1,0 +1,139 @@
+import { injectable } from "tsyringe";
+import { type FilterOptions, type Level } from "../config/schema.js";
+import { type Alert, packageLabel, type ScanContext } from "../model.js";
+import { parseSeverity, severityRank, type Severity } from "../severity.js";
+
+export interface ExcludedAlert {
+  alert: Alert;
+  /** Why, in words a user can check against their config, e.g. `severity low not in severities [high]`. */
+  reason: string;
+}
+
+export interface FilterResult {
+  matched: Alert[];
+  excluded: ExcludedAlert[];
+}
+
+export interface FilterContext {
+  scan: ScanContext;
+  /** Whether reachability facts were loaded; without them reachability filters pass everything. */
+  factsLoaded: boolean;
+  /** Config-wide `levels`, applied together with the destination's own. */
+  globalLevels?: Level[] | undefined;
+}
+
+/** Socket alert types that are vulnerabilities (the ones reachability analysis speaks about). */
+const CVE_TYPES = new Set(["criticalcve", "cve", "mediumcve", "mildcve", "vulnerability", "potentialvulnerability"]);
+
+export function isVulnerability(a: Alert): boolean {
+  return a.ghsaId !== undefined || a.cveId !== undefined || CVE_TYPES.has(a.type.toLowerCase());
+}
+
+/** Compare a filter entry with the scan's repo: `owner/repo` or bare `repo`, any case (B8). */
+export function repoMatches(entry: string, repo: string): boolean {
+  const e = entry.trim().toLowerCase().replace(/\.git$/, "");
+  const r = repo.trim().toLowerCase().replace(/\.git$/, "");
+  if (e === r) return true;
+  const bare = (s: string) => s.slice(s.lastIndexOf("/") + 1);
+  // One side bare: compare bare names. Both qualified but different owners: no match.
+  if (!e.includes("/") || !r.includes("/")) return bare(e) === bare(r);
+  return false;
+}
+
+const list = (xs: readonly string[]) => `[${xs.join(", ")}]`;
+
+/**
+ * Decides which alerts go to a destination. Filters compose with AND; a missing or empty
+ * filter does not filter. Every excluded alert gets the reason of the first check it failed.
+ * Differences from the Socket CLI: `alert_types` no longer overrides `severities` (both apply),
+ * `medium`/`middle` are one severity (B6), `repos` accepts `owner/repo` or `repo` (B8), `levels`
+ * is applied (B3), and reachability never hides non-vulnerability alerts (B9).
+ */
+@injectable()
+export class AlertFilter {
+  apply(alerts: readonly Alert[], filter: FilterOptions, ctx: FilterContext): FilterResult {
+    const check = this.compile(filter, ctx);
+    const matched: Alert[] = [];
+    const excluded: ExcludedAlert[] = [];
+    for (const a of alerts) {
+      const reason = check(a);
+      if (reason === undefined) matched.push(a);
+      else excluded.push({ alert: a, reason });
+    }
+    return { matched, excluded };
+  }
+
+  /** One closure per destination, so 100,000 alerts × 20 destinations stays linear and cheap. */
+  compile(filter: FilterOptions, ctx: FilterContext): (a: Alert) => string | undefined {
+    const checks: ((a: Alert) => string | undefined)[] = [];
+
+    const repos = filter.repos ?? [];
+    if (repos.length) {
+      const repo = ctx.scan.repo;
+      const ok = repo !== undefined && repos.some((r) => repoMatches(r, repo));
+      const reason = repo === undefined ? `repo unknown, repos is ${list(repos)} (pass --repo)` : `repo ${repo} not in repos ${list(repos)}`;
+      // The repo is the same for every alert: decide once.
+      if (!ok) checks.push(() => reason);
+    }
+
+    const severities = (filter.severities ?? []).map((s) => parseSeverity(s)).filter((s): s is Severity => s !== undefined);
+    if (severities.length) {
+      const set = new Set(severities);
+      const shown = list([...set]);
+      checks.push((a) => (set.has(a.severity) ? undefined : `severity ${a.severity} not in severities ${shown}`));
+    }
+
+    const min = filter.min_severity ? parseSeverity(filter.min_severity) : undefined;
+    if (min) {
+      const rank = severityRank(min);
+      checks.push((a) => (severityRank(a.severity) >= rank ? undefined : `severity ${a.severity} below min_severity ${min}`));
+    }
+
+    const types = filter.alert_types ?? [];
+    if (types.length) {
+      const set = new Set(types.map((t) => t.toLowerCase()));
+      checks.push((a) => (set.has(a.type.toLowerCase()) ? undefined : `type ${a.type} not in alert_types ${list(types)}`));
+    }
+
+    const excludedTypes = filter.exclude_alert_types ?? [];
+    if (excludedTypes.length) {
+      const set = new Set(excludedTypes.map((t) => t.toLowerCase()));
+      checks.push((a) => (set.has(a.type.toLowerCase()) ? `type ${a.type} in exclude_alert_types` : undefined));
+    }
+
+    if (filter.reachability_alerts_only && ctx.factsLoaded) {
+      checks.push((a) => {
+        if (!isVulnerability(a)) return undefined; // malware, typosquats, … always pass (B9)
+        const state = a.reachability?.state;
+        if (state === "reachable") return undefined;
+        return state === undefined
+          ? "vulnerability not found in the reachability facts (reachability_alerts_only)"
+          : `vulnerability is ${a.reachability!.rawState} (reachability_alerts_only)`;
+      });
+    }
+
+    // Levels last (B3): the destination's own, then the config-wide ones.
+    for (const [levels, key] of [[filter.levels, "levels"], [ctx.globalLevels, "top-level levels"]] as const) {
+      if (levels && levels.length) {
+        const set = new Set<string>(levels);
+        checks.push((a) => (set.has(a.action) ? undefined : `level ${a.action} not in ${key} ${list(levels)}`));
+      }
+    }
+    if (!filter.levels?.length && !ctx.globalLevels?.length) {
+      // Socket's monitor/ignore actions are not alerts anyone asked to be told about.
+      checks.push((a) => (a.action === "block" || a.action === "warn" ? undefined : `action ${a.action} is neither block nor warn`));
+    }
+
+    return (a) => {
+      for (const c of checks) {
+        const r = c(a);
+        if (r !== undefined) return r;
+      }
+      return undefined;
+    };
+  }
+}
+
+export function describeAlert(a: Alert): string {
+  return `${a.ecosystem}/${packageLabel(a)} ${a.type} (${a.severity}, ${a.action})`;
+}

@@ -1,0 +1,242 @@
+import { readFile } from "node:fs/promises";
+import { UserError } from "../errors.js";
+import { type Alert, type AlertAction, type ScanContext, type ScanInput } from "../model.js";
+import { parseSeverity } from "../severity.js";
+import { parseOrThrow } from "../zod-issues.js";
+import { type Issue, ScanSchema, type ScanJson } from "./schema.js";
+
+export interface ParseOptions {
+  /** Shown in errors; `-` or `stdin` for standard input. */
+  source?: string;
+  /** Include `unchanged_alerts` (the CLI's `--strict-blocking`). */
+  strictBlocking?: boolean;
+}
+
+/** The Socket CLI logs its JSON with Python's logging prefix: `2024-05-01 12:00:00,123: {…}`. */
+const LOG_PREFIX = /^\s*\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[,.]\d+)?\s*(?:[A-Z]+\s*)?:?\s*/;
+
+/** Read a report or diff from a file path, or `-` for stdin. */
+export async function readScanFile(path: string, options: Omit<ParseOptions, "source"> = {}): Promise<ScanInput> {
+  const source = path === "-" ? "stdin" : path;
+  let text: string;
+  try {
+    text = path === "-" ? await readStdin() : await readFile(path, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError("input_unreadable", `${source}: cannot read the scan report (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (code ?? "read error")})`, {
+      file: source,
+      hint: "pass the file the Socket CLI wrote with --enable-json (or --json-file), or - to read stdin",
+    });
+  }
+  return parseScan(text, { ...options, source });
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Parse the text of a Socket CLI `--enable-json` report or a scan diff. */
+export function parseScan(text: string, options: ParseOptions = {}): ScanInput {
+  const source = options.source ?? "input";
+  const json = extractJson(text, source);
+  const kind = recognise(json, source);
+  const scan = parseOrThrow(ScanSchema, json, { file: source, code: "input_invalid", what: "scan" });
+  return normalise(scan, kind, options.strictBlocking ?? false);
+}
+
+function recognise(json: unknown, source: string): ScanInput["format"] {
+  if (json === null || typeof json !== "object" || Array.isArray(json)) {
+    const what = Array.isArray(json) ? "a list" : json === null ? "null" : `a ${typeof json}`;
+    throw new UserError("input_invalid", `${source}: expected a JSON object (a Socket scan report), got ${what}`, {
+      file: source,
+      hint: "pass the object the Socket CLI prints with --enable-json, or a scan diff with new_alerts",
+    });
+  }
+  const o = json as Record<string, unknown>;
+  if ("new_alerts" in o) return "scan_failed" in o || "full_scan_id" in o ? "enable-json-report" : "scan-diff";
+  if ("components" in o) {
+    throw new UserError("input_invalid", `${source}: this is a reachability facts file, not a scan report`, {
+      file: source,
+      hint: "pass it with --facts and give the scan report as the input",
+    });
+  }
+  if ("data" in o && typeof o.data === "object" && o.data !== null && "artifacts" in (o.data as object)) {
+    throw new UserError("input_invalid", `${source}: this is a raw Socket API diff (stream_diff), which has no policy actions`, {
+      file: source,
+      hint: "run the Socket CLI with --enable-json and pass its report instead",
+    });
+  }
+  if ("blocks" in o || "body" in o) {
+    throw new UserError("input_invalid", `${source}: this is a Slack message payload, not a scan report`, {
+      file: source,
+      hint: "pass the Socket CLI --enable-json report",
+    });
+  }
+  throw new UserError("input_invalid", `${source}: not a Socket scan report: no "new_alerts" key`, {
+    file: source,
+    path: "new_alerts",
+    hint: "pass the object the Socket CLI prints with --enable-json, or a scan diff with new_alerts",
+  });
+}
+
+function extractJson(text: string, source: string): unknown {
+  const trimmed = text.replace(/^\uFEFF/, "").trim();
+  if (trimmed === "") {
+    throw new UserError("input_invalid", `${source}: the file is empty`, {
+      file: source,
+      hint: "the Socket CLI writes the report with --enable-json; check the step that produced it",
+    });
+  }
+  if (/[\u0000-\u0008\u000e-\u001f]/.test(trimmed.slice(0, 512))) {
+    throw new UserError("input_invalid", `${source}: this is a binary file, not JSON`, {
+      file: source,
+      hint: "pass the JSON report the Socket CLI wrote with --enable-json",
+    });
+  }
+  let firstError: SyntaxError | undefined;
+  try {
+    return JSON.parse(trimmed);
+  } catch (e) {
+    firstError = e as SyntaxError;
+  }
+  // Not plain JSON: look for the logged line(s), last one wins (it is the final report).
+  const lines = trimmed.split(/\r?\n/);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i]!.replace(LOG_PREFIX, "");
+    if (!line.startsWith("{")) continue;
+    try {
+      const v = JSON.parse(line) as unknown;
+      if (v && typeof v === "object" && "new_alerts" in v) return v;
+    } catch {
+      /* keep looking */
+    }
+  }
+  const stripped = trimmed.replace(LOG_PREFIX, "");
+  if (stripped !== trimmed) {
+    try {
+      return JSON.parse(stripped);
+    } catch (e) {
+      firstError = e as SyntaxError;
+      return throwSyntax(stripped, firstError, source);
+    }
+  }
+  return throwSyntax(trimmed, firstError, source);
+}
+
+function throwSyntax(text: string, e: SyntaxError, source: string): never {
+  const m = /position (\d+)/.exec(e.message);
+  let where = "";
+  if (m) {
+    const pos = Number(m[1]);
+    const before = text.slice(0, pos);
+    const line = before.split("\n").length;
+    const col = pos - before.lastIndexOf("\n");
+    where = ` at line ${line}, column ${col}`;
+  } else if (/end of JSON input/i.test(e.message)) where = " (it ends too early: truncated?)";
+  const detail = e.message.replace(/ in JSON at position \d+.*$/, "").replace(/^JSON\.parse: /, "");
+  throw new UserError("input_invalid", `${source}: invalid JSON${where}: ${detail}`, {
+    file: source,
+    hint: "the input must be the JSON object the Socket CLI prints with --enable-json",
+  });
+}
+
+function normalise(scan: ScanJson, format: ScanInput["format"], strict: boolean): ScanInput {
+  const context: ScanContext = {};
+  const set = <K extends keyof ScanContext>(k: K, v: string | null | undefined) => {
+    if (v !== undefined && v !== null && v !== "") context[k] = v;
+  };
+  set("repo", scan.repo);
+  set("branch", scan.branch);
+  set("commitSha", scan.commit_sha);
+  // "0" is what the Socket CLI passes when there is no PR (B13: "for PR 0").
+  if (scan.pr_number !== undefined && scan.pr_number !== null && String(scan.pr_number) !== "0") set("pr", String(scan.pr_number));
+  set("diffUrl", scan.diff_url);
+  set("reportUrl", scan.report_url);
+  const scanId = scan.full_scan_id ?? scan.new_scan_id ?? scan.id;
+  if (scanId && scanId !== "NO_DIFF_RAN") context.scanId = scanId;
+
+  const all: Alert[] = scan.new_alerts.map((i) => toAlert(i, "new"));
+  const unchanged = scan.unchanged_alerts ?? [];
+  if (strict) all.push(...unchanged.map((i) => toAlert(i, "unchanged")));
+  const seen = new Set<string>();
+  const alerts: Alert[] = [];
+  for (const a of all) {
+    if (seen.has(a.id)) continue;
+    seen.add(a.id);
+    alerts.push(a);
+  }
+  const result: ScanInput = {
+    format,
+    alerts,
+    context,
+    duplicatesMerged: all.length - alerts.length,
+    unchangedIgnored: strict ? 0 : unchanged.length,
+  };
+  if (typeof scan.scan_failed === "boolean") result.scanFailed = scan.scan_failed;
+  return result;
+}
+
+function actionOf(i: Issue): AlertAction {
+  if (i.error) return "block";
+  if (i.warn) return "warn";
+  if (i.monitor) return "monitor";
+  if (i.ignore) return "ignore";
+  return "warn";
+}
+
+function humanise(type: string): string {
+  return type.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/^./, (c) => c.toUpperCase());
+}
+
+/** Split the Socket CLI's pseudo-purl `[namespace/]name@version` to find the namespace. */
+function namespaceOf(i: Issue): string | undefined {
+  const purl = i.purl ?? "";
+  const at = purl.lastIndexOf("@");
+  const id = at > 0 ? purl.slice(0, at) : purl;
+  const suffix = `/${i.pkg_name}`;
+  return id.endsWith(suffix) && id.length > suffix.length ? id.slice(0, -suffix.length) : undefined;
+}
+
+function realPurl(ecosystem: string, namespace: string | undefined, name: string, version: string): string {
+  const ns = namespace ? `${namespace.split("/").map(encodeURIComponent).join("/")}/` : "";
+  return `pkg:${ecosystem}/${ns}${encodeURIComponent(name)}${version ? `@${encodeURIComponent(version)}` : ""}`;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
+}
+
+export function toAlert(i: Issue, origin: Alert["origin"]): Alert {
+  const version = i.pkg_version ?? "";
+  const namespace = namespaceOf(i);
+  const props = i.props ?? {};
+  const introducedBy = (i.introduced_by ?? [])
+    .filter((p) => p.length > 0)
+    .map((p) => ({ source: p[0] ?? "", manifest: p[1] ?? "" }));
+  const manifests = [...new Set((i.manifests ?? "").split(";").map((m) => m.trim()).filter(Boolean))];
+  const alert: Alert = {
+    id: `${i.pkg_type}/${namespace ? `${namespace}/` : ""}${i.pkg_name}@${version}#${i.type}`,
+    ecosystem: i.pkg_type,
+    name: i.pkg_name,
+    version,
+    type: i.type,
+    severity: parseSeverity(i.severity)!,
+    action: actionOf(i),
+    title: str(i.title) ?? humanise(i.type),
+    description: str(i.description) ?? "",
+    purl: realPurl(i.pkg_type, namespace, i.pkg_name, version),
+    introducedBy,
+    manifests,
+    origin,
+  };
+  if (namespace) alert.namespace = namespace;
+  const url = str(i.url);
+  if (url) alert.url = url;
+  const ghsa = str(props.ghsaId) ?? str(props.ghsa_id);
+  const cve = str(props.cveId) ?? str(props.cve_id);
+  if (ghsa) alert.ghsaId = ghsa;
+  if (cve) alert.cveId = cve;
+  return alert;
+}

@@ -1,0 +1,77 @@
+import { createRequire } from "node:module";
+import { isAbsolute, resolve as resolvePath } from "node:path";
+import { pathToFileURL } from "node:url";
+import { type z } from "zod";
+import { UserError } from "./errors.js";
+import { type PluginHost } from "./host.js";
+import { type NotifierPlugin } from "./notifier.js";
+
+function isPlugin(v: unknown): v is NotifierPlugin {
+  const p = v as Partial<NotifierPlugin> | null;
+  return !!p && typeof p === "object" && typeof p.mode === "string" && typeof p.register === "function" && typeof p.destinations === "function";
+}
+
+/** A module's plugins: its default export or `plugin`/`plugins` export, one or a list. */
+export function pluginsOf(mod: Record<string, unknown>): NotifierPlugin[] {
+  const candidates = [mod.default, mod.plugin, mod.plugins].flatMap((v) => (Array.isArray(v) ? v : v === undefined ? [] : [v]));
+  return candidates.filter(isPlugin);
+}
+
+/**
+ * Load plugin modules named in the config: paths (`./x.js`, relative to the config file) or
+ * package names (resolved from node_modules next to the config file).
+ */
+export async function loadPluginModules(specs: string[], baseDir: string, label: string): Promise<NotifierPlugin[]> {
+  const out: NotifierPlugin[] = [];
+  for (const [i, spec] of specs.entries()) {
+    const path = `plugins[${i}]`;
+    const isPath = spec.startsWith(".") || isAbsolute(spec);
+    let url: string;
+    try {
+      url = isPath
+        ? pathToFileURL(resolvePath(baseDir, spec)).href
+        : pathToFileURL(createRequire(resolvePath(baseDir, "noop.js")).resolve(spec)).href;
+    } catch {
+      throw new UserError("plugin_invalid", `${label}: ${path}: cannot find plugin "${spec}"`, {
+        file: label,
+        path,
+        hint: isPath ? `the path is relative to ${baseDir}` : `install it (npm install ${spec}) next to the config file`,
+      });
+    }
+    let mod: Record<string, unknown>;
+    try {
+      mod = (await import(url)) as Record<string, unknown>;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new UserError("plugin_invalid", `${label}: ${path}: loading plugin "${spec}" failed: ${code === "ERR_MODULE_NOT_FOUND" ? "module not found" : (e as Error).message.split("\n")[0]}`, {
+        file: label,
+        path,
+        hint: isPath ? `the path is relative to ${baseDir}` : "check that the package is installed",
+        cause: e,
+      });
+    }
+    const found = pluginsOf(mod);
+    if (!found.length) {
+      throw new UserError("plugin_invalid", `${label}: ${path}: "${spec}" exports no notifier plugin`, {
+        file: label,
+        path,
+        hint: "export default { mode, optionsSchema, destinations(config, host), register(container, host) } (see the README: Write a notifier)",
+      });
+    }
+    out.push(...found);
+  }
+  return out;
+}
+
+/** The zod object a plugin declares for its top-level keys. */
+export function optionsShape(plugin: NotifierPlugin, host: PluginHost): Record<string, z.ZodType> {
+  const s = typeof plugin.optionsSchema === "function" ? plugin.optionsSchema(host) : plugin.optionsSchema;
+  if (!s) return {};
+  const shape = (s as { shape?: Record<string, z.ZodType> }).shape;
+  if (!shape || typeof shape !== "object") {
+    throw new UserError("plugin_invalid", `plugin "${plugin.mode}": optionsSchema is not a zod object`, {
+      hint: "build it with host.z.object({...}) so it shares the host's zod",
+    });
+  }
+  return shape;
+}

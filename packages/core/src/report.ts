@@ -1,0 +1,62 @@
+import { type SeverityCounts } from "./blocks/BlockBuilder.js";
+
+/** What happened to one message; part of the delivery report. */
+export interface MessageReport {
+  index: number;
+  count: number;
+  kind: "alerts" | "reachability";
+  alerts: number;
+  blocks: number;
+  status: "sent" | "dry-run" | "failed";
+  attempts?: number;
+  channel?: string;
+  ts?: string;
+  thread_ts?: string;
+  possible_duplicate?: boolean;
+  error?: ReportError;
+}
+
+export interface ReportError {
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+export interface DestinationReport {
+  /** The `url_configs` / `bot_configs` (or plugin) entry name. */
+  route: string;
+  /** Webhook name, `#channel` or endpoint: never a secret. */
+  target: string;
+  /** Alerts matched by this destination's filters. */
+  alerts: number;
+  /** Messages planned for it. */
+  messages: number;
+  status: "sent" | "dry-run" | "skipped" | "failed";
+  /** Messages Slack accepted. */
+  delivered: number;
+  /** Alerts not shown because `max_messages` was reached; counted in the last message. */
+  omitted: number;
+  omitted_by_severity?: SeverityCounts;
+  excluded: number;
+  error?: ReportError;
+  message_results: MessageReport[];
+}
+
+export interface DeliveryReport {
+  mode: string;
+  dry_run: boolean;
+  destinations: DestinationReport[];
+  alerts: {
+    /** Alerts in the input after de-duplication. */
+    total: number;
+    /** Alerts that matched at least one destination. */
+    matched: number;
+    duplicates_merged: number;
+  };
+  warnings: string[];
+}
+
+/** Exit code for a report: 1 when any destination failed. */
+export function reportExitCode(r: DeliveryReport): 0 | 1 {
+  return r.destinations.some((d) => d.status === "failed") ? 1 : 0;
+}

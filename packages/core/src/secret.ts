@@ -1,0 +1,70 @@
+import { inspect } from "node:util";
+
+/**
+ * A credential (webhook URL, bot token) that cannot be printed by accident: string
+ * conversion, JSON and `util.inspect` all give the redacted form. Only `reveal()` returns
+ * the value, and only transport code calls it.
+ */
+export class Secret {
+  readonly #value: string;
+  /** What may be shown to a user, e.g. `hooks.slack.com/services/T…/B…/****`. */
+  readonly redacted: string;
+
+  constructor(value: string, redacted = "****") {
+    this.#value = value;
+    this.redacted = redacted;
+  }
+
+  reveal(): string {
+    return this.#value;
+  }
+
+  toString(): string {
+    return this.redacted;
+  }
+
+  toJSON(): string {
+    return this.redacted;
+  }
+
+  [inspect.custom](): string {
+    return `Secret(${this.redacted})`;
+  }
+
+  /** Node's `console.log` of a template literal calls this. */
+  [Symbol.toPrimitive](): string {
+    return this.redacted;
+  }
+}
+
+/**
+ * Replace every occurrence of the given secrets (and their URL-encoded forms) in text.
+ * Used on error messages that come from SDKs or servers and may echo a URL or token.
+ */
+export function scrubSecrets(text: string, secrets: Iterable<Secret>): string {
+  let out = text;
+  for (const s of secrets) {
+    const raw = s.reveal();
+    if (raw.length < 6) continue; // too short to be a credential; replacing would mangle text
+    for (const form of new Set([raw, encodeURIComponent(raw), raw.replace(/^https?:\/\//, "")])) {
+      if (form.length >= 6) out = out.split(form).join(s.redacted);
+    }
+  }
+  return out;
+}
+
+/** Display form of a Slack webhook URL: host, path shape, no secret. */
+export function redactWebhookUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    const parts = u.pathname.split("/").filter(Boolean);
+    if (parts[0] === "services" && parts.length >= 4) {
+      const t = (parts[1] ?? "").slice(0, 1) || "T";
+      const b = (parts[2] ?? "").slice(0, 1) || "B";
+      return `${u.host}/services/${t}…/${b}…/****`;
+    }
+    return `${u.host}/****`;
+  } catch {
+    return "****";
+  }
+}

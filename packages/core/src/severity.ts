@@ -1,0 +1,25 @@
+export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+const RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical: 4 };
+
+/** Names accepted in config and input. Socket's API says `middle` where people say `medium`. */
+export const SEVERITY_NAMES = ["low", "medium", "middle", "high", "critical"] as const;
+
+/** Case-insensitive; `middle` and `moderate` are `medium`. Undefined for anything else. */
+export function parseSeverity(value: string): Severity | undefined {
+  const v = value.trim().toLowerCase();
+  if (v === "middle" || v === "moderate") return "medium";
+  return (SEVERITIES as readonly string[]).includes(v) ? (v as Severity) : undefined;
+}
+
+export function severityRank(s: Severity): number {
+  return RANK[s];
+}
+
+export const SEVERITY_EMOJI: Record<Severity, string> = {
+  critical: "🔴",
+  high: "🟠",
+  medium: "🟡",
+  low: "⚪",
+};
