@@ -47,6 +47,8 @@ export interface SendContext {
   signal: AbortSignal;
   /** 1 for the first try. */
   attempt: number;
+  /** The per-request timeout behind `signal`, for messages. */
+  timeoutMs: number;
 }
 
 /** What went wrong, classified so the engine knows whether and when to try again. */

@@ -1,1 +1,49 @@
-export const PACKAGE = "slack-emulator";
+/**
+ * @socket-notify/slack-emulator: a loopback fake of Slack's Web API and incoming webhooks
+ * for tests, demos and plugin authors.
+ */
+
+/* server.ts */
+export { type EmulatorOptions, type MessageFilter, type SlackEmulator, startEmulator } from "./server.js";
+
+/* workspace.ts */
+export {
+  type ChannelSpec,
+  defaultWorkspace,
+  type HookSpec,
+  loadWorkspaceFile,
+  type ResolvedChannel,
+  type ResolvedHook,
+  type ResolvedToken,
+  type ResolvedWorkspace,
+  resolveWorkspace,
+  type TeamSpec,
+  type TokenSpec,
+  WorkspaceError,
+  type WorkspaceSpec,
+} from "./workspace.js";
+
+/* validate.ts */
+export {
+  MAX_BLOCKS,
+  MAX_TEXT_CHARS,
+  MAX_TOTAL_BLOCK_TEXT,
+  type MessageErrorCode,
+  type MessageValidationResult,
+  validateMessage,
+} from "./validate.js";
+
+/* records.ts */
+export { type EmulatorRecord } from "./records.js";
+
+/* faults.ts */
+export { type FaultKind, type FaultSpec, type FaultTarget } from "./faults.js";
+
+/* rate-limit.ts */
+export { type RateLimitOptions, type WorkspaceRateLimitOptions } from "./rate-limit.js";
+
+/* webhook-errors.ts */
+export { type HookErrorCode, WEBHOOK_ERROR_STATUS } from "./webhook-errors.js";
+
+/* web-api.ts */
+export { API_METHODS } from "./web-api.js";

@@ -164,7 +164,7 @@ export class DeliveryEngine {
       let result;
       try {
         const signal = AbortSignal.any([budget, AbortSignal.timeout(requestTimeoutMs)]);
-        result = await notifier.send(message, { signal, attempt });
+        result = await notifier.send(message, { signal, attempt, timeoutMs: requestTimeoutMs });
       } catch (e) {
         // A notifier should classify; an exception here is a bug in it. Report it, never crash the run.
         result = { ok: false as const, failure: { code: "notifier_error", message: `notifier error: ${(e as Error)?.message ?? String(e)}`, retry: "never" as const } };

@@ -1,0 +1,220 @@
+import {
+  type DeliveryFailure,
+  type Destination,
+  type Logger,
+  type Notifier,
+  type NotifyConfig,
+  type OutboundMessage,
+  type PluginHost,
+  type SendContext,
+  type SendResult,
+  TOKENS,
+  UserError,
+} from "@socket-notify/core";
+import { ErrorCode, LogLevel, WebClient, type Logger as SlackLogger } from "@slack/web-api";
+import { inject, injectable } from "tsyringe";
+import { type BotAddress, botSettings, CHANNEL_ID, TOKEN_ENV } from "./options.js";
+
+const BUG_HINT = "Slack rejected the message content: this is a bug in socket-notify, please report it with the payload from `send --dry-run --out DIR`";
+const DEAD_TOKEN = new Set(["invalid_auth", "token_revoked", "account_inactive", "token_expired", "not_authed", "not_allowed_token_type", "team_access_not_granted"]);
+const TRANSIENT = new Set(["internal_error", "service_unavailable", "request_timeout", "team_added_to_org", "fatal_error"]);
+
+/** Slack Web API errors (slack-platform.md §3) → what the engine should do, and what the user should do. */
+export function classifyPlatformError(error: string, target: string, appName: string, needed?: string): DeliveryFailure {
+  const chan = target.startsWith("#") ? target : `<#${target}>`;
+  const hints: Record<string, string> = {
+    not_in_channel: `invite the app: /invite @${appName} in ${chan}, or grant the chat:write.public scope (public channels)`,
+    channel_not_found: `check the channel name or ID; private channels need the app invited (and groups:read to find them by name)`,
+    is_archived: `unarchive ${chan} or remove it from bot_configs`,
+    missing_scope: `add the ${needed ?? "missing"} scope under OAuth & Permissions and reinstall the app`,
+    restricted_action: "a workspace setting stops the app from posting there; ask an admin",
+    restricted_action_read_only_channel: `${chan} is read-only for apps`,
+  };
+  if (DEAD_TOKEN.has(error)) {
+    return {
+      code: error,
+      message: `Slack says ${error}: the token does not work`,
+      hint: `the token is dead: put a valid Bot User OAuth Token (xoxb-) in ${TOKEN_ENV}; reinstall the app if it was revoked`,
+      retry: "never",
+      fatal: true,
+    };
+  }
+  if (error === "ratelimited" || error === "rate_limited" || error === "message_limit_exceeded") {
+    return { code: error, message: `Slack says ${error}`, retry: error === "message_limit_exceeded" ? "never" : "after", retryAfterMs: 1000 };
+  }
+  if (TRANSIENT.has(error)) {
+    // fatal_error: "the operation may have partly succeeded": a retry may duplicate.
+    return { code: error, message: `Slack had a problem (${error})`, retry: "backoff", ...(error === "fatal_error" ? { maybeDelivered: true } : {}) };
+  }
+  if (["invalid_blocks", "invalid_blocks_format", "msg_blocks_too_long", "no_text", "msg_too_long", "invalid_arguments"].includes(error)) {
+    return { code: error, message: `Slack rejected the message (${error})`, hint: BUG_HINT, retry: "never" };
+  }
+  const hint = hints[error];
+  return { code: error, message: `Slack says ${error}${error === "missing_scope" && needed ? ` (needs ${needed})` : ""}`, ...(hint ? { hint } : {}), retry: "never" };
+}
+
+interface SlackErrorShape {
+  code?: string;
+  data?: { error?: string; needed?: string };
+  retryAfter?: number;
+  statusCode?: number;
+  original?: unknown;
+  cause?: unknown;
+}
+
+/**
+ * Posts with chat.postMessage through @slack/web-api, configured so core owns retries and
+ * pacing: no SDK retries, rate-limited calls rejected at once, a request timeout.
+ */
+@injectable()
+export class BotNotifier implements Notifier {
+  private readonly client: WebClient | undefined;
+  private appName = "your-app";
+
+  constructor(
+    @inject(TOKENS.Config) config: NotifyConfig,
+    @inject(TOKENS.Host) private readonly host: PluginHost,
+    @inject(TOKENS.Logger) private readonly logger: Logger,
+  ) {
+    const settings = botSettings(config, host);
+    const timeoutS = (config.request_timeout as number | undefined) ?? 10;
+    if (settings.token) {
+      this.client = new WebClient(settings.token.reveal(), {
+        slackApiUrl: settings.apiUrl,
+        // The SDK's default retries for ~30 minutes and has no timeout (toolchain.md §7): wrong for CI.
+        retryConfig: { retries: 0 },
+        rejectRateLimitedCalls: true,
+        timeout: Math.round(timeoutS * 1000),
+        logger: this.sdkLogger(),
+        logLevel: LogLevel.ERROR,
+      });
+    }
+  }
+
+  private sdkLogger(): SlackLogger {
+    const scrub = (args: unknown[]) => this.host.scrub(args.map(String).join(" "));
+    return {
+      debug: (...a: unknown[]) => this.logger.debug(`slack sdk: ${scrub(a)}`),
+      info: (...a: unknown[]) => this.logger.debug(`slack sdk: ${scrub(a)}`),
+      warn: (...a: unknown[]) => this.logger.debug(`slack sdk: ${scrub(a)}`),
+      error: (...a: unknown[]) => this.logger.debug(`slack sdk: ${scrub(a)}`),
+      setLevel: () => {},
+      getLevel: () => LogLevel.ERROR,
+      setName: () => {},
+    };
+  }
+
+  private requireClient(): WebClient {
+    if (!this.client) {
+      throw new UserError("token_missing", `${TOKEN_ENV} is not set: bot mode needs a bot token`, {
+        hint: `set ${TOKEN_ENV} to the Bot User OAuth Token (xoxb-…) from your app's OAuth & Permissions page`,
+      });
+    }
+    return this.client;
+  }
+
+  /** One auth.test, then one paginated conversations.list to turn channel names into IDs. */
+  async prepare(destinations: Destination[], signal: AbortSignal): Promise<Destination[]> {
+    const client = this.requireClient();
+    try {
+      const auth = await withSignal(client.auth.test(), signal);
+      if (typeof auth.user === "string" && auth.user) this.appName = auth.user;
+    } catch (e) {
+      const err = e as SlackErrorShape;
+      const code = err.data?.error;
+      if (code && DEAD_TOKEN.has(code)) {
+        throw new UserError("token_invalid", `${TOKEN_ENV}: Slack says ${code}: the bot token does not work`, {
+          hint: "copy the Bot User OAuth Token (xoxb-) from OAuth & Permissions; reinstall the app if it was revoked",
+        });
+      }
+      this.logger.warn(`auth.test failed (${this.host.scrub(code ?? err.code ?? String(e))}); sending anyway`);
+    }
+
+    const names = new Set(destinations.map((d) => (d.address as BotAddress).channel).filter((c) => !CHANNEL_ID.test(c)));
+    if (!names.size) return destinations;
+    const ids = new Map<string, string>();
+    try {
+      let cursor: string | undefined;
+      // Tier 2 method (20+/min): one paginated walk per run, 200 per page.
+      for (let page = 0; page < 100; page++) {
+        const res = await withSignal(
+          client.conversations.list({ types: "public_channel,private_channel", exclude_archived: false, limit: 200, ...(cursor ? { cursor } : {}) }),
+          signal,
+        );
+        for (const c of res.channels ?? []) if (c.name && c.id) ids.set(c.name.toLowerCase(), c.id);
+        cursor = res.response_metadata?.next_cursor || undefined;
+        if (!cursor || [...names].every((n) => ids.has(n))) break;
+      }
+    } catch (e) {
+      const err = e as SlackErrorShape;
+      this.logger.warn(
+        `cannot list channels to resolve names (${err.data?.error ?? err.code ?? "error"}${err.data?.needed ? `, needs ${err.data.needed}` : ""}); posting by name, which works for public channels`,
+      );
+    }
+    return destinations.map((d) => {
+      const a = d.address as BotAddress;
+      const id = ids.get(a.channel);
+      return id ? { ...d, key: `channel:${id}`, address: { ...a, channel: id } } : d;
+    });
+  }
+
+  async send(message: OutboundMessage, ctx: SendContext): Promise<SendResult> {
+    const client = this.requireClient();
+    const a = message.destination.address as BotAddress;
+    try {
+      const res = await withSignal(
+        client.chat.postMessage({
+          channel: a.channel,
+          text: message.payload.text,
+          blocks: message.payload.blocks,
+          unfurl_links: false,
+          unfurl_media: false,
+          ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+        }),
+        ctx.signal,
+      );
+      const out: SendResult = { ok: true };
+      if (res.ts) out.ts = res.ts;
+      if (res.channel) out.channel = res.channel;
+      return out;
+    } catch (e) {
+      return { ok: false, failure: this.classify(e, message.destination.target, ctx) };
+    }
+  }
+
+  private classify(e: unknown, target: string, ctx: SendContext): DeliveryFailure {
+    const err = e as SlackErrorShape;
+    switch (err.code) {
+      case ErrorCode.PlatformError:
+        return classifyPlatformError(err.data?.error ?? "unknown_error", target, this.appName, err.data?.needed);
+      case ErrorCode.RateLimitedError:
+        return { code: "rate_limited", message: `rate limited (HTTP 429, Retry-After ${err.retryAfter ?? 1} s)`, retry: "after", retryAfterMs: (err.retryAfter ?? 1) * 1000 };
+      case ErrorCode.HTTPError:
+        return this.host.classifyHttpStatus(err.statusCode ?? 0, "", null);
+      case ErrorCode.RequestError:
+        return this.host.classifyNetworkError(err.original ?? err.cause ?? e, ctx.timeoutMs);
+      default:
+        if ((e as Error)?.name === "TimeoutError" || (e as Error)?.name === "AbortError") return this.host.classifyNetworkError(e, ctx.timeoutMs);
+        return { code: "error", message: this.host.scrub((e as Error)?.message ?? String(e)), retry: "never" };
+    }
+  }
+}
+
+/** WebClient calls take no AbortSignal; stop waiting when ours fires (the SDK's own timeout still ends the request). */
+function withSignal<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,105 @@
+import { type Destination, filterShape, type NotifyConfig, type PluginHost, type Secret, SecretRefSchema, type SecretRef } from "@socket-notify/core";
+import { z } from "zod";
+
+export const TOKEN_ENV = "SOCKET_SLACK_BOT_TOKEN";
+export const API_URL_ENV = "SOCKET_SLACK_API_URL";
+export const DEFAULT_API_URL = "https://slack.com/api/";
+
+/** The Socket CLI's bot keys (reference §1.4) plus the API base URL and a token reference. */
+export const botOptionsSchema = z.object({
+  bot_configs: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1).meta({ description: "Route name, shown in reports." }).optional(),
+        channels: z.array(z.string().min(1)).min(1).meta({ description: "Channel names (with or without #) or IDs (C…, G…)." }),
+        ...filterShape,
+      }),
+    )
+    .meta({ description: "Bot mode routes: each posts to its channels the alerts its filters let through." })
+    .optional(),
+  bot_token: z.union([z.string().min(1), SecretRefSchema]).meta({ description: `Bot token; default: the ${TOKEN_ENV} environment variable. Prefer {"env": "VAR"}.` }).optional(),
+  slack_api_url: z.string().min(1).meta({ description: `Web API base URL (default ${DEFAULT_API_URL}; also env ${API_URL_ENV}). For GovSlack, Enterprise proxies, the emulator.` }).optional(),
+});
+
+export interface BotAddress {
+  /** Channel ID, or a name (without #) until `prepare` resolves it. */
+  channel: string;
+  /** As the user wrote it, for messages. */
+  given: string;
+}
+
+export interface BotSettings {
+  token: Secret | undefined;
+  apiUrl: string;
+}
+
+/** Slack channel IDs: C (public), G (private/legacy), D (DM). */
+export const CHANNEL_ID = /^[CGD][A-Z0-9]{6,}$/;
+
+const TOKEN_KINDS: Record<string, string> = {
+  "xoxp-": "a user token (xoxp-)",
+  "xapp-": "an app-level token (xapp-)",
+  "xoxa-": "a workspace app token (xoxa-)",
+  "xoxe-": "a refresh/config token (xoxe-)",
+  "xoxc-": "a browser session token (xoxc-)",
+  "xoxs-": "a session token (xoxs-)",
+};
+
+/** The bot token and API URL, checked. A missing token is only an error when something is sent. */
+export function botSettings(config: NotifyConfig, host: PluginHost): BotSettings {
+  const ref = config.bot_token as string | SecretRef | undefined;
+  const path = ref === undefined ? TOKEN_ENV : "bot_token";
+  const rawValue = ref ?? host.env[TOKEN_ENV];
+  let token: Secret | undefined;
+  if (rawValue !== undefined && rawValue !== "") {
+    token = host.secret(typeof rawValue === "string" ? rawValue.trim() : rawValue, { path, redact: (t) => `${t.slice(0, 5)}****` });
+    const t = token.reveal();
+    if (!t.startsWith("xoxb-")) {
+      const kind = Object.entries(TOKEN_KINDS).find(([p]) => t.startsWith(p))?.[1] ?? "not a Slack bot token";
+      throw host.configError(path, `the bot token is ${kind}; bot mode needs the Bot User OAuth Token (xoxb-)`, "copy the Bot User OAuth Token from your app's OAuth & Permissions page");
+    }
+  }
+  const apiRaw = (config.slack_api_url as string | undefined) ?? host.env[API_URL_ENV] ?? DEFAULT_API_URL;
+  const u = host.checkUrl(apiRaw, { path: config.slack_api_url ? "slack_api_url" : API_URL_ENV, what: "Slack API URL" });
+  const apiUrl = u.href.endsWith("/") ? u.href : `${u.href}/`;
+  return { token, apiUrl };
+}
+
+type BotConfig = NonNullable<z.output<typeof botOptionsSchema>["bot_configs"]>[number];
+
+export function botDestinations(config: NotifyConfig, host: PluginHost): { destinations: Destination[]; warnings: string[] } {
+  const settings = botSettings(config, host);
+  const warnings: string[] = [];
+  if (!settings.token) warnings.push(`${TOKEN_ENV} is not set: bot mode cannot send (dry run works)`);
+  const entries = (config.bot_configs ?? []) as BotConfig[];
+  if (!entries.length) {
+    throw host.configError("bot_configs", "bot mode needs at least one entry in bot_configs", 'add "bot_configs": [{"name": "security", "channels": ["security-alerts"]}]');
+  }
+  const names = new Set<string>();
+  const destinations: Destination[] = [];
+  entries.forEach((entry, i) => {
+    const name = entry.name ?? (entries.length === 1 ? "unnamed" : `bot_config_${i}`);
+    if (names.has(name)) throw host.configError(`bot_configs[${i}].name`, `two bot_configs are named "${name}"`, "give each entry its own name");
+    names.add(name);
+    const filter = host.pickFilter(entry as Record<string, unknown>);
+    const seen = new Set<string>();
+    entry.channels.forEach((given, j) => {
+      const trimmed = given.trim();
+      const isId = CHANNEL_ID.test(trimmed);
+      const channel = isId ? trimmed : trimmed.replace(/^#/, "").toLowerCase();
+      if (!channel) throw host.configError(`bot_configs[${i}].channels[${j}]`, "empty channel name", "give a channel name or ID");
+      if (seen.has(channel)) return; // listed twice in one entry: one message
+      seen.add(channel);
+      const address: BotAddress = { channel, given: trimmed };
+      destinations.push({
+        route: name,
+        target: isId ? channel : `#${channel}`,
+        key: `channel:${channel}`,
+        filter,
+        address,
+        configPath: `bot_configs[${i}]`,
+      });
+    });
+  });
+  return { destinations, warnings };
+}

@@ -1,0 +1,25 @@
+import { type NotifierPlugin, SLACK_LIMITS } from "@socket-notify/core";
+import { botDestinations, botOptionsSchema } from "./options.js";
+
+/** `mode: "bot"`: chat.postMessage with a bot token, configured like the Socket CLI's bot mode. */
+export const botPlugin: NotifierPlugin = {
+  mode: "bot",
+  description: "Slack bot token + chat.postMessage (bot_configs)",
+  optionsSchema: botOptionsSchema,
+  capabilities: {
+    ...SLACK_LIMITS,
+    // chat.postMessage: about 1 message per second per channel (slack-platform.md §3).
+    ratePerSecond: 1,
+    burst: 1,
+    threads: true,
+    update: true,
+  },
+  destinations: botDestinations,
+  async register(container, host) {
+    // Loaded only when bot mode runs: @slack/web-api costs ~60 ms of startup (toolchain.md §8).
+    const { BotNotifier } = await import("./BotNotifier.js");
+    container.register(host.tokens.Notifier, { useClass: BotNotifier });
+  },
+};
+
+export default botPlugin;

@@ -1,0 +1,332 @@
+/**
+ * The emulator: one node:http server on 127.0.0.1 serving `/api/<method>` (Web API),
+ * `/services/<team>/<hook>/<secret>` (incoming webhooks) and `/_emulator/*` (controls).
+ * Each request is read, matched against injected faults, answered by a handler and
+ * recorded.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { type AddressInfo, type Socket } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { type ControlTarget, handleControl } from "./control.js";
+import { type EmulatorContext } from "./context.js";
+import { WorkspaceDirectory } from "./directory.js";
+import { FaultBook, type FaultMatchInput, type FaultSpec, parseFaultSpec } from "./faults.js";
+import { BodyTooLargeError, parseApiArgs, parseWebhookBody, readBody, writeJson, writeReply } from "./http-io.js";
+import { MessageStore } from "./message-store.js";
+import {
+  DEFAULT_RATE_LIMIT,
+  DEFAULT_WORKSPACE_RATE_LIMIT,
+  RateLimiter,
+  type RateLimitOptions,
+  type WorkspaceRateLimitOptions,
+} from "./rate-limit.js";
+import { type EmulatorRecord, type RecordDraft, RecordLog } from "./records.js";
+import { apiReply, type Reply, webhookReply } from "./reply.js";
+import { handleApiCall } from "./web-api.js";
+import { WEBHOOK_ERROR_STATUS, isHookErrorCode } from "./webhook-errors.js";
+import { handleWebhook } from "./webhooks.js";
+import {
+  defaultWorkspace,
+  loadWorkspaceFile,
+  type ResolvedWorkspace,
+  resolveWorkspace,
+  type WorkspaceSpec,
+} from "./workspace.js";
+
+export interface EmulatorOptions {
+  /** Port on 127.0.0.1 (the emulator never binds other interfaces). @default 0, a free port */
+  port?: number;
+  /** A workspace object, or a path to a JSON or YAML file. @default defaultWorkspace() */
+  workspace?: WorkspaceSpec | string;
+  /**
+   * Token bucket per channel (chat.postMessage, chat.update) and per webhook; `false` turns
+   * it off. @default { perSecond: 1, burst: 3 } (Slack: 1 message/s per channel, short bursts)
+   */
+  rateLimit?: RateLimitOptions | false;
+  /** Workspace-wide cap on posted messages. @default { perMinute: 600 } ("several hundred") */
+  workspaceRateLimit?: WorkspaceRateLimitOptions | false;
+}
+
+export interface MessageFilter {
+  /** Channel ID or name. */
+  channel?: string;
+  /** Hook name. */
+  hook?: string;
+}
+
+export interface SlackEmulator {
+  /** e.g. `http://127.0.0.1:43121` */
+  readonly url: string;
+  /** `url + "/api/"`, for WebClient's `slackApiUrl`. */
+  readonly apiUrl: string;
+  /** Full URL of a workspace hook; throws for an unknown name. */
+  webhookUrl(hookName: string): string;
+  /** Accepted messages (posts, updates, webhook posts), in order. */
+  messages(filter?: MessageFilter): EmulatorRecord[];
+  /** Every recorded request, accepted and refused, in order. */
+  records(): EmulatorRecord[];
+  /** Clears records, stored messages, faults and rate-limit state. */
+  reset(): void;
+  /** Adds a fault; throws if it is malformed or names an unknown channel or hook. */
+  fault(f: FaultSpec): void;
+  /** Faults that still have uses left, with their remaining `count`. */
+  activeFaults(): FaultSpec[];
+  /** Closes the server, dropping open (including hanging) connections at once. */
+  close(): Promise<void>;
+  readonly workspace: ResolvedWorkspace;
+}
+
+/** A request read and understood far enough to match faults and record it. */
+interface Prepared {
+  readonly style: "api" | "webhook";
+  readonly draft: RecordDraft;
+  readonly match: FaultMatchInput;
+  /** Channel fields for a faulted record (the handler decides them otherwise). */
+  readonly channel: Partial<RecordDraft>;
+  readonly run: () => Reply;
+}
+
+const WEBHOOK_PATH = /^\/services\/([^/]+)\/([^/]+)\/([^/]+)\/?$/;
+
+function resolveWorkspaceOption(workspace: WorkspaceSpec | string | undefined): ResolvedWorkspace {
+  if (typeof workspace === "string") return loadWorkspaceFile(workspace);
+  return resolveWorkspace(workspace ?? defaultWorkspace());
+}
+
+class Emulator implements SlackEmulator, ControlTarget {
+  readonly workspace: ResolvedWorkspace;
+  private readonly ctx: EmulatorContext;
+  private readonly log: RecordLog;
+  private readonly faults = new FaultBook();
+  private readonly sockets = new Set<Socket>();
+  /** Aborts latency waits on close. */
+  private readonly closing = new AbortController();
+  private closed: Promise<void> | undefined;
+  readonly server: Server;
+  private baseUrl = "";
+
+  constructor(options: EmulatorOptions) {
+    this.workspace = resolveWorkspaceOption(options.workspace);
+    const directory = new WorkspaceDirectory(this.workspace);
+    this.ctx = {
+      directory,
+      limiter: new RateLimiter(
+        options.rateLimit ?? DEFAULT_RATE_LIMIT,
+        options.workspaceRateLimit ?? DEFAULT_WORKSPACE_RATE_LIMIT,
+      ),
+      store: new MessageStore(),
+    };
+    this.log = new RecordLog(directory.secrets());
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        const status = error instanceof BodyTooLargeError ? 413 : 500;
+        writeJson(res, status, { ok: false, error: status === 413 ? "request_too_large" : "internal_error" });
+      });
+    });
+    this.server.on("connection", (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once("close", () => this.sockets.delete(socket));
+    });
+  }
+
+  async listen(port: number): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(port, "127.0.0.1", () => {
+        this.server.off("error", reject);
+        resolve();
+      });
+    });
+    const address = this.server.address() as AddressInfo;
+    this.baseUrl = `http://127.0.0.1:${address.port}`;
+  }
+
+  get url(): string {
+    return this.baseUrl;
+  }
+
+  get apiUrl(): string {
+    return `${this.baseUrl}/api/`;
+  }
+
+  webhookUrl(hookName: string): string {
+    const hook = this.ctx.directory.hook(hookName);
+    if (hook === undefined) {
+      const known = this.workspace.hooks.map((h) => h.name).join(", ");
+      throw new Error(`Unknown hook ${JSON.stringify(hookName)}; the workspace has: ${known || "(none)"}`);
+    }
+    return `${this.baseUrl}/services/${this.workspace.team.id}/${hook.id}/${hook.secret}`;
+  }
+
+  messages(filter: MessageFilter = {}): EmulatorRecord[] {
+    const channel =
+      filter.channel === undefined ? undefined : (this.ctx.directory.resolveChannel(filter.channel, "any")?.id ?? filter.channel);
+    return this.log
+      .all()
+      .filter((r) => r.ok && r.ts !== undefined)
+      .filter((r) => channel === undefined || r.channel === channel)
+      .filter((r) => filter.hook === undefined || r.hook === filter.hook);
+  }
+
+  records(): EmulatorRecord[] {
+    return this.log.all();
+  }
+
+  reset(): void {
+    this.log.clear();
+    this.faults.clear();
+    this.ctx.limiter.reset();
+    this.ctx.store.clear();
+  }
+
+  fault(f: FaultSpec): void {
+    const spec = parseFaultSpec(f);
+    const { channel, hook } = spec.target;
+    let channelId: string | undefined;
+    if (channel !== undefined) {
+      channelId = this.ctx.directory.resolveChannel(channel, "any")?.id;
+      if (channelId === undefined) throw new Error(`fault.target.channel names no channel in the workspace: ${JSON.stringify(channel)}`);
+    }
+    if (hook !== undefined && this.ctx.directory.hook(hook) === undefined) {
+      throw new Error(`fault.target.hook names no hook in the workspace: ${JSON.stringify(hook)}`);
+    }
+    this.faults.add(spec, channelId);
+  }
+
+  activeFaults(): FaultSpec[] {
+    return this.faults.list();
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  close(): Promise<void> {
+    if (this.closed !== undefined) return this.closed;
+    this.closing.abort();
+    this.closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // Hanging and keep-alive connections would hold close() open; drop them now.
+    this.server.closeAllConnections();
+    for (const socket of this.sockets) socket.destroy();
+    return this.closed;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    if (url.pathname.startsWith("/_emulator/")) return handleControl(this, req, res, url);
+    const prepared = await this.prepare(req, url);
+    if (prepared === undefined) {
+      writeJson(res, 404, { ok: false, error: "not_found" });
+      return;
+    }
+    const fault = this.faults.take(prepared.match);
+    if (fault !== undefined) {
+      const faulted: RecordDraft = { ...prepared.draft, ...prepared.channel, fault: fault.kind };
+      switch (fault.kind) {
+        case "reset":
+          this.log.add({ ...faulted, status: 0, ok: false });
+          req.socket.destroy();
+          return;
+        case "hang":
+          // Never answered: the client times out, or close() drops the socket.
+          this.log.add({ ...faulted, status: 0, ok: false });
+          return;
+        case "status":
+        case "ratelimit":
+          this.send(res, faultReply(prepared.style, faulted, fault));
+          return;
+        case "latency":
+          try {
+            await sleep(fault.ms ?? 0, undefined, { signal: this.closing.signal });
+          } catch {
+            return; // closed while waiting
+          }
+          this.send(res, withFault(prepared.run(), "latency"));
+          return;
+      }
+    }
+    this.send(res, prepared.run());
+  }
+
+  private send(res: ServerResponse, reply: Reply): void {
+    this.log.add(reply.record);
+    writeReply(res, reply);
+  }
+
+  private async prepare(req: IncomingMessage, url: URL): Promise<Prepared | undefined> {
+    const { directory } = this.ctx;
+    if (url.pathname.startsWith("/api/")) {
+      const method = decodeURIComponent(url.pathname.slice("/api/".length));
+      const body = await readBody(req);
+      const parsed = await parseApiArgs(req, url, body);
+      const draft: RecordDraft = { kind: "api", method, status: 0, ok: false, payload: parsed.ok ? parsed.args : {} };
+      const ref = parsed.ok ? parsed.args["channel"] : undefined;
+      const channel = typeof ref === "string" ? directory.resolveChannel(ref, "any") : undefined;
+      return {
+        style: "api",
+        draft,
+        match: { method, ...(channel === undefined ? {} : { channelId: channel.id }) },
+        channel: channel === undefined ? {} : { channel: channel.id, channelName: channel.name },
+        run: () =>
+          parsed.ok
+            ? handleApiCall(this.ctx, { method, httpMethod: req.method ?? "GET", args: parsed.args, token: parsed.token }, draft)
+            : apiReply(draft, { ok: false, error: parsed.error }),
+      };
+    }
+    const hookPath = WEBHOOK_PATH.exec(url.pathname);
+    if (hookPath === null) return undefined;
+    const [, teamId = "", hookId = "", secret = ""] = hookPath;
+    const hook = directory.hookByPath(teamId, hookId, secret);
+    const body = await readBody(req);
+    const channel = hook === undefined ? undefined : directory.channelById(hook.channel);
+    const channelFields = channel === undefined ? {} : { channel: channel.id, channelName: channel.name };
+    const draft: RecordDraft = {
+      kind: "webhook",
+      ...(hook === undefined ? {} : { hook: hook.name }),
+      ...channelFields,
+      status: 0,
+      ok: false,
+      payload: parseWebhookBody(body) ?? {},
+    };
+    return {
+      style: "webhook",
+      draft,
+      match: { ...(hook === undefined ? {} : { hook: hook.name }), ...(channel === undefined ? {} : { channelId: channel.id }) },
+      channel: channelFields,
+      run: () => handleWebhook(this.ctx, hook, body, draft),
+    };
+  }
+}
+
+function withFault(reply: Reply, fault: FaultSpec["kind"]): Reply {
+  return { ...reply, record: { ...reply.record, fault } };
+}
+
+/** The answer for a `status` or `ratelimit` fault, in the style of the endpoint hit. */
+function faultReply(style: "api" | "webhook", draft: RecordDraft, fault: FaultSpec): Reply {
+  if (fault.kind === "ratelimit") {
+    const retryAfter = fault.retryAfter ?? 1;
+    const options = { status: 429, headers: { "retry-after": String(retryAfter) }, record: { retryAfter } };
+    return style === "api"
+      ? apiReply(draft, { ok: false, error: "ratelimited" }, options)
+      : webhookReply(draft, 429, "rate_limited", options);
+  }
+  if (style === "api") {
+    // With only an error, answer like a Slack platform error: HTTP 200, ok:false.
+    const status = fault.status ?? (fault.error === undefined ? 500 : 200);
+    const error = fault.error ?? (status === 503 ? "service_unavailable" : "internal_error");
+    return apiReply(draft, { ok: false, error }, { status });
+  }
+  const status = fault.status ?? (isHookErrorCode(fault.error) ? WEBHOOK_ERROR_STATUS[fault.error] : 500);
+  const error = fault.error ?? (status === 503 ? "service_unavailable" : "internal_error");
+  return webhookReply(draft, status, error);
+}
+
+/** Starts an emulator on 127.0.0.1 and resolves once it is listening. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<SlackEmulator> {
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new RangeError(`port must be 0..65535 (got ${port})`);
+  const emulator = new Emulator(options);
+  await emulator.listen(port);
+  return emulator;
+}

@@ -1,0 +1,77 @@
+import { createHash } from "node:crypto";
+import { type Destination, FilterSchema, type NotifyConfig, type PluginHost, redactWebhookUrl, type Secret, type SecretRef, SecretRefSchema, suggest } from "@socket-notify/core";
+import { z } from "zod";
+
+const urlValue = z.union([z.string().min(1), SecretRefSchema]);
+
+/** The Socket CLI's webhook keys, unchanged (reference §1.3), plus `{"env": "VAR"}` references. */
+export const webhookOptionsSchema = z.object({
+  url: z
+    .union([urlValue, z.array(z.union([urlValue, z.strictObject({ url: urlValue, name: z.string().min(1).optional() })]))])
+    .meta({ description: "Incoming webhook URL(s): a string, a list of strings (named webhook_0, webhook_1, …) or a list of {url, name}. Each may be {\"env\": \"VAR\"}." })
+    .optional(),
+  url_configs: z
+    .record(z.string(), FilterSchema)
+    .meta({ description: "Filters per webhook name. A webhook without an entry gets every alert." })
+    .optional(),
+});
+
+/** Slack's incoming-webhook hosts (slack-platform.md §5; GovSlack uses slack-gov.com). */
+export const WEBHOOK_HOSTS = ["hooks.slack.com", "hooks.slack-gov.com"];
+
+export interface WebhookAddress {
+  url: Secret;
+}
+
+function isRef(v: unknown): v is SecretRef {
+  return typeof v === "object" && v !== null && "env" in v;
+}
+
+/** Normalise `url` (three shapes) and `url_configs` into named destinations. */
+export function webhookDestinations(config: NotifyConfig, host: PluginHost): { destinations: Destination[]; warnings: string[] } {
+  const raw = config.url as z.output<typeof webhookOptionsSchema>["url"];
+  const urlConfigs = (config.url_configs ?? {}) as Record<string, z.output<typeof FilterSchema>>;
+  if (raw === undefined || (Array.isArray(raw) && raw.length === 0)) {
+    throw host.configError("url", "webhook mode needs at least one incoming webhook URL", 'add "url": "https://hooks.slack.com/services/…" (or {"env": "SLACK_WEBHOOK_URL"})');
+  }
+  const entries: { name: string; value: string | SecretRef; path: string }[] = [];
+  if (typeof raw === "string" || isRef(raw)) entries.push({ name: "default", value: raw, path: "url" });
+  else
+    raw.forEach((item, i) => {
+      if (typeof item === "string" || isRef(item)) entries.push({ name: `webhook_${i}`, value: item, path: `url[${i}]` });
+      else entries.push({ name: item.name ?? `webhook_${i}`, value: item.url, path: `url[${i}]` });
+    });
+
+  const names = new Set<string>();
+  for (const e of entries) {
+    if (names.has(e.name)) throw host.configError(e.path, `two webhooks are named "${e.name}"`, "give each webhook its own name");
+    names.add(e.name);
+  }
+  for (const key of Object.keys(urlConfigs)) {
+    if (!names.has(key)) {
+      const guess = suggest(key, names);
+      throw host.configError(
+        `url_configs.${key}`,
+        `no webhook is named "${key}"${guess ? ` (did you mean "${guess}"?)` : ""}; webhooks: ${[...names].join(", ")}`,
+        "url_configs keys are webhook names: `default` for a single url string, webhook_0, webhook_1, … for a list, or the `name` you gave",
+      );
+    }
+  }
+
+  const destinations = entries.map((e): Destination => {
+    const secret = host.secret(e.value, { path: e.path, redact: redactWebhookUrl });
+    host.checkUrl(secret.reveal(), { path: e.path, hosts: WEBHOOK_HOSTS, pathPrefix: "/services/", what: `webhook "${e.name}" URL` });
+    const address: WebhookAddress = { url: secret };
+    return {
+      route: e.name,
+      target: e.name,
+      // Same URL under two names shares one rate limit: Slack limits per webhook.
+      key: `webhook:${createHash("sha256").update(secret.reveal()).digest("hex").slice(0, 16)}`,
+      // A webhook with no url_configs entry gets every alert (the Socket CLI disabled it: B1).
+      filter: urlConfigs[e.name] ?? {},
+      address,
+      configPath: urlConfigs[e.name] ? `url_configs.${e.name}` : e.path,
+    };
+  });
+  return { destinations, warnings: [] };
+}
