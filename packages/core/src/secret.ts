@@ -46,11 +46,26 @@ export function scrubSecrets(text: string, secrets: Iterable<Secret>): string {
   for (const s of secrets) {
     const raw = s.reveal();
     if (raw.length < 6) continue; // too short to be a credential; replacing would mangle text
-    for (const form of new Set([raw, encodeURIComponent(raw), raw.replace(/^https?:\/\//, "")])) {
+    for (const form of new Set([raw, encodeURIComponent(raw), raw.replace(/^https?:\/\//, ""), ...urlParts(raw)])) {
       if (form.length >= 6) out = out.split(form).join(s.redacted);
     }
   }
   return out;
+}
+
+/**
+ * The parts of a secret URL a server may echo on their own: path and query, and long path
+ * segments or query values (the token in `/services/T…/B…/<token>`, `?key=<token>`).
+ */
+function urlParts(raw: string): string[] {
+  if (!/^https?:\/\//i.test(raw)) return [];
+  try {
+    const u = new URL(raw);
+    const parts = [u.pathname + u.search, ...u.pathname.split("/"), ...[...u.searchParams.values()]];
+    return parts.filter((p) => p.length >= 16 || (p.startsWith("/") && p.length >= 6));
+  } catch {
+    return [];
+  }
 }
 
 /** Display form of a Slack webhook URL: host, path shape, no secret. */

@@ -1,4 +1,4 @@
-import { UserError } from "../errors.js";
+import { type ErrorCode, UserError } from "../errors.js";
 import { type PluginHost } from "../host.js";
 import { type NotifierPlugin } from "../notifier.js";
 import { loadPluginModules, optionsShape } from "../plugins.js";
@@ -76,20 +76,21 @@ export async function resolveConfig(raw: RawConfig, options: ResolveOptions): Pr
       throw new UserError("plugin_invalid", `plugin "${p.mode}": its optionsSchema failed: ${(e as Error).message}`, { hint: "fix the plugin" });
     }
   });
+  // The mode first: with a plugin missing from "plugins", "unknown mode …; available: …" is the
+  // useful error, not "unknown key" for the plugin's options.
+  if (typeof obj.mode === "string" && obj.mode !== "" && !plugins.some((p) => p.mode === obj.mode)) throw unknownMode(obj.mode, plugins, label);
+
   const schema = buildConfigSchema(shapes);
-  const config = parseOrThrow(schema, obj, { file: label, code: "config_invalid", what: "config" }) as NotifyConfig;
+  let config: NotifyConfig;
+  try {
+    config = parseOrThrow(schema, obj, { file: label, code: "config_invalid", what: "config" }) as NotifyConfig;
+  } catch (e) {
+    throw namePluginOf(e, plugins, shapes);
+  }
 
   const mode = config.mode ?? "webhook";
   const plugin = plugins.find((p) => p.mode === mode);
-  if (!plugin) {
-    const modes = plugins.map((p) => p.mode);
-    const guess = suggest(mode, modes);
-    throw new UserError("mode_unknown", `${label}: mode: unknown mode "${mode}"${guess ? ` (did you mean "${guess}"?)` : ""}; available: ${modes.join(", ")}`, {
-      file: label,
-      path: "mode",
-      hint: `modes are case-sensitive; a plugin's mode is available once it is listed in "plugins"`,
-    });
-  }
+  if (!plugin) throw unknownMode(mode, plugins, label);
 
   const warnings: string[] = [];
   if (source.kind === "flag" || source.kind === "search") {
@@ -100,4 +101,24 @@ export async function resolveConfig(raw: RawConfig, options: ResolveOptions): Pr
     }
   }
   return { config, mode, plugin, plugins, warnings };
+}
+
+function unknownMode(mode: string, plugins: NotifierPlugin[], label: string): UserError {
+  const modes = plugins.map((p) => p.mode);
+  const guess = suggest(mode, modes);
+  return new UserError("mode_unknown", `${label}: mode: unknown mode "${mode}"${guess ? ` (did you mean "${guess}"?)` : ""}; available: ${modes.join(", ")}`, {
+    file: label,
+    path: "mode",
+    hint: `modes are case-sensitive; a plugin's mode is available once it is listed in "plugins"`,
+  });
+}
+
+/** An error about a key a notifier declared says which notifier, so a plugin's user knows whose docs to read. */
+function namePluginOf(e: unknown, plugins: NotifierPlugin[], shapes: Record<string, unknown>[]): unknown {
+  if (!(e instanceof UserError) || !e.path) return e;
+  const top = /^(?:\["((?:[^"\\]|\\.)*)"\]|([^.[]+))/.exec(e.path);
+  const key = top?.[1] !== undefined ? (JSON.parse(`"${top[1]}"`) as string) : top?.[2];
+  const owner = key === undefined ? undefined : plugins.find((_, i) => Object.hasOwn(shapes[i]!, key));
+  if (!owner) return e;
+  return new UserError(e.code as ErrorCode, `${e.message} (an option of the "${owner.mode}" notifier)`, { file: e.file, path: e.path, hint: e.hint, cause: e.cause });
 }
