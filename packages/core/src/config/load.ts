@@ -3,6 +3,7 @@ import { dirname, extname, isAbsolute, resolve as resolvePath } from "node:path"
 import { cosmiconfig, type Loader } from "cosmiconfig";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { UserError } from "../errors.js";
+import { describeJsonError } from "../json-error.js";
 
 export const CONFIG_ENV = "SOCKET_SLACK_CONFIG_JSON";
 const MODULE_NAME = "socketnotify";
@@ -52,21 +53,13 @@ export interface FindConfigOptions {
   allowCodeConfig?: boolean;
 }
 
-/** Line and column of a JSON.parse error position, for a message a person can act on. */
-function jsonErrorAt(text: string, e: Error): string {
-  const m = /position (\d+)/.exec(e.message);
-  if (!m) return /end of JSON input/i.test(e.message) ? " (it ends too early)" : "";
-  const pos = Number(m[1]);
-  const before = text.slice(0, pos);
-  return ` at line ${before.split("\n").length}, column ${pos - before.lastIndexOf("\n")}`;
-}
-
 function parseJsonText(text: string, label: string, hint: string): unknown {
+  const clean = text.replace(/^\uFEFF/, "");
   try {
-    return JSON.parse(text.replace(/^\uFEFF/, ""));
-  } catch (e) {
-    const detail = (e as Error).message.replace(/ in JSON at position \d+.*$/, "").replace(/^JSON\.parse: /, "");
-    throw new UserError("config_invalid", `${label}: invalid JSON${jsonErrorAt(text, e as Error)}: ${detail}`, { file: label, hint });
+    return JSON.parse(clean);
+  } catch {
+    // Not Node's message: it quotes the text near the error, which may be part of a secret (json-error.ts).
+    throw new UserError("config_invalid", `${label}: invalid JSON${describeJsonError(clean)}`, { file: label, hint });
   }
 }
 

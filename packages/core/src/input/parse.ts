@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { UserError } from "../errors.js";
+import { describeJsonError } from "../json-error.js";
 import { type Alert, type AlertAction, type ScanContext, type ScanInput } from "../model.js";
 import { parseSeverity } from "../severity.js";
 import { parseOrThrow } from "../zod-issues.js";
@@ -95,11 +96,10 @@ function extractJson(text: string, source: string): unknown {
       hint: "pass the JSON report the Socket CLI wrote with --enable-json",
     });
   }
-  let firstError: SyntaxError | undefined;
   try {
     return JSON.parse(trimmed);
-  } catch (e) {
-    firstError = e as SyntaxError;
+  } catch {
+    /* maybe log lines: below */
   }
   // Not plain JSON: look for the logged line(s), last one wins (it is the final report).
   const lines = trimmed.split(/\r?\n/);
@@ -117,26 +117,17 @@ function extractJson(text: string, source: string): unknown {
   if (stripped !== trimmed) {
     try {
       return JSON.parse(stripped);
-    } catch (e) {
-      firstError = e as SyntaxError;
-      return throwSyntax(stripped, firstError, source);
+    } catch {
+      return throwSyntax(stripped, source);
     }
   }
-  return throwSyntax(trimmed, firstError, source);
+  return throwSyntax(trimmed, source);
 }
 
-function throwSyntax(text: string, e: SyntaxError, source: string): never {
-  const m = /position (\d+)/.exec(e.message);
-  let where = "";
-  if (m) {
-    const pos = Number(m[1]);
-    const before = text.slice(0, pos);
-    const line = before.split("\n").length;
-    const col = pos - before.lastIndexOf("\n");
-    where = ` at line ${line}, column ${col}`;
-  } else if (/end of JSON input/i.test(e.message)) where = " (it ends too early: truncated?)";
-  const detail = e.message.replace(/ in JSON at position \d+.*$/, "").replace(/^JSON\.parse: /, "");
-  throw new UserError("input_invalid", `${source}: invalid JSON${where}: ${detail}`, {
+function throwSyntax(text: string, source: string): never {
+  // Our own location and wording: Node's message lacks a position for most errors and quotes
+  // the text around the error (json-error.ts).
+  throw new UserError("input_invalid", `${source}: invalid JSON${describeJsonError(text)}`, {
     file: source,
     hint: "the input must be the JSON object the Socket CLI prints with --enable-json",
   });
