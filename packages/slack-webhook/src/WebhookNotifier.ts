@@ -13,7 +13,7 @@ const KNOWN: Record<string, { hint: string; message: string }> = {
   action_prohibited: { message: "posting is prohibited for this webhook", hint: "a workspace admin restricted it; ask them, or create a new webhook" },
   invalid_token: { message: "the webhook's token is invalid", hint: "the webhook was revoked (leaked URLs are revoked by Slack): create a new one" },
   channel_not_found: { message: "the webhook's channel no longer exists", hint: "the webhook was removed: create a new one for an existing channel" },
-  no_service: { message: "the webhook no longer exists", hint: "the webhook was removed or disabled: create a new one" },
+  no_service: { message: "the webhook no longer exists", hint: "the webhook was removed: create a new one (or re-enable it if it was only disabled)" },
   no_active_hooks: { message: "the webhook is disabled", hint: "re-enable incoming webhooks for the app, or create a new one" },
   no_service_id: { message: "the webhook URL is incomplete", hint: "copy the full URL from the app's Incoming Webhooks page" },
   no_team: { message: "the webhook's workspace was not found", hint: "create a new webhook" },

@@ -7,7 +7,10 @@ const urlValue = z.union([z.string().min(1), SecretRefSchema]);
 /** The Socket CLI's webhook keys, unchanged (reference §1.3), plus `{"env": "VAR"}` references. */
 export const webhookOptionsSchema = z.object({
   url: z
-    .union([urlValue, z.array(z.union([urlValue, z.strictObject({ url: urlValue, name: z.string().min(1).optional() })]))])
+    .union([urlValue, z.array(z.union([urlValue, z.strictObject({ url: urlValue, name: z.string().min(1).optional() })]))], {
+      // zod's default ("Invalid input") does not say what is allowed; never echo the value: it is a secret.
+      error: 'expected a webhook URL, a list of URLs, or a list of {"url": …, "name": …} objects (a single object must be in a list)',
+    })
     .meta({ description: "Incoming webhook URL(s): a string, a list of strings (named webhook_0, webhook_1, …) or a list of {url, name}. Each may be {\"env\": \"VAR\"}." })
     .optional(),
   url_configs: z
