@@ -4,7 +4,16 @@
  */
 
 /* server.ts */
-export { type EmulatorOptions, type MessageFilter, type SlackEmulator, startEmulator } from "./server.js";
+export {
+  type EmulatorLimits,
+  type EmulatorOptions,
+  type MessageFilter,
+  type SlackEmulator,
+  startEmulator,
+} from "./server.js";
+
+/* describe.ts */
+export { describeEmulator } from "./describe.js";
 
 /* workspace.ts */
 export {
@@ -37,13 +46,18 @@ export {
 export { type EmulatorRecord } from "./records.js";
 
 /* faults.ts */
-export { type FaultKind, type FaultSpec, type FaultTarget } from "./faults.js";
+export { FAULT_KINDS, type FaultKind, type FaultSpec, type FaultTarget, parseFaultSpec } from "./faults.js";
 
 /* rate-limit.ts */
-export { type RateLimitOptions, type WorkspaceRateLimitOptions } from "./rate-limit.js";
+export {
+  DEFAULT_RATE_LIMIT,
+  DEFAULT_WORKSPACE_RATE_LIMIT,
+  type RateLimitOptions,
+  type WorkspaceRateLimitOptions,
+} from "./rate-limit.js";
 
 /* webhook-errors.ts */
-export { type HookErrorCode, WEBHOOK_ERROR_STATUS } from "./webhook-errors.js";
+export { HOOK_ERROR_CODES, type HookErrorCode, WEBHOOK_ERROR_STATUS } from "./webhook-errors.js";
 
 /* web-api.ts */
 export { API_METHODS } from "./web-api.js";

@@ -54,6 +54,12 @@ export interface MessageFilter {
   hook?: string;
 }
 
+/** The rate limits a running emulator applies (defaults filled in). */
+export interface EmulatorLimits {
+  readonly rateLimit: RateLimitOptions | false;
+  readonly workspaceRateLimit: WorkspaceRateLimitOptions | false;
+}
+
 export interface SlackEmulator {
   /** e.g. `http://127.0.0.1:43121` */
   readonly url: string;
@@ -74,6 +80,8 @@ export interface SlackEmulator {
   /** Closes the server, dropping open (including hanging) connections at once. */
   close(): Promise<void>;
   readonly workspace: ResolvedWorkspace;
+  /** The per-channel/per-hook and workspace-wide limits in force. */
+  readonly limits: EmulatorLimits;
 }
 
 /** A request read and understood far enough to match faults and record it. */
@@ -95,6 +103,7 @@ function resolveWorkspaceOption(workspace: WorkspaceSpec | string | undefined): 
 
 class Emulator implements SlackEmulator, ControlTarget {
   readonly workspace: ResolvedWorkspace;
+  readonly limits: EmulatorLimits;
   private readonly ctx: EmulatorContext;
   private readonly log: RecordLog;
   private readonly faults = new FaultBook();
@@ -108,12 +117,13 @@ class Emulator implements SlackEmulator, ControlTarget {
   constructor(options: EmulatorOptions) {
     this.workspace = resolveWorkspaceOption(options.workspace);
     const directory = new WorkspaceDirectory(this.workspace);
+    this.limits = Object.freeze({
+      rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
+      workspaceRateLimit: options.workspaceRateLimit ?? DEFAULT_WORKSPACE_RATE_LIMIT,
+    });
     this.ctx = {
       directory,
-      limiter: new RateLimiter(
-        options.rateLimit ?? DEFAULT_RATE_LIMIT,
-        options.workspaceRateLimit ?? DEFAULT_WORKSPACE_RATE_LIMIT,
-      ),
+      limiter: new RateLimiter(this.limits.rateLimit, this.limits.workspaceRateLimit),
       store: new MessageStore(),
     };
     this.log = new RecordLog(directory.secrets());
