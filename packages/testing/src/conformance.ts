@@ -27,7 +27,6 @@ import {
   optionsShape,
   type Plan,
   reportExitCode,
-  type RunResult,
   type ScanInput,
   SLACK_LIMITS,
   type SocketNotifyEngine,
@@ -104,7 +103,7 @@ interface Harness {
 }
 
 interface Observed {
-  result: RunResult;
+  plan: Plan;
   report: DeliveryReport;
   progress: DeliveryProgress[];
 }
@@ -167,9 +166,11 @@ export function runConformance(options: ConformanceOptions): void {
         );
       });
       try {
-        const result = await Promise.race([h.engine.run(scan, { ...extra, onProgress: (p) => progress.push(p) }), hang]);
-        seen.push(result.report, h.logger.lines, progress);
-        return { result, report: result.report, progress };
+        // plan() is pure and deterministic: the same plan notify() delivers.
+        const plan = h.engine.plan(scan, extra);
+        const report = await Promise.race([h.engine.notify(scan, { ...extra, onProgress: (p) => progress.push(p) }), hang]);
+        seen.push(report, h.logger.lines, progress);
+        return { plan, report, progress };
       } finally {
         clearTimeout(guard);
       }
@@ -298,8 +299,7 @@ export function runConformance(options: ConformanceOptions): void {
       check("capabilities", `${count} alert${count === 1 ? "" : "s"}: messages respect the declared capabilities, each delivered once`, async () => {
         const h = await harness(configFor(sink.url));
         const scan = syntheticScan(count);
-        const { report, result } = await run(h, scan);
-        const plan = result.plan;
+        const { report, plan } = await run(h, scan);
         const caps = h.engine.capabilities;
         const planned = oneDestination(plan).flatMap((d) => d.messages);
         if (count === 0) {
