@@ -77,7 +77,6 @@ const jsonLoader: Loader = (filepath, content) => parseJsonText(content, filepat
 const yamlLoader: Loader = (filepath, content) => parseYamlText(content, filepath);
 /** `.socketnotifyrc` with no extension: JSON or YAML, like other rc files. */
 const rcLoader: Loader = (filepath, content) => (/^\s*[{[]/.test(content) ? jsonLoader(filepath, content) : yamlLoader(filepath, content));
-const refuseCode: Loader = () => null;
 
 export function isCodeConfig(path: string): boolean {
   return CODE_EXTS.has(extname(path).toLowerCase());
@@ -134,6 +133,11 @@ export async function findConfig(options: FindConfigOptions = {}): Promise<RawCo
     return { raw, source: { kind: "env", label: CONFIG_ENV, baseDir: cwd, code: false } };
   }
 
+  // A loader that returned nothing made cosmiconfig skip the file silently; refusing must be an error.
+  const codeLoader: Loader = async (filepath) => {
+    if (!options.allowCodeConfig) throw codeRefused(filepath);
+    return importCodeConfig(filepath, filepath);
+  };
   const explorer = cosmiconfig(MODULE_NAME, {
     searchPlaces: [...DATA_CONFIG_FILES, ...CODE_CONFIG_FILES],
     // Stop at the project root (toolchain.md P6: the default searches only the start directory).
@@ -143,20 +147,17 @@ export async function findConfig(options: FindConfigOptions = {}): Promise<RawCo
       ".yaml": yamlLoader,
       ".yml": yamlLoader,
       noExt: rcLoader,
-      ".js": refuseCode,
-      ".cjs": refuseCode,
-      ".mjs": refuseCode,
-      ".ts": refuseCode,
+      ".js": codeLoader,
+      ".cjs": codeLoader,
+      ".mjs": codeLoader,
+      ".ts": codeLoader,
     },
     cache: false,
   });
   const found = await explorer.search(cwd);
   if (!found) return undefined;
   const source: ConfigSource = { kind: "search", label: found.filepath, baseDir: dirname(found.filepath), code: isCodeConfig(found.filepath) };
-  if (source.code) {
-    if (!options.allowCodeConfig) throw codeRefused(found.filepath);
-    return { raw: await importCodeConfig(found.filepath, found.filepath), source };
-  }
+  if (source.code && !options.allowCodeConfig) throw codeRefused(found.filepath);
   return { raw: found.config, source };
 }
 
