@@ -16,10 +16,12 @@ export function syntheticScanJson(count: number, options: SyntheticScanOptions =
   const alerts = Array.from({ length: count }, (_, i) => {
     const type = TYPES[i % TYPES.length]!;
     const severity = SEVERITIES[(i * 7) % SEVERITIES.length]!;
-    const name = i % 5 === 0 ? `@scope-${i % 11}/pkg-${i}` : `pkg-${i}`;
+    const name = `pkg-${i}`;
+    const ecosystem = i % 3 === 0 ? "pypi" : "npm";
+    const namespace = ecosystem === "npm" && i % 5 === 0 ? `@scope-${i % 11}/` : "";
     const big = large && i % 9 === 0;
     return {
-      pkg_type: i % 3 === 0 ? "pypi" : "npm",
+      pkg_type: ecosystem,
       pkg_name: name,
       pkg_version: `1.${i}.0`,
       pkg_id: `id${i}`,
@@ -29,8 +31,9 @@ export function syntheticScanJson(count: number, options: SyntheticScanOptions =
       title: big ? `Title with <markup> & *stars* _under_ ${"x".repeat(300)} #${i}` : `${type} in ${name}`,
       description: big ? `Description <b>&amp;</b> \`code\` ${"lorem ipsum ".repeat(250)}` : `Alert ${i} of ${count}`,
       introduced_by: [["direct", i % 2 ? "package.json" : "requirements.txt"]],
-      purl: `pkg:npm/${name}@1.${i}.0`,
-      url: `https://socket.dev/npm/package/${name}/overview/1.${i}.0`,
+      // The Socket CLI's "purl" is not a real purl: `<name>@<version>` (reference §2.1).
+      purl: `${namespace}${name}@1.${i}.0`,
+      url: `https://socket.dev/${ecosystem}/package/${namespace}${name}/overview/1.${i}.0`,
       manifests: i % 2 ? "package.json" : "requirements.txt",
       error: i % 4 === 0,
       warn: i % 4 !== 0,
