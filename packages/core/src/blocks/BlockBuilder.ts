@@ -1,7 +1,7 @@
 import { injectable } from "tsyringe";
 import { type Alert, type ScanContext, packageLabel } from "../model.js";
 import { SEVERITIES, SEVERITY_EMOJI, type Severity } from "../severity.js";
-import { codeBlock, escapeMrkdwn, inline, link, truncate } from "./mrkdwn.js";
+import { codeBlock, escapeMrkdwn, inline, isSafeUrl, link, truncate } from "./mrkdwn.js";
 import { sortByRisk } from "./risk.js";
 import { type Block, type MessageLimits, SLACK_LIMITS, type SlackMessage, type TextObject } from "./types.js";
 
@@ -142,19 +142,31 @@ export class BlockBuilder {
     if (scan.branch) fields.push(`*Branch:* ${inline(scan.branch, 150)}`);
     if (scan.pr) fields.push(`*PR:* #${inline(scan.pr.replace(/^#/, ""), 40)}`);
     if (scan.commitSha) fields.push(`*Commit:* ${inline(scan.commitSha.slice(0, 8), 8)}`);
-    const links: string[] = [];
-    if (scan.diffUrl && link(scan.diffUrl, "x") !== "x") links.push(link(scan.diffUrl, "View the scan on Socket"));
-    if (scan.reportUrl && scan.reportUrl !== scan.diffUrl && link(scan.reportUrl, "x") !== "x") links.push(link(scan.reportUrl, "Full report"));
-    const lines = [fields.join("  ·  "), links.join("  ·  ")].filter(Boolean);
+    const cap = Math.min(limits.maxSectionChars, 1200);
+    const fieldLine = truncate(fields.join("  ·  "), cap);
+    // Links go in whole or not at all: truncating through one would leave a broken `<url|…`.
+    let linkLine = "";
+    const addLink = (url: string | undefined, label: string) => {
+      if (!isSafeUrl(url)) return;
+      const l = link(url, label);
+      const next = linkLine ? `${linkLine}  ·  ${l}` : l;
+      if (fieldLine.length + 1 + next.length <= cap) linkLine = next;
+    };
+    addLink(scan.diffUrl, "View the scan on Socket");
+    if (scan.reportUrl !== scan.diffUrl) addLink(scan.reportUrl, "Full report");
+    const lines = [fieldLine, linkLine].filter(Boolean);
     if (!lines.length) return undefined;
-    return { type: "section", text: mrkdwn(truncate(lines.join("\n"), Math.min(limits.maxSectionChars, 1200))) };
+    return { type: "section", text: mrkdwn(lines.join("\n")) };
   }
 
   /** One alert as one section: title, severity and level, package link, ids, origin, reachability. */
   renderAlert(a: Alert, max: number): string {
     const head = `${SEVERITY_EMOJI[a.severity]} *${capital(a.severity)} · ${a.action === "block" ? "Block" : capital(a.action)}* — *${inline(a.title, 150)}*`;
     const pkg = `${a.ecosystem}/${packageLabel(a)}`;
-    const lines = [head, link(a.url, truncate(pkg.replace(/\s+/g, " "), 200))];
+    const label = truncate(pkg.replace(/\s+/g, " "), 200);
+    // Linked only when the link fits whole, so a cut at `max` can never split it.
+    const linked = link(a.url, label);
+    const lines = [head, head.length + 1 + linked.length < max ? linked : escapeMrkdwn(label)];
     const ids = [a.cveId, a.ghsaId].filter((x): x is string => !!x).map((x) => inline(x, 40));
     if (ids.length) lines.push(ids.join(" · "));
     const sources = a.introducedBy.map((s) => `${inline(s.source, 150)}${s.manifest ? ` (${inline(s.manifest, 150)})` : ""}`);
@@ -184,9 +196,13 @@ export class BlockBuilder {
 
   private summary(n: number, counts: SeverityCounts, scan: ScanContext, limits: MessageLimits): Block {
     const where = scan.reportUrl ?? scan.diffUrl;
-    const more = where && link(where, "x") !== "x" ? ` — ${link(where, "see all of them in the Socket report")}` : "";
-    const text = `➕ *${plural(n, "more alert")} not shown* (${formatSeverityCounts(counts)})${more}\n_Raise \`max_messages\` to see more here._`;
-    return { type: "section", text: mrkdwn(truncate(text, limits.maxSectionChars)) };
+    const head = `➕ *${plural(n, "more alert")} not shown* (${formatSeverityCounts(counts)})`;
+    const tail = "\n_Raise `max_messages` to see more here._";
+    const more = isSafeUrl(where) ? ` — ${link(where, "see all of them in the Socket report")}` : "";
+    // The summary must fit the room reserved for it in every page; a link that does not fit is left out, never cut.
+    const room = Math.min(limits.maxSectionChars, SUMMARY_RESERVE_CHARS);
+    const text = head.length + more.length + tail.length <= room ? head + more + tail : truncate(head + tail, room);
+    return { type: "section", text: mrkdwn(text) };
   }
 
   private fallback(
