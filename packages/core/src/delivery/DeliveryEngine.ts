@@ -162,13 +162,19 @@ export class DeliveryEngine {
       }
       await semaphore.acquire();
       let result;
+      // Not AbortSignal.timeout(): inside AbortSignal.any() nothing holds it strongly, so on Node 20
+      // a GC can collect it before it fires and a request that never gets an answer then waits
+      // for the whole run's budget. A timer holding its controller cannot be collected.
+      const timeout = new AbortController();
+      const timer = setTimeout(() => timeout.abort(new DOMException(`no response within ${requestTimeoutMs} ms`, "TimeoutError")), requestTimeoutMs);
       try {
-        const signal = AbortSignal.any([budget, AbortSignal.timeout(requestTimeoutMs)]);
+        const signal = AbortSignal.any([budget, timeout.signal]);
         result = await notifier.send(message, { signal, attempt, timeoutMs: requestTimeoutMs });
       } catch (e) {
         // A notifier should classify; an exception here is a bug in it. Report it, never crash the run.
         result = { ok: false as const, failure: { code: "notifier_error", message: `notifier error: ${(e as Error)?.message ?? String(e)}`, retry: "never" as const } };
       } finally {
+        clearTimeout(timer);
         semaphore.release();
       }
       if (result.ok) {
