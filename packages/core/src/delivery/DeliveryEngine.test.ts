@@ -1,0 +1,283 @@
+import { container } from "tsyringe";
+import { describe, expect, it } from "vitest";
+import { SLACK_LIMITS } from "../blocks/types.js";
+import { MemoryLogger } from "../logger.js";
+import { type DeliveryFailure, type Destination, type Notifier, type NotifierCapabilities, type OutboundMessage, type SendContext, type SendResult } from "../notifier.js";
+import { FakeClock } from "../testing/index.js";
+import { TOKENS } from "../tokens.js";
+import { DeliveryEngine, type DeliveryOptions, type DeliveryProgress } from "./DeliveryEngine.js";
+
+const CAPS: NotifierCapabilities = { ...SLACK_LIMITS, ratePerSecond: 1, burst: 1, threads: false, update: false };
+const FAST: NotifierCapabilities = { ...CAPS, ratePerSecond: 1000, burst: 10 };
+
+function destination(key: string, target = key): Destination {
+  return { route: "r", target, key, filter: {}, address: { secret: "never-printed" }, configPath: "url" };
+}
+
+/** `pages` messages for each destination, in plan order. */
+function messages(dests: Destination[], pages: number): OutboundMessage[] {
+  return dests.flatMap((d) =>
+    Array.from({ length: pages }, (_, i): OutboundMessage => ({
+      payload: { text: `${d.key} part ${i + 1}`, blocks: [], unfurl_links: false, unfurl_media: false },
+      alerts: [],
+      index: i + 1,
+      count: pages,
+      destination: d,
+      kind: "alerts",
+    })),
+  );
+}
+
+interface Call {
+  key: string;
+  index: number;
+  attempt: number;
+  at: number;
+  threadTs?: string;
+}
+
+/**
+ * A notifier written in the test: it records every send with its virtual time and answers from
+ * a script. It is the thing the engine drives, not a stand-in for the engine.
+ */
+class ScriptedNotifier implements Notifier {
+  readonly calls: Call[] = [];
+  inFlight = 0;
+  maxInFlight = 0;
+  constructor(
+    private readonly clock: FakeClock,
+    private readonly script: (m: OutboundMessage, ctx: SendContext, call: Call) => SendResult | Promise<SendResult> = () => ({ ok: true }),
+    private readonly latencyMs = 0,
+  ) {}
+  async send(message: OutboundMessage, ctx: SendContext): Promise<SendResult> {
+    const call: Call = { key: message.destination.key, index: message.index, attempt: ctx.attempt, at: this.clock.elapsed };
+    if (message.threadTs) call.threadTs = message.threadTs;
+    this.calls.push(call);
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      if (this.latencyMs) await this.clock.sleep(this.latencyMs, ctx.signal);
+      return await this.script(message, ctx, call);
+    } finally {
+      this.inFlight--;
+    }
+  }
+}
+
+/** The engine as core wires it: resolved from a fresh child container with a fake clock. */
+function engine(clock: FakeClock, logger = new MemoryLogger()): DeliveryEngine {
+  const run = container.createChildContainer();
+  run.register(TOKENS.Clock, { useValue: clock });
+  run.register(TOKENS.Logger, { useValue: logger });
+  return run.resolve(DeliveryEngine);
+}
+
+const fixedRandom = { random: () => 0.5 } satisfies DeliveryOptions; // jitter factor exactly 1
+const fail = (f: Partial<DeliveryFailure> & Pick<DeliveryFailure, "code" | "retry">): SendResult => ({ ok: false, failure: { message: f.code, ...f } });
+
+describe("DeliveryEngine", () => {
+  it("keeps the planned order within a key and paces at the declared rate", async () => {
+    const clock = new FakeClock({ autoAdvance: true });
+    const n = new ScriptedNotifier(clock);
+    const out = await engine(clock).deliver(n, CAPS, messages([destination("A")], 4), fixedRandom);
+    expect(out.every((o) => o.ok && o.attempts === 1)).toBe(true);
+    expect(n.calls.map((c) => [c.index, c.at])).toEqual([
+      [1, 0],
+      [2, 1000],
+      [3, 2000],
+      [4, 3000],
+    ]);
+  });
+
+  it("allows the declared burst, then the steady rate", async () => {
+    const clock = new FakeClock({ autoAdvance: true });
+    const n = new ScriptedNotifier(clock);
+    await engine(clock).deliver(n, { ...CAPS, ratePerSecond: 2, burst: 3 }, messages([destination("A")], 6), fixedRandom);
+    expect(n.calls.map((c) => c.at)).toEqual([0, 0, 0, 500, 1000, 1500]);
+  });
+
+  it("runs keys in parallel, each in order", async () => {
+    const clock = new FakeClock({ autoAdvance: true });
+    const n = new ScriptedNotifier(clock);
+    const keys = ["A", "B", "C"].map((k) => destination(k));
+    const out = await engine(clock).deliver(n, CAPS, messages(keys, 3), fixedRandom);
+    for (const k of ["A", "B", "C"]) {
+      expect(n.calls.filter((c) => c.key === k).map((c) => [c.index, c.at])).toEqual([
+        [1, 0],
+        [2, 1000],
+        [3, 2000],
+      ]);
+    }
+    // Outcomes come back in plan order.
+    expect(out.map((o) => `${o.message.destination.key}${o.message.index}`)).toEqual(["A1", "A2", "A3", "B1", "B2", "B3", "C1", "C2", "C3"]);
+  });
+
+  it("never has more requests in flight than the concurrency cap", async () => {
+    const clock = new FakeClock({ autoAdvance: true });
+    const n = new ScriptedNotifier(clock, undefined, 500);
+    const keys = Array.from({ length: 6 }, (_, i) => destination(`K${i}`));
+    await engine(clock).deliver(n, CAPS, messages(keys, 1), { ...fixedRandom, concurrency: 2 });
+    expect(n.maxInFlight).toBe(2);
+    expect(n.calls.map((c) => c.at)).toEqual([0, 0, 500, 500, 1000, 1000]);
+
+    const clock2 = new FakeClock({ autoAdvance: true });
+    const wide = new ScriptedNotifier(clock2, undefined, 500);
+    await engine(clock2).deliver(wide, CAPS, messages(keys, 1), fixedRandom);
+    expect(wide.maxInFlight).toBe(6);
+  });
+
+  it("a 429 waits Retry-After, then pauses the key (no burst right after)", async () => {
+    const clock = new FakeClock({ autoAdvance: true });
+    const progress: DeliveryProgress[] = [];
+    const n = new ScriptedNotifier(clock, (m, ctx) => (m.index === 1 && ctx.attempt === 1 ? fail({ code: "rate_limited", retry: "after", retryAfterMs: 30_000 }) : { ok: true }));
+    const out = await engine(clock).deliver(n, { ...CAPS, burst: 5 }, messages([destination("A")], 3), { ...fixedRandom, onProgress: (p) => progress.push(p) });
+    expect(n.calls.map((c) => [c.index, c.attempt, c.at])).toEqual([
+      [1, 1, 0],
+      [1, 2, 30_000],
+      [2, 1, 31_000],
+      [3, 1, 32_000],
+    ]);
+    expect(out.map((o) => o.attempts)).toEqual([2, 1, 1]);
+    expect(progress.some((p) => p.rateLimited === 1 && /A: rate limited, waiting 30 s/.test(p.event ?? ""))).toBe(true);
+    expect(progress[progress.length - 1]).toMatchObject({ sent: 3, failed: 0, total: 3, rateLimited: 0 });
+  });
+
+  it("a 429 with a Retry-After beyond the policy's maximum fails as rate_limited, and later pages are not attempted", async () => {
+    const clock = new FakeClock({ autoAdvance: true });
+    const n = new ScriptedNotifier(clock, () => fail({ code: "rate_limited", retry: "after", retryAfterMs: 3_600_000 }));
+    const out = await engine(clock).deliver(n, CAPS, messages([destination("A")], 2), fixedRandom);
+    expect(n.calls).toHaveLength(1);
+    expect(out[0]!.failure?.code).toBe("rate_limited");
+    expect(out[1]).toMatchObject({ ok: false, attempts: 0 });
+    expect(out[1]!.failure?.message).toBe("not sent: rate_limited");
+  });
+
+  it("5xx backs off exponentially and succeeds", async () => {
+    const clock = new FakeClock({ autoAdvance: true });
+    const n = new ScriptedNotifier(clock, (_m, ctx) => (ctx.attempt < 3 ? fail({ code: "http_503", retry: "backoff" }) : { ok: true, ts: "1.2" }));
+    // A fast key, so only the backoff sets the pace (a retry is a request too, and waits for the key's rate).
+    const out = await engine(clock).deliver(n, FAST, messages([destination("A")], 1), fixedRandom);
+    expect(out[0]).toMatchObject({ ok: true, attempts: 3, ts: "1.2" });
+    // Backoff 500 ms then 1000 ms (base 500, factor 2, jitter factor 1 with random 0.5).
+    expect(n.calls.map((c) => c.at)).toEqual([0, 500, 1500]);
+  });
+
+  it("a retry still waits for the key's rate", async () => {
+    const clock = new FakeClock({ autoAdvance: true });
+    const n = new ScriptedNotifier(clock, (_m, ctx) => (ctx.attempt < 3 ? fail({ code: "http_503", retry: "backoff" }) : { ok: true }));
+    await engine(clock).deliver(n, CAPS, messages([destination("A")], 1), fixedRandom);
+    expect(n.calls.map((c) => c.at)).toEqual([0, 1000, 2000]); // backoff 500 and 1000, but 1 message/s
+  });
+
+  it("gives up after maxAttempts transient failures, reporting the last failure", async () => {
+    const clock = new FakeClock({ autoAdvance: true });
+    const n = new ScriptedNotifier(clock, () => fail({ code: "network", retry: "backoff" }));
+    const out = await engine(clock).deliver(n, FAST, messages([destination("A")], 1), { ...fixedRandom, retry: { maxAttempts: 3, maxRateLimitedAttempts: 1, baseDelayMs: 100, factor: 3, maxDelayMs: 250, jitter: 0, maxRetryAfterMs: 1000 } });
+    expect(out[0]).toMatchObject({ ok: false, attempts: 3, failure: { code: "network" } });
+    expect(n.calls.map((c) => c.at)).toEqual([0, 100, 350]); // 100, then 300 capped at 250
+  });
+
+  it("a permanent failure is never retried; later pages of that destination are reported, not attempted", async () => {
+    const clock = new FakeClock({ autoAdvance: true });
+    const n = new ScriptedNotifier(clock, (m) => (m.destination.key === "A" ? fail({ code: "invalid_payload", retry: "never" }) : { ok: true }));
+    const out = await engine(clock).deliver(n, CAPS, messages([destination("A"), destination("B")], 2), fixedRandom);
+    expect(n.calls.filter((c) => c.key === "A")).toHaveLength(1);
+    expect(out.map((o) => [o.message.destination.key, o.message.index, o.ok, o.attempts, o.failure?.message])).toEqual([
+      ["A", 1, false, 1, "invalid_payload"],
+      ["A", 2, false, 0, "not sent: invalid_payload"],
+      ["B", 1, true, 1, undefined],
+      ["B", 2, true, 1, undefined],
+    ]);
+  });
+
+  it("a failed later page (content error) does not stop the next pages", async () => {
+    const clock = new FakeClock({ autoAdvance: true });
+    const n = new ScriptedNotifier(clock, (m) => (m.index === 2 ? fail({ code: "invalid_blocks", retry: "never" }) : { ok: true }));
+    const out = await engine(clock).deliver(n, CAPS, messages([destination("A")], 3), fixedRandom);
+    expect(out.map((o) => o.ok)).toEqual([true, false, true]);
+  });
+
+  it("a fatal failure stops the whole run", async () => {
+    const clock = new FakeClock({ autoAdvance: true });
+    const n = new ScriptedNotifier(clock, (m) => (m.destination.key === "A" ? fail({ code: "invalid_auth", retry: "never", fatal: true }) : { ok: true }));
+    const out = await engine(clock).deliver(n, CAPS, messages([destination("A"), destination("B")], 3), fixedRandom);
+    expect(n.calls.filter((c) => c.key === "A")).toHaveLength(1);
+    // B's first page was sent at the same moment; nothing after the fatal failure is attempted.
+    expect(n.calls.filter((c) => c.key === "B").map((c) => c.index)).toEqual([1]);
+    expect(out.filter((o) => !o.ok).map((o) => o.failure?.code)).toEqual(["invalid_auth", "invalid_auth", "invalid_auth", "invalid_auth", "invalid_auth"]);
+    expect(out.filter((o) => o.attempts === 0).every((o) => o.failure?.message.startsWith("not sent: "))).toBe(true);
+  });
+
+  it("when the time budget runs out, the rest is reported as timeout", async () => {
+    const clock = new FakeClock({ autoAdvance: true });
+    const n = new ScriptedNotifier(clock);
+    const out = await engine(clock).deliver(n, CAPS, messages([destination("A")], 10), { ...fixedRandom, budgetMs: 4_500 });
+    expect(n.calls.map((c) => c.at)).toEqual([0, 1000, 2000, 3000, 4000]);
+    expect(out.map((o) => o.ok)).toEqual([true, true, true, true, true, false, false, false, false, false]);
+    for (const o of out.slice(5)) {
+      expect(o.failure?.code).toBe("timeout");
+      expect(o.failure?.message).toBe("not delivered within the run's time budget (5 s)");
+      expect(o.failure?.hint).toMatch(/--timeout/);
+    }
+  });
+
+  it("a Retry-After longer than the remaining budget ends in timeout, not a hang", async () => {
+    const clock = new FakeClock({ autoAdvance: true });
+    const n = new ScriptedNotifier(clock, () => fail({ code: "rate_limited", retry: "after", retryAfterMs: 50_000 }));
+    const out = await engine(clock).deliver(n, CAPS, messages([destination("A")], 2), { ...fixedRandom, budgetMs: 10_000 });
+    expect(out.map((o) => o.failure?.code)).toEqual(["timeout", "timeout"]);
+    expect(clock.elapsed).toBe(10_000);
+  });
+
+  it("thread replies carry the parent's ts (notifiers with threads)", async () => {
+    const clock = new FakeClock({ autoAdvance: true });
+    let ts = 0;
+    const n = new ScriptedNotifier(clock, (m) => ({ ok: true, ts: `1700000000.00000${++ts}`, channel: m.destination.key }));
+    const out = await engine(clock).deliver(n, { ...CAPS, threads: true }, messages([destination("C1"), destination("C2")], 3), fixedRandom);
+    const byKey = (k: string) => n.calls.filter((c) => c.key === k);
+    for (const k of ["C1", "C2"]) {
+      const parent = out.find((o) => o.message.destination.key === k && o.message.index === 1)!.ts;
+      expect(parent).toBeDefined();
+      expect(byKey(k).map((c) => c.threadTs)).toEqual([undefined, parent, parent]);
+    }
+    // The outcome refers to the planned message, not the threaded copy.
+    expect(out[1]!.message.threadTs).toBeUndefined();
+
+    const clock2 = new FakeClock({ autoAdvance: true });
+    const flat = new ScriptedNotifier(clock2, () => ({ ok: true, ts: "1.1" }));
+    await engine(clock2).deliver(flat, CAPS, messages([destination("C1")], 2), fixedRandom);
+    expect(flat.calls.map((c) => c.threadTs)).toEqual([undefined, undefined]);
+  });
+
+  it("a notifier that throws is reported as notifier_error, and the run goes on", async () => {
+    const clock = new FakeClock({ autoAdvance: true });
+    const n = new ScriptedNotifier(clock, (m) => {
+      if (m.index === 1) throw new TypeError("boom");
+      return { ok: true };
+    });
+    const out = await engine(clock).deliver(n, CAPS, messages([destination("A"), destination("B")], 1), fixedRandom);
+    expect(out.map((o) => o.failure?.code)).toEqual(["notifier_error", "notifier_error"]);
+    expect(out[0]!.failure?.message).toBe("notifier error: boom");
+  });
+
+  it("marks a retried maybe-delivered message as a possible duplicate", async () => {
+    const clock = new FakeClock({ autoAdvance: true });
+    const n = new ScriptedNotifier(clock, (_m, ctx) => (ctx.attempt === 1 ? fail({ code: "timeout", retry: "backoff", maybeDelivered: true }) : { ok: true }));
+    const out = await engine(clock).deliver(n, CAPS, messages([destination("A")], 1), fixedRandom);
+    expect(out[0]).toMatchObject({ ok: true, attempts: 2, possibleDuplicate: true });
+  });
+
+  it("passes the attempt number and an abort signal to the notifier", async () => {
+    const clock = new FakeClock({ autoAdvance: true });
+    const seen: SendContext[] = [];
+    const n = new ScriptedNotifier(clock, (_m, ctx) => (seen.push(ctx), { ok: true }));
+    await engine(clock).deliver(n, CAPS, messages([destination("A")], 1), { ...fixedRandom, requestTimeoutMs: 2_000 });
+    expect(seen[0]).toMatchObject({ attempt: 1, timeoutMs: 2_000 });
+    expect(seen[0]!.signal).toBeInstanceOf(AbortSignal);
+  });
+
+  it("delivers nothing, and returns at once, for no messages", async () => {
+    const clock = new FakeClock({ autoAdvance: true });
+    expect(await engine(clock).deliver(new ScriptedNotifier(clock), CAPS, [], fixedRandom)).toEqual([]);
+  });
+});
