@@ -93,9 +93,12 @@ export class BotNotifier implements Notifier {
 
   private sdkLogger(): SlackLogger {
     const scrub = (args: unknown[]) => this.host.scrub(args.map(String).join(" "));
+    // Given a logger, the SDK ignores `logLevel` and calls every method: its debug/info lines
+    // are every request and response body in full (megabytes for a big report). Keep only
+    // its warnings and errors, as our debug lines (we report failures ourselves).
     return {
-      debug: (...a: unknown[]) => this.logger.debug(`slack sdk: ${scrub(a)}`),
-      info: (...a: unknown[]) => this.logger.debug(`slack sdk: ${scrub(a)}`),
+      debug: () => {},
+      info: () => {},
       warn: (...a: unknown[]) => this.logger.debug(`slack sdk: ${scrub(a)}`),
       error: (...a: unknown[]) => this.logger.debug(`slack sdk: ${scrub(a)}`),
       setLevel: () => {},
@@ -133,17 +136,24 @@ export class BotNotifier implements Notifier {
     const names = new Set(destinations.map((d) => (d.address as BotAddress).channel).filter((c) => !CHANNEL_ID.test(c)));
     if (!names.size) return destinations;
     const ids = new Map<string, string>();
-    try {
+    const walk = async (types: string) => {
       let cursor: string | undefined;
       // Tier 2 method (20+/min): one paginated walk per run, 200 per page.
       for (let page = 0; page < 100; page++) {
-        const res = await withSignal(
-          client.conversations.list({ types: "public_channel,private_channel", exclude_archived: false, limit: 200, ...(cursor ? { cursor } : {}) }),
-          signal,
-        );
+        const res = await withSignal(client.conversations.list({ types, exclude_archived: false, limit: 200, ...(cursor ? { cursor } : {}) }), signal);
         for (const c of res.channels ?? []) if (c.name && c.id) ids.set(c.name.toLowerCase(), c.id);
         cursor = res.response_metadata?.next_cursor || undefined;
         if (!cursor || [...names].every((n) => ids.has(n))) break;
+      }
+    };
+    try {
+      try {
+        await walk("public_channel,private_channel");
+      } catch (e) {
+        // Many bots have channels:read but not groups:read: still resolve the public names.
+        if ((e as SlackErrorShape).data?.error !== "missing_scope") throw e;
+        this.logger.debug("conversations.list: no groups:read scope; resolving public channel names only (give private channels by ID)");
+        await walk("public_channel");
       }
     } catch (e) {
       const err = e as SlackErrorShape;

@@ -33,8 +33,11 @@ export interface BotSettings {
   apiUrl: string;
 }
 
-/** Slack channel IDs: C (public), G (private/legacy), D (DM). */
-export const CHANNEL_ID = /^[CGD][A-Z0-9]{6,}$/;
+/**
+ * Slack channel IDs: C (public), G (private/legacy), D (DM), upper case with digits. The digit
+ * keeps a name written in capitals ("GENERAL", "#DEVOPS-ALERTS") a name.
+ */
+export const CHANNEL_ID = /^[CGD](?=[A-Z0-9]*\d)[A-Z0-9]{6,}$/;
 
 const TOKEN_KINDS: Record<string, string> = {
   "xoxp-": "a user token (xoxp-)",
@@ -85,7 +88,7 @@ export function botDestinations(config: NotifyConfig, host: PluginHost): { desti
     const seen = new Set<string>();
     entry.channels.forEach((given, j) => {
       const trimmed = given.trim();
-      const isId = CHANNEL_ID.test(trimmed);
+      const isId = CHANNEL_ID.test(trimmed); // "#C0123…" never is: the # says name
       const channel = isId ? trimmed : trimmed.replace(/^#/, "").toLowerCase();
       if (!channel) throw host.configError(`bot_configs[${i}].channels[${j}]`, "empty channel name", "give a channel name or ID");
       if (seen.has(channel)) return; // listed twice in one entry: one message
