@@ -71,7 +71,11 @@ export interface SlackEmulator {
   messages(filter?: MessageFilter): EmulatorRecord[];
   /** Every recorded request, accepted and refused, in order. */
   records(): EmulatorRecord[];
-  /** Clears records, stored messages, faults and rate-limit state. */
+  /**
+   * Clears records, stored messages, faults and rate-limit state. Requests not yet answered
+   * (still being read, delayed by a latency fault, held by a hang fault) are dropped: their
+   * connections are closed and nothing more is recorded for them.
+   */
   reset(): void;
   /** Adds a fault; throws if it is malformed or names an unknown channel or hook. */
   fault(f: FaultSpec): void;
@@ -108,8 +112,12 @@ class Emulator implements SlackEmulator, ControlTarget {
   private readonly log: RecordLog;
   private readonly faults = new FaultBook();
   private readonly sockets = new Set<Socket>();
-  /** Aborts latency waits on close. */
-  private readonly closing = new AbortController();
+  /**
+   * Aborted by reset() and close(): requests not yet answered (body still arriving, waiting
+   * out a latency fault, held by a hang fault) are dropped: connection closed, nothing
+   * recorded, so they cannot use the next test's faults or land in its records.
+   */
+  private inFlight = new AbortController();
   private closed: Promise<void> | undefined;
   readonly server: Server;
   private baseUrl = "";
@@ -183,6 +191,8 @@ class Emulator implements SlackEmulator, ControlTarget {
   }
 
   reset(): void {
+    this.inFlight.abort();
+    this.inFlight = new AbortController();
     this.log.clear();
     this.faults.clear();
     this.ctx.limiter.reset();
@@ -213,7 +223,7 @@ class Emulator implements SlackEmulator, ControlTarget {
 
   close(): Promise<void> {
     if (this.closed !== undefined) return this.closed;
-    this.closing.abort();
+    this.inFlight.abort();
     this.closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     // Hanging and keep-alive connections would hold close() open; drop them now.
     this.server.closeAllConnections();
@@ -224,7 +234,15 @@ class Emulator implements SlackEmulator, ControlTarget {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     if (url.pathname.startsWith("/_emulator/")) return handleControl(this, req, res, url);
+    // The reset() generation this request arrived in. A request that is still unanswered
+    // when reset() or close() runs is dropped, so it cannot use a fault or add a record
+    // meant for the next test (its body may still be arriving when the next test starts).
+    const generation = this.inFlight.signal;
     const prepared = await this.prepare(req, url);
+    if (generation.aborted) {
+      req.socket.destroy();
+      return;
+    }
     if (prepared === undefined) {
       writeJson(res, 404, { ok: false, error: "not_found" });
       return;
@@ -238,8 +256,9 @@ class Emulator implements SlackEmulator, ControlTarget {
           req.socket.destroy();
           return;
         case "hang":
-          // Never answered: the client times out, or close() drops the socket.
+          // Never answered: the client gives up, or reset()/close() drops the socket.
           this.log.add({ ...faulted, status: 0, ok: false });
+          generation.addEventListener("abort", () => req.socket.destroy(), { once: true });
           return;
         case "status":
         case "ratelimit":
@@ -247,9 +266,10 @@ class Emulator implements SlackEmulator, ControlTarget {
           return;
         case "latency":
           try {
-            await sleep(fault.ms ?? 0, undefined, { signal: this.closing.signal });
+            await sleep(fault.ms ?? 0, undefined, { signal: generation });
           } catch {
-            return; // closed while waiting
+            req.socket.destroy(); // reset or closed while waiting
+            return;
           }
           this.send(res, withFault(prepared.run(), "latency"));
           return;
