@@ -105,6 +105,21 @@ describe("json-webhook copied out of the repo", () => {
     expectNoSecrets({ report, logs: logger.lines, destinations: engine.destinations.map((d) => ({ ...d, address: undefined })) }, [siem.url, all.url, token]);
   });
 
+  it("installed as a package in the node_modules next to the config, is named by package name", async () => {
+    const project = mkdtempSync(join(tmpdir(), "socket-notify-project-"));
+    try {
+      cpSync(here, join(project, "node_modules", "socket-notify-json-webhook"), { recursive: true, filter: (src) => !src.endsWith(".test.ts") });
+      const configPath = join(project, "socket-notify.json");
+      writeFileSync(configPath, JSON.stringify({ mode: "json-webhook", plugins: ["socket-notify-json-webhook"], endpoints: [{ name: "siem", url: sink.url }] }));
+      const engine = await createEngine({ configPath, plugins: builtins, env: {} });
+      const report = await engine.notify(syntheticScan(2));
+      expect(report.destinations.map((d) => [d.target, d.status])).toEqual([["siem", "sent"]]);
+      expect(sink.requests).toHaveLength(1);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+
   it("an unknown mode lists json-webhook among the modes only when it is loaded", async () => {
     const endpoints = [{ name: "siem", url: sink.url }];
     const without = await errorOf(createEngine({ configPath: writeConfig("no-plugin.json", { mode: "json-webhook", endpoints }), plugins: builtins, env: {} }));
