@@ -121,7 +121,7 @@ export function runConformance(options: ConformanceOptions): void {
 
   describe(options.name ?? `notifier plugin "${mode}" conformance`, () => {
     let sink: HttpSink;
-    /** Everything a user could have seen in this test; checked for secrets after each test. */
+    /** Everything a user could have seen in this test; each test ends by checking it for secrets. */
     let seen: unknown[] = [];
     const secrets = () => [sink.secret, sink.url, ...(options.secrets ?? [])];
 
@@ -179,7 +179,7 @@ export function runConformance(options: ConformanceOptions): void {
     /** Report, logs, progress events, errors and destinations seen so far in this test. */
     const assertNoSecrets = (extra: string[] = []) => expectNoSecrets(seen, [...secrets(), ...extra]);
 
-    const oneDestination = (plan: Plan) => {
+    const destinationsOf = (plan: Plan) => {
       expect(plan.destinations.length, "configFor(url) should give at least one destination").toBeGreaterThan(0);
       return plan.destinations;
     };
@@ -291,6 +291,7 @@ export function runConformance(options: ConformanceOptions): void {
       h.engine.plan(syntheticScan(3));
       await h.engine.notify(syntheticScan(3), { dryRun: true });
       expect(sink.requests.length, "planning and dry runs must not touch the network").toBe(0);
+      assertNoSecrets();
     });
 
     /* ---------------------------------------------------------------- capabilities */
@@ -301,7 +302,7 @@ export function runConformance(options: ConformanceOptions): void {
         const scan = syntheticScan(count);
         const { report, plan } = await run(h, scan);
         const caps = h.engine.capabilities;
-        const planned = oneDestination(plan).flatMap((d) => d.messages);
+        const planned = destinationsOf(plan).flatMap((d) => d.messages);
         if (count === 0) {
           expect(planned.length).toBe(0);
           expect(sink.requests.length, "no alerts: nothing is sent").toBe(0);
