@@ -167,6 +167,24 @@ export function describeIssues(error: z.ZodError, schema: z.ZodType, input: unkn
         hint: `use one of ${values.join(", ")}`,
       };
     }
+    case "too_small":
+    case "too_big": {
+      // zod's own wording ("Too small: expected array to have >=1 items") is not for users.
+      const small = issue.code === "too_small";
+      const n = Number(issue.code === "too_small" ? issue.minimum : issue.maximum);
+      const bound = small ? (issue.inclusive === false ? n + 1 : n) : issue.inclusive === false ? n - 1 : n;
+      const what = issue.origin === "array" ? "item" : issue.origin === "string" ? "character" : undefined;
+      if (what) {
+        const count = `${bound} ${what}${bound === 1 ? "" : "s"}`;
+        if (small && bound === 1) return { path: jsonPath(issue.path), message: what === "item" ? "must not be an empty list" : "must not be empty", hint: what === "item" ? "add at least one entry" : "give a value" };
+        return { path: jsonPath(issue.path), message: `needs at ${small ? "least" : "most"} ${count}`, hint: `give at ${small ? "least" : "most"} ${count}` };
+      }
+      return {
+        path: jsonPath(issue.path),
+        message: `${describeValue(value, true)} is too ${small ? "small" : "large"}`,
+        hint: `use a number ${small ? "of at least" : "of at most"} ${bound}`,
+      };
+    }
     default: {
       const [msg, hint] = issue.message.split(" | hint: ");
       return { path: jsonPath(issue.path), message: msg ?? issue.message, hint: hint ?? "see `socket-notify schema` for the allowed shape" };
@@ -181,7 +199,7 @@ function rankIssue(i: z.core.$ZodIssue): number {
 }
 
 function article(t: string): string {
-  const names: Record<string, string> = { array: "a list", object: "an object", string: "a string", number: "a number", boolean: "true or false", int: "a whole number" };
+  const names: Record<string, string> = { array: "a list", object: "an object", record: "an object", map: "an object", tuple: "a list", string: "a string", number: "a number", boolean: "true or false", int: "a whole number" };
   return names[t] ?? t;
 }
 

@@ -204,6 +204,19 @@ describe("resolveConfig: validation", () => {
     expect((await rejection(resolveRaw({ url: HOOK_A, max_messages: 0 }))).path).toBe("max_messages");
   });
 
+  it("sizes and shapes are said in users' words, not zod's", async () => {
+    const empty = await rejection(resolveRaw({ mode: "bot", bot_configs: [{ name: "x", channels: [] }] }));
+    expect(empty.message.startsWith("SOCKET_SLACK_CONFIG_JSON: bot_configs[0].channels: must not be an empty list")).toBe(true);
+    expect(empty.hint).toBe("add at least one entry");
+    const zero = await rejection(resolveRaw({ url: HOOK_A, max_messages: 0 }));
+    expect(zero.message).toBe("SOCKET_SLACK_CONFIG_JSON: max_messages: the number 0 is too small");
+    expect(zero.hint).toBe("use a number of at least 1");
+    expect((await rejection(resolveRaw({ url: HOOK_A, max_messages: 1000 }))).hint).toBe("use a number of at most 100");
+    const list = await rejection(resolveRaw({ url: HOOK_A, url_configs: [] }));
+    expect(list.message.startsWith("SOCKET_SLACK_CONFIG_JSON: url_configs: expected an object, got a list")).toBe(true);
+    expect(list.hint).toBe("change it to an object");
+  });
+
   it("an unknown severity lists the valid ones", async () => {
     const e = await rejection(resolveRaw({ url: HOOK_A, url_configs: { default: { severities: ["High", "severe"] } } }));
     expect(e.message.startsWith('SOCKET_SLACK_CONFIG_JSON: url_configs.default.severities[1]: unknown severity "severe"')).toBe(true);
