@@ -13,7 +13,7 @@ const factsText = () => readFileSync(FACTS, "utf8");
 interface ConvertedAlert {
   title: string;
   severity: string;
-  props: { cveId: string | null; ghsaId: string | null; range: string | null; purl: string; reachability: string; trace: string; original_severity: string };
+  props: { cveId: string | null; ghsaId: string | null; range: string | null; purl: string; reachability: string; undeterminableReachability: boolean; trace: string; original_severity: string };
 }
 
 /** Catch the UserError a call throws. */
