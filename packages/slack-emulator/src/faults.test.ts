@@ -150,6 +150,17 @@ describe("connection faults", () => {
     expect(emu.records().map((r) => r.payload["text"])).toEqual(["other channel"]);
   });
 
+  it("still posts a delayed message whose client gave up (a timeout does not mean it was not sent)", async () => {
+    emu.fault({ target: { hook: "ops" }, kind: "latency", ms: 100, count: 2 });
+    const aborted = new AbortController();
+    const gaveUp = hook(emu, "ops", "posted anyway", aborted.signal);
+    while (emu.activeFaults()[0]?.count !== 1) await new Promise((resolve) => setImmediate(resolve));
+    aborted.abort();
+    await expect(gaveUp).rejects.toThrow(/abort/i);
+    while (emu.records().length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(emu.messages()).toMatchObject([{ hook: "ops", ok: true, fault: "latency", payload: { text: "posted anyway" } }]);
+  });
+
   it("drops a request still waiting out a latency fault on reset(), so it cannot leak into later records", async () => {
     emu.fault({ target: { channel: "dev" }, kind: "latency", ms: 60_000, count: 1 });
     const waiting = post(emu, "dev", "from before the reset");
