@@ -12,6 +12,9 @@ import { createHost, type PluginHost } from "./host.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { type Alert, type ScanContext, type ScanInput } from "./model.js";
 import { type Destination, type DestinationList, type Notifier, type NotifierCapabilities, type NotifierPlugin, type OutboundMessage } from "./notifier.js";
+import { applyFacts } from "./reachability/apply.js";
+import { type Facts } from "./reachability/facts.js";
+import { type ReachabilitySummary, reachabilitySummary } from "./reachability/summary.js";
 import { type DeliveryReport, type DestinationReport, type MessageReport } from "./report.js";
 import { type FetchFunction, TOKENS } from "./tokens.js";
 
@@ -37,8 +40,10 @@ export interface NotifyOptions extends DeliveryOptions {
   dryRun?: boolean;
   /** Overrides for what the input says (CLI --repo, --branch, --pr, --sha). */
   context?: ScanContext;
-  /** Reachability facts were applied to the alerts (see `applyFacts`). */
+  /** Reachability facts were applied to the alerts (see `applyFacts`). Implied by `facts`. */
   factsLoaded?: boolean;
+  /** Reachability facts (`readFactsFile`): annotate the alerts, and send `always_send_reachability` summaries. */
+  facts?: Facts;
 }
 
 export interface PlannedDestination {
@@ -47,6 +52,8 @@ export interface PlannedDestination {
   excluded: ExcludedAlert[];
   build: BuildResult;
   messages: OutboundMessage[];
+  /** The whole-repository reachability summary, for destinations with `always_send_reachability` and facts. */
+  reachability?: ReachabilitySummary;
 }
 
 export interface Plan {
@@ -132,10 +139,13 @@ export class SocketNotifyEngine {
     const enabled = this.config.enabled !== false;
     const filter = new AlertFilter();
     const builder = new BlockBuilder();
-    const sorted = sortByRisk(input.alerts);
+    const applied = options.facts ? applyFacts(input.alerts, options.facts) : undefined;
+    const factsLoaded = applied !== undefined || (options.factsLoaded ?? false);
+    const sorted = sortByRisk(applied ? applied.alerts : input.alerts);
     const matchedIds = new Set<string>();
     const planned: PlannedDestination[] = [];
-    const warnings = this.validationWarnings(options.factsLoaded ?? false);
+    const warnings = this.validationWarnings(factsLoaded);
+    if (applied) warnings.push(...applied.warnings);
     if (input.duplicatesMerged > 0) warnings.push(`input: ${input.duplicatesMerged} duplicate alerts merged (the Socket CLI lists some alerts twice)`);
     if (!enabled) warnings.push(`${this.source.label}: enabled is false: nothing is sent`);
     const limits = {
@@ -146,16 +156,16 @@ export class SocketNotifyEngine {
       maxHeaderChars: caps.maxHeaderChars,
     };
     for (const destination of this.destinations) {
-      const { matched, excluded } = filter.apply(sorted, destination.filter, {
-        scan: context,
-        factsLoaded: options.factsLoaded ?? false,
-        globalLevels: this.config.levels,
-      });
+      const filterContext = { scan: context, factsLoaded, globalLevels: this.config.levels };
+      const { matched, excluded } = filter.apply(sorted, destination.filter, filterContext);
       for (const a of matched) matchedIds.add(a.id);
-      const maxMessages = destination.filter.max_messages ?? this.config.max_messages ?? DEFAULT_MAX_MESSAGES;
+      const summary = applied && destination.filter.always_send_reachability ? reachabilitySummary(applied, destination.filter, filterContext, { limits }) : undefined;
+      // The reachability summary is one of the destination's max_messages (alerts keep at least one).
+      const maxMessages = Math.max(1, (destination.filter.max_messages ?? this.config.max_messages ?? DEFAULT_MAX_MESSAGES) - (summary ? 1 : 0));
       const build = builder.build(matched, context, { limits, maxMessages, sorted: true });
       const messages: OutboundMessage[] = build.messages.map((m) => ({ ...m, destination, kind: "alerts" }));
-      planned.push({ destination, matched, excluded, build, messages });
+      if (summary) messages.push({ ...summary.message, destination, kind: "reachability" });
+      planned.push({ destination, matched, excluded, build, messages, ...(summary ? { reachability: summary } : {}) });
     }
     return {
       mode: this.mode,

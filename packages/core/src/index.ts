@@ -34,6 +34,10 @@ export { type Alert, type AlertAction, type IntroducedBy, packageLabel, type Rea
 /* Notifier contract */
 export { type DeliveryFailure, type Destination, type DestinationList, type Notifier, type NotifierCapabilities, type NotifierPlugin, type OutboundMessage, type SendContext, type SendResult } from "./notifier.js";
 export { loadPluginModules, optionsShape, pluginsOf } from "./plugins.js";
+/* Reachability */
+export { type AppliedFacts, applyFacts } from "./reachability/apply.js";
+export { type Facts, FactsSchema, findingKey, packageKey, parseFacts, type ParseFactsOptions, type ReachabilityFinding, readFactsFile } from "./reachability/facts.js";
+export { type ExcludedFinding, findingAlert, findingFilter, reachabilitySummary, type ReachabilitySummary, renderFinding, type SummaryOptions } from "./reachability/summary.js";
 /* Report */
 export { type DeliveryReport, type DestinationReport, type MessageReport, type ReportError, reportExitCode } from "./report.js";
 /* Secrets */
