@@ -83,19 +83,34 @@ export class BlockBuilder {
     if (blockBudget < 1) throw new RangeError(`maxBlocks ${limits.maxBlocks} leaves no room for alerts`);
 
     const pages: { alerts: Alert[]; texts: string[] }[] = [];
-    let i = 0;
-    while (i < alerts.length && pages.length < maxMessages) {
+    const fill = (start: number, maxAlerts: number, maxChars: number) => {
       const page = { alerts: [] as Alert[], texts: [] as string[] };
       let chars = 0;
-      while (i < alerts.length && page.alerts.length < blockBudget) {
-        const text = this.renderAlert(alerts[i]!, sectionMax);
-        if (page.alerts.length > 0 && chars + text.length > charBudget) break;
-        page.alerts.push(alerts[i]!);
+      let j = start;
+      while (j < alerts.length && page.alerts.length < maxAlerts) {
+        const text = this.renderAlert(alerts[j]!, sectionMax);
+        if (page.alerts.length > 0 && chars + text.length > maxChars) break;
+        page.alerts.push(alerts[j]!);
         page.texts.push(text);
         chars += text.length;
-        i++;
+        j++;
       }
+      return { page, next: j };
+    };
+    // Pages are filled without the summary's room; only when alerts are left over is the last
+    // page filled again with room for the summary (reserving it on every page cost a message).
+    let i = 0;
+    let lastStart = 0;
+    while (i < alerts.length && pages.length < maxMessages) {
+      lastStart = i;
+      const { page, next } = fill(i, blockBudget + 1, charBudget + SUMMARY_RESERVE_CHARS);
       pages.push(page);
+      i = next;
+    }
+    if (i < alerts.length && pages.length > 0) {
+      const { page, next } = fill(lastStart, blockBudget, charBudget);
+      pages[pages.length - 1] = page;
+      i = next;
     }
     const rest = alerts.slice(i);
     const omittedBySeverity = countBySeverity(rest);
