@@ -67,6 +67,13 @@ export interface Plan {
   context: ScanContext;
 }
 
+export interface RunResult {
+  plan: Plan;
+  /** One per planned message, in plan order; empty for a dry run. */
+  outcomes: MessageOutcome[];
+  report: DeliveryReport;
+}
+
 const DEFAULT_CAPABILITIES: NotifierCapabilities = { ...SLACK_LIMITS, ratePerSecond: 1, burst: 1, threads: false, update: false };
 
 /**
@@ -181,15 +188,24 @@ export class SocketNotifyEngine {
 
   /** Plan, then deliver (unless dry run), and report what happened to every destination. */
   async notify(input: ScanInput, options: NotifyOptions = {}): Promise<DeliveryReport> {
+    return (await this.run(input, options)).report;
+  }
+
+  /** `notify`, also returning the plan and each message's outcome (for an outbox, or custom reporting). */
+  async run(input: ScanInput, options: NotifyOptions = {}): Promise<RunResult> {
     const plan = this.plan(input, options);
-    if (options.dryRun || !plan.enabled) return this.report(plan, undefined, !plan.enabled ? "skipped" : "dry-run");
+    if (options.dryRun || !plan.enabled) return { plan, outcomes: [], report: this.report(plan, undefined, !plan.enabled ? "skipped" : "dry-run") };
     const messages = plan.destinations.flatMap((d) => d.messages);
     const outcomes = messages.length ? await this.deliver(messages, options) : [];
-    return this.report(plan, outcomes, "sent");
+    return { plan, outcomes, report: this.report(plan, outcomes, "sent") };
   }
 
   /** Deliver given messages (also used by `retry` for an outbox). */
-  async deliver(messages: OutboundMessage[], options: DeliveryOptions = {}): Promise<MessageOutcome[]> {
+  async deliver(messages: OutboundMessage[], given: DeliveryOptions = {}): Promise<MessageOutcome[]> {
+    // The config's `timeout`/`request_timeout` (seconds) are defaults; the caller (CLI flags) wins.
+    const options: DeliveryOptions = { ...given };
+    if (options.budgetMs === undefined && this.config.timeout !== undefined) options.budgetMs = this.config.timeout * 1000;
+    if (options.requestTimeoutMs === undefined && this.config.request_timeout !== undefined) options.requestTimeoutMs = this.config.request_timeout * 1000;
     const run = (this.options.container ?? rootContainer).createChildContainer();
     try {
       run.register(TOKENS.Logger, { useValue: this.options.logger ?? silentLogger });

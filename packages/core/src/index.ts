@@ -17,7 +17,8 @@ export { DEFAULT_BUDGET_MS, DEFAULT_CONCURRENCY, DEFAULT_REQUEST_TIMEOUT_MS, Del
 export { DEFAULT_RETRY_POLICY, decideRetry, type RetryDecision, type RetryPolicy } from "./delivery/retry.js";
 export { Semaphore, TokenBucket } from "./delivery/token-bucket.js";
 /* Engine */
-export { createEngine, type EngineOptions, type NotifyOptions, type Plan, type PlannedDestination, SocketNotifyEngine } from "./engine.js";
+export { createEngine, type EngineOptions, type NotifyOptions, type Plan, type PlannedDestination, type RunResult, SocketNotifyEngine } from "./engine.js";
+export { messagesFromOutbox, type OutboxEntry, outboxEntries, parseOutbox, serializeOutbox } from "./delivery/outbox.js";
 /* Errors */
 export { type ErrorCode, type ErrorDetails, formatLocation, isSocketNotifyError, SocketNotifyError, UserError } from "./errors.js";
 /* Filter */
