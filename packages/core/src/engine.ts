@@ -9,6 +9,7 @@ import { type NotifyConfig } from "./config/schema.js";
 import { DeliveryEngine, type DeliveryOptions, type MessageOutcome } from "./delivery/DeliveryEngine.js";
 import { AlertFilter, type ExcludedAlert } from "./filter/AlertFilter.js";
 import { createHost, type PluginHost } from "./host.js";
+import { UserError } from "./errors.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { type Alert, type ScanContext, type ScanInput } from "./model.js";
 import { type Destination, type DestinationList, type Notifier, type NotifierCapabilities, type NotifierPlugin, type OutboundMessage } from "./notifier.js";
@@ -22,6 +23,11 @@ export interface EngineOptions {
   /** A config object, as parsed from JSON. When absent: `configPath`, then SOCKET_SLACK_CONFIG_JSON, then a search from `cwd`. */
   config?: unknown;
   configPath?: string;
+  /**
+   * `warn`: an unset `{"env": …}` secret is a warning instead of an error, for runs that send
+   * nothing (dry run, validate). Sending to such a destination then fails. Default `error`.
+   */
+  missingSecrets?: "error" | "warn";
   /** Allow config files and plugins that run code (.js/.mjs/.ts configs; `plugins` outside --config). */
   allowCodeConfig?: boolean;
   cwd?: string;
@@ -107,11 +113,11 @@ export class SocketNotifyEngine {
       raw = await findConfig(find);
     }
     if (!raw) throw noConfigError();
-    const host = createHost({ env, configSource: raw.source.label, logger });
+    const host = createHost({ env, configSource: raw.source.label, logger, missingSecrets: options.missingSecrets ?? "error" });
     const resolved = await resolveConfig(raw, { builtins: options.plugins ?? [], allowCodeConfig: options.allowCodeConfig ?? false, host });
     const list = resolved.plugin.destinations(resolved.config, host);
     const destinationList = Array.isArray(list) ? { destinations: list } : list;
-    const warnings = [...resolved.warnings, ...(destinationList.warnings ?? [])];
+    const warnings = [...resolved.warnings, ...(destinationList.warnings ?? []), ...host.warnings];
     return new SocketNotifyEngine(resolved.config, raw.source, resolved.mode, resolved.plugin, resolved.plugins, warnings, host, options, destinationList);
   }
 
@@ -132,8 +138,8 @@ export class SocketNotifyEngine {
         w.push(`${d.configPath}: alert_types and severities now both apply (AND); the Socket CLI ignored severities when alert_types was set`);
       }
       if (!factsLoaded && (f.reachability_alerts_only || f.always_send_reachability)) {
-        const key = f.reachability_alerts_only ? "reachability_alerts_only" : "always_send_reachability";
-        w.push(`${d.configPath}: ${key} has no effect without --facts; all alerts pass`);
+        if (f.reachability_alerts_only) w.push(`${d.configPath}: reachability_alerts_only has no effect without --facts; all alerts pass`);
+        if (f.always_send_reachability) w.push(`${d.configPath}: always_send_reachability has no effect without --facts; no reachability summary is sent`);
       }
     }
     return [...new Set(w)];
@@ -206,6 +212,10 @@ export class SocketNotifyEngine {
     const options: DeliveryOptions = { ...given };
     if (options.budgetMs === undefined && this.config.timeout !== undefined) options.budgetMs = this.config.timeout * 1000;
     if (options.requestTimeoutMs === undefined && this.config.request_timeout !== undefined) options.requestTimeoutMs = this.config.request_timeout * 1000;
+    const unset = this.host.secrets.find((x) => x.missing);
+    if (unset) {
+      throw new UserError("config_invalid", `${this.source.label}: cannot send: ${unset.redacted}`, { file: this.source.label, hint: "set the environment variable (as a CI secret); unset secrets are only allowed for --dry-run and validate" });
+    }
     const run = (this.options.container ?? rootContainer).createChildContainer();
     try {
       run.register(TOKENS.Logger, { useValue: this.options.logger ?? silentLogger });

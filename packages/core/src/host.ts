@@ -26,6 +26,8 @@ export interface PluginHost {
   readonly logger: Logger;
   /** Secrets resolved so far in this run; core scrubs them from every message it outputs. */
   readonly secrets: Secret[];
+  /** Warnings about the config found while building destinations (e.g. an unset secret in a dry run). */
+  readonly warnings: string[];
   /** A literal or `{env}` reference → a Secret shown as `redacted`. */
   secret(value: string | SecretRef, where: { path: string; redact?: (raw: string) => string }): Secret;
   configError(path: string, message: string, hint: string): UserError;
@@ -48,8 +50,20 @@ export function isLoopbackHost(hostname: string): boolean {
   return h === "localhost" || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
-export function createHost(options: { env: Record<string, string | undefined>; configSource: string; logger: Logger }): PluginHost {
+export interface HostOptions {
+  env: Record<string, string | undefined>;
+  configSource: string;
+  logger: Logger;
+  /**
+   * `warn`: a secret whose environment variable is unset becomes an empty `Secret` with
+   * `missing: true` and a warning (for dry runs and validate, which send nothing). Default `error`.
+   */
+  missingSecrets?: "error" | "warn";
+}
+
+export function createHost(options: HostOptions): PluginHost {
   const secrets: Secret[] = [];
+  const warnings: string[] = [];
   const configError = (path: string, message: string, hint: string) =>
     new UserError("config_invalid", `${options.configSource}: ${path}: ${message}`, { file: options.configSource, path, hint });
   const host: PluginHost = {
@@ -62,11 +76,16 @@ export function createHost(options: { env: Record<string, string | undefined>; c
     configSource: options.configSource,
     logger: options.logger,
     secrets,
+    warnings,
     secret(value, where) {
       let raw: string;
       if (typeof value === "string") raw = value;
       else {
         const v = options.env[value.env];
+        if ((v === undefined || v === "") && options.missingSecrets === "warn") {
+          warnings.push(`${options.configSource}: ${where.path}: environment variable ${value.env} is not set (needed to send)`);
+          return new Secret("", `$${value.env} (unset)`, true);
+        }
         if (v === undefined || v === "") {
           throw configError(where.path, `environment variable ${value.env} is not set`, `set ${value.env} in the job's environment (as a CI secret)`);
         }

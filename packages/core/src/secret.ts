@@ -10,9 +10,16 @@ export class Secret {
   /** What may be shown to a user, e.g. `hooks.slack.com/services/T…/B…/****`. */
   readonly redacted: string;
 
-  constructor(value: string, redacted = "****") {
+  /**
+   * The environment variable it comes from was not set, and the run does not need it
+   * (dry run, validate): the value is empty and checks of its shape are skipped.
+   */
+  readonly missing: boolean;
+
+  constructor(value: string, redacted = "****", missing = false) {
     this.#value = value;
     this.redacted = redacted;
+    this.missing = missing;
   }
 
   reveal(): string {

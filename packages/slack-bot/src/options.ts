@@ -57,7 +57,7 @@ export function botSettings(config: NotifyConfig, host: PluginHost): BotSettings
   if (rawValue !== undefined && rawValue !== "") {
     token = host.secret(typeof rawValue === "string" ? rawValue.trim() : rawValue, { path, redact: (t) => `${t.slice(0, 5)}****` });
     const t = token.reveal();
-    if (!t.startsWith("xoxb-")) {
+    if (!token.missing && !t.startsWith("xoxb-")) {
       const kind = Object.entries(TOKEN_KINDS).find(([p]) => t.startsWith(p))?.[1] ?? "not a Slack bot token";
       throw host.configError(path, `the bot token is ${kind}; bot mode needs the Bot User OAuth Token (xoxb-)`, "copy the Bot User OAuth Token from your app's OAuth & Permissions page");
     }

@@ -63,7 +63,7 @@ export function webhookDestinations(config: NotifyConfig, host: PluginHost): { d
 
   const destinations = entries.map((e): Destination => {
     const secret = host.secret(e.value, { path: e.path, redact: redactWebhookUrl });
-    host.checkUrl(secret.reveal(), { path: e.path, hosts: WEBHOOK_HOSTS, pathPrefix: "/services/", what: `webhook "${e.name}" URL` });
+    if (!secret.missing) host.checkUrl(secret.reveal(), { path: e.path, hosts: WEBHOOK_HOSTS, pathPrefix: "/services/", what: `webhook "${e.name}" URL` });
     const address: WebhookAddress = { url: secret };
     return {
       route: e.name,

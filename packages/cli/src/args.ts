@@ -1,0 +1,171 @@
+import { parseArgs } from "node:util";
+import { suggest, UserError } from "@socket-notify/core";
+
+export type Command = "send" | "validate" | "schema" | "emulator" | "retry" | "demo" | "help" | "version";
+export const COMMANDS: Command[] = ["send", "validate", "schema", "emulator", "retry", "demo", "help", "version"];
+
+const OPTIONS = {
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean" },
+  debug: { type: "boolean" },
+  config: { type: "string", short: "c" },
+  "allow-code-config": { type: "boolean" },
+  facts: { type: "string" },
+  "strict-blocking": { type: "boolean" },
+  "dry-run": { type: "boolean" },
+  out: { type: "string" },
+  json: { type: "boolean" },
+  timeout: { type: "string" },
+  "request-timeout": { type: "string" },
+  outbox: { type: "string" },
+  repo: { type: "string" },
+  branch: { type: "string" },
+  pr: { type: "string" },
+  sha: { type: "string" },
+  quiet: { type: "boolean", short: "q" },
+  port: { type: "string" },
+  workspace: { type: "string" },
+  "no-rate-limit": { type: "boolean" },
+} as const;
+
+/** Which options each command takes; anything else is a usage error, not silently ignored. */
+const ALLOWED: Record<Command, (keyof typeof OPTIONS)[]> = {
+  send: ["config", "allow-code-config", "facts", "strict-blocking", "dry-run", "out", "json", "timeout", "request-timeout", "outbox", "repo", "branch", "pr", "sha", "quiet"],
+  validate: ["config", "allow-code-config", "facts", "json"],
+  schema: ["config", "allow-code-config", "out"],
+  emulator: ["port", "workspace", "no-rate-limit"],
+  retry: ["config", "allow-code-config", "dry-run", "json", "timeout", "request-timeout", "quiet"],
+  demo: [],
+  help: [],
+  version: [],
+};
+
+export type Flags = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "boolean" ? boolean : string };
+
+export interface ParsedArgs {
+  command: Command;
+  positionals: string[];
+  flags: Flags;
+}
+
+export function parseCli(argv: string[]): ParsedArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw usageError(e as Error);
+  }
+  const flags = parsed.values as Flags;
+  const positionals = [...parsed.positionals];
+  let command: Command = "send";
+  const first = positionals[0];
+  if (first !== undefined && (COMMANDS as string[]).includes(first)) {
+    command = first as Command;
+    positionals.shift();
+  } else if (first !== undefined && !looksLikeFile(first)) {
+    const guess = suggest(first, COMMANDS);
+    if (guess) throw new UserError("usage", `unknown command "${first}" (did you mean "${guess}"?)`, { hint: "run socket-notify --help for the commands" });
+  }
+  if (flags.version) command = "version";
+  if (flags.help) return { command: "help", positionals: command === "help" ? positionals : [command], flags };
+  for (const k of Object.keys(flags) as (keyof typeof OPTIONS)[]) {
+    if (k === "debug" || k === "help" || k === "version") continue;
+    if (!ALLOWED[command].includes(k)) {
+      throw new UserError("usage", `${command}: --${k} is not an option of this command`, { hint: `run socket-notify ${command} --help` });
+    }
+  }
+  const maxPositionals = command === "send" || command === "retry" || command === "help" ? 1 : 0;
+  if (positionals.length > maxPositionals) {
+    throw new UserError("usage", `${command}: unexpected argument "${positionals[maxPositionals]}"`, { hint: `run socket-notify ${command} --help` });
+  }
+  return { command, positionals, flags };
+}
+
+function looksLikeFile(s: string): boolean {
+  return s === "-" || /[./\\]/.test(s);
+}
+
+function usageError(e: Error): UserError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const m = /'(-{1,2}[^']+)'/.exec(e.message);
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && m) {
+    const name = m[1]!.replace(/^-+/, "");
+    const guess = suggest(name, Object.keys(OPTIONS));
+    return new UserError("usage", `unknown option ${m[1]}${guess ? ` (did you mean --${guess}?)` : ""}`, { hint: "run socket-notify --help for the options" });
+  }
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && m) {
+    return new UserError("usage", `option ${m[1]} ${/argument missing/.test(e.message) ? "needs a value" : "takes no value"}`, { hint: "run socket-notify --help" });
+  }
+  return new UserError("usage", e.message.split("\n")[0] ?? "bad arguments", { hint: "run socket-notify --help" });
+}
+
+/** Seconds from a flag, for --timeout: a positive number, or a usage error naming the flag. */
+export function secondsFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 3600) {
+    throw new UserError("usage", `--${name}: expected a number of seconds between 0 and 3600, got "${value}"`, { hint: `e.g. --${name} 60` });
+  }
+  return n;
+}
+
+export const HELP: Record<string, string> = {
+  main: `socket-notify — route Socket Security scan alerts to Slack (and any notifier you plug in)
+
+Usage:
+  socket-notify [send] INPUT [options]   send the alerts of a Socket scan report (INPUT: a file, or - for stdin)
+  socket-notify validate [--config F]    check the config and show the destinations, without sending
+  socket-notify schema                   print the config's JSON Schema (for editors: "$schema")
+  socket-notify retry OUTBOX             re-send messages an earlier run wrote to --outbox
+  socket-notify emulator                 run a local Slack emulator (Web API + incoming webhooks)
+  socket-notify demo                     the bundled example, end to end, against an in-process emulator
+
+Common options:
+  -c, --config FILE        config file (default: SOCKET_SLACK_CONFIG_JSON, then .socketnotifyrc* search)
+  --allow-code-config      allow .js/.mjs/.ts config files and "plugins" outside --config
+  --debug                  show stack traces of internal errors
+  -h, --help               help for a command: socket-notify send --help
+  --version
+
+Exit codes: 0 delivered (or nothing to send), 1 a destination failed, 2 bad input, config or usage.`,
+  send: `socket-notify send INPUT [options]
+
+INPUT is the JSON the Socket CLI wrote with --enable-json (the logger prefix is fine), or a scan
+diff with new_alerts; - reads stdin.
+
+  --facts FILE            reachability facts (.socket.facts.json): enables reachability_alerts_only
+                          and always_send_reachability
+  --strict-blocking       also send unchanged alerts (as the Socket CLI's --strict-blocking)
+  --dry-run               plan and print what would be sent where; send nothing
+  --out DIR               write report.json and every planned Slack payload to DIR
+  --json                  print the delivery report as JSON on stdout
+  --timeout SEC           whole-run time budget (default: config "timeout", else 120)
+  --request-timeout SEC   per-request timeout (default: config "request_timeout", else 10)
+  --outbox FILE           append every message that could not be delivered, as JSON lines
+                          (no secrets); re-send them later with: socket-notify retry FILE
+  --repo, --branch, --pr, --sha
+                          override where the scan ran (default: the report, then CI variables of
+                          GitHub Actions, GitLab CI, Buildkite, CircleCI)
+  -q, --quiet             print only errors
+  -c, --config FILE, --allow-code-config`,
+  validate: `socket-notify validate [--config FILE] [--facts FILE] [--json]
+
+Loads the config the same way send does, validates it and lists each destination (secrets shown
+redacted), with warnings. Exit 0 when valid, 2 otherwise.`,
+  schema: `socket-notify schema [--out FILE]
+
+Prints the JSON Schema of the config (core keys plus the webhook and bot notifiers' keys, and any
+plugins the config loads).`,
+  retry: `socket-notify retry OUTBOX [--config FILE] [--dry-run] [--json] [--timeout SEC]
+
+Re-sends the messages in OUTBOX (written by send --outbox) to their destinations in the current
+config. Delivered lines are removed from the file; what still fails stays there.`,
+  emulator: `socket-notify emulator [--port N] [--workspace FILE] [--no-rate-limit]
+
+Runs the local Slack emulator on 127.0.0.1 until Ctrl-C, and prints its webhook URLs, Web API URL
+and tokens. Point a config at it ("slack_api_url", or webhook "url") to try it without Slack.`,
+  demo: `socket-notify demo
+
+Sends the bundled example report through webhook mode and bot mode to an in-process Slack
+emulator and shows what arrived in each channel. Needs no Slack workspace.`,
+};

@@ -1,0 +1,89 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { createEngine, MemoryLogger, readFactsFile, readScanFile, reportExitCode, UserError } from "@socket-notify/core";
+import { describeEmulator, type EmulatorRecord, startEmulator } from "@socket-notify/slack-emulator";
+import { type CliIO, type Output } from "./io.js";
+import { BUILTIN_PLUGINS } from "./builtins.js";
+import { previewMessage, renderReport, summariseReasons } from "./render.js";
+
+/** The repository's `examples/demo` (the CLI runs from `packages/cli/dist`). */
+export function demoDir(): string {
+  const dir = fileURLToPath(new URL("../../../examples/demo/", import.meta.url));
+  if (!existsSync(`${dir}socket-report.json`)) {
+    throw new UserError("input_unreadable", `demo: the bundled example is missing (${dir})`, { hint: "run the demo from a clone of the socket-notify repository" });
+  }
+  return dir;
+}
+
+const MAX_PREVIEW_LINES = 14;
+
+/**
+ * `npm start`: the bundled Socket report (with reachability facts) through webhook mode and
+ * bot mode into an in-process Slack emulator, showing what arrived in each channel. Real HTTP,
+ * real rate limits (1 message/s per channel and per webhook), no Slack workspace needed.
+ */
+export async function runDemo(io: CliIO, out: Output): Promise<number> {
+  const dir = demoDir();
+  const emu = await startEmulator({});
+  try {
+    out.out(`socket-notify demo — the bundled example, end to end, against a local Slack emulator on ${emu.url}`);
+    out.out(`Input: examples/demo/socket-report.json (a Socket CLI --enable-json report) + socket.facts.json (reachability)\n`);
+    const input = await readScanFile(`${dir}socket-report.json`);
+    const facts = await readFactsFile(`${dir}socket.facts.json`);
+    const runs = [
+      {
+        title: "1. Webhook mode: examples/demo/webhook.socketnotifyrc.json",
+        config: `${dir}webhook.socketnotifyrc.json`,
+        env: { DEMO_WEBHOOK_SECURITY: emu.webhookUrl("security"), DEMO_WEBHOOK_OPS: emu.webhookUrl("ops"), DEMO_WEBHOOK_DEV: emu.webhookUrl("dev") },
+        note: "",
+      },
+      {
+        title: "2. Bot mode: examples/demo/bot.socketnotifyrc.json",
+        config: `${dir}bot.socketnotifyrc.json`,
+        env: { SOCKET_SLACK_BOT_TOKEN: "xoxb-emulator-bot-token", SOCKET_SLACK_API_URL: emu.apiUrl },
+        note: "The \"archive\" route posts to #old-alerts, which is archived in the emulator's workspace: it shows how a failure is reported (exit code 1 in a real run) while every other destination still gets its messages.",
+      },
+    ];
+    let unexpected = 0;
+    for (const run of runs) {
+      emu.reset();
+      out.out(`${run.title}`);
+      const logger = new MemoryLogger();
+      const engine = await createEngine({ configPath: run.config, env: run.env, plugins: BUILTIN_PLUGINS, logger, cwd: dir });
+      const started = Date.now();
+      const { plan, report } = await engine.run(input, { facts, onProgress: (p) => out.progress(`sending: ${p.sent}/${p.total}${p.rateLimited ? " · waiting on a rate limit" : ""}`) });
+      out.clearProgress();
+      for (const l of renderReport(report, plan)) out.out(l);
+      out.out(`  (${((Date.now() - started) / 1000).toFixed(1)} s, paced at Slack's 1 message per second per channel; ${emu.records().filter((r) => r.status === 429).length} × HTTP 429)`);
+      for (const d of plan.destinations) if (d.excluded.length) out.out(`    ${d.destination.route}: ${d.excluded.length} not routed here: ${summariseReasons(d.excluded)}`);
+      out.out("");
+      out.out("  What arrived in Slack (as recorded by the emulator):");
+      const byChannel = new Map<string, EmulatorRecord[]>();
+      for (const m of emu.messages()) {
+        const k = `#${m.channelName ?? m.channel}`;
+        byChannel.set(k, [...(byChannel.get(k) ?? []), m]);
+      }
+      for (const [channel, msgs] of byChannel) {
+        out.out(`  ${channel}: ${msgs.length} message${msgs.length === 1 ? "" : "s"}`);
+        for (const m of msgs) {
+          const blocks = (m.payload.blocks as never[] | undefined) ?? [];
+          out.out(`   ┌ ${m.threadTs ? `thread reply to ${m.threadTs}` : "message"} · ${blocks.length} blocks`);
+          const lines = previewMessage({ blocks, text: String(m.payload.text ?? "") }, "   │ ");
+          for (const l of lines.slice(0, MAX_PREVIEW_LINES)) out.out(l);
+          if (lines.length > MAX_PREVIEW_LINES) out.out(`   │ … ${lines.length - MAX_PREVIEW_LINES} more lines`);
+          out.out("   └");
+        }
+      }
+      if (run.note) out.out(`\n  Note: ${run.note}`);
+      const failed = report.destinations.filter((d) => d.status === "failed").map((d) => d.route);
+      if (reportExitCode(report) !== 0 && !(failed.length === 1 && failed[0] === "archive")) unexpected++;
+      out.out("");
+    }
+    out.out("Try it yourself: `socket-notify emulator` runs this emulator in the foreground:");
+    out.out(describeEmulator(emu).split("\n").slice(0, 2).map((l) => `  ${l}`).join("\n"));
+    out.out("Then: socket-notify send examples/demo/socket-report.json --facts examples/demo/socket.facts.json --config <your config> --dry-run");
+    return unexpected ? 1 : 0;
+  } finally {
+    await emu.close();
+  }
+}

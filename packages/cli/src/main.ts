@@ -1,0 +1,279 @@
+import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { isAbsolute, join, resolve } from "node:path";
+import {
+  buildConfigSchema,
+  createEngine,
+  createHost,
+  type DeliveryProgress,
+  isSocketNotifyError,
+  messagesFromOutbox,
+  optionsShape,
+  outboxEntries,
+  parseOutbox,
+  readFactsFile,
+  readScanFile,
+  reportExitCode,
+  type ScanContext,
+  serializeOutbox,
+  silentLogger,
+  type SocketNotifyEngine,
+  UserError,
+  VERSION,
+} from "@socket-notify/core";
+import { BUILTIN_PLUGINS } from "./builtins.js";
+import { HELP, parseCli, type ParsedArgs, secondsFlag } from "./args.js";
+import { contextFromCiEnv } from "./ci-env.js";
+import { runDemo } from "./demo.js";
+import { runEmulator } from "./emulator.js";
+import { type CliIO, Output } from "./io.js";
+import { cliLogger } from "./logger.js";
+import { renderPlan, renderReport } from "./render.js";
+
+
+/**
+ * Runs the CLI and returns its exit code: 0 delivered (or nothing to send), 1 a destination
+ * failed, 2 bad input, config or usage. Never throws and never calls process.exit, so tests
+ * run it in-process.
+ */
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const out = new Output(io);
+  const debug = argv.includes("--debug");
+  try {
+    const args = parseCli(argv);
+    switch (args.command) {
+      case "version":
+        out.out(VERSION);
+        return 0;
+      case "help":
+        out.out(HELP[args.positionals[0] ?? "main"] ?? HELP.main!);
+        return 0;
+      case "send":
+        return await send(args, io, out);
+      case "validate":
+        return await validate(args, io, out);
+      case "schema":
+        return await schema(args, io, out);
+      case "retry":
+        return await retry(args, io, out);
+      case "emulator":
+        return await runEmulator(args, io, out);
+      case "demo":
+        return await runDemo(io, out);
+    }
+  } catch (e) {
+    return reportError(e, out, debug);
+  }
+}
+
+function reportError(e: unknown, out: Output, debug: boolean): number {
+  if (isSocketNotifyError(e)) {
+    out.err(`socket-notify: error: ${oneLine(e.message)}`);
+    if (e.hint) out.err(`  hint: ${oneLine(e.hint)}`);
+    if (debug && e.stack) out.err(e.stack);
+    return e.exitCode;
+  }
+  const err = e as Error;
+  out.err(`socket-notify: internal error: ${oneLine(err?.message ?? String(e))}`);
+  out.err(debug && err?.stack ? err.stack : "  hint: this is a bug in socket-notify; run again with --debug for the stack trace and report it");
+  return 1;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, " ").trim();
+}
+
+interface Common {
+  engine: SocketNotifyEngine;
+  logger: ReturnType<typeof cliLogger>;
+}
+
+async function loadEngine(args: ParsedArgs, io: CliIO, out: Output, quiet: boolean, sendsNothing = false): Promise<Common> {
+  const logger = cliLogger(out, { quiet, debug: args.flags.debug === true });
+  const options: Parameters<typeof createEngine>[0] = {
+    env: io.env,
+    cwd: io.cwd,
+    plugins: BUILTIN_PLUGINS,
+    logger,
+    allowCodeConfig: args.flags["allow-code-config"] === true,
+    // A dry run or validate on a laptop need not have the CI secrets: warn, don't fail.
+    missingSecrets: sendsNothing ? "warn" : "error",
+  };
+  if (args.flags.config !== undefined) options.configPath = abs(io, args.flags.config);
+  const engine = await createEngine(options);
+  out.extraScrub = (t) => engine.host.scrub(t);
+  return { engine, logger };
+}
+
+function abs(io: CliIO, p: string): string {
+  return isAbsolute(p) ? p : resolve(io.cwd, p);
+}
+
+function progressReporter(out: Output, quiet: boolean): (p: DeliveryProgress) => void {
+  let lastLogged = 0;
+  return (p) => {
+    const done = p.sent + p.failed;
+    const line = `sending: ${p.sent}/${p.total} sent${p.failed ? `, ${p.failed} failed` : ""}${p.rateLimited ? ` · waiting on a Slack rate limit (${p.rateLimited})` : ""}`;
+    if (out.isTTY) out.progress(line);
+    else if (!quiet && (p.event || done === p.total || done - lastLogged >= 10)) {
+      // CI logs: a plain line now and then, and every rate-limit wait.
+      lastLogged = done;
+      out.err(p.event ? `sending: ${p.event}` : line);
+    }
+  };
+}
+
+async function send(args: ParsedArgs, io: CliIO, out: Output): Promise<number> {
+  const f = args.flags;
+  const quiet = f.quiet === true || f.json === true;
+  const inputArg = args.positionals[0];
+  if (inputArg === undefined) {
+    throw new UserError("usage", "send: no scan report given", {
+      hint: "pass the file the Socket CLI wrote with --enable-json (socket-notify send report.json), or - to read stdin",
+    });
+  }
+  const budget = secondsFlag("timeout", f.timeout);
+  const requestTimeout = secondsFlag("request-timeout", f["request-timeout"]);
+  const { engine, logger } = await loadEngine(args, io, out, quiet, f["dry-run"] === true);
+  const input = await readScanFile(inputArg === "-" ? "-" : abs(io, inputArg), { strictBlocking: f["strict-blocking"] === true });
+  const facts = f.facts !== undefined ? await readFactsFile(abs(io, f.facts)) : undefined;
+  const context = scanContext(input.context, io.env, f);
+
+  const options: Parameters<SocketNotifyEngine["run"]>[1] = { context, dryRun: f["dry-run"] === true, onProgress: progressReporter(out, quiet) };
+  if (facts) options.facts = facts;
+  if (budget !== undefined) options.budgetMs = budget * 1000;
+  if (requestTimeout !== undefined) options.requestTimeoutMs = requestTimeout * 1000;
+  const { plan, outcomes, report } = await engine.run(input, options);
+  out.clearProgress();
+  for (const w of report.warnings) logger.warn(w);
+
+  if (f.outbox !== undefined) {
+    const entries = outboxEntries(report.mode, outcomes, (t) => engine.host.scrub(t));
+    if (entries.length) {
+      await appendFile(abs(io, f.outbox), serializeOutbox(entries));
+      if (!quiet) out.err(`${entries.length} undelivered message${entries.length === 1 ? "" : "s"} written to ${f.outbox}: re-send with socket-notify retry ${f.outbox}`);
+    }
+  }
+  if (f.out !== undefined) await writeOutDir(abs(io, f.out), plan, report);
+
+  if (f.json) out.out(JSON.stringify(report, null, 2));
+  else if (!f.quiet) {
+    for (const l of renderReport(report, plan)) out.out(l);
+    if (report.dry_run && plan.enabled) for (const l of renderPlan(plan)) out.out(l);
+  }
+  if (input.scanFailed && !quiet) out.err("note: the Socket scan reported scan_failed: true (its policy blocks this change); socket-notify's exit code is about delivery only");
+  return reportExitCode(report);
+}
+
+/** Report first, CI variables only where the report is silent, flags over both. */
+export function scanContext(fromInput: ScanContext, env: Record<string, string | undefined>, f: ParsedArgs["flags"]): ScanContext {
+  const ci = contextFromCiEnv(env);
+  const ctx: ScanContext = { ...fromInput };
+  for (const k of ["repo", "branch", "pr", "commitSha"] as const) if (!ctx[k] && ci[k]) ctx[k] = ci[k];
+  if (f.repo) ctx.repo = f.repo;
+  if (f.branch) ctx.branch = f.branch;
+  if (f.pr) ctx.pr = f.pr;
+  if (f.sha) ctx.commitSha = f.sha;
+  return ctx;
+}
+
+async function writeOutDir(dir: string, plan: Awaited<ReturnType<SocketNotifyEngine["run"]>>["plan"], report: unknown): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
+  let n = 0;
+  for (const d of plan.destinations) {
+    for (const m of d.messages) {
+      n++;
+      const safe = d.destination.route.replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 60);
+      // The payload exactly as it goes to Slack; the destination by name, never its URL.
+      await writeFile(join(dir, `${String(n).padStart(3, "0")}-${safe}-${m.index}-of-${m.count}.json`), `${JSON.stringify({ route: d.destination.route, target: d.destination.target, payload: m.payload }, null, 2)}\n`);
+    }
+  }
+}
+
+async function validate(args: ParsedArgs, io: CliIO, out: Output): Promise<number> {
+  const { engine } = await loadEngine(args, io, out, true, true);
+  if (args.flags.facts !== undefined) await readFactsFile(abs(io, args.flags.facts));
+  const warnings = engine.validationWarnings(args.flags.facts !== undefined);
+  if (args.flags.json) {
+    out.out(
+      JSON.stringify(
+        {
+          valid: true,
+          source: engine.source.label,
+          mode: engine.mode,
+          enabled: engine.config.enabled !== false,
+          destinations: engine.destinations.map((d) => ({ route: d.route, target: d.target, config_path: d.configPath, filter: d.filter })),
+          warnings,
+        },
+        null,
+        2,
+      ),
+    );
+    return 0;
+  }
+  out.out(`${engine.source.label}: valid · mode ${engine.mode}${engine.config.enabled === false ? " · enabled: false (sends nothing)" : ""}`);
+  for (const d of engine.destinations) {
+    const filters = Object.entries(d.filter)
+      .filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0))
+      .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(",") : String(v)}`);
+    out.out(`  ${d.route === d.target ? d.route : `${d.route} → ${d.target}`}${filters.length ? `  [${filters.join(" ")}]` : "  [all alerts]"}`);
+  }
+  if (!engine.destinations.length) out.out("  (no destinations: nothing would be sent)");
+  for (const w of warnings) out.err(`warning: ${w}`);
+  return 0;
+}
+
+async function schema(args: ParsedArgs, io: CliIO, out: Output): Promise<number> {
+  let plugins = BUILTIN_PLUGINS;
+  if (args.flags.config !== undefined) plugins = (await loadEngine(args, io, out, true, true)).engine.plugins;
+  const host = createHost({ env: {}, configSource: "schema", logger: silentLogger });
+  const s = buildConfigSchema(plugins.map((p) => optionsShape(p, host)));
+  const json = { $schema: "https://json-schema.org/draft/2020-12/schema", title: "socket-notify config", ...(host.z.toJSONSchema(s, { io: "input", unrepresentable: "any" }) as object) };
+  const text = `${JSON.stringify(json, null, 2)}`;
+  if (args.flags.out !== undefined) await writeFile(abs(io, args.flags.out), `${text}\n`);
+  else out.out(text);
+  return 0;
+}
+
+async function retry(args: ParsedArgs, io: CliIO, out: Output): Promise<number> {
+  const f = args.flags;
+  const quiet = f.quiet === true || f.json === true;
+  const file = args.positionals[0];
+  if (file === undefined) throw new UserError("usage", "retry: no outbox file given", { hint: "socket-notify retry FILE, where FILE was written by send --outbox FILE" });
+  const path = abs(io, file);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (e) {
+    throw new UserError("input_unreadable", `${file}: cannot read the outbox (${(e as NodeJS.ErrnoException).code ?? "read error"})`, { file, hint: "pass the file given to send --outbox" });
+  }
+  const entries = parseOutbox(text, file);
+  const budget = secondsFlag("timeout", f.timeout);
+  const requestTimeout = secondsFlag("request-timeout", f["request-timeout"]);
+  const { engine } = await loadEngine(args, io, out, quiet);
+  const { messages, orphans } = messagesFromOutbox(entries, engine.mode, engine.destinations);
+  for (const o of orphans) out.err(`warning: ${file}: ${o.route} → ${o.target} (${o.mode}) is not a destination of the current config; kept in the outbox`);
+  if (f["dry-run"] || !messages.length) {
+    out.out(`${messages.length} message${messages.length === 1 ? "" : "s"} to re-send${orphans.length ? `, ${orphans.length} without a destination` : ""}${f["dry-run"] ? " (dry run)" : ""}`);
+    return orphans.length ? 1 : 0;
+  }
+  const options: Parameters<SocketNotifyEngine["deliver"]>[1] = { onProgress: progressReporter(out, quiet) };
+  if (budget !== undefined) options.budgetMs = budget * 1000;
+  if (requestTimeout !== undefined) options.requestTimeoutMs = requestTimeout * 1000;
+  const outcomes = await engine.deliver(messages, options);
+  out.clearProgress();
+  const still = outboxEntries(engine.mode, outcomes, (t) => engine.host.scrub(t));
+  // Rewrite the outbox with what is still undelivered, so running retry again is always safe.
+  await writeFile(path, serializeOutbox([...orphans, ...still]));
+  const delivered = outcomes.filter((o) => o.ok).length;
+  if (f.json) {
+    out.out(JSON.stringify({ delivered, failed: still.length, orphans: orphans.length, results: outcomes.map((o) => ({ route: o.message.destination.route, target: o.message.destination.target, index: o.message.index, status: o.ok ? "sent" : "failed", ...(o.failure ? { error: { code: o.failure.code, message: engine.host.scrub(o.failure.message) } } : {}) })) }, null, 2));
+  } else if (!f.quiet) {
+    out.out(`socket-notify retry: ${delivered}/${messages.length} delivered${still.length ? `, ${still.length} still failing (kept in ${file})` : ""}`);
+    for (const o of outcomes.filter((x) => !x.ok)) {
+      out.out(`  ✗ ${o.message.destination.route} → ${o.message.destination.target} message ${o.message.index}: ${o.failure?.code}: ${engine.host.scrub(o.failure?.message ?? "")}`);
+      if (o.failure?.hint) out.out(`      hint: ${engine.host.scrub(o.failure.hint)}`);
+    }
+  }
+  return still.length || orphans.length ? 1 : 0;
+}

@@ -1,0 +1,96 @@
+import { type Block, type DeliveryReport, type Plan, type SlackMessage } from "@socket-notify/core";
+
+const STATUS_ICON: Record<string, string> = { sent: "✓", failed: "✗", "dry-run": "•", skipped: "–" };
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** One line per destination, then warnings are already on stderr. For people; `--json` is for tools. */
+export function renderReport(report: DeliveryReport, plan?: Plan): string[] {
+  const lines: string[] = [];
+  const a = report.alerts;
+  const where = plan ? [plan.context.repo && `repo ${plan.context.repo}`, plan.context.branch && `branch ${plan.context.branch}`, plan.context.pr && `PR ${plan.context.pr}`].filter(Boolean).join(" · ") : "";
+  lines.push(
+    `socket-notify: ${plural(a.total, "alert")}${a.duplicates_merged ? ` (${a.duplicates_merged} duplicates merged)` : ""}, ${a.matched} routed · mode ${report.mode}${where ? ` · ${where}` : ""}${report.dry_run ? " · dry run: nothing sent" : ""}`,
+  );
+  if (!report.destinations.length) lines.push("  (no destinations configured)");
+  for (const d of report.destinations) {
+    const icon = STATUS_ICON[d.status] ?? "?";
+    const what = d.messages === 0 ? `no alerts matched (${d.excluded} excluded)` : `${plural(d.alerts, "alert")} in ${plural(d.messages, "message")}`;
+    let status: string = d.status;
+    if (d.status === "failed") status = `failed (${d.delivered}/${d.messages} delivered)`;
+    if (d.status === "sent" && d.delivered < d.messages) status = `sent ${d.delivered}/${d.messages}`;
+    const route = d.route === d.target ? d.route : `${d.route} → ${d.target}`;
+    lines.push(`  ${icon} ${route}: ${what}${d.omitted ? `, ${d.omitted} more counted in the last message` : ""}: ${status}`);
+    if (d.error) {
+      lines.push(`      ${d.error.code}: ${d.error.message}`);
+      if (d.error.hint) lines.push(`      hint: ${d.error.hint}`);
+    }
+    const dup = d.message_results.filter((m) => m.possible_duplicate).length;
+    if (dup) lines.push(`      note: ${plural(dup, "message")} timed out after sending and was retried: Slack may show it twice`);
+  }
+  return lines;
+}
+
+/** The dry-run view: each planned message with its size and the alerts it carries. */
+export function renderPlan(plan: Plan): string[] {
+  const lines: string[] = [];
+  for (const d of plan.destinations) {
+    const route = d.destination.route === d.destination.target ? d.destination.route : `${d.destination.route} → ${d.destination.target}`;
+    lines.push(`  ${route} (${d.destination.configPath}):`);
+    if (!d.messages.length) {
+      lines.push(`    nothing to send${d.excluded.length ? `: ${summariseReasons(d.excluded)}` : ""}`);
+      continue;
+    }
+    for (const m of d.messages) {
+      const chars = JSON.stringify(m.payload.blocks).length;
+      lines.push(`    message ${m.index}/${m.count} (${m.kind}): ${plural(m.alerts.length, "alert")}, ${m.payload.blocks.length} blocks, ${chars} bytes of blocks`);
+    }
+    if (d.excluded.length) {
+      lines.push(`    excluded: ${summariseReasons(d.excluded)}`);
+    }
+  }
+  return lines;
+}
+
+/** Slack mrkdwn as plain terminal text: links as their label, entities decoded. */
+export function mrkdwnToText(s: string): string {
+  return s
+    .replace(/<([^|>]+)\|([^>]+)>/g, "$2")
+    .replace(/<(https?:[^>]+)>/g, "$1")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
+}
+
+/** A Slack message roughly as a person would see it, for the demo and `--dry-run --out`. */
+export function previewMessage(m: Pick<SlackMessage, "blocks" | "text">, indent = "    "): string[] {
+  const out: string[] = [];
+  for (const b of m.blocks as Block[]) {
+    const any = b as Record<string, unknown>;
+    const text = (any.text as { text?: string } | undefined)?.text;
+    if (b.type === "header" && text) out.push(`${indent}▌ ${text}`);
+    else if (b.type === "divider") out.push(`${indent}${"─".repeat(40)}`);
+    else if (b.type === "section" && text) out.push(...mrkdwnToText(text).split("\n").map((l) => `${indent}${l}`));
+    else if (b.type === "context") {
+      const els = (any.elements as { text?: string }[] | undefined) ?? [];
+      out.push(`${indent}${mrkdwnToText(els.map((e) => e.text ?? "").join("  "))}`);
+    }
+  }
+  return out;
+}
+
+/** The most common exclusion reasons, biggest first; the rest counted. */
+export function summariseReasons(excluded: readonly { reason: string }[], max = 4): string {
+  const reasons = new Map<string, number>();
+  // "type X not in alert_types [a, b]" differ only by X: group by the rule, not the alert.
+  for (const e of excluded) {
+    const key = e.reason.replace(/^type \S+ not in alert_types .*$/, "type not in alert_types").replace(/^severity \S+ below/, "severity below");
+    reasons.set(key, (reasons.get(key) ?? 0) + 1);
+  }
+  const sorted = [...reasons].sort((a, b) => b[1] - a[1]);
+  const shown = sorted.slice(0, max).map(([r, n]) => `${n} × ${r}`);
+  const rest = sorted.slice(max).reduce((n, [, k]) => n + k, 0);
+  return `${shown.join("; ")}${rest ? `; ${rest} for other reasons` : ""}`;
+}
