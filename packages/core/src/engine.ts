@@ -5,7 +5,7 @@ import { SLACK_LIMITS } from "./blocks/types.js";
 import { type Clock, systemClock } from "./clock.js";
 import { type ConfigSource, findConfig, noConfigError, type RawConfig } from "./config/load.js";
 import { resolveConfig } from "./config/resolve.js";
-import { type NotifyConfig } from "./config/schema.js";
+import { type Level, LEVELS, type NotifyConfig } from "./config/schema.js";
 import { DeliveryEngine, type DeliveryOptions, type MessageOutcome } from "./delivery/DeliveryEngine.js";
 import { AlertFilter, type ExcludedAlert } from "./filter/AlertFilter.js";
 import { createHost, type PluginHost } from "./host.js";
@@ -115,6 +115,7 @@ export class SocketNotifyEngine {
     if (!raw) throw noConfigError();
     const host = createHost({ env, configSource: raw.source.label, logger, missingSecrets: options.missingSecrets ?? "error" });
     const resolved = await resolveConfig(raw, { builtins: options.plugins ?? [], allowCodeConfig: options.allowCodeConfig ?? false, host });
+    applyEnvSwitches(resolved.config, env);
     const list = resolved.plugin.destinations(resolved.config, host);
     const destinationList = Array.isArray(list) ? { destinations: list } : list;
     const warnings = [...resolved.warnings, ...(destinationList.warnings ?? []), ...host.warnings];
@@ -306,4 +307,28 @@ function definedOnly<T extends object>(o: T): Partial<T> {
 /** Build the embeddable engine: loads and validates the config, picks the notifier by `mode`. */
 export function createEngine(options: EngineOptions = {}): Promise<SocketNotifyEngine> {
   return SocketNotifyEngine.create(options);
+}
+
+/**
+ * The Socket CLI's environment switches, which it read but never applied (B2, B3):
+ * `SOCKET_SLACK_ENABLED=false` turns sending off and `SOCKET_SLACK_LEVELS=block,warn` sets
+ * `levels`. The config file's own `enabled`/`levels` win.
+ */
+function applyEnvSwitches(config: NotifyConfig, env: Record<string, string | undefined>): void {
+  const enabled = env.SOCKET_SLACK_ENABLED?.trim().toLowerCase();
+  if (config.enabled === undefined && enabled) {
+    if (["false", "0", "no", "off"].includes(enabled)) config.enabled = false;
+    else if (!["true", "1", "yes", "on"].includes(enabled)) {
+      throw new UserError("config_invalid", `SOCKET_SLACK_ENABLED: expected true or false, got "${env.SOCKET_SLACK_ENABLED}"`, { hint: "set it to true or false, or unset it" });
+    }
+  }
+  const levels = env.SOCKET_SLACK_LEVELS?.trim();
+  if (config.levels === undefined && levels) {
+    const list = levels.split(",").map((l) => l.trim().toLowerCase()).filter(Boolean);
+    const bad = list.find((l) => !(LEVELS as readonly string[]).includes(l));
+    if (bad !== undefined) {
+      throw new UserError("config_invalid", `SOCKET_SLACK_LEVELS: unknown level "${bad}"`, { hint: `use a comma-separated list of ${LEVELS.join(", ")}` });
+    }
+    config.levels = list as Level[];
+  }
 }
