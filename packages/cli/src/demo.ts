@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createEngine, MemoryLogger, readFactsFile, readScanFile, reportExitCode, UserError } from "@socket-notify/core";
-import { describeEmulator, type EmulatorRecord, startEmulator } from "@socket-notify/slack-emulator";
+import { type EmulatorRecord, startEmulator } from "@socket-notify/slack-emulator";
 import { type CliIO, type Output } from "./io.js";
 import { BUILTIN_PLUGINS } from "./builtins.js";
 import { previewMessage, renderReport, summariseReasons } from "./render.js";
@@ -79,9 +79,9 @@ export async function runDemo(io: CliIO, out: Output): Promise<number> {
       if (reportExitCode(report) !== 0 && !(failed.length === 1 && failed[0] === "archive")) unexpected++;
       out.out("");
     }
-    out.out("Try it yourself: `socket-notify emulator` runs this emulator in the foreground:");
-    out.out(describeEmulator(emu).split("\n").slice(0, 2).map((l) => `  ${l}`).join("\n"));
-    out.out("Then: socket-notify send examples/demo/socket-report.json --facts examples/demo/socket.facts.json --config <your config> --dry-run");
+    out.out("Next steps:");
+    out.out("  npx socket-notify send examples/demo/socket-report.json --facts examples/demo/socket.facts.json --config examples/demo/webhook.socketnotifyrc.json --dry-run");
+    out.out("  npx socket-notify emulator    # this emulator in the foreground: webhook URLs, API URL and tokens to point a config at");
     return unexpected ? 1 : 0;
   } finally {
     await emu.close();
