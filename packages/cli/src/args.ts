@@ -93,8 +93,13 @@ function usageError(e: Error): UserError {
     const guess = suggest(name, Object.keys(OPTIONS));
     return new UserError("usage", `unknown option ${m[1]}${guess ? ` (did you mean --${guess}?)` : ""}`, { hint: "run socket-notify --help for the options" });
   }
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && m && /ambiguous/.test(e.message)) {
+    // `--timeout -5`: node reads -5 as another option.
+    const name = m[1]!.replace(/ <value>$/, "");
+    return new UserError("usage", `option ${name} needs a value (for a value starting with -, write ${name}=VALUE)`, { hint: "run socket-notify --help" });
+  }
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && m) {
-    return new UserError("usage", `option ${m[1]} ${/argument missing/.test(e.message) ? "needs a value" : "takes no value"}`, { hint: "run socket-notify --help" });
+    return new UserError("usage", `option ${m[1]!.replace(/ <value>$/, "")} ${/argument missing/.test(e.message) ? "needs a value" : "takes no value"}`, { hint: "run socket-notify --help" });
   }
   return new UserError("usage", e.message.split("\n")[0] ?? "bad arguments", { hint: "run socket-notify --help" });
 }

@@ -78,6 +78,10 @@ function reportError(e: unknown, out: Output, debug: boolean): number {
   return 1;
 }
 
+function readErrorText(code: string | undefined): string {
+  return code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (code ?? "read error");
+}
+
 function oneLine(s: string): string {
   return s.replace(/\s*\n\s*/g, " ").trim();
 }
@@ -245,7 +249,7 @@ async function retry(args: ParsedArgs, io: CliIO, out: Output): Promise<number> 
   try {
     text = await readFile(path, "utf8");
   } catch (e) {
-    throw new UserError("input_unreadable", `${file}: cannot read the outbox (${(e as NodeJS.ErrnoException).code ?? "read error"})`, { file, hint: "pass the file given to send --outbox" });
+    throw new UserError("input_unreadable", `${file}: cannot read the outbox (${readErrorText((e as NodeJS.ErrnoException).code)})`, { file, hint: "pass the file given to send --outbox" });
   }
   const entries = parseOutbox(text, file);
   const budget = secondsFlag("timeout", f.timeout);

@@ -161,6 +161,7 @@ export function describeIssues(error: z.ZodError, schema: z.ZodType, input: unkn
     }
     case "invalid_value": {
       const values = issue.values.map((v) => JSON.stringify(v));
+      if (value === undefined) return { path: jsonPath(issue.path), message: "is required but missing", hint: `add "${lastKey}": ${values.join(" or ")}` };
       return {
         path: jsonPath(issue.path),
         message: `${describeValue(value, echo)} is not allowed`,

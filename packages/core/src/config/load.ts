@@ -55,6 +55,10 @@ export interface FindConfigOptions {
 
 function parseJsonText(text: string, label: string, hint: string): unknown {
   const clean = text.replace(/^\uFEFF/, "");
+  if (clean.trim() === "") throw new UserError("config_invalid", `${label}: the file is empty`, { file: label, hint: 'a config is a JSON object, e.g. {"url": {"env": "SLACK_WEBHOOK_URL"}}' });
+  if (/[\u0000-\u0008\u000e-\u001f]/.test(clean.slice(0, 512))) {
+    throw new UserError("config_invalid", `${label}: this is a binary file, not JSON`, { file: label, hint: "check the path given to --config" });
+  }
   try {
     return JSON.parse(clean);
   } catch {
@@ -109,7 +113,7 @@ export async function findConfig(options: FindConfigOptions = {}): Promise<RawCo
       text = await readFile(path, "utf8");
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new UserError("config_not_found", `${label}: cannot read the config file (${code === "ENOENT" ? "no such file" : code})`, {
+      throw new UserError("config_not_found", `${label}: cannot read the config file (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (code ?? "read error")})`, {
         file: label,
         hint: "check the path given to --config",
       });
