@@ -231,16 +231,35 @@ export class SocketNotifyEngine {
       }
       const notifier = run.resolve<Notifier>(TOKENS.Notifier);
       let targets = messages;
+      // A message of a destination that `prepare` showed to be the same place as an earlier one
+      // of the same route (a channel given by name and by ID) is sent once: it maps to its twin.
+      const twinOf = new Map<number, number>();
       if (notifier.prepare) {
         const unique = [...new Set(messages.map((m) => m.destination))];
         const prepared = await notifier.prepare(unique, AbortSignal.timeout(options.requestTimeoutMs ?? 10_000));
         const byOld = new Map(unique.map((d, i) => [d, prepared[i] ?? d]));
         targets = messages.map((m) => ({ ...m, destination: byOld.get(m.destination) ?? m.destination }));
+        const first = new Map<string, number>();
+        for (const [i, m] of messages.entries()) {
+          const k = `${m.destination.route}\u0000${targets[i]!.destination.key}\u0000${m.kind}\u0000${m.index}`;
+          const twin = first.get(k);
+          if (twin === undefined) first.set(k, i);
+          else if (messages[twin]!.destination !== m.destination) twinOf.set(i, twin);
+        }
       }
+      const send = messages.flatMap((_, i) => (twinOf.has(i) ? [] : [i]));
       const engine = new DeliveryEngine(run.resolve(TOKENS.Clock), run.resolve(TOKENS.Logger));
-      const outcomes = await engine.deliver(notifier, this.capabilities, targets, options);
+      const sent = await engine.deliver(notifier, this.capabilities, send.map((i) => targets[i]!), options);
       // Outcomes refer to the prepared destinations; map back so callers can match their plan.
-      return outcomes.map((o, i) => ({ ...o, message: messages[i]! }));
+      const outcomes: MessageOutcome[] = new Array(messages.length);
+      send.forEach((i, j) => (outcomes[i] = { ...sent[j]!, message: messages[i]! }));
+      for (const [i, t] of twinOf) {
+        const twin = outcomes[t]!;
+        const d: MessageOutcome = { message: messages[i]!, ok: twin.ok, attempts: 0, duplicateOf: twin.message.destination };
+        if (twin.failure) d.failure = twin.failure;
+        outcomes[i] = d;
+      }
+      return outcomes;
     } finally {
       run.clearInstances();
     }
@@ -264,8 +283,13 @@ export class SocketNotifyEngine {
           r.attempts = o.attempts;
           if (o.channel) r.channel = o.channel;
           if (o.ts) r.ts = o.ts;
+          if (o.threadTs) r.thread_ts = o.threadTs;
           if (o.possibleDuplicate) r.possible_duplicate = true;
-          if (o.failure) {
+          if (o.duplicateOf) {
+            // Sent once, to the destination it duplicates: not a failure, not a second message.
+            r.status = "skipped";
+            r.error = { code: "duplicate_destination", message: scrub(`same channel as ${o.duplicateOf.target} in ${o.duplicateOf.route}: sent once, reported there`) };
+          } else if (o.failure) {
             r.error = { code: o.failure.code, message: scrub(o.failure.message) };
             if (o.failure.hint) r.error.hint = scrub(o.failure.hint);
           }
@@ -273,8 +297,9 @@ export class SocketNotifyEngine {
         return r;
       });
       const failed = results.find((r) => r.status === "failed");
+      const skipped = results.length > 0 && results.every((r) => r.status === "skipped") ? results[0] : undefined;
       const status: DestinationReport["status"] =
-        mode === "skipped" || p.messages.length === 0 ? "skipped" : mode === "dry-run" ? "dry-run" : failed ? "failed" : "sent";
+        mode === "skipped" || p.messages.length === 0 || skipped ? "skipped" : mode === "dry-run" ? "dry-run" : failed ? "failed" : "sent";
       const d: DestinationReport = {
         route: p.destination.route,
         target: p.destination.target,
@@ -288,6 +313,7 @@ export class SocketNotifyEngine {
       };
       if (p.build.omitted) d.omitted_by_severity = p.build.omittedBySeverity;
       if (failed?.error) d.error = failed.error;
+      else if (skipped?.error) d.error = skipped.error;
       return d;
     });
     return {

@@ -7,10 +7,12 @@ export interface MessageReport {
   kind: "alerts" | "reachability";
   alerts: number;
   blocks: number;
-  status: "sent" | "dry-run" | "failed";
+  /** `skipped`: not sent because it would duplicate another destination's message (`error.code` says why). */
+  status: "sent" | "dry-run" | "failed" | "skipped";
   attempts?: number;
   channel?: string;
   ts?: string;
+  /** Sent as a reply in this thread: the `ts` of the destination's first message. */
   thread_ts?: string;
   possible_duplicate?: boolean;
   error?: ReportError;

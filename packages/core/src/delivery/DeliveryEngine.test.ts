@@ -208,6 +208,45 @@ describe("DeliveryEngine", () => {
     expect(out.filter((o) => o.attempts === 0).every((o) => o.failure?.message.startsWith("not sent: "))).toBe(true);
   });
 
+  it("a message already waiting for a concurrency slot on another key is not sent after a fatal failure", async () => {
+    const clock = new FakeClock({ autoAdvance: true });
+    // One slot: B's first page waits while A's first page is in flight and comes back fatal.
+    const n = new ScriptedNotifier(clock, (m) => (m.destination.key === "A" ? fail({ code: "token_revoked", retry: "never", fatal: true }) : { ok: true }), 500);
+    const out = await engine(clock).deliver(n, CAPS, messages([destination("A"), destination("B")], 2), { ...fixedRandom, concurrency: 1 });
+    expect(n.calls.map((c) => `${c.key}${c.index}`)).toEqual(["A1"]);
+    expect(out.map((o) => [o.message.destination.key, o.message.index, o.ok, o.attempts, o.failure?.code, o.failure?.message])).toEqual([
+      ["A", 1, false, 1, "token_revoked", "token_revoked"],
+      ["A", 2, false, 0, "token_revoked", "not sent: token_revoked"],
+      ["B", 1, false, 0, "token_revoked", "not sent: token_revoked"],
+      ["B", 2, false, 0, "token_revoked", "not sent: token_revoked"],
+    ]);
+  });
+
+  it("a retry waiting in backoff is not sent after another key's fatal failure", async () => {
+    const clock = new FakeClock({ autoAdvance: true });
+    // B fails with a 503 at 0 and backs off 500 ms; A's first page comes back fatal at 200 ms.
+    const n = new ScriptedNotifier(
+      clock,
+      async (m, ctx) => {
+        if (m.destination.key === "B") return ctx.attempt === 1 ? fail({ code: "http_503", retry: "backoff" }) : { ok: true };
+        await clock.sleep(200);
+        return fail({ code: "token_revoked", retry: "never", fatal: true });
+      },
+    );
+    const out = await engine(clock).deliver(n, FAST, messages([destination("A"), destination("B")], 1), fixedRandom);
+    expect(n.calls.map((c) => `${c.key}${c.index}/${c.attempt}`)).toEqual(["A1/1", "B1/1"]);
+    expect(out[1]).toMatchObject({ ok: false, attempts: 1, failure: { code: "token_revoked", message: "not sent: token_revoked" } });
+  });
+
+  it("a message waiting for a concurrency slot when the budget runs out is not sent", async () => {
+    const clock = new FakeClock({ autoAdvance: true });
+    // One slot; A's request takes 3 s, B's first page waits for the slot; the budget ends at 2 s.
+    const n = new ScriptedNotifier(clock, (m) => (m.destination.key === "A" ? clock.sleep(3_000).then(() => ({ ok: true as const })) : { ok: true }));
+    const out = await engine(clock).deliver(n, CAPS, messages([destination("A"), destination("B")], 1), { ...fixedRandom, concurrency: 1, budgetMs: 2_000 });
+    expect(n.calls.map((c) => c.key)).toEqual(["A"]);
+    expect(out[1]).toMatchObject({ ok: false, attempts: 0, failure: { code: "timeout" } });
+  });
+
   it("when the time budget runs out, the rest is reported as timeout", async () => {
     const clock = new FakeClock({ autoAdvance: true });
     const n = new ScriptedNotifier(clock);
@@ -240,8 +279,9 @@ describe("DeliveryEngine", () => {
       expect(parent).toBeDefined();
       expect(byKey(k).map((c) => c.threadTs)).toEqual([undefined, parent, parent]);
     }
-    // The outcome refers to the planned message, not the threaded copy.
+    // The outcome refers to the planned message, not the threaded copy, and says which thread it went to.
     expect(out[1]!.message.threadTs).toBeUndefined();
+    expect(out.map((o) => o.threadTs)).toEqual([undefined, out[0]!.ts, out[0]!.ts, undefined, out[3]!.ts, out[3]!.ts]);
 
     const clock2 = new FakeClock({ autoAdvance: true });
     const flat = new ScriptedNotifier(clock2, () => ({ ok: true, ts: "1.1" }));

@@ -33,9 +33,16 @@ export interface MessageOutcome {
   attempts: number;
   ts?: string;
   channel?: string;
+  /** Sent as a reply in this thread (the ts of the destination's first message). */
+  threadTs?: string;
   failure?: DeliveryFailure;
   /** A timeout after sending was retried: Slack may show this message twice. */
   possibleDuplicate?: boolean;
+  /**
+   * Not sent separately: after `prepare`, this destination turned out to be the same place
+   * (same route, same key) as `duplicateOf`, which got the message once. `ok` mirrors that send.
+   */
+  duplicateOf?: Destination;
 }
 
 export const DEFAULT_BUDGET_MS = 120_000;
@@ -109,11 +116,12 @@ export class DeliveryEngine {
         }
         const parent = parents.get(d);
         const outbound: OutboundMessage = caps.threads && parent && message.index > 1 ? { ...message, threadTs: parent } : message;
-        const outcome = await this.sendWithRetry(notifier, outbound, key, bucket, semaphore, budget.signal, requestTimeoutMs, budgetMs, policy, random, progress, report);
+        const outcome = await this.sendWithRetry(notifier, outbound, key, bucket, semaphore, budget.signal, requestTimeoutMs, budgetMs, policy, random, progress, report, () => fatal);
         outcome.message = message;
+        if (outbound.threadTs) outcome.threadTs = outbound.threadTs;
         if (outcome.ok && message.index === 1 && outcome.ts) parents.set(d, outcome.ts);
         if (!outcome.ok && outcome.failure) {
-          if (outcome.failure.fatal) fatal = outcome.failure;
+          if (outcome.failure.fatal) fatal ??= outcome.failure;
           else if (message.index === 1 || outcome.failure.retry !== "never" || isDestinationLevel(outcome.failure)) {
             // Later pages would hit the same wall; they are reported, not attempted.
             failedDestinations.set(d, outcome.failure);
@@ -145,6 +153,7 @@ export class DeliveryEngine {
     random: () => number,
     progress: DeliveryProgress,
     report: (event?: string) => void,
+    fatal: () => DeliveryFailure | undefined,
   ): Promise<MessageOutcome> {
     let attempt = 0;
     let rateLimited = 0;
@@ -161,6 +170,14 @@ export class DeliveryEngine {
         return { message, ok: false, attempts: attempt - 1, failure: timeoutFailure(budgetMs) };
       }
       await semaphore.acquire();
+      // Waiting for a slot can take a while: the run may have ended meanwhile (another key hit a
+      // fatal error, or the budget ran out). Check again right before sending.
+      const stopped = fatal();
+      if (stopped || budget.aborted) {
+        semaphore.release();
+        const failure = stopped ? { ...stopped, message: `not sent: ${stopped.message}` } : timeoutFailure(budgetMs);
+        return { message, ok: false, attempts: attempt - 1, failure };
+      }
       let result;
       // Not AbortSignal.timeout(): inside AbortSignal.any() nothing holds it strongly, so on Node 20
       // a GC can collect it before it fires and a request that never gets an answer then waits

@@ -47,7 +47,8 @@ export function outboxEntries(mode: string, outcomes: MessageOutcome[], scrub: (
   const parents = new Map<Destination, string>();
   for (const o of outcomes) if (o.ok && o.message.index === 1 && o.ts) parents.set(o.message.destination, o.ts);
   return outcomes
-    .filter((o) => !o.ok)
+    // A duplicate destination's message is written once, by the destination that sent it.
+    .filter((o) => !o.ok && !o.duplicateOf)
     .map((o) => {
       const m = o.message;
       const e: OutboxEntry = {
@@ -63,7 +64,7 @@ export function outboxEntries(mode: string, outcomes: MessageOutcome[], scrub: (
         payload: m.payload,
         error: { code: o.failure?.code ?? "unknown", message: scrub(o.failure?.message ?? "not delivered") },
       };
-      const parent = m.threadTs ?? (m.index > 1 ? parents.get(m.destination) : undefined);
+      const parent = o.threadTs ?? m.threadTs ?? (m.index > 1 ? parents.get(m.destination) : undefined);
       if (parent) e.thread_ts = parent;
       return e;
     });
