@@ -58,16 +58,19 @@ export function parseCli(argv: string[]): ParsedArgs {
   const flags = parsed.values as Flags;
   const positionals = [...parsed.positionals];
   let command: Command = "send";
+  let explicit = false;
   const first = positionals[0];
   if (first !== undefined && (COMMANDS as string[]).includes(first)) {
     command = first as Command;
+    explicit = true;
     positionals.shift();
   } else if (first !== undefined && !looksLikeFile(first)) {
     const guess = suggest(first, COMMANDS);
     if (guess) throw new UserError("usage", `unknown command "${first}" (did you mean "${guess}"?)`, { hint: "run socket-notify --help for the commands" });
   }
   if (flags.version) command = "version";
-  if (flags.help) return { command: "help", positionals: command === "help" ? positionals : [command], flags };
+  // `socket-notify --help` (no command word) is the overview, not `send`'s help.
+  if (flags.help) return { command: "help", positionals: command === "help" ? positionals : explicit ? [command] : [], flags };
   for (const k of Object.keys(flags) as (keyof typeof OPTIONS)[]) {
     if (k === "debug" || k === "help" || k === "version") continue;
     if (!ALLOWED[command].includes(k)) {
