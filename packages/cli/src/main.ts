@@ -20,6 +20,7 @@ import {
   UserError,
   VERSION,
 } from "@socket-notify/core";
+import { shownAddress } from "./address.js";
 import { BUILTIN_PLUGINS } from "./builtins.js";
 import { HELP, parseCli, type ParsedArgs, secondsFlag } from "./args.js";
 import { contextFromCiEnv } from "./ci-env.js";
@@ -206,7 +207,7 @@ async function validate(args: ParsedArgs, io: CliIO, out: Output): Promise<numbe
           source: engine.source.label,
           mode: engine.mode,
           enabled: engine.config.enabled !== false,
-          destinations: engine.destinations.map((d) => ({ route: d.route, target: d.target, config_path: d.configPath, filter: d.filter })),
+          destinations: engine.destinations.map((d) => ({ route: d.route, target: d.target, address: shownAddress(d), config_path: d.configPath, filter: d.filter })),
           warnings,
         },
         null,
@@ -220,7 +221,9 @@ async function validate(args: ParsedArgs, io: CliIO, out: Output): Promise<numbe
     const filters = Object.entries(d.filter)
       .filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0))
       .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(",") : String(v)}`);
-    out.out(`  ${d.route === d.target ? d.route : `${d.route} → ${d.target}`}${filters.length ? `  [${filters.join(" ")}]` : "  [all alerts]"}`);
+    const where = shownAddress(d);
+    const dest = d.route === d.target ? `${d.route}${where ? ` → ${where}` : ""}` : `${d.route} → ${d.target}${where ? ` (${where})` : ""}`;
+    out.out(`  ${dest}${filters.length ? `  [${filters.join(" ")}]` : "  [all alerts]"}`);
   }
   if (!engine.destinations.length) out.out("  (no destinations: nothing would be sent)");
   for (const w of warnings) out.err(`warning: ${w}`);
