@@ -31,6 +31,15 @@ export function redactCredentials(text: string): string {
     .replace(APP_TOKEN, "xapp-****");
 }
 
+// Repo and branch names, package names and values quoted in errors are untrusted: raw escape
+// sequences, carriage returns or bidi overrides in them could rewrite or disguise a CI log line.
+const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Control and bidi characters shown as `\u001b`-style escapes; newlines and tabs kept. */
+export function terminalSafe(text: string): string {
+  return text.replace(TERMINAL_CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 /** Writes through the scrubber; `extraScrub` is the engine host's exact-secret scrubber once a config is loaded. */
 export class Output {
   extraScrub: (text: string) => string = (t) => t;
@@ -39,7 +48,7 @@ export class Output {
   constructor(private readonly io: CliIO) {}
 
   private clean(text: string): string {
-    return redactCredentials(this.extraScrub(text));
+    return terminalSafe(redactCredentials(this.extraScrub(text)));
   }
 
   out(line: string): void {

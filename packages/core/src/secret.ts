@@ -53,11 +53,20 @@ export function scrubSecrets(text: string, secrets: Iterable<Secret>): string {
   for (const s of secrets) {
     const raw = s.reveal();
     if (raw.length < 6) continue; // too short to be a credential; replacing would mangle text
-    for (const form of new Set([raw, encodeURIComponent(raw), raw.replace(/^https?:\/\//, ""), ...urlParts(raw)])) {
+    for (const form of new Set([raw, encodedForm(raw), raw.replace(/^https?:\/\//, ""), ...urlParts(raw)])) {
       if (form.length >= 6) out = out.split(form).join(s.redacted);
     }
   }
   return out;
+}
+
+/** URL-encoded form; a lone surrogate (which encodeURIComponent throws on) has none. */
+function encodedForm(raw: string): string {
+  try {
+    return encodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }
 
 /**

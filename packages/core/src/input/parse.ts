@@ -190,9 +190,14 @@ function namespaceOf(i: Issue): string | undefined {
   return id.endsWith(suffix) && id.length > suffix.length ? id.slice(0, -suffix.length) : undefined;
 }
 
+/** encodeURIComponent throws on a lone surrogate (a JSON "\ud800" in a package name): U+FFFD it. */
+function enc(s: string): string {
+  return encodeURIComponent(s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd"));
+}
+
 function realPurl(ecosystem: string, namespace: string | undefined, name: string, version: string): string {
-  const ns = namespace ? `${namespace.split("/").map(encodeURIComponent).join("/")}/` : "";
-  return `pkg:${ecosystem}/${ns}${encodeURIComponent(name)}${version ? `@${encodeURIComponent(version)}` : ""}`;
+  const ns = namespace ? `${namespace.split("/").map(enc).join("/")}/` : "";
+  return `pkg:${ecosystem}/${ns}${enc(name)}${version ? `@${enc(version)}` : ""}`;
 }
 
 function str(v: unknown): string | undefined {
