@@ -134,6 +134,17 @@ describe("send --outbox, then retry", () => {
     await noSecrets(retry, outbox);
   });
 
+  it("retry --quiet still failing: one error line on stderr, exit 1", async () => {
+    const outbox = tmp.path("outbox-quiet.jsonl");
+    removeOpsHook();
+    await runCli(["send", reportPath, "-c", webhookConfig, "--outbox", outbox, "-q"], { env: hookEnv() });
+    const retry = await runCli(["retry", outbox, "-c", webhookConfig, "-q"], { env: hookEnv() });
+    expect(retry.code).toBe(1);
+    expect(retry.stdout).toBe("");
+    expect(lines(retry.stderr)).toEqual([expect.stringMatching(/^socket-notify: error: retry: 1 of 1 still failing \(kept in .*outbox-quiet\.jsonl\)$/)]);
+    await noSecrets(retry, outbox);
+  });
+
   it("retry with a config that no longer has the route: kept, with a warning, exit 1", async () => {
     const outbox = tmp.path("outbox-orphan.jsonl");
     removeOpsHook();

@@ -460,4 +460,14 @@ describe("send options", () => {
     expect(r.stderr).toBe("");
     expect(emu.messages()).toHaveLength(3);
   });
+
+  it("--quiet with a failed destination: the failure (reason and hint) is still printed, on stderr, exit 1", async () => {
+    const env = { ...hookEnv(), HOOK_OPS: emu.webhookUrl("ops").replace("/B0002/", "/B0999/") };
+    const r = await runCli(["send", reportPath, "-c", webhookConfig, "-q"], { env });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(lines(r.stderr)).toEqual([expect.stringMatching(/^socket-notify: error: ops: 0\/1 delivered: no_service: /), expect.stringMatching(/^ {2}hint: \S/)]);
+    expect(emu.messages()).toHaveLength(2);
+    expectNoSecrets({ stdout: r.stdout, stderr: r.stderr }, [...secrets, env.HOOK_OPS]);
+  });
 });

@@ -164,6 +164,12 @@ async function send(args: ParsedArgs, io: CliIO, out: Output): Promise<number> {
   else if (!f.quiet) {
     for (const l of renderReport(report, plan)) out.out(l);
     if (report.dry_run && plan.enabled) for (const l of renderPlan(plan)) out.out(l);
+  } else {
+    // --quiet prints only errors: a destination that failed is one (else exit 1 comes unexplained).
+    for (const d of report.destinations.filter((x) => x.status === "failed")) {
+      out.err(`socket-notify: error: ${d.route === d.target ? d.route : `${d.route} → ${d.target}`}: ${d.delivered}/${d.messages} delivered${d.error ? `: ${d.error.code}: ${oneLine(d.error.message)}` : ""}`);
+      if (d.error?.hint) out.err(`  hint: ${oneLine(d.error.hint)}`);
+    }
   }
   if (input.scanFailed && !quiet) out.err("note: the Socket scan reported scan_failed: true (its policy blocks this change); socket-notify's exit code is about delivery only");
   return reportExitCode(report);
@@ -281,6 +287,8 @@ async function retry(args: ParsedArgs, io: CliIO, out: Output): Promise<number> 
       out.out(`  ✗ ${o.message.destination.route} → ${o.message.destination.target} message ${o.message.index}: ${o.failure?.code}: ${engine.host.scrub(o.failure?.message ?? "")}`);
       if (o.failure?.hint) out.out(`      hint: ${engine.host.scrub(o.failure.hint)}`);
     }
+  } else if (still.length) {
+    out.err(`socket-notify: error: retry: ${still.length} of ${messages.length} still failing (kept in ${file})`);
   }
   return still.length || orphans.length ? 1 : 0;
 }
