@@ -1,9 +1,11 @@
-import { type Destination, filterShape, type NotifyConfig, type PluginHost, type Secret, SecretRefSchema, type SecretRef } from "@socket-notify/core";
+import { type Destination, filterShape, isLoopbackHost, type NotifyConfig, type PluginHost, type Secret, SecretRefSchema, type SecretRef } from "@socket-notify/core";
 import { z } from "zod";
 
 export const TOKEN_ENV = "SOCKET_SLACK_BOT_TOKEN";
 export const API_URL_ENV = "SOCKET_SLACK_API_URL";
 export const DEFAULT_API_URL = "https://slack.com/api/";
+/** slack.com, slack-gov.com and their subdomains (Enterprise Grid workspaces). */
+const SLACK_API_HOST = /(^|\.)slack(-gov)?\.com$/i;
 
 /** The Socket CLI's bot keys (reference §1.4) plus the API base URL and a token reference. */
 export const botOptionsSchema = z.object({
@@ -62,8 +64,19 @@ export function botSettings(config: NotifyConfig, host: PluginHost): BotSettings
       throw host.configError(path, `the bot token is ${kind}; bot mode needs the Bot User OAuth Token (xoxb-)`, "copy the Bot User OAuth Token from your app's OAuth & Permissions page");
     }
   }
-  const apiRaw = (config.slack_api_url as string | undefined) ?? host.env[API_URL_ENV] ?? DEFAULT_API_URL;
-  const u = host.checkUrl(apiRaw, { path: config.slack_api_url ? "slack_api_url" : API_URL_ENV, what: "Slack API URL" });
+  const fromConfig = config.slack_api_url as string | undefined;
+  const apiRaw = fromConfig ?? host.env[API_URL_ENV] ?? DEFAULT_API_URL;
+  const u = host.checkUrl(apiRaw, { path: fromConfig ? "slack_api_url" : API_URL_ENV, what: "Slack API URL" });
+  // The token goes wherever this URL points. A config file can come from the checkout, which a
+  // pull request controls, so in the config only Slack's own hosts (and loopback, for the
+  // emulator) are accepted; anything else (a proxy) must come from the CI environment.
+  if (fromConfig && !isLoopbackHost(u.hostname) && !SLACK_API_HOST.test(u.hostname)) {
+    throw host.configError(
+      "slack_api_url",
+      `Slack API URL host ${u.hostname} is not slack.com or slack-gov.com`,
+      `for a proxy or another endpoint, set ${API_URL_ENV} in the job's environment instead: a pull request cannot change that, but it can edit a config file`,
+    );
+  }
   const apiUrl = u.href.endsWith("/") ? u.href : `${u.href}/`;
   return { token, apiUrl };
 }
