@@ -55,7 +55,7 @@ export async function runDemo(io: CliIO, out: Output): Promise<number> {
       out.clearProgress();
       for (const l of renderReport(report, plan)) out.out(l);
       out.out(`  (${((Date.now() - started) / 1000).toFixed(1)} s, paced at Slack's 1 message per second per channel; ${emu.records().filter((r) => r.status === 429).length} × HTTP 429)`);
-      for (const d of plan.destinations) if (d.excluded.length) out.out(`    ${d.destination.route}: ${d.excluded.length} not routed here: ${summariseReasons(d.excluded)}`);
+      for (const d of plan.destinations) if (d.excluded.count) out.out(`    ${d.destination.route}: ${d.excluded.count} not routed here: ${summariseReasons(d.excluded.reasons)}`);
       out.out("");
       out.out("  What arrived in Slack (as recorded by the emulator):");
       const byChannel = new Map<string, EmulatorRecord[]>();

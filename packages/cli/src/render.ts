@@ -40,15 +40,15 @@ export function renderPlan(plan: Plan): string[] {
     const route = d.destination.route === d.destination.target ? d.destination.route : `${d.destination.route} → ${d.destination.target}`;
     lines.push(`  ${route} (${d.destination.configPath}):`);
     if (!d.messages.length) {
-      lines.push(`    nothing to send${d.excluded.length ? `: ${summariseReasons(d.excluded)}` : ""}`);
+      lines.push(`    nothing to send${d.excluded.count ? `: ${summariseReasons(d.excluded.reasons)}` : ""}`);
       continue;
     }
     for (const m of d.messages) {
       const chars = JSON.stringify(m.payload.blocks).length;
       lines.push(`    message ${m.index}/${m.count} (${m.kind}): ${plural(m.alerts.length, "alert")}, ${m.payload.blocks.length} blocks, ${chars} bytes of blocks`);
     }
-    if (d.excluded.length) {
-      lines.push(`    excluded: ${summariseReasons(d.excluded)}`);
+    if (d.excluded.count) {
+      lines.push(`    excluded: ${summariseReasons(d.excluded.reasons)}`);
     }
   }
   return lines;
@@ -81,13 +81,16 @@ export function previewMessage(m: Pick<SlackMessage, "blocks" | "text">, indent 
   return out;
 }
 
-/** The most common exclusion reasons, biggest first; the rest counted. */
-export function summariseReasons(excluded: readonly { reason: string }[], max = 4): string {
+/**
+ * The most common exclusion reasons, biggest first; the rest counted. Takes a plan's
+ * `excluded.reasons` (reason + count) or a list of excluded alerts (count 1 each).
+ */
+export function summariseReasons(excluded: readonly { reason: string; count?: number }[], max = 4): string {
   const reasons = new Map<string, number>();
   // "type X not in alert_types [a, b]" differ only by X: group by the rule, not the alert.
   for (const e of excluded) {
     const key = e.reason.replace(/^type \S+ not in alert_types .*$/, "type not in alert_types").replace(/^severity \S+ below/, "severity below");
-    reasons.set(key, (reasons.get(key) ?? 0) + 1);
+    reasons.set(key, (reasons.get(key) ?? 0) + (e.count ?? 1));
   }
   const sorted = [...reasons].sort((a, b) => b[1] - a[1]);
   const shown = sorted.slice(0, max).map(([r, n]) => `${n} × ${r}`);

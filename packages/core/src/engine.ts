@@ -7,7 +7,7 @@ import { type ConfigSource, findConfig, noConfigError, type RawConfig } from "./
 import { resolveConfig } from "./config/resolve.js";
 import { type Level, LEVELS, type NotifyConfig } from "./config/schema.js";
 import { DeliveryEngine, type DeliveryOptions, type MessageOutcome } from "./delivery/DeliveryEngine.js";
-import { AlertFilter, type ExcludedAlert } from "./filter/AlertFilter.js";
+import { AlertFilter, type Exclusions } from "./filter/AlertFilter.js";
 import { createHost, type PluginHost } from "./host.js";
 import { UserError } from "./errors.js";
 import { type Logger, silentLogger } from "./logger.js";
@@ -55,7 +55,8 @@ export interface NotifyOptions extends DeliveryOptions {
 export interface PlannedDestination {
   destination: Destination;
   matched: Alert[];
-  excluded: ExcludedAlert[];
+  /** Alerts this destination's filters left out: counts by reason and the first few (not one entry per alert). */
+  excluded: Exclusions;
   build: BuildResult;
   messages: OutboundMessage[];
   /** The whole-repository reachability summary, for destinations with `always_send_reachability` and facts. */
@@ -171,7 +172,7 @@ export class SocketNotifyEngine {
     };
     for (const destination of this.destinations) {
       const filterContext = { scan: context, factsLoaded, globalLevels: this.config.levels };
-      const { matched, excluded } = filter.apply(sorted, destination.filter, filterContext);
+      const { matched, excluded } = filter.partition(sorted, destination.filter, filterContext);
       for (const a of matched) matchedIds.add(a.id);
       const summary = applied && destination.filter.always_send_reachability ? reachabilitySummary(applied, destination.filter, filterContext, { limits }) : undefined;
       // The reachability summary is one of the destination's max_messages (alerts keep at least one).
@@ -308,7 +309,7 @@ export class SocketNotifyEngine {
         status,
         delivered: results.filter((r) => r.status === "sent").length,
         omitted: p.build.omitted,
-        excluded: p.excluded.length,
+        excluded: p.excluded.count,
         message_results: results,
       };
       if (p.build.omitted) d.omitted_by_severity = p.build.omittedBySeverity;

@@ -22,7 +22,7 @@ export { messagesFromOutbox, type OutboxEntry, outboxEntries, parseOutbox, seria
 /* Errors */
 export { type ErrorCode, type ErrorDetails, formatLocation, isSocketNotifyError, SocketNotifyError, UserError } from "./errors.js";
 /* Filter */
-export { AlertFilter, describeAlert, type ExcludedAlert, type FilterContext, type FilterResult, isVulnerability, repoMatches } from "./filter/AlertFilter.js";
+export { AlertFilter, describeAlert, EXCLUDED_SAMPLE, type ExcludedAlert, type ExclusionReason, type Exclusions, type FilterContext, type FilterResult, type FilterSummary, isVulnerability, repoMatches } from "./filter/AlertFilter.js";
 /* Host */
 export { createHost, isLoopbackHost, type PluginHost, VERSION } from "./host.js";
 /* Input */

@@ -289,7 +289,7 @@ describe("drop-in: the Socket CLI's configs (reference §1.3, §1.4, §4) are ac
     expect(engine.destinations.length).toBeGreaterThan(0);
     const input = await readScanFile("/work/shared/fixtures/socket-cli/derived__enable_json_report.json");
     const plan = engine.plan(input, { dryRun: true });
-    expectNoSecrets([plan.warnings, plan.destinations.map((d) => [d.destination.target, d.destination.route, d.excluded.map((x) => x.reason)])], [HOOK_A, HOOK_B, TOKEN]);
+    expectNoSecrets([plan.warnings, plan.destinations.map((d) => [d.destination.target, d.destination.route, d.excluded.reasons.map((x) => x.reason)])], [HOOK_A, HOOK_B, TOKEN]);
   });
 
   it("routes the fixture as the Socket CLI intended, minus its bugs", async () => {

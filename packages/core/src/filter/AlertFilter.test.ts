@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { type FilterOptions } from "../config/schema.js";
 import { type Alert, type Reachability, type ScanContext } from "../model.js";
 import { type Severity } from "../severity.js";
-import { AlertFilter, type FilterContext, isVulnerability, repoMatches } from "./AlertFilter.js";
+import { AlertFilter, EXCLUDED_SAMPLE, type FilterContext, isVulnerability, repoMatches } from "./AlertFilter.js";
 
 function alert(name: string, over: Partial<Alert> = {}): Alert {
   const a: Alert = {
@@ -175,6 +175,35 @@ describe("AlertFilter", () => {
     const r = filter.apply(many, { min_severity: "high" }, { scan, factsLoaded: false });
     expect(r.matched).toHaveLength(50_000);
     expect(r.excluded).toHaveLength(50_000);
+  });
+
+  it.each(TABLE)("partition (counts by reason, a bounded sample) says the same as apply: %s", (_label, f, ctx) => {
+    const c = { scan, factsLoaded: false, ...ctx };
+    const full = filter.apply(ALERTS, f, c);
+    const p = filter.partition(ALERTS, f, c);
+    expect(p.matched).toEqual(full.matched);
+    expect(p.excluded.count).toBe(full.excluded.length);
+    const counts = new Map<string, number>();
+    for (const x of full.excluded) counts.set(x.reason, (counts.get(x.reason) ?? 0) + 1);
+    expect(p.excluded.reasons).toEqual([...counts].map(([reason, count]) => ({ reason, count })));
+    expect(p.excluded.sample).toEqual(full.excluded.slice(0, EXCLUDED_SAMPLE));
+  });
+
+  it("partition keeps counts by reason and only the first excluded alerts, however many are excluded", () => {
+    const many = Array.from({ length: 100_000 }, (_, i) => alert(`p${i}`, { severity: (["low", "medium", "high", "critical"] as Severity[])[i % 4]! }));
+    const p = filter.partition(many, { min_severity: "high" }, { scan, factsLoaded: false });
+    expect(p.matched).toHaveLength(50_000);
+    expect(p.excluded.count).toBe(50_000);
+    expect(p.excluded.reasons).toEqual([
+      { reason: "severity low below min_severity high", count: 25_000 },
+      { reason: "severity medium below min_severity high", count: 25_000 },
+    ]);
+    expect(p.excluded.sample).toHaveLength(EXCLUDED_SAMPLE);
+    expect(p.excluded.sample.slice(0, 2).map((x) => [x.alert.name, x.reason])).toEqual([
+      ["p0", "severity low below min_severity high"],
+      ["p1", "severity medium below min_severity high"],
+    ]);
+    expect(filter.partition(many, { min_severity: "high" }, { scan, factsLoaded: false }, 0).excluded.sample).toEqual([]);
   });
 });
 

@@ -14,6 +14,34 @@ export interface FilterResult {
   excluded: ExcludedAlert[];
 }
 
+/** How many alerts one reason excluded. */
+export interface ExclusionReason {
+  reason: string;
+  count: number;
+}
+
+/**
+ * Excluded alerts, kept cheap for large inputs (100,000 alerts × 20 destinations): counts by
+ * reason and the first few alerts, instead of one object per alert and destination.
+ */
+export interface Exclusions {
+  /** Alerts excluded, in all. */
+  count: number;
+  /** Every distinct reason with its count, in the order first seen (risk order for sorted input). */
+  reasons: ExclusionReason[];
+  /** The first excluded alerts (at most the sample size asked for), with their reason, in input order. */
+  sample: ExcludedAlert[];
+}
+
+/** Result of `AlertFilter.partition`. */
+export interface FilterSummary {
+  matched: Alert[];
+  excluded: Exclusions;
+}
+
+/** Excluded alerts kept with their reason by `partition` by default. */
+export const EXCLUDED_SAMPLE = 20;
+
 export interface FilterContext {
   scan: ScanContext;
   /** Whether reachability facts were loaded; without them reachability filters pass everything. */
@@ -43,6 +71,19 @@ export function repoMatches(entry: string, repo: string): boolean {
 const list = (xs: readonly string[]) => `[${xs.join(", ")}]`;
 
 /**
+ * A reason that depends on one field with few distinct values (severity, type, action): each
+ * string is built once and shared, not once per alert and destination.
+ */
+function interned(make: (value: string) => string): (value: string) => string {
+  const cache = new Map<string, string>();
+  return (value) => {
+    let r = cache.get(value);
+    if (r === undefined) cache.set(value, (r = make(value)));
+    return r;
+  };
+}
+
+/**
  * Decides which alerts go to a destination. Filters compose with AND; a missing or empty
  * filter does not filter. Every excluded alert gets the reason of the first check it failed.
  * Differences from the Socket CLI: `alert_types` no longer overrides `severities` (both apply),
@@ -63,6 +104,29 @@ export class AlertFilter {
     return { matched, excluded };
   }
 
+  /**
+   * Like `apply`, but excluded alerts are counted by reason, and only the first `sample` are kept
+   * with their reason: memory stays proportional to the matched alerts, whatever the input size.
+   */
+  partition(alerts: readonly Alert[], filter: FilterOptions, ctx: FilterContext, sample = EXCLUDED_SAMPLE): FilterSummary {
+    const check = this.compile(filter, ctx);
+    const matched: Alert[] = [];
+    const counts = new Map<string, number>();
+    const kept: ExcludedAlert[] = [];
+    let count = 0;
+    for (const a of alerts) {
+      const reason = check(a);
+      if (reason === undefined) {
+        matched.push(a);
+        continue;
+      }
+      count++;
+      counts.set(reason, (counts.get(reason) ?? 0) + 1);
+      if (kept.length < sample) kept.push({ alert: a, reason });
+    }
+    return { matched, excluded: { count, reasons: [...counts].map(([reason, n]) => ({ reason, count: n })), sample: kept } };
+  }
+
   /** One closure per destination, so 100,000 alerts × 20 destinations stays linear and cheap. */
   compile(filter: FilterOptions, ctx: FilterContext): (a: Alert) => string | undefined {
     const checks: ((a: Alert) => string | undefined)[] = [];
@@ -80,35 +144,41 @@ export class AlertFilter {
     if (severities.length) {
       const set = new Set(severities);
       const shown = list([...set]);
-      checks.push((a) => (set.has(a.severity) ? undefined : `severity ${a.severity} not in severities ${shown}`));
+      const reason = interned((v) => `severity ${v} not in severities ${shown}`);
+      checks.push((a) => (set.has(a.severity) ? undefined : reason(a.severity)));
     }
 
     const min = filter.min_severity ? parseSeverity(filter.min_severity) : undefined;
     if (min) {
       const rank = severityRank(min);
-      checks.push((a) => (severityRank(a.severity) >= rank ? undefined : `severity ${a.severity} below min_severity ${min}`));
+      const reason = interned((v) => `severity ${v} below min_severity ${min}`);
+      checks.push((a) => (severityRank(a.severity) >= rank ? undefined : reason(a.severity)));
     }
 
     const types = filter.alert_types ?? [];
     if (types.length) {
       const set = new Set(types.map((t) => t.toLowerCase()));
-      checks.push((a) => (set.has(a.type.toLowerCase()) ? undefined : `type ${a.type} not in alert_types ${list(types)}`));
+      const shown = list(types);
+      const reason = interned((v) => `type ${v} not in alert_types ${shown}`);
+      checks.push((a) => (set.has(a.type.toLowerCase()) ? undefined : reason(a.type)));
     }
 
     const excludedTypes = filter.exclude_alert_types ?? [];
     if (excludedTypes.length) {
       const set = new Set(excludedTypes.map((t) => t.toLowerCase()));
-      checks.push((a) => (set.has(a.type.toLowerCase()) ? `type ${a.type} in exclude_alert_types` : undefined));
+      const reason = interned((v) => `type ${v} in exclude_alert_types`);
+      checks.push((a) => (set.has(a.type.toLowerCase()) ? reason(a.type) : undefined));
     }
 
     if (filter.reachability_alerts_only && ctx.factsLoaded) {
+      const notReachable = interned((v) => `vulnerability is ${v} (reachability_alerts_only)`);
       checks.push((a) => {
         if (!isVulnerability(a)) return undefined; // malware, typosquats, … always pass (B9)
         const state = a.reachability?.state;
         if (state === "reachable") return undefined;
         return state === undefined
           ? "vulnerability not found in the reachability facts (reachability_alerts_only)"
-          : `vulnerability is ${a.reachability!.rawState} (reachability_alerts_only)`;
+          : notReachable(a.reachability!.rawState);
       });
     }
 
@@ -116,12 +186,15 @@ export class AlertFilter {
     for (const [levels, key] of [[filter.levels, "levels"], [ctx.globalLevels, "top-level levels"]] as const) {
       if (levels && levels.length) {
         const set = new Set<string>(levels);
-        checks.push((a) => (set.has(a.action) ? undefined : `level ${a.action} not in ${key} ${list(levels)}`));
+        const shown = list(levels);
+        const reason = interned((v) => `level ${v} not in ${key} ${shown}`);
+        checks.push((a) => (set.has(a.action) ? undefined : reason(a.action)));
       }
     }
     if (!filter.levels?.length && !ctx.globalLevels?.length) {
       // Socket's monitor/ignore actions are not alerts anyone asked to be told about.
-      checks.push((a) => (a.action === "block" || a.action === "warn" ? undefined : `action ${a.action} is neither block nor warn`));
+      const reason = interned((v) => `action ${v} is neither block nor warn`);
+      checks.push((a) => (a.action === "block" || a.action === "warn" ? undefined : reason(a.action)));
     }
 
     return (a) => {
