@@ -210,6 +210,21 @@ describe("send --outbox, then retry", () => {
     await expect(readFile(clean, "utf8")).rejects.toMatchObject({ code: "ENOENT" });
   });
 
+  it("an --outbox or --out path that cannot be used: exit 2 before anything is sent", async () => {
+    const aFile = await tmp.write("a-file.txt", "x");
+    for (const args of [
+      ["--outbox", tmp.path("no-such-dir", "outbox.jsonl")],
+      ["--outbox", tmp.dir],
+      ["--out", aFile],
+    ]) {
+      const r = await runCli(["send", reportPath, "-c", webhookConfig, ...args], { env: hookEnv() });
+      expect(r.code).toBe(2);
+      expect(lines(r.stderr)[0]).toMatch(new RegExp(`^socket-notify: error: ${args[0]} `));
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+      expect(emu.records()).toHaveLength(0);
+    }
+  });
+
   it("retry of a file that is not an outbox: exit 2 with the file named", async () => {
     const bogus = await tmp.write("not-outbox.jsonl", "hello\n");
     const r = await runCli(["retry", bogus, "-c", webhookConfig], { env: hookEnv() });

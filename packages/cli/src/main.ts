@@ -21,6 +21,7 @@ import {
   VERSION,
 } from "@socket-notify/core";
 import { shownAddress } from "./address.js";
+import { checkOutbox, prepareOutDir } from "./paths.js";
 import { BUILTIN_PLUGINS } from "./builtins.js";
 import { HELP, parseCli, type ParsedArgs, secondsFlag } from "./args.js";
 import { contextFromCiEnv } from "./ci-env.js";
@@ -142,6 +143,9 @@ async function send(args: ParsedArgs, io: CliIO, out: Output): Promise<number> {
   const input = await readScanFile(inputArg === "-" ? "-" : abs(io, inputArg), { strictBlocking: f["strict-blocking"] === true });
   const facts = f.facts !== undefined ? await readFactsFile(abs(io, f.facts)) : undefined;
   const context = scanContext(input.context, io.env, f);
+  // Before anything is sent: a bad --out/--outbox path is a usage error, not a loss after the fact.
+  if (f.out !== undefined) await prepareOutDir(abs(io, f.out), f.out);
+  if (f.outbox !== undefined) await checkOutbox(abs(io, f.outbox), f.outbox);
 
   const options: Parameters<SocketNotifyEngine["run"]>[1] = { context, dryRun: f["dry-run"] === true, onProgress: progressReporter(out, quiet) };
   if (facts) options.facts = facts;
@@ -154,8 +158,13 @@ async function send(args: ParsedArgs, io: CliIO, out: Output): Promise<number> {
   if (f.outbox !== undefined) {
     const entries = outboxEntries(report.mode, outcomes, (t) => engine.host.scrub(t));
     if (entries.length) {
-      await appendFile(abs(io, f.outbox), serializeOutbox(entries));
-      if (!quiet) out.err(`${entries.length} undelivered message${entries.length === 1 ? "" : "s"} written to ${f.outbox}: re-send with socket-notify retry ${f.outbox}`);
+      try {
+        await appendFile(abs(io, f.outbox), serializeOutbox(entries));
+        if (!quiet) out.err(`${entries.length} undelivered message${entries.length === 1 ? "" : "s"} written to ${f.outbox}: re-send with socket-notify retry ${f.outbox}`);
+      } catch (e) {
+        // Still print the report below: what was delivered and what was not.
+        out.err(`socket-notify: error: --outbox ${f.outbox}: cannot write (${(e as NodeJS.ErrnoException).code ?? "write error"}); ${entries.length} undelivered message${entries.length === 1 ? " was" : "s were"} not saved`);
+      }
     }
   }
   if (f.out !== undefined) await writeOutDir(abs(io, f.out), plan, report);
