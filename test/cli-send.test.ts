@@ -158,7 +158,12 @@ describe("send, webhook mode", () => {
     expect(emu.messages({ hook: "security" })).toHaveLength(1);
     expect(emu.messages({ hook: "dev" })).toHaveLength(1);
     expect(emu.records().filter((x) => x.hook === "ops").length).toBeGreaterThan(1); // retried
-    expect(r.stdout).toContain("  ✗ ops: 1 alert in 1 message: failed (0/1 delivered)");
+    const out = lines(r.stdout);
+    const at = out.indexOf("  ✗ ops: 1 alert in 1 message: failed (0/1 delivered)");
+    expect(at).toBeGreaterThan(0);
+    // Whichever ends it, the retries or the time budget during a backoff, there is a reason and a hint.
+    expect(out[at + 1]).toMatch(/^ {6}(internal_error: server error \(HTTP 500|timeout: not delivered within the run's time budget)/);
+    expect(out[at + 2]).toMatch(/^ {6}hint: .*retry/);
     await noSecrets(r);
   });
 
