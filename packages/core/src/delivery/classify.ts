@@ -25,7 +25,12 @@ export function classifyHttpStatus(status: number, body: string, retryAfter?: st
     };
   }
   if (status >= 500 || status === 408) {
-    return { code, message: `server error (HTTP ${status}${code !== `http_${status}` ? ` ${code}` : ""})`, retry: "backoff" };
+    return {
+      code,
+      message: `server error (HTTP ${status}${code !== `http_${status}` ? ` ${code}` : ""})`,
+      hint: "Slack (or a proxy in between) kept failing and was retried until the run gave up; check status.slack.com, keep the messages with --outbox FILE and re-send them later with socket-notify retry FILE",
+      retry: "backoff",
+    };
   }
   return { code, message: `refused (HTTP ${status}${code !== `http_${status}` ? ` ${code}` : ""})`, retry: "never" };
 }
