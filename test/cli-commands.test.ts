@@ -2,11 +2,12 @@
  * The CLI's other commands end to end, as the built binary: validate, schema, --version,
  * --help, usage errors with suggestions, and the bundled demo.
  */
+import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expectNoSecrets } from "@socket-notify/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lines, REPO, runCli, tempDir } from "./cli-harness.js";
+import { BIN, lines, REPO, runCli, tempDir } from "./cli-harness.js";
 
 // Shaped like real credentials, never sent anywhere (validate and schema send nothing).
 const HOOK_A = "https://hooks.slack.com/services/T0AAAA111/B0BBBB222/abcdefghijklmnopqrstuvwx";
@@ -249,4 +250,44 @@ describe("demo", () => {
     expectNoSecrets({ stdout: r.stdout, stderr: r.stderr }, ["emulatorhooksecret0001", "emulatorhooksecret0002", "emulatorhooksecret0003", "xoxb-emulator-bot-token"]);
   });
 
+});
+
+describe("emulator", () => {
+  it("prints its URLs and hooks, answers a webhook post and stops cleanly on SIGTERM (exit 0)", async () => {
+    const child = spawn(process.execPath, [BIN, "emulator", "--port", "0", "--no-rate-limit"], { env: { PATH: process.env.PATH ?? "" }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
+    const ready = new Promise<void>((done) => child.stderr.setEncoding("utf8").on("data", (c: string) => ((stderr += c), stderr.includes("Press Ctrl-C") && done())));
+    const exited = new Promise<number | null>((done) => child.on("close", done));
+    const guard = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    try {
+      await ready;
+      expect(stdout).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
+      const hook = /(http:\/\/127\.0\.0\.1:\d+\/services\/\S+)/.exec(stdout.split("\n").find((l) => /^\s+security\s/.test(l)) ?? "")?.[1];
+      expect(hook).toBeDefined();
+      const res = await fetch(hook!, { method: "POST", body: JSON.stringify({ text: "hello" }) });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe("ok");
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    } finally {
+      clearTimeout(guard);
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  });
+
+  it("a port in use: exit 2 with a hint", async () => {
+    const { createServer } = await import("node:net");
+    const server = createServer();
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const r = await runCli(["emulator", "--port", String(port)]);
+      expect(r.code).toBe(2);
+      expect(lines(r.stderr)).toEqual([`socket-notify: error: --port ${port}: the port is in use`, expect.stringMatching(/^ {2}hint: /)]);
+    } finally {
+      server.close();
+    }
+  });
 });
