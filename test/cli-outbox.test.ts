@@ -100,6 +100,12 @@ describe("send --outbox, then retry", () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("0 messages to re-send");
     expect(emu.records()).toHaveLength(0);
+    const json = await runCli(["retry", outbox, "-c", webhookConfig, "--json"], { env: hookEnv() });
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({ delivered: 0, failed: 0, orphans: 0, results: [] });
+    const quiet = await runCli(["retry", outbox, "-c", webhookConfig, "-q"], { env: hookEnv() });
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).toBe("");
   });
 
   it("a hook that hangs with a small --request-timeout/--timeout: exit 1, kept in the outbox", async () => {
@@ -173,6 +179,10 @@ describe("send --outbox, then retry", () => {
     expect(retry.stdout).toContain("1 message to re-send (dry run)");
     expect(emu.records()).toHaveLength(0);
     expect(await readFile(outbox, "utf8")).toBe(before);
+    const json = await runCli(["retry", outbox, "-c", webhookConfig, "--dry-run", "--json"], { env: hookEnv() });
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({ delivered: 0, failed: 0, orphans: 0, results: [{ route: "ops", target: "ops", index: 1, status: "dry-run" }] });
+    expect(emu.records()).toHaveLength(0);
   });
 
   it("bot mode: an outbox line for a channel that failed is re-posted to that channel", async () => {

@@ -276,7 +276,13 @@ async function retry(args: ParsedArgs, io: CliIO, out: Output): Promise<number> 
   const { messages, orphans } = messagesFromOutbox(entries, engine.mode, engine.destinations);
   for (const o of orphans) out.err(`warning: ${file}: ${o.route} → ${o.target} (${o.mode}) is not a destination of the current config; kept in the outbox`);
   if (f["dry-run"] || !messages.length) {
-    out.out(`${messages.length} message${messages.length === 1 ? "" : "s"} to re-send${orphans.length ? `, ${orphans.length} without a destination` : ""}${f["dry-run"] ? " (dry run)" : ""}`);
+    // --json keeps stdout JSON (same shape as a real retry), --quiet keeps it empty.
+    if (f.json) {
+      const results = messages.map((m) => ({ route: m.destination.route, target: m.destination.target, index: m.index, status: "dry-run" }));
+      out.out(JSON.stringify({ delivered: 0, failed: 0, orphans: orphans.length, results }, null, 2));
+    } else if (!f.quiet) {
+      out.out(`${messages.length} message${messages.length === 1 ? "" : "s"} to re-send${orphans.length ? `, ${orphans.length} without a destination` : ""}${f["dry-run"] ? " (dry run)" : ""}`);
+    }
     return orphans.length ? 1 : 0;
   }
   const options: Parameters<SocketNotifyEngine["deliver"]>[1] = { onProgress: progressReporter(out, quiet) };
