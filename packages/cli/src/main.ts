@@ -25,8 +25,6 @@ import { checkOutbox, prepareOutDir } from "./paths.js";
 import { BUILTIN_PLUGINS } from "./builtins.js";
 import { HELP, parseCli, type ParsedArgs, secondsFlag } from "./args.js";
 import { contextFromCiEnv } from "./ci-env.js";
-import { runDemo } from "./demo.js";
-import { runEmulator } from "./emulator.js";
 import { type CliIO, Output } from "./io.js";
 import { cliLogger } from "./logger.js";
 import { renderPlan, renderReport } from "./render.js";
@@ -58,9 +56,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       case "retry":
         return await retry(args, io, out);
       case "emulator":
-        return await runEmulator(args, io, out);
+        // The emulator (and the demo, which runs one) load only when asked for: start-up time.
+        return await (await import("./emulator.js")).runEmulator(args, io, out);
       case "demo":
-        return await runDemo(io, out);
+        return await (await import("./demo.js")).runDemo(io, out);
     }
   } catch (e) {
     return reportError(e, out, debug);
@@ -221,6 +220,8 @@ async function validate(args: ParsedArgs, io: CliIO, out: Output): Promise<numbe
           valid: true,
           source: engine.source.label,
           mode: engine.mode,
+          // The resolved config as loaded, with every secret of the run replaced by its redacted form.
+          config: JSON.parse(engine.host.scrub(JSON.stringify(engine.config))) as unknown,
           enabled: engine.config.enabled !== false,
           destinations: engine.destinations.map((d) => ({ route: d.route, target: d.target, address: shownAddress(d), config_path: d.configPath, filter: d.filter })),
           warnings,

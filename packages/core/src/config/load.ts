@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { dirname, extname, isAbsolute, resolve as resolvePath } from "node:path";
-import { cosmiconfig, type Loader } from "cosmiconfig";
-import { parse as parseYaml, YAMLParseError } from "yaml";
+import { type Loader } from "cosmiconfig";
 import { UserError } from "../errors.js";
 import { describeJsonError } from "../json-error.js";
 
@@ -67,7 +66,15 @@ function parseJsonText(text: string, label: string, hint: string): unknown {
   }
 }
 
+// yaml and cosmiconfig load on first use: most CI runs give --config JSON or the env var, and
+// start-up time is module loading (bench figure 5).
+let yamlModule: typeof import("yaml") | undefined;
+async function loadYaml(): Promise<void> {
+  yamlModule ??= await import("yaml");
+}
+
 function parseYamlText(text: string, label: string): unknown {
+  const { parse: parseYaml, YAMLParseError } = yamlModule!;
   try {
     return parseYaml(text, { uniqueKeys: true });
   } catch (e) {
@@ -119,6 +126,7 @@ export async function findConfig(options: FindConfigOptions = {}): Promise<RawCo
       });
     }
     const ext = extname(path).toLowerCase();
+    await loadYaml();
     let raw: unknown;
     if (ext === ".yaml" || ext === ".yml") raw = parseYamlText(text, label);
     else if (ext === ".json" || path.endsWith("package.json")) raw = parseJsonText(text, label, "fix the JSON syntax (a trailing comma or a missing quote?)");
@@ -142,6 +150,8 @@ export async function findConfig(options: FindConfigOptions = {}): Promise<RawCo
     if (!options.allowCodeConfig) throw codeRefused(filepath);
     return importCodeConfig(filepath, filepath);
   };
+  await loadYaml();
+  const { cosmiconfig } = await import("cosmiconfig");
   const explorer = cosmiconfig(MODULE_NAME, {
     searchPlaces: [...DATA_CONFIG_FILES, ...CODE_CONFIG_FILES],
     // Stop at the project root (toolchain.md P6: the default searches only the start directory).
