@@ -44,9 +44,14 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       case "version":
         out.out(VERSION);
         return 0;
-      case "help":
-        out.out(HELP[args.positionals[0] ?? "main"] ?? HELP.main!);
+      case "help": {
+        const topic = args.positionals[0];
+        if (topic !== undefined && HELP[topic] === undefined) {
+          throw new UserError("usage", `help: no command "${topic}"`, { hint: "run socket-notify --help for the commands" });
+        }
+        out.out(HELP[topic ?? "main"]!);
         return 0;
+      }
       case "send":
         return await send(args, io, out);
       case "validate":

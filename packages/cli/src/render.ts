@@ -12,7 +12,7 @@ export function renderReport(report: DeliveryReport, plan?: Plan): string[] {
   const a = report.alerts;
   const where = plan ? [plan.context.repo && `repo ${plan.context.repo}`, plan.context.branch && `branch ${plan.context.branch}`, plan.context.pr && `PR ${plan.context.pr}`].filter(Boolean).join(" · ") : "";
   lines.push(
-    `socket-notify: ${plural(a.total, "alert")}${a.duplicates_merged ? ` (${a.duplicates_merged} duplicates merged)` : ""}, ${a.matched} routed · mode ${report.mode}${where ? ` · ${where}` : ""}${report.dry_run ? " · dry run: nothing sent" : ""}`,
+    `socket-notify: ${plural(a.total, "alert")}${a.duplicates_merged ? ` (${a.duplicates_merged} duplicates merged)` : ""}, ${a.matched} routed · mode ${report.mode}${where ? ` · ${where}` : ""}${plan && !plan.enabled ? " · enabled: false: nothing sent" : report.dry_run ? " · dry run: nothing sent" : ""}`,
   );
   if (!report.destinations.length) lines.push("  (no destinations configured)");
   for (const d of report.destinations) {

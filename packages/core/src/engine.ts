@@ -8,7 +8,7 @@ import { resolveConfig } from "./config/resolve.js";
 import { type Level, LEVELS, type NotifyConfig } from "./config/schema.js";
 import { DeliveryEngine, type DeliveryOptions, type MessageOutcome } from "./delivery/DeliveryEngine.js";
 import { AlertFilter, type Exclusions } from "./filter/AlertFilter.js";
-import { createHost, type PluginHost } from "./host.js";
+import { createHost, type HostOptions, type PluginHost } from "./host.js";
 import { UserError } from "./errors.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { type Alert, type ScanContext, type ScanInput } from "./model.js";
@@ -114,9 +114,12 @@ export class SocketNotifyEngine {
       raw = await findConfig(find);
     }
     if (!raw) throw noConfigError();
-    const host = createHost({ env, configSource: raw.source.label, logger, missingSecrets: options.missingSecrets ?? "error" });
+    const hostOptions: HostOptions = { env, configSource: raw.source.label, logger, missingSecrets: options.missingSecrets ?? "error" };
+    const host = createHost(hostOptions);
     const resolved = await resolveConfig(raw, { builtins: options.plugins ?? [], allowCodeConfig: options.allowCodeConfig ?? false, host });
     applyEnvSwitches(resolved.config, env);
+    // A disabled config sends nothing, so it needs no secrets (CI may not provide them then).
+    if (resolved.config.enabled === false) hostOptions.missingSecrets = "warn";
     const list = resolved.plugin.destinations(resolved.config, host);
     const destinationList = Array.isArray(list) ? { destinations: list } : list;
     const warnings = [...resolved.warnings, ...(destinationList.warnings ?? []), ...host.warnings];

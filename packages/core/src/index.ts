@@ -24,7 +24,7 @@ export { type ErrorCode, type ErrorDetails, formatLocation, isSocketNotifyError,
 /* Filter */
 export { AlertFilter, describeAlert, EXCLUDED_SAMPLE, type ExcludedAlert, type ExclusionReason, type Exclusions, type FilterContext, type FilterResult, type FilterSummary, isVulnerability, repoMatches } from "./filter/AlertFilter.js";
 /* Host */
-export { createHost, isLoopbackHost, type PluginHost, VERSION } from "./host.js";
+export { createHost, type HostOptions, isLoopbackHost, type PluginHost, VERSION } from "./host.js";
 /* Input */
 export { parseScan, type ParseOptions, readScanFile, toAlert } from "./input/parse.js";
 export { type Issue, IssueSchema, type ScanJson, ScanSchema } from "./input/schema.js";

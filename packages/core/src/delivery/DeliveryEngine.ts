@@ -202,7 +202,7 @@ export class DeliveryEngine {
         return o;
       }
       const failure = result.failure;
-      if (budget.aborted) return { message, ok: false, attempts: attempt, failure: timeoutFailure(budgetMs) };
+      if (budget.aborted) return { message, ok: false, attempts: attempt, failure: timeoutFailure(budgetMs, failure) };
       const decision = decideRetry(failure, attempt - rateLimited, rateLimited, policy, random);
       if (!decision.retry) return { message, ok: false, attempts: attempt, failure };
       if (failure.maybeDelivered) possibleDuplicate = true;
@@ -216,7 +216,7 @@ export class DeliveryEngine {
           for (let d = bucket.delay(this.clock.now()); d > 0; d = bucket.delay(this.clock.now())) await this.clock.sleep(d, budget);
         } catch {
           progress.rateLimited--;
-          return { message, ok: false, attempts: attempt, failure: timeoutFailure(budgetMs) };
+          return { message, ok: false, attempts: attempt, failure: timeoutFailure(budgetMs, failure) };
         }
         progress.rateLimited--;
       } else {
@@ -224,7 +224,7 @@ export class DeliveryEngine {
         try {
           await this.clock.sleep(decision.delayMs, budget);
         } catch {
-          return { message, ok: false, attempts: attempt, failure: timeoutFailure(budgetMs) };
+          return { message, ok: false, attempts: attempt, failure: timeoutFailure(budgetMs, failure) };
         }
       }
     }
@@ -241,10 +241,11 @@ function isDestinationLevel(f: DeliveryFailure): boolean {
   return DESTINATION_ERRORS.has(f.code);
 }
 
-function timeoutFailure(budgetMs: number): DeliveryFailure {
+/** `last`: the failure that was being retried when time ran out, so its cause is not lost. */
+function timeoutFailure(budgetMs: number, last?: DeliveryFailure): DeliveryFailure {
   return {
     code: "timeout",
-    message: `not delivered within the run's time budget (${Math.round(budgetMs / 1000)} s)`,
+    message: `not delivered within the run's time budget (${Math.round(budgetMs / 1000)} s)${last ? `; last error: ${last.code}: ${last.message}` : ""}`,
     hint: "raise --timeout (or `timeout` in the config), or use --outbox FILE and `socket-notify retry FILE` later",
     retry: "never",
   };

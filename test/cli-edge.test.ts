@@ -1,0 +1,64 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { main } from "@socket-notify/cli";
+import { startEmulator } from "@socket-notify/slack-emulator";
+import { describe, expect, it } from "vitest";
+
+const report = new URL("../examples/demo/socket-report.json", import.meta.url).pathname;
+
+async function run(argv: string[], env: Record<string, string> = {}) {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env, cwd: tmpdir() });
+  return { code, stdout, stderr };
+}
+
+describe("socket-notify edge cases", () => {
+  it("enabled: false (or SOCKET_SLACK_ENABLED=false) sends nothing and needs no secrets", async () => {
+    const config = '{"url": {"env": "NOT_SET_ANYWHERE"}, "enabled": false}';
+    const r = await run(["send", report], { SOCKET_SLACK_CONFIG_JSON: config });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("enabled: false: nothing sent");
+    expect(r.stdout).not.toContain("dry run");
+    const viaEnv = await run(["send", report], { SOCKET_SLACK_CONFIG_JSON: '{"url": {"env": "NOT_SET_ANYWHERE"}}', SOCKET_SLACK_ENABLED: "false" });
+    expect(viaEnv.code).toBe(0);
+    // Enabled, the same config is refused before anything is sent.
+    const enabled = await run(["send", report], { SOCKET_SLACK_CONFIG_JSON: '{"url": {"env": "NOT_SET_ANYWHERE"}}' });
+    expect(enabled.code).toBe(2);
+    expect(enabled.stderr).toContain("url: environment variable NOT_SET_ANYWHERE is not set");
+  });
+
+  it("SOCKET_SLACK_LEVELS applies levels (the Socket CLI ignored it) and rejects unknown levels", async () => {
+    const env = { SOCKET_SLACK_CONFIG_JSON: '{"url": "https://hooks.slack.com/services/T000/B000/xyz"}' };
+    const all = await run(["send", report, "--dry-run", "--json"], env);
+    const block = await run(["send", report, "--dry-run", "--json"], { ...env, SOCKET_SLACK_LEVELS: "block" });
+    const matched = (r: { stdout: string }) => (JSON.parse(r.stdout) as { alerts: { matched: number } }).alerts.matched;
+    expect(matched(block)).toBeLessThan(matched(all));
+    const bad = await run(["send", report, "--dry-run"], { ...env, SOCKET_SLACK_LEVELS: "blok" });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('SOCKET_SLACK_LEVELS: unknown level "blok"');
+  });
+
+  it("help for an unknown command is a usage error", async () => {
+    const r = await run(["help", "nope"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('help: no command "nope"');
+  });
+
+  it("a message still failing when the time budget ends reports its last error, not just 'timeout'", async () => {
+    const emu = await startEmulator({ rateLimit: false });
+    try {
+      emu.fault({ target: { hook: "security" }, kind: "status", status: 500, count: 1000 });
+      const dir = mkdtempSync(join(tmpdir(), "sn-edge-"));
+      const cfg = join(dir, "c.json");
+      writeFileSync(cfg, JSON.stringify({ url: [{ name: "sec", url: { env: "HOOK" } }], timeout: 1.5 }));
+      const r = await run(["send", report, "-c", cfg], { HOOK: emu.webhookUrl("security") });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/timeout: not delivered within the run's time budget \(2 s\); last error: internal_error: server error \(HTTP 500/);
+      expect(r.stdout + r.stderr).not.toContain(emu.webhookUrl("security"));
+    } finally {
+      await emu.close();
+    }
+  });
+});
