@@ -152,6 +152,8 @@ async function send(args: ParsedArgs, io: CliIO, out: Output): Promise<number> {
   if (f.outbox !== undefined) await checkOutbox(abs(io, f.outbox), f.outbox);
 
   const options: Parameters<SocketNotifyEngine["run"]>[1] = { context, dryRun: f["dry-run"] === true, onProgress: progressReporter(out, quiet) };
+  // A dry run lists excluded alerts one by one with their reason; keep more of them than a send does.
+  if (f["dry-run"]) options.excludedSample = 500;
   if (facts) options.facts = facts;
   if (budget !== undefined) options.budgetMs = budget * 1000;
   if (requestTimeout !== undefined) options.requestTimeoutMs = requestTimeout * 1000;

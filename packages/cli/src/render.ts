@@ -1,4 +1,4 @@
-import { type Block, type DeliveryReport, type Plan, type SlackMessage } from "@socket-notify/core";
+import { packageLabel, type Block, type DeliveryReport, type Plan, type SlackMessage } from "@socket-notify/core";
 
 const STATUS_ICON: Record<string, string> = { sent: "✓", failed: "✗", "dry-run": "•", skipped: "–" };
 
@@ -39,16 +39,17 @@ export function renderPlan(plan: Plan): string[] {
   for (const d of plan.destinations) {
     const route = d.destination.route === d.destination.target ? d.destination.route : `${d.destination.route} → ${d.destination.target}`;
     lines.push(`  ${route} (${d.destination.configPath}):`);
-    if (!d.messages.length) {
-      lines.push(`    nothing to send${d.excluded.count ? `: ${summariseReasons(d.excluded.reasons)}` : ""}`);
-      continue;
-    }
+    if (!d.messages.length) lines.push(`    nothing to send${d.excluded.count ? `: ${summariseReasons(d.excluded.reasons)}` : ""}`);
     for (const m of d.messages) {
       const chars = JSON.stringify(m.payload.blocks).length;
       lines.push(`    message ${m.index}/${m.count} (${m.kind}): ${plural(m.alerts.length, "alert")}, ${m.payload.blocks.length} blocks, ${chars} bytes of blocks`);
     }
     if (d.excluded.count) {
-      lines.push(`    excluded: ${summariseReasons(d.excluded.reasons)}`);
+      if (d.messages.length) lines.push(`    excluded: ${summariseReasons(d.excluded.reasons)}`);
+      // Each excluded alert and why (as many as the plan kept; the rest are in the counts above).
+      for (const e of d.excluded.sample) lines.push(`      - ${packageLabel(e.alert)} ${e.alert.type}: ${e.reason}`);
+      const rest = d.excluded.count - d.excluded.sample.length;
+      if (rest > 0) lines.push(`      … and ${rest} more excluded (counted above)`);
     }
   }
   return lines;

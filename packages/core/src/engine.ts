@@ -50,6 +50,8 @@ export interface NotifyOptions extends DeliveryOptions {
   factsLoaded?: boolean;
   /** Reachability facts (`readFactsFile`): annotate the alerts, and send `always_send_reachability` summaries. */
   facts?: Facts;
+  /** Excluded alerts kept per destination with their reason (the rest are counted by reason). Default 20. */
+  excludedSample?: number;
 }
 
 export interface PlannedDestination {
@@ -175,7 +177,7 @@ export class SocketNotifyEngine {
     };
     for (const destination of this.destinations) {
       const filterContext = { scan: context, factsLoaded, globalLevels: this.config.levels };
-      const { matched, excluded } = filter.partition(sorted, destination.filter, filterContext);
+      const { matched, excluded } = filter.partition(sorted, destination.filter, filterContext, options.excludedSample);
       for (const a of matched) matchedIds.add(a.id);
       const summary = applied && destination.filter.always_send_reachability ? reachabilitySummary(applied, destination.filter, filterContext, { limits }) : undefined;
       // The reachability summary is one of the destination's max_messages (alerts keep at least one).
