@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { dirname, extname, isAbsolute, resolve as resolvePath } from "node:path";
-import { type Loader } from "cosmiconfig";
+import type { Loader } from "cosmiconfig";
 import { UserError } from "../errors.js";
 import { describeJsonError } from "../json-error.js";
 

@@ -4,7 +4,9 @@ import { describeJsonError } from "../json-error.js";
 import { type Alert, type AlertAction, type ScanContext, type ScanInput } from "../model.js";
 import { parseSeverity } from "../severity.js";
 import { parseOrThrow } from "../zod-issues.js";
-import { type Issue, ScanSchema, type ScanJson } from "./schema.js";
+import { z } from "zod";
+import { streamScanFile } from "./stream.js";
+import { type Issue, IssueSchema, ScanSchema, type ScanJson } from "./schema.js";
 
 export interface ParseOptions {
   /** Shown in errors; `-` or `stdin` for standard input. */
@@ -19,6 +21,10 @@ const LOG_PREFIX = /^\s*\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[,.]\d+)?\s*(?:
 /** Read a report or diff from a file path, or `-` for stdin. */
 export async function readScanFile(path: string, options: Omit<ParseOptions, "source"> = {}): Promise<ScanInput> {
   const source = path === "-" ? "stdin" : path;
+  if (path !== "-") {
+    const streamed = await streamScan(path, source, options.strictBlocking ?? false).catch(() => undefined);
+    if (streamed) return streamed;
+  }
   let text: string;
   try {
     text = path === "-" ? await readStdin() : await readFile(path, "utf8");
@@ -29,7 +35,11 @@ export async function readScanFile(path: string, options: Omit<ParseOptions, "so
       hint: "pass the file the Socket CLI wrote with --enable-json (or --json-file), or - to read stdin",
     });
   }
-  return parseScan(text, { ...options, source });
+  // Handed over in a box so parseScan can drop the text once it is parsed (figure 6: the text,
+  // the JSON tree and the alerts must not all be alive at once).
+  const box: { text?: string } = { text };
+  text = "";
+  return parseBoxed(box, { ...options, source });
 }
 
 async function readStdin(): Promise<string> {
@@ -40,11 +50,58 @@ async function readStdin(): Promise<string> {
 
 /** Parse the text of a Socket CLI `--enable-json` report or a scan diff. */
 export function parseScan(text: string, options: ParseOptions = {}): ScanInput {
-  const source = options.source ?? "input";
-  const json = extractJson(text, source);
+  return parseBoxed({ text }, options);
+}
+
+/** The top level without copying the alert lists: each issue is validated on its own below. */
+const ScanTopSchema = ScanSchema.extend({
+  new_alerts: z.array(z.unknown()),
+  unchanged_alerts: z.array(z.unknown()).nullish(),
+  removed_alerts: z.array(z.unknown()).nullish(),
+});
+
+/**
+ * The file read in chunks, each issue validated and turned into an alert as soon as it is parsed
+ * (figure 6: the whole text and JSON tree are never in memory). Undefined when anything is not
+ * plainly valid: the caller then parses the whole text, which gives the exact error.
+ */
+async function streamScan(path: string, source: string, strict: boolean): Promise<ScanInput | undefined> {
+  const strings = new Map<string, string>();
+  const fresh: Alert[] = [];
+  const unchanged: Alert[] = [];
+  const streamed = await streamScanFile(path, (list, issue) => {
+    if (!IssueSchema.safeParse(issue).success) return false;
+    if (list === "new_alerts") fresh.push(toAlert(issue as Issue, "new", strings));
+    else if (list === "unchanged_alerts" && strict) unchanged.push(toAlert(issue as Issue, "unchanged", strings));
+    return true;
+  });
+  if (!streamed) return undefined;
+  const json = streamed.skeleton;
+  if (json === null || typeof json !== "object" || Array.isArray(json) || !("new_alerts" in json)) return undefined;
   const kind = recognise(json, source);
-  const scan = parseOrThrow(ScanSchema, json, { file: source, code: "input_invalid", what: "scan" });
-  return normalise(scan, kind, options.strictBlocking ?? false);
+  const top = ScanTopSchema.safeParse(json);
+  if (!top.success) return undefined;
+  const scan = top.data as ScanJson;
+  return build(scan, kind, fresh, unchanged, strict ? 0 : (streamed.counts.unchanged_alerts ?? 0));
+}
+
+function parseBoxed(box: { text?: string }, options: ParseOptions): ScanInput {
+  const source = options.source ?? "input";
+  const json = extractJson(box.text ?? "", source);
+  box.text = undefined;
+  const kind = recognise(json, source);
+  const where = { file: source, code: "input_invalid", what: "scan" } as const;
+  // zod's validated copy of 100,000 issues would double the memory of the tree: validate the
+  // top level and each issue on its own, keep no copy, and normalise from the parsed tree. On
+  // any failure, parse it all with ScanSchema so the error (its JSON path, which issue zod
+  // reports first) is exactly the one a whole-tree parse gives.
+  const top = ScanTopSchema.safeParse(json);
+  const lists = [top.data?.new_alerts, top.data?.unchanged_alerts, top.data?.removed_alerts];
+  if (!top.success || !lists.every((l) => l === undefined || l === null || l.every((i) => IssueSchema.safeParse(i).success))) {
+    parseOrThrow(ScanSchema, json, where);
+  }
+  // Validated: the tree has the shape of ScanJson (IssueSchema only checks, it changes nothing).
+  return normalise(json as ScanJson, top.data as ScanJson, kind, options.strictBlocking ?? false);
 }
 
 function recognise(json: unknown, source: string): ScanInput["format"] {
@@ -133,7 +190,29 @@ function throwSyntax(text: string, source: string): never {
   });
 }
 
-function normalise(scan: ScanJson, format: ScanInput["format"], strict: boolean): ScanInput {
+/**
+ * `tree` is the parsed JSON (its alert lists are emptied as they are turned into alerts, so the
+ * tree and the alerts are not both alive); `scan` the validated top level.
+ */
+function normalise(tree: ScanJson, scan: ScanJson, format: ScanInput["format"], strict: boolean): ScanInput {
+  const strings = new Map<string, string>();
+  const convert = (list: Issue[], origin: Alert["origin"]): Alert[] => {
+    const out: Alert[] = [];
+    for (let k = 0; k < list.length; k++) {
+      out.push(toAlert(list[k]!, origin, strings));
+      (list as unknown[])[k] = undefined; // the raw issue is no longer needed
+    }
+    list.length = 0;
+    return out;
+  };
+  const unchangedCount = tree.unchanged_alerts?.length ?? 0;
+  const fresh = convert(tree.new_alerts, "new");
+  const unchanged = strict && tree.unchanged_alerts ? convert(tree.unchanged_alerts, "unchanged") : [];
+  return build(scan, format, fresh, unchanged, strict ? 0 : unchangedCount);
+}
+
+/** New alerts first, then (under --strict-blocking) unchanged ones; the first of equal ids wins. */
+function build(scan: ScanJson, format: ScanInput["format"], fresh: Alert[], unchanged: Alert[], unchangedIgnored: number): ScanInput {
   const context: ScanContext = {};
   const set = <K extends keyof ScanContext>(k: K, v: string | null | undefined) => {
     if (v !== undefined && v !== null && v !== "") context[k] = v;
@@ -148,12 +227,9 @@ function normalise(scan: ScanJson, format: ScanInput["format"], strict: boolean)
   const scanId = scan.full_scan_id ?? scan.new_scan_id ?? scan.id;
   if (scanId && scanId !== "NO_DIFF_RAN") context.scanId = scanId;
 
-  const all: Alert[] = scan.new_alerts.map((i) => toAlert(i, "new"));
-  const unchanged = scan.unchanged_alerts ?? [];
-  if (strict) all.push(...unchanged.map((i) => toAlert(i, "unchanged")));
   const seen = new Set<string>();
   const alerts: Alert[] = [];
-  for (const a of all) {
+  for (const a of [fresh, unchanged].flat()) {
     if (seen.has(a.id)) continue;
     seen.add(a.id);
     alerts.push(a);
@@ -162,8 +238,8 @@ function normalise(scan: ScanJson, format: ScanInput["format"], strict: boolean)
     format,
     alerts,
     context,
-    duplicatesMerged: all.length - alerts.length,
-    unchangedIgnored: strict ? 0 : unchanged.length,
+    duplicatesMerged: fresh.length + unchanged.length - alerts.length,
+    unchangedIgnored,
   };
   if (typeof scan.scan_failed === "boolean") result.scanFailed = scan.scan_failed;
   return result;
@@ -200,29 +276,50 @@ function realPurl(ecosystem: string, namespace: string | undefined, name: string
   return `pkg:${ecosystem}/${ns}${enc(name)}${version ? `@${enc(version)}` : ""}`;
 }
 
+/** A flat copy of a concatenated string (V8 flattens on first use as a key; do it once, here). */
+function flat(s: string): string {
+  // Number() on a non-numeric string flattens it in V8 without copying it a second time.
+  void Number(s);
+  return s;
+}
+
 function str(v: unknown): string | undefined {
   return typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
 }
 
-export function toAlert(i: Issue, origin: Alert["origin"]): Alert {
+/**
+ * `strings`, when given, shares equal strings between alerts (ecosystems, types, titles,
+ * descriptions, manifest paths repeat across thousands of alerts; each parsed copy costs memory).
+ */
+export function toAlert(i: Issue, origin: Alert["origin"], strings?: Map<string, string>): Alert {
+  const intern = strings
+    ? (v: string): string => {
+        const known = strings.get(v);
+        if (known !== undefined) return known;
+        strings.set(v, v);
+        return v;
+      }
+    : (v: string): string => v;
   const version = i.pkg_version ?? "";
   const namespace = namespaceOf(i);
   const props = i.props ?? {};
   const introducedBy = (i.introduced_by ?? [])
     .filter((p) => p.length > 0)
-    .map((p) => ({ source: p[0] ?? "", manifest: p[1] ?? "" }));
-  const manifests = [...new Set((i.manifests ?? "").split(";").map((m) => m.trim()).filter(Boolean))];
+    .map((p) => ({ source: intern(p[0] ?? ""), manifest: intern(p[1] ?? "") }));
+  const manifests = [...new Set((i.manifests ?? "").split(";").map((m) => m.trim()).filter(Boolean))].map(intern);
+  // Flattened: a concatenated string keeps its parts (and a sliced one its parent) alive.
+  const id = flat(`${i.pkg_type}/${namespace ? `${namespace}/` : ""}${i.pkg_name}@${version}#${i.type}`);
   const alert: Alert = {
-    id: `${i.pkg_type}/${namespace ? `${namespace}/` : ""}${i.pkg_name}@${version}#${i.type}`,
-    ecosystem: i.pkg_type,
+    id,
+    ecosystem: intern(i.pkg_type),
     name: i.pkg_name,
     version,
-    type: i.type,
+    type: intern(i.type),
     severity: parseSeverity(i.severity)!,
     action: actionOf(i),
-    title: str(i.title) ?? humanise(i.type),
-    description: str(i.description) ?? "",
-    purl: realPurl(i.pkg_type, namespace, i.pkg_name, version),
+    title: intern(str(i.title) ?? humanise(i.type)),
+    description: intern(str(i.description) ?? ""),
+    purl: flat(realPurl(i.pkg_type, namespace, i.pkg_name, version)),
     introducedBy,
     manifests,
     origin,
