@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -7,6 +8,8 @@ export default defineConfig({
   test: {
     include: ["packages/*/src/**/*.test.ts", "test/**/*.test.ts", "examples/**/*.test.ts"],
     setupFiles: ["reflect-metadata"],
+    // The Socket CLI fixtures, copied into the repo from the reference material (shared/fixtures).
+    env: { SOCKET_FIXTURES: fileURLToPath(new URL("./test/fixtures/socket-cli", import.meta.url)) },
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",

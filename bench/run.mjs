@@ -18,7 +18,7 @@ import { reportFromStreamDiff, reportText } from "./lib/workload.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
-const FIXTURE = "/work/shared/fixtures/socket-cli/tests__data__fullscans__diff__stream_diff_full.json";
+const FIXTURE = fileURLToPath(new URL("../test/fixtures/socket-cli/tests__data__fullscans__diff__stream_diff_full.json", import.meta.url));
 const { values: flags } = parseArgs({ options: { strict: { type: "boolean" }, json: { type: "string" }, quick: { type: "boolean" } } });
 
 const rows = [];

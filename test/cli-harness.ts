@@ -13,7 +13,7 @@ import { type SlackEmulator } from "@socket-notify/slack-emulator";
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const BIN = join(REPO, "packages/cli/dist/bin.js");
 export const DEMO = join(REPO, "examples/demo");
-export const FIXTURES = "/work/shared/fixtures/socket-cli";
+export const FIXTURES = process.env.SOCKET_FIXTURES!;
 
 export interface RunResult {
   code: number | null;

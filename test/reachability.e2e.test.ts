@@ -12,7 +12,7 @@ import { type EmulatorRecord, type SlackEmulator, startEmulator } from "@socket-
 import { webhookPlugin } from "@socket-notify/slack-webhook";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
-const FACTS_FIXTURE = "/work/shared/fixtures/socket-cli/synthetic__socket_facts.json";
+const FACTS_FIXTURE = `${process.env.SOCKET_FIXTURES}/synthetic__socket_facts.json`;
 
 /** A Socket CLI Issue (reference §2.1); `purl` is `[namespace/]name@version`. */
 function issue(type: string, pkg: string, version: string, props: Record<string, string> = {}, over: Record<string, unknown> = {}) {

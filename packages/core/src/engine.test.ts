@@ -12,7 +12,7 @@ import { type NotifierPlugin } from "./notifier.js";
 import { reportExitCode } from "./report.js";
 import { expectNoSecrets, FakeClock } from "./testing/index.js";
 
-const FIXTURE = "/work/shared/fixtures/socket-cli/derived__enable_json_report.json";
+const FIXTURE = `${process.env.SOCKET_FIXTURES}/derived__enable_json_report.json`;
 // Built against core's dist; same contract (see config.test.ts).
 const plugins = [webhookPlugin] as unknown as NotifierPlugin[];
 

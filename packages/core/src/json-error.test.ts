@@ -29,7 +29,7 @@ describe("locateJsonError", () => {
   });
 
   it("agrees with JSON.parse on what is valid (fixtures and mutations of them)", () => {
-    const base = readFileSync("/work/shared/fixtures/socket-cli/derived__enable_json_report.json", "utf8");
+    const base = readFileSync(`${process.env.SOCKET_FIXTURES}/derived__enable_json_report.json`, "utf8");
     expect(locateJsonError(base)).toBeUndefined();
     let seed = 7;
     const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);

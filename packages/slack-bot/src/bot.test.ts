@@ -21,7 +21,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { botPlugin } from "./index.js";
 import { scan } from "./test-support.js";
 
-const FIXTURE = "/work/shared/fixtures/socket-cli/derived__enable_json_report.json";
+const FIXTURE = `${process.env.SOCKET_FIXTURES}/derived__enable_json_report.json`;
 /** 8 alerts: 3 medium, 5 low. */
 const report8 = (): ScanInput => parseScan(readFileSync(FIXTURE, "utf8"), { source: "derived__enable_json_report.json" });
 

@@ -21,7 +21,7 @@ import { webhookPlugin } from "./index.js";
 import { expectNoSecrets, FakeClock } from "@socket-notify/core/testing";
 import { scan } from "./test-support.js";
 
-const FIXTURE = "/work/shared/fixtures/socket-cli/derived__enable_json_report.json";
+const FIXTURE = `${process.env.SOCKET_FIXTURES}/derived__enable_json_report.json`;
 /** 8 alerts: 3 medium ("middle": 2 usesEval, 1 networkAccess), 5 low; 3 block, 5 warn. */
 const report8 = (): ScanInput => parseScan(readFileSync(FIXTURE, "utf8"), { source: "derived__enable_json_report.json" });
 

@@ -287,13 +287,13 @@ describe("drop-in: the Socket CLI's configs (reference §1.3, §1.4, §4) are ac
   it.each(examples)("%s", async (_name, config) => {
     const engine = await createEngine({ config, env, plugins: builtins });
     expect(engine.destinations.length).toBeGreaterThan(0);
-    const input = await readScanFile("/work/shared/fixtures/socket-cli/derived__enable_json_report.json");
+    const input = await readScanFile(`${process.env.SOCKET_FIXTURES}/derived__enable_json_report.json`);
     const plan = engine.plan(input, { dryRun: true });
     expectNoSecrets([plan.warnings, plan.destinations.map((d) => [d.destination.target, d.destination.route, d.excluded.reasons.map((x) => x.reason)])], [HOOK_A, HOOK_B, TOKEN]);
   });
 
   it("routes the fixture as the Socket CLI intended, minus its bugs", async () => {
-    const input = await readScanFile("/work/shared/fixtures/socket-cli/derived__enable_json_report.json");
+    const input = await readScanFile(`${process.env.SOCKET_FIXTURES}/derived__enable_json_report.json`);
     const route = async (config: object) => {
       const plan = (await createEngine({ config, env, plugins: builtins })).plan(input);
       return Object.fromEntries(plan.destinations.map((d) => [d.destination.target, d.matched.length]));
@@ -319,7 +319,7 @@ describe("drop-in: the Socket CLI's configs (reference §1.3, §1.4, §4) are ac
 
   it("enabled: false plans nothing to send", async () => {
     const engine = await createEngine({ config: { enabled: false, url: HOOK_A }, env, plugins: builtins });
-    const input = await readScanFile("/work/shared/fixtures/socket-cli/derived__enable_json_report.json");
+    const input = await readScanFile(`${process.env.SOCKET_FIXTURES}/derived__enable_json_report.json`);
     const report = await engine.notify(input);
     expect(report.destinations.every((d) => d.status === "skipped")).toBe(true);
     expect(report.warnings.some((w) => /enabled is false/.test(w))).toBe(true);

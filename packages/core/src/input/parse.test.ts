@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UserError } from "../errors.js";
 import { parseScan, readScanFile } from "./parse.js";
 
-const FIXTURES = "/work/shared/fixtures/socket-cli";
+const FIXTURES = process.env.SOCKET_FIXTURES!;
 const fixture = (name: string) => join(FIXTURES, name);
 
 /** A Socket CLI Issue dict (reference §2.1), overridable per test. */

@@ -6,7 +6,7 @@ import { type Alert } from "../model.js";
 import { applyFacts } from "./apply.js";
 import { parseFacts } from "./facts.js";
 
-const facts = parseFacts(readFileSync("/work/shared/fixtures/socket-cli/synthetic__socket_facts.json", "utf8"), { source: ".socket.facts.json" });
+const facts = parseFacts(readFileSync(`${process.env.SOCKET_FIXTURES}/synthetic__socket_facts.json`, "utf8"), { source: ".socket.facts.json" });
 
 /** A Socket CLI Issue (reference §2.1): `purl` is `[namespace/]name@version`. */
 function issue(type: string, pkg: string, version: string, props: Record<string, string> = {}, over: Record<string, unknown> = {}) {

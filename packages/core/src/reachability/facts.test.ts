@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UserError } from "../errors.js";
 import { parseFacts, type ReachabilityFinding, readFactsFile } from "./facts.js";
 
-const FIXTURES = "/work/shared/fixtures/socket-cli";
+const FIXTURES = process.env.SOCKET_FIXTURES!;
 const FACTS = join(FIXTURES, "synthetic__socket_facts.json");
 const factsText = () => readFileSync(FACTS, "utf8");
 

@@ -9,7 +9,7 @@ import { applyFacts } from "./apply.js";
 import { type Facts, parseFacts } from "./facts.js";
 import { reachabilitySummary } from "./summary.js";
 
-const facts = parseFacts(readFileSync("/work/shared/fixtures/socket-cli/synthetic__socket_facts.json", "utf8"), { source: "/repo/.socket.facts.json" });
+const facts = parseFacts(readFileSync(`${process.env.SOCKET_FIXTURES}/synthetic__socket_facts.json`, "utf8"), { source: "/repo/.socket.facts.json" });
 const ctx: FilterContext = { scan: { repo: "acme/web", branch: "main", reportUrl: "https://socket.dev/dashboard/org/acme/sbom/1" }, factsLoaded: true };
 
 /** The scan's alert for the reachable @babel/traverse vulnerability, blocking by policy. */
