@@ -126,7 +126,8 @@ export async function findConfig(options: FindConfigOptions = {}): Promise<RawCo
       });
     }
     const ext = extname(path).toLowerCase();
-    await loadYaml();
+    const isJson = ext === ".json" || path.endsWith("package.json") || (ext !== ".yaml" && ext !== ".yml" && /^\s*[{[]/.test(text));
+    if (!isJson) await loadYaml();
     let raw: unknown;
     if (ext === ".yaml" || ext === ".yml") raw = parseYamlText(text, label);
     else if (ext === ".json" || path.endsWith("package.json")) raw = parseJsonText(text, label, "fix the JSON syntax (a trailing comma or a missing quote?)");
