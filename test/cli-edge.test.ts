@@ -74,3 +74,22 @@ describe("send --dry-run", () => {
     expect(r.stdout.match(/^ {6}- /gm)).toHaveLength(21);
   });
 });
+
+describe("the CLI as a Unix tool and with plugins", () => {
+  it("stops quietly when the reader of its output goes away (| head)", async () => {
+    const { execFile } = await import("node:child_process");
+    const bin = new URL("../packages/cli/dist/bin.js", import.meta.url).pathname;
+    const config = '{"url": "https://hooks.slack.com/services/T000/B000/xyz"}';
+    const stderr = await new Promise<string>((done) => {
+      execFile("bash", ["-c", `"${process.execPath}" "${bin}" send "${report}" --dry-run | head -1 >/dev/null`], { env: { PATH: process.env.PATH ?? "", SOCKET_SLACK_CONFIG_JSON: config } }, (_e, _out, err) => done(err));
+    });
+    expect(stderr).not.toMatch(/EPIPE|Unhandled|at .*\.js:\d+/);
+  });
+
+  it("validates a plugin config whose secrets are not set here, with a warning naming the variable", async () => {
+    const cfg = new URL("../examples/configs/plugin.socketnotifyrc.json", import.meta.url).pathname;
+    const r = await run(["validate", "-c", cfg]);
+    expect(r.stderr).toMatch(/environment variable \w+ is not set \(needed to send\)/);
+    expect(r.code).toBe(0);
+  });
+});

@@ -70,7 +70,8 @@ export function destinations(config, host) {
     }
     names.add(entry.name);
     const url = host.secret(entry.url, { path: `${path}.url`, redact: host.redactWebhookUrl });
-    host.checkUrl(url.reveal(), { path: `${path}.url`, what: `${MODE} endpoint "${entry.name}" URL` });
+    // An unset {"env": …} in a dry run or validate is a warning, not a bad URL.
+    if (!url.missing) host.checkUrl(url.reveal(), { path: `${path}.url`, what: `${MODE} endpoint "${entry.name}" URL` });
     /** @type {[string, Secret][]} */
     const headers = Object.entries(entry.headers ?? {}).map(([k, v]) => [k, host.secret(v, { path: `${path}.headers.${k}` })]);
     /** @type {EndpointAddress} */

@@ -171,7 +171,8 @@ export class AlertFilter {
     }
 
     if (filter.reachability_alerts_only && ctx.factsLoaded) {
-      const notReachable = interned((v) => `vulnerability is ${v} (reachability_alerts_only)`);
+      // "error" is the analysis failing, not a state of the code: say it in words.
+      const notReachable = interned((v) => (v === "error" ? "reachability analysis failed (reachability_alerts_only)" : `vulnerability is ${v} (reachability_alerts_only)`));
       checks.push((a) => {
         if (!isVulnerability(a)) return undefined; // malware, typosquats, … always pass (B9)
         const state = a.reachability?.state;

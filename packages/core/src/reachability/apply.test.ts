@@ -107,7 +107,7 @@ describe("reachability_alerts_only with facts applied (B9 fixed)", () => {
     expect(Object.fromEntries(excluded.map((e) => [`${e.alert.name}@${e.alert.version}:${e.alert.type}`, e.reason]))).toEqual({
       "lodash@4.17.20:cve": "vulnerability is unreachable (reachability_alerts_only)",
       "lodash@4.17.20:mediumCVE": "vulnerability is missing_support (reachability_alerts_only)",
-      "Requests@2.19.0:cve": "vulnerability is error (reachability_alerts_only)",
+      "Requests@2.19.0:cve": "reachability analysis failed (reachability_alerts_only)",
       "lodash@4.17.21:cve": "vulnerability not found in the reachability facts (reachability_alerts_only)",
       "other@2.0.0:cve": "vulnerability not found in the reachability facts (reachability_alerts_only)",
     });
