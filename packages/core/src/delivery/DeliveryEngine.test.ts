@@ -260,6 +260,22 @@ describe("DeliveryEngine", () => {
     }
   });
 
+  it("a timeout names the real cause it was retrying, not the budget's own abort of the last try", async () => {
+    const clock = new FakeClock({ autoAdvance: true });
+    // 1st try: HTTP 500. 2nd try: hangs until the budget aborts it, which a notifier sees as a network error.
+    const n = new ScriptedNotifier(clock, (_m, ctx) =>
+      ctx.attempt === 1
+        ? fail({ code: "http_500", retry: "backoff", message: "server error (HTTP 500)" })
+        : clock.sleep(60_000, ctx.signal).then(
+            () => ({ ok: true as const }),
+            () => fail({ code: "network", retry: "backoff", message: "fetch failed" }),
+          ),
+    );
+    const out = await engine(clock).deliver(n, CAPS, messages([destination("A")], 1), { ...fixedRandom, budgetMs: 3_000, requestTimeoutMs: 60_000 });
+    expect(out[0]!.failure?.code).toBe("timeout");
+    expect(out[0]!.failure?.message).toBe("not delivered within the run's time budget (3 s); last error: http_500: server error (HTTP 500)");
+  });
+
   it("a Retry-After longer than the remaining budget ends in timeout, not a hang", async () => {
     const clock = new FakeClock({ autoAdvance: true });
     const n = new ScriptedNotifier(clock, () => fail({ code: "rate_limited", retry: "after", retryAfterMs: 50_000 }));

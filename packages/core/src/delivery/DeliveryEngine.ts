@@ -158,6 +158,7 @@ export class DeliveryEngine {
     let attempt = 0;
     let rateLimited = 0;
     let possibleDuplicate = false;
+    let lastFailure: DeliveryFailure | undefined;
     for (;;) {
       attempt++;
       try {
@@ -202,7 +203,10 @@ export class DeliveryEngine {
         return o;
       }
       const failure = result.failure;
-      if (budget.aborted) return { message, ok: false, attempts: attempt, failure: timeoutFailure(budgetMs, failure) };
+      // This attempt was cut by the budget itself: its "error" is our abort, so report the cause
+      // of the attempt before it (if any) rather than an artefact like "fetch failed".
+      if (budget.aborted) return { message, ok: false, attempts: attempt, failure: timeoutFailure(budgetMs, lastFailure) };
+      lastFailure = failure;
       const decision = decideRetry(failure, attempt - rateLimited, rateLimited, policy, random);
       if (!decision.retry) return { message, ok: false, attempts: attempt, failure };
       if (failure.maybeDelivered) possibleDuplicate = true;
