@@ -2,6 +2,8 @@
  * Everything the CLI touches outside itself, passed in so tests run `main()` in-process with
  * their own streams and environment, and so nothing the CLI prints can skip the secret scrubber.
  */
+import { redactSlackCredentials } from "@socket-notify/core";
+
 export interface CliIO {
   stdout: { write(chunk: string): unknown; isTTY?: boolean };
   stderr: { write(chunk: string): unknown; isTTY?: boolean; columns?: number };
@@ -13,22 +15,6 @@ export interface CliIO {
 
 export function processIO(): CliIO {
   return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), stdin: process.stdin };
-}
-
-// Last line of defence: whatever reaches the terminal, a Slack credential does not. Secrets
-// the config named are scrubbed exactly by the engine's host; these patterns catch the rest
-// (a URL or token quoted back inside an SDK error, a value echoed from a bad config).
-const WEBHOOK = /(https?:\/\/)?(hooks\.slack(?:-gov)?\.com\/services\/)([A-Za-z0-9_]+)\/([A-Za-z0-9_]+)\/[A-Za-z0-9_]+/g;
-const EMULATOR_HOOK = /(http:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):\d+\/services\/)([A-Za-z0-9_]+)\/([A-Za-z0-9_]+)\/[A-Za-z0-9_]+/g;
-const TOKEN = /\bxox([abpre])-[A-Za-z0-9-]+/g;
-const APP_TOKEN = /\bxapp-[A-Za-z0-9-]+/g;
-
-export function redactCredentials(text: string): string {
-  return text
-    .replace(WEBHOOK, (_m, _scheme, host: string, t: string, b: string) => `${host}${t.slice(0, 1)}…/${b.slice(0, 1)}…/****`)
-    .replace(EMULATOR_HOOK, (_m, base: string, t: string, b: string) => `${base}${t.slice(0, 1)}…/${b.slice(0, 1)}…/****`)
-    .replace(TOKEN, (_m, kind: string) => `xox${kind}-****`)
-    .replace(APP_TOKEN, "xapp-****");
 }
 
 // Repo and branch names, package names and values quoted in errors are untrusted: raw escape
@@ -48,7 +34,9 @@ export class Output {
   constructor(private readonly io: CliIO) {}
 
   private clean(text: string): string {
-    return terminalSafe(redactCredentials(this.extraScrub(text)));
+    // Exact secrets of the run first (the engine host), then anything shaped like a Slack
+    // credential (a value echoed from a config that failed to load), then terminal safety.
+    return terminalSafe(redactSlackCredentials(this.extraScrub(text)));
   }
 
   out(line: string): void {

@@ -99,3 +99,23 @@ export function redactWebhookUrl(url: string): string {
     return "****";
   }
 }
+
+/**
+ * Slack credentials recognised by their shape, for text that no `Secret` covers (a value echoed
+ * from a config that failed to load, a URL quoted back by an SDK): incoming-webhook URLs (also
+ * on loopback, the emulator) and bot, user and app-level tokens.
+ */
+const SLACK_WEBHOOK_URL = /(?:https?:\/\/)?(?:hooks\.slack(?:-gov)?\.com|(?:127\.0\.0\.1|localhost|\[::1\]):\d+)\/services\/[A-Za-z0-9_]+\/[A-Za-z0-9_]+\/[A-Za-z0-9_]+/g;
+const SLACK_TOKEN = /\b(xox[abpre]|xapp)-[A-Za-z0-9-]+/g;
+
+/** Whether a string looks like a Slack webhook URL or token (e.g. a literal secret in a config file). */
+export function looksLikeSlackCredential(text: string): boolean {
+  return new RegExp(SLACK_WEBHOOK_URL.source).test(text) || new RegExp(SLACK_TOKEN.source).test(text);
+}
+
+/** Every Slack webhook URL and token in the text, in its redacted display form. */
+export function redactSlackCredentials(text: string): string {
+  return text
+    .replace(SLACK_WEBHOOK_URL, (url) => redactWebhookUrl(/^https?:\/\//.test(url) ? url : `https://${url}`))
+    .replace(SLACK_TOKEN, (_m, kind: string) => `${kind}-****`);
+}

@@ -3,6 +3,7 @@ import { type PluginHost } from "../host.js";
 import { type NotifierPlugin } from "../notifier.js";
 import { loadPluginModules, optionsShape } from "../plugins.js";
 import { parseOrThrow, suggest } from "../zod-issues.js";
+import { looksLikeSlackCredential } from "../secret.js";
 import { type RawConfig } from "./load.js";
 import { buildConfigSchema, type NotifyConfig } from "./schema.js";
 
@@ -21,11 +22,10 @@ export interface ResolveOptions {
   host: PluginHost;
 }
 
-const SECRET_LIKE = /hooks\.slack(?:-gov)?\.com\/services\/|^xox[abpre]-/;
 
 function literalSecrets(v: unknown, path: string, out: string[]): void {
   if (typeof v === "string") {
-    if (SECRET_LIKE.test(v)) out.push(path);
+    if (looksLikeSlackCredential(v)) out.push(path);
   } else if (Array.isArray(v)) v.forEach((x, i) => literalSecrets(x, `${path}[${i}]`, out));
   else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) literalSecrets(x, path ? `${path}.${k}` : k, out);
 }
