@@ -1,4 +1,4 @@
-import { packageLabel, type Block, type DeliveryReport, type Plan, type SlackMessage } from "@socket-notify/core";
+import { type Block, type ExclusionReason, packageLabel, type DeliveryReport, type Plan, type SlackMessage } from "@socket-notify/core";
 
 const STATUS_ICON: Record<string, string> = { sent: "✓", failed: "✗", "dry-run": "•", skipped: "–" };
 
@@ -83,17 +83,14 @@ export function previewMessage(m: Pick<SlackMessage, "blocks" | "text">, indent 
 }
 
 /**
- * The most common exclusion reasons, biggest first; the rest counted. Takes a plan's
- * `excluded.reasons` (reason + count) or a list of excluded alerts (count 1 each).
+ * The most common exclusion rules, biggest first; the rest counted. Reasons are grouped by the
+ * filter rule core names for them (`rule`), so 24 alert types left out by one `alert_types`
+ * read as one line.
  */
-export function summariseReasons(excluded: readonly { reason: string; count?: number }[], max = 4): string {
-  const reasons = new Map<string, number>();
-  // "type X not in alert_types [a, b]" differ only by X: group by the rule, not the alert.
-  for (const e of excluded) {
-    const key = e.reason.replace(/^type \S+ not in alert_types .*$/, "type not in alert_types").replace(/^severity \S+ below/, "severity below");
-    reasons.set(key, (reasons.get(key) ?? 0) + (e.count ?? 1));
-  }
-  const sorted = [...reasons].sort((a, b) => b[1] - a[1]);
+export function summariseReasons(excluded: readonly ExclusionReason[], max = 4): string {
+  const byRule = new Map<string, number>();
+  for (const e of excluded) byRule.set(e.rule, (byRule.get(e.rule) ?? 0) + e.count);
+  const sorted = [...byRule].sort((a, b) => b[1] - a[1]);
   const shown = sorted.slice(0, max).map(([r, n]) => `${n} × ${r}`);
   const rest = sorted.slice(max).reduce((n, [, k]) => n + k, 0);
   return `${shown.join("; ")}${rest ? `; ${rest} for other reasons` : ""}`;

@@ -185,7 +185,8 @@ describe("AlertFilter", () => {
     expect(p.excluded.count).toBe(full.excluded.length);
     const counts = new Map<string, number>();
     for (const x of full.excluded) counts.set(x.reason, (counts.get(x.reason) ?? 0) + 1);
-    expect(p.excluded.reasons).toEqual([...counts].map(([reason, count]) => ({ reason, count })));
+    expect(p.excluded.reasons.map(({ reason, count }) => ({ reason, count }))).toEqual([...counts].map(([reason, count]) => ({ reason, count })));
+    for (const r of p.excluded.reasons) expect(r.rule.length).toBeGreaterThan(0);
     expect(p.excluded.sample).toEqual(full.excluded.slice(0, EXCLUDED_SAMPLE));
   });
 
@@ -195,8 +196,8 @@ describe("AlertFilter", () => {
     expect(p.matched).toHaveLength(50_000);
     expect(p.excluded.count).toBe(50_000);
     expect(p.excluded.reasons).toEqual([
-      { reason: "severity low below min_severity high", count: 25_000 },
-      { reason: "severity medium below min_severity high", count: 25_000 },
+      { reason: "severity low below min_severity high", count: 25_000, rule: "severity below min_severity high" },
+      { reason: "severity medium below min_severity high", count: 25_000, rule: "severity below min_severity high" },
     ]);
     expect(p.excluded.sample).toHaveLength(EXCLUDED_SAMPLE);
     expect(p.excluded.sample.slice(0, 2).map((x) => [x.alert.name, x.reason])).toEqual([
@@ -204,6 +205,18 @@ describe("AlertFilter", () => {
       ["p1", "severity medium below min_severity high"],
     ]);
     expect(filter.partition(many, { min_severity: "high" }, { scan, factsLoaded: false }, 0).excluded.sample).toEqual([]);
+  });
+});
+
+describe("exclusion rules", () => {
+  it("names the filter rule behind each reason, so reasons that differ only by the alert's value group together", () => {
+    const f = new AlertFilter();
+    const p = f.partition(ALERTS, { alert_types: ["malware"], levels: ["block"] }, { scan, factsLoaded: false });
+    const rules = new Set(p.excluded.reasons.map((r) => r.rule));
+    expect(rules).toEqual(new Set(["type not in alert_types [malware]"]));
+    expect(p.excluded.reasons.length).toBeGreaterThan(1);
+    const q = f.partition(ALERTS, { exclude_alert_types: ["envVars"] }, { scan, factsLoaded: false });
+    expect(q.excluded.reasons.map((r) => r.rule)).toEqual(["type in exclude_alert_types", "action is neither block nor warn"]);
   });
 });
 

@@ -18,6 +18,11 @@ export interface FilterResult {
 export interface ExclusionReason {
   reason: string;
   count: number;
+  /**
+   * The filter rule behind it, in words without the alert's own value, e.g. `severity below
+   * min_severity high` for `severity low below min_severity high`: reasons group by it.
+   */
+  rule: string;
 }
 
 /**
@@ -74,11 +79,17 @@ const list = (xs: readonly string[]) => `[${xs.join(", ")}]`;
  * A reason that depends on one field with few distinct values (severity, type, action): each
  * string is built once and shared, not once per alert and destination.
  */
-function interned(make: (value: string) => string): (value: string) => string {
+/** Reason text → the rule that produced it; filled while a filter is compiled and used. */
+type RuleBook = Map<string, string>;
+
+function interned(rules: RuleBook, rule: string, make: (value: string) => string): (value: string) => string {
   const cache = new Map<string, string>();
   return (value) => {
     let r = cache.get(value);
-    if (r === undefined) cache.set(value, (r = make(value)));
+    if (r === undefined) {
+      cache.set(value, (r = make(value)));
+      rules.set(r, rule);
+    }
     return r;
   };
 }
@@ -109,7 +120,8 @@ export class AlertFilter {
    * with their reason: memory stays proportional to the matched alerts, whatever the input size.
    */
   partition(alerts: readonly Alert[], filter: FilterOptions, ctx: FilterContext, sample = EXCLUDED_SAMPLE): FilterSummary {
-    const check = this.compile(filter, ctx);
+    const rules: RuleBook = new Map();
+    const check = this.compileWithRules(filter, ctx, rules);
     const matched: Alert[] = [];
     const counts = new Map<string, number>();
     const kept: ExcludedAlert[] = [];
@@ -124,11 +136,15 @@ export class AlertFilter {
       counts.set(reason, (counts.get(reason) ?? 0) + 1);
       if (kept.length < sample) kept.push({ alert: a, reason });
     }
-    return { matched, excluded: { count, reasons: [...counts].map(([reason, n]) => ({ reason, count: n })), sample: kept } };
+    return { matched, excluded: { count, reasons: [...counts].map(([reason, n]) => ({ reason, count: n, rule: rules.get(reason) ?? reason })), sample: kept } };
   }
 
   /** One closure per destination, so 100,000 alerts × 20 destinations stays linear and cheap. */
   compile(filter: FilterOptions, ctx: FilterContext): (a: Alert) => string | undefined {
+    return this.compileWithRules(filter, ctx, new Map());
+  }
+
+  private compileWithRules(filter: FilterOptions, ctx: FilterContext, rules: RuleBook): (a: Alert) => string | undefined {
     const checks: ((a: Alert) => string | undefined)[] = [];
 
     const repos = filter.repos ?? [];
@@ -144,14 +160,14 @@ export class AlertFilter {
     if (severities.length) {
       const set = new Set(severities);
       const shown = list([...set]);
-      const reason = interned((v) => `severity ${v} not in severities ${shown}`);
+      const reason = interned(rules, `severity not in severities ${shown}`, (v) => `severity ${v} not in severities ${shown}`);
       checks.push((a) => (set.has(a.severity) ? undefined : reason(a.severity)));
     }
 
     const min = filter.min_severity ? parseSeverity(filter.min_severity) : undefined;
     if (min) {
       const rank = severityRank(min);
-      const reason = interned((v) => `severity ${v} below min_severity ${min}`);
+      const reason = interned(rules, `severity below min_severity ${min}`, (v) => `severity ${v} below min_severity ${min}`);
       checks.push((a) => (severityRank(a.severity) >= rank ? undefined : reason(a.severity)));
     }
 
@@ -159,20 +175,20 @@ export class AlertFilter {
     if (types.length) {
       const set = new Set(types.map((t) => t.toLowerCase()));
       const shown = list(types);
-      const reason = interned((v) => `type ${v} not in alert_types ${shown}`);
+      const reason = interned(rules, `type not in alert_types ${shown}`, (v) => `type ${v} not in alert_types ${shown}`);
       checks.push((a) => (set.has(a.type.toLowerCase()) ? undefined : reason(a.type)));
     }
 
     const excludedTypes = filter.exclude_alert_types ?? [];
     if (excludedTypes.length) {
       const set = new Set(excludedTypes.map((t) => t.toLowerCase()));
-      const reason = interned((v) => `type ${v} in exclude_alert_types`);
+      const reason = interned(rules, "type in exclude_alert_types", (v) => `type ${v} in exclude_alert_types`);
       checks.push((a) => (set.has(a.type.toLowerCase()) ? reason(a.type) : undefined));
     }
 
     if (filter.reachability_alerts_only && ctx.factsLoaded) {
       // "error" is the analysis failing, not a state of the code: say it in words.
-      const notReachable = interned((v) => (v === "error" ? "reachability analysis failed (reachability_alerts_only)" : `vulnerability is ${v} (reachability_alerts_only)`));
+      const notReachable = interned(rules, "vulnerability not reachable (reachability_alerts_only)", (v) => (v === "error" ? "reachability analysis failed (reachability_alerts_only)" : `vulnerability is ${v} (reachability_alerts_only)`));
       checks.push((a) => {
         if (!isVulnerability(a)) return undefined; // malware, typosquats, … always pass (B9)
         const state = a.reachability?.state;
@@ -188,13 +204,13 @@ export class AlertFilter {
       if (levels && levels.length) {
         const set = new Set<string>(levels);
         const shown = list(levels);
-        const reason = interned((v) => `level ${v} not in ${key} ${shown}`);
+        const reason = interned(rules, `level not in ${key} ${shown}`, (v) => `level ${v} not in ${key} ${shown}`);
         checks.push((a) => (set.has(a.action) ? undefined : reason(a.action)));
       }
     }
     if (!filter.levels?.length && !ctx.globalLevels?.length) {
       // Socket's monitor/ignore actions are not alerts anyone asked to be told about.
-      const reason = interned((v) => `action ${v} is neither block nor warn`);
+      const reason = interned(rules, "action is neither block nor warn", (v) => `action ${v} is neither block nor warn`);
       checks.push((a) => (a.action === "block" || a.action === "warn" ? undefined : reason(a.action)));
     }
 
