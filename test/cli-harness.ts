@@ -133,3 +133,13 @@ export function received(emu: SlackEmulator, filter: { channel?: string; hook?: 
     .map((m) => JSON.stringify(m.payload))
     .join("\n");
 }
+
+/** Environment for configs that name emulator hooks as {"env": "HOOK_<NAME>"}. */
+export function emulatorHookEnv(emu: SlackEmulator, names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(names.map((n) => [`HOOK_${n.toUpperCase()}`, emu.webhookUrl(n)]));
+}
+
+/** Environment for bot mode against the emulator: its bot token and Web API URL. */
+export function emulatorBotEnv(emu: SlackEmulator): Record<string, string> {
+  return { SOCKET_SLACK_BOT_TOKEN: "xoxb-emulator-bot-token", SOCKET_SLACK_API_URL: emu.apiUrl };
+}

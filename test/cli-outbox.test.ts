@@ -7,7 +7,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { expectNoSecrets } from "@socket-notify/core/testing";
 import { type SlackEmulator, startEmulator } from "@socket-notify/slack-emulator";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { emulatorSecrets, enableJsonReport, issue, lines, received, runCli, type RunResult, tempDir } from "./cli-harness.js";
+import { emulatorBotEnv, emulatorHookEnv, emulatorSecrets, enableJsonReport, issue, lines, received, runCli, type RunResult, tempDir } from "./cli-harness.js";
 
 let emu: SlackEmulator;
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -24,13 +24,9 @@ const WEBHOOK_CONFIG = {
   ],
 };
 
-function hookEnv(): Record<string, string> {
-  return { HOOK_SECURITY: emu.webhookUrl("security"), HOOK_OPS: emu.webhookUrl("ops") };
-}
+const hookEnv = (): Record<string, string> => emulatorHookEnv(emu, ["security", "ops"]);
 
-function botEnv(): Record<string, string> {
-  return { SOCKET_SLACK_BOT_TOKEN: "xoxb-emulator-bot-token", SOCKET_SLACK_API_URL: emu.apiUrl };
-}
+const botEnv = (): Record<string, string> => emulatorBotEnv(emu);
 
 async function noSecrets(r: RunResult, ...files: string[]): Promise<void> {
   const contents = await Promise.all(files.map((f) => readFile(f, "utf8")));

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { expectNoSecrets } from "@socket-notify/core/testing";
 import { type SlackEmulator, startEmulator } from "@socket-notify/slack-emulator";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ALERTS, DEMO, emulatorSecrets, enableJsonReport, FIXTURES, issue, lines, received, runCli, type RunResult, tempDir } from "./cli-harness.js";
+import { ALERTS, DEMO, emulatorBotEnv, emulatorHookEnv, emulatorSecrets, enableJsonReport, FIXTURES, issue, lines, received, runCli, type RunResult, tempDir } from "./cli-harness.js";
 
 let emu: SlackEmulator;
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -41,13 +41,9 @@ const BOT_CONFIG = {
   ],
 };
 
-function hookEnv(): Record<string, string> {
-  return { HOOK_SECURITY: emu.webhookUrl("security"), HOOK_OPS: emu.webhookUrl("ops"), HOOK_DEV: emu.webhookUrl("dev") };
-}
+const hookEnv = (): Record<string, string> => emulatorHookEnv(emu, ["security", "ops", "dev"]);
 
-function botEnv(): Record<string, string> {
-  return { SOCKET_SLACK_BOT_TOKEN: "xoxb-emulator-bot-token", SOCKET_SLACK_API_URL: emu.apiUrl };
-}
+const botEnv = (): Record<string, string> => emulatorBotEnv(emu);
 
 /** Outputs of a run plus every file given, checked for every emulator credential. */
 async function noSecrets(r: RunResult, files: string[] = []): Promise<void> {
