@@ -116,7 +116,7 @@ function parseFigures() {
 
 function coldStartFigure() {
   const runs = flags.quick ? 5 : 15;
-  const c = coldStart(join(root, "packages/cli/dist/bin.js"), { runs });
+  const c = coldStart(join(root, "packages/cli/dist/bin.cjs"), { runs });
   raw.coldStart = c;
   if (c.skipped) return skip("5. cold start: send --dry-run (10 alerts) ÷ node -e 0, median", c.skipped, "≤ 2.0");
   figure(`5. cold start: send --dry-run (10 alerts) ÷ node -e 0, median of ${c.runs} (${c.cliMs.toFixed(0)} ms ÷ ${c.nodeMs.toFixed(0)} ms)`, fmt(c.ratio), "≤ 2.0", c.ratio <= 2.0);

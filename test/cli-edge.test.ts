@@ -78,7 +78,7 @@ describe("send --dry-run", () => {
 describe("the CLI as a Unix tool and with plugins", () => {
   it("stops quietly when the reader of its output goes away (| head)", async () => {
     const { execFile } = await import("node:child_process");
-    const bin = new URL("../packages/cli/dist/bin.js", import.meta.url).pathname;
+    const bin = new URL("../packages/cli/dist/bin.cjs", import.meta.url).pathname;
     const config = '{"url": "https://hooks.slack.com/services/T000/B000/xyz"}';
     const stderr = await new Promise<string>((done) => {
       execFile("bash", ["-c", `"${process.execPath}" "${bin}" send "${report}" --dry-run | head -1 >/dev/null`], { env: { PATH: process.env.PATH ?? "", SOCKET_SLACK_CONFIG_JSON: config } }, (_e, _out, err) => done(err));

@@ -1,6 +1,6 @@
 /**
  * Shared by the CLI end-to-end tests (test/cli-*.test.ts): runs the BUILT binary
- * (packages/cli/dist/bin.js) as a child process with a controlled environment, the way a CI
+ * (packages/cli/dist/bin.cjs) as a child process with a controlled environment, the way a CI
  * job runs it, and gives the tests temp dirs, small scan reports and the emulator's secrets.
  */
 import { spawn } from "node:child_process";
@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { type SlackEmulator } from "@socket-notify/slack-emulator";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-export const BIN = join(REPO, "packages/cli/dist/bin.js");
+export const BIN = join(REPO, "packages/cli/dist/bin.cjs");
 export const DEMO = join(REPO, "examples/demo");
 export const FIXTURES = process.env.SOCKET_FIXTURES!;
 
@@ -31,7 +31,7 @@ export interface RunOptions {
   killAfterMs?: number;
 }
 
-/** `node packages/cli/dist/bin.js ...args`, as a user (or CI job) runs it; never a TTY. */
+/** `node packages/cli/dist/bin.cjs ...args`, as a user (or CI job) runs it; never a TTY. */
 export function runCli(args: string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [BIN, ...args], {

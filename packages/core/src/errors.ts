@@ -27,7 +27,18 @@ export interface ErrorDetails {
   cause?: unknown;
 }
 
+// A plugin that imports @socket-notify/core gets its own copy of it next to the CLI's bundled
+// one; the brand (a registry symbol, the same in every copy) lets `instanceof UserError` and
+// friends recognise errors made by any copy, so a plugin's UserError still exits 2 with its hint.
+const ERROR_CLASSES = Symbol.for("socket-notify:error-classes");
+
 export abstract class SocketNotifyError extends Error {
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    const names = (value as { [ERROR_CLASSES]?: unknown } | null)?.[ERROR_CLASSES];
+    return Array.isArray(names) && names.includes(this.name);
+  }
+
   abstract readonly code: string;
   /** 2 for bad input, config or usage; 1 for a delivery failure. */
   abstract readonly exitCode: 1 | 2;
@@ -38,6 +49,9 @@ export abstract class SocketNotifyError extends Error {
   constructor(message: string, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = new.target.name;
+    const classes: string[] = [];
+    for (let c: unknown = new.target; typeof c === "function" && c !== Error; c = Object.getPrototypeOf(c)) classes.push((c as { name: string }).name);
+    Object.defineProperty(this, ERROR_CLASSES, { value: classes });
     this.hint = details.hint;
     this.file = details.file;
     this.path = details.path;

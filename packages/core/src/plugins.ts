@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import { isAbsolute, resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type z } from "zod";
+import { importModule } from "./dynamic-import.js";
 import { UserError } from "./errors.js";
 import { type PluginHost } from "./host.js";
 import { type NotifierPlugin } from "./notifier.js";
@@ -40,7 +41,7 @@ export async function loadPluginModules(specs: string[], baseDir: string, label:
     }
     let mod: Record<string, unknown>;
     try {
-      mod = (await import(url)) as Record<string, unknown>;
+      mod = await importModule(url);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       throw new UserError("plugin_invalid", `${label}: ${path}: loading plugin "${spec}" failed: ${code === "ERR_MODULE_NOT_FOUND" ? "module not found" : (e as Error).message.split("\n")[0]}`, {

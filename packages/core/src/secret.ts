@@ -5,7 +5,14 @@ import { inspect } from "node:util";
  * conversion, JSON and `util.inspect` all give the redacted form. Only `reveal()` returns
  * the value, and only transport code calls it.
  */
+// Recognised across copies of core (a plugin's own next to the CLI's bundle), like errors.ts.
+const SECRET_BRAND = Symbol.for("socket-notify:secret");
+
 export class Secret {
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return (value as { [SECRET_BRAND]?: unknown } | null)?.[SECRET_BRAND] === true;
+  }
+
   readonly #value: string;
   /** What may be shown to a user, e.g. `hooks.slack.com/services/T…/B…/****`. */
   readonly redacted: string;
@@ -17,6 +24,7 @@ export class Secret {
   readonly missing: boolean;
 
   constructor(value: string, redacted = "****", missing = false) {
+    Object.defineProperty(this, SECRET_BRAND, { value: true });
     this.#value = value;
     this.redacted = redacted;
     this.missing = missing;

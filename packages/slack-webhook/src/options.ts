@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { type Destination, FilterSchema, type NotifyConfig, type PluginHost, redactWebhookUrl, type Secret, type SecretRef, SecretRefSchema, suggest } from "@socket-notify/core";
 import { z } from "zod";
 
@@ -61,15 +60,19 @@ export function webhookDestinations(config: NotifyConfig, host: PluginHost): { d
     }
   }
 
+  // Same URL under two names shares one rate limit (Slack limits per webhook): the queue key is
+  // the first name given to that URL, so the key never carries the URL itself.
+  const firstNameOfUrl = new Map<string, string>();
   const destinations = entries.map((e): Destination => {
     const secret = host.secret(e.value, { path: e.path, redact: redactWebhookUrl });
+    const keyName = firstNameOfUrl.get(secret.reveal()) ?? e.name;
+    firstNameOfUrl.set(secret.reveal(), keyName);
     if (!secret.missing) host.checkUrl(secret.reveal(), { path: e.path, hosts: WEBHOOK_HOSTS, pathPrefix: "/services/", what: `webhook "${e.name}" URL` });
     const address: WebhookAddress = { url: secret };
     return {
       route: e.name,
       target: e.name,
-      // Same URL under two names shares one rate limit: Slack limits per webhook.
-      key: `webhook:${createHash("sha256").update(secret.reveal()).digest("hex").slice(0, 16)}`,
+      key: `webhook:${keyName}`,
       // A webhook with no url_configs entry gets every alert (the Socket CLI disabled it: B1).
       filter: urlConfigs[e.name] ?? {},
       address,

@@ -1,6 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { dirname, extname, isAbsolute, resolve as resolvePath } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { Loader } from "cosmiconfig";
+import { importModule } from "../dynamic-import.js";
 import { UserError } from "../errors.js";
 import { describeJsonError } from "../json-error.js";
 
@@ -70,7 +72,7 @@ function parseJsonText(text: string, label: string, hint: string): unknown {
 // start-up time is module loading (bench figure 5).
 let yamlModule: typeof import("yaml") | undefined;
 async function loadYaml(): Promise<void> {
-  yamlModule ??= await import("yaml");
+  yamlModule ??= await importModule<typeof import("yaml")>("yaml");
 }
 
 function parseYamlText(text: string, label: string): unknown {
@@ -152,7 +154,7 @@ export async function findConfig(options: FindConfigOptions = {}): Promise<RawCo
     return importCodeConfig(filepath, filepath);
   };
   await loadYaml();
-  const { cosmiconfig } = await import("cosmiconfig");
+  const { cosmiconfig } = await importModule<typeof import("cosmiconfig")>("cosmiconfig");
   const explorer = cosmiconfig(MODULE_NAME, {
     searchPlaces: [...DATA_CONFIG_FILES, ...CODE_CONFIG_FILES],
     // Stop at the project root (toolchain.md P6: the default searches only the start directory).
@@ -178,7 +180,7 @@ export async function findConfig(options: FindConfigOptions = {}): Promise<RawCo
 
 async function importCodeConfig(path: string, label: string): Promise<unknown> {
   try {
-    const mod = (await import(new URL(`file://${path}`).href)) as { default?: unknown };
+    const mod = await importModule<{ default?: unknown }>(pathToFileURL(path).href);
     const v = mod.default ?? mod;
     return typeof v === "function" ? await (v as () => unknown)() : v;
   } catch (e) {

@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// CommonJS on purpose: a CommonJS entry starts without Node's ES module loader, which costs more
+// than the rest of a dry run's start-up (bench figure 5). The CLI itself is ESM, bundled into one
+// CommonJS file for the same reason (bundle-loader.cts).
+import loader = require("./bundle-loader.cjs");
+
+// `socket-notify … | head`: the reader went away; stop quietly, as Unix tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
+async function run(): Promise<void> {
+  // The bundle (scripts/bundle.mjs) starts several times faster; SOCKET_NOTIFY_NO_BUNDLE=1 runs
+  // the unbundled modules instead (readable stack traces with --debug, or a tsc-only build).
+  const cli: loader.CliModule = (process.env.SOCKET_NOTIFY_NO_BUNDLE ? undefined : loader.loadBundledCli(__dirname)) ?? ((await import("./cli.js")) as loader.CliModule);
+  // Exit code via process.exitCode (not process.exit) so buffered stdout is flushed when piped.
+  process.exitCode = await cli.main(process.argv.slice(2), cli.processIO());
+}
+
+void run();
