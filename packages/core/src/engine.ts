@@ -162,7 +162,7 @@ export class SocketNotifyEngine {
     const applied = options.facts ? applyFacts(input.alerts, options.facts) : undefined;
     const factsLoaded = applied !== undefined || (options.factsLoaded ?? false);
     const sorted = sortByRisk(applied ? applied.alerts : input.alerts);
-    const matchedIds = new Set<string>();
+    const matchedAnywhere = new Uint8Array(sorted.length);
     const planned: PlannedDestination[] = [];
     const warnings = this.validationWarnings(factsLoaded);
     if (applied) warnings.push(...applied.warnings);
@@ -177,8 +177,7 @@ export class SocketNotifyEngine {
     };
     for (const destination of this.destinations) {
       const filterContext = { scan: context, factsLoaded, globalLevels: this.config.levels };
-      const { matched, excluded } = filter.partition(sorted, destination.filter, filterContext, options.excludedSample);
-      for (const a of matched) matchedIds.add(a.id);
+      const { matched, excluded } = filter.partition(sorted, destination.filter, filterContext, options.excludedSample, matchedAnywhere);
       const summary = applied && destination.filter.always_send_reachability ? reachabilitySummary(applied, destination.filter, filterContext, { limits }) : undefined;
       // The reachability summary is one of the destination's max_messages (alerts keep at least one).
       const maxMessages = Math.max(1, (destination.filter.max_messages ?? this.config.max_messages ?? DEFAULT_MAX_MESSAGES) - (summary ? 1 : 0));
@@ -193,7 +192,7 @@ export class SocketNotifyEngine {
       enabled,
       capabilities: caps,
       destinations: planned,
-      alerts: { total: input.alerts.length, matched: matchedIds.size, duplicatesMerged: input.duplicatesMerged },
+      alerts: { total: input.alerts.length, matched: matchedAnywhere.reduce((n, m) => n + m, 0), duplicatesMerged: input.duplicatesMerged },
       warnings,
       context,
     };

@@ -118,23 +118,36 @@ export class AlertFilter {
   /**
    * Like `apply`, but excluded alerts are counted by reason, and only the first `sample` are kept
    * with their reason: memory stays proportional to the matched alerts, whatever the input size.
+   * `marks`, when given (one byte per alert), gets a 1 at the index of each matched alert, so a
+   * caller can count the alerts matched by any of several filters without a set of ids.
    */
-  partition(alerts: readonly Alert[], filter: FilterOptions, ctx: FilterContext, sample = EXCLUDED_SAMPLE): FilterSummary {
+  partition(alerts: readonly Alert[], filter: FilterOptions, ctx: FilterContext, sample = EXCLUDED_SAMPLE, marks?: Uint8Array): FilterSummary {
     const rules: RuleBook = new Map();
     const check = this.compileWithRules(filter, ctx, rules);
-    const matched: Alert[] = [];
+    // Matches are flagged first and copied into an array of the exact size: an array grown by
+    // push leaves its outgrown copies behind, and 20 destinations × 100,000 alerts made ~10 MB
+    // of such garbage at the peak (bench figure 6).
+    const hit = new Uint8Array(alerts.length);
     const counts = new Map<string, number>();
     const kept: ExcludedAlert[] = [];
     let count = 0;
-    for (const a of alerts) {
+    for (let k = 0; k < alerts.length; k++) {
+      const a = alerts[k]!;
       const reason = check(a);
       if (reason === undefined) {
-        matched.push(a);
+        hit[k] = 1;
         continue;
       }
       count++;
       counts.set(reason, (counts.get(reason) ?? 0) + 1);
       if (kept.length < sample) kept.push({ alert: a, reason });
+    }
+    const matched = new Array<Alert>(alerts.length - count);
+    for (let k = 0, j = 0; k < alerts.length; k++) {
+      if (hit[k]) {
+        matched[j++] = alerts[k]!;
+        if (marks) marks[k] = 1;
+      }
     }
     return { matched, excluded: { count, reasons: [...counts].map(([reason, n]) => ({ reason, count: n, rule: rules.get(reason) ?? reason })), sample: kept } };
   }

@@ -348,3 +348,23 @@ describe("readScanFile", () => {
     }
   });
 });
+
+describe("memory: values repeated across alerts are kept once (bench figure 6)", () => {
+  it("equal introducedBy entries and manifest lists are one frozen object; alerts still read as before", () => {
+    const report = {
+      scan_failed: false,
+      new_alerts: [
+        issue({ pkg_name: "a", type: "cve", introduced_by: [["npm/express@4.0.0", "package.json"]], manifests: "package.json" }),
+        issue({ pkg_name: "b", type: "cve", introduced_by: [["npm/express@4.0.0", "package.json"]], manifests: "package.json" }),
+        issue({ pkg_name: "c", type: "cve", introduced_by: [["direct", "package.json"]], manifests: "package.json;web/package.json" }),
+      ],
+    };
+    const [a, b, c] = parseScan(JSON.stringify(report)).alerts;
+    expect(a!.introducedBy[0]).toBe(b!.introducedBy[0]);
+    expect(a!.manifests).toBe(b!.manifests);
+    expect(c!.manifests).toEqual(["package.json", "web/package.json"]);
+    expect(Object.isFrozen(a!.introducedBy[0])).toBe(true);
+    expect(Object.isFrozen(a!.manifests)).toBe(true);
+    expect(a).toMatchObject({ id: "npm/a@1.3.0#cve", purl: "pkg:npm/a@1.3.0", introducedBy: [{ source: "npm/express@4.0.0", manifest: "package.json" }] });
+  });
+});

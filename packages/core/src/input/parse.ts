@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { UserError } from "../errors.js";
 import { describeJsonError } from "../json-error.js";
-import { type Alert, type AlertAction, type ScanContext, type ScanInput } from "../model.js";
+import { type Alert, type AlertAction, type IntroducedBy, type ScanContext, type ScanInput } from "../model.js";
 import { parseSeverity } from "../severity.js";
 import { parseOrThrow } from "../zod-issues.js";
 import { z } from "zod";
@@ -66,13 +66,13 @@ const ScanTopSchema = ScanSchema.extend({
  * plainly valid: the caller then parses the whole text, which gives the exact error.
  */
 async function streamScan(path: string, source: string, strict: boolean): Promise<ScanInput | undefined> {
-  const strings = new Map<string, string>();
+  const shared = new SharedAlertValues();
   const fresh: Alert[] = [];
   const unchanged: Alert[] = [];
   const streamed = await streamScanFile(path, (list, issue) => {
     if (!IssueSchema.safeParse(issue).success) return false;
-    if (list === "new_alerts") fresh.push(toAlert(issue as Issue, "new", strings));
-    else if (list === "unchanged_alerts" && strict) unchanged.push(toAlert(issue as Issue, "unchanged", strings));
+    if (list === "new_alerts") fresh.push(toAlert(issue as Issue, "new", shared));
+    else if (list === "unchanged_alerts" && strict) unchanged.push(toAlert(issue as Issue, "unchanged", shared));
     return true;
   });
   if (!streamed) return undefined;
@@ -195,11 +195,11 @@ function throwSyntax(text: string, source: string): never {
  * tree and the alerts are not both alive); `scan` the validated top level.
  */
 function normalise(tree: ScanJson, scan: ScanJson, format: ScanInput["format"], strict: boolean): ScanInput {
-  const strings = new Map<string, string>();
+  const shared = new SharedAlertValues();
   const convert = (list: Issue[], origin: Alert["origin"]): Alert[] => {
     const out: Alert[] = [];
     for (let k = 0; k < list.length; k++) {
-      out.push(toAlert(list[k]!, origin, strings));
+      out.push(toAlert(list[k]!, origin, shared));
       (list as unknown[])[k] = undefined; // the raw issue is no longer needed
     }
     list.length = 0;
@@ -271,16 +271,15 @@ function enc(s: string): string {
   return encodeURIComponent(s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd"));
 }
 
+// Strings built here are joined, not written as template literals: V8 keeps a template literal
+// as a tree of its parts (a cons string), about twice the memory of the flat string `join`
+// makes, and ids and purls live as long as the alerts (figure 6 of the bench).
 function realPurl(ecosystem: string, namespace: string | undefined, name: string, version: string): string {
-  const ns = namespace ? `${namespace.split("/").map(enc).join("/")}/` : "";
-  return `pkg:${ecosystem}/${ns}${enc(name)}${version ? `@${enc(version)}` : ""}`;
-}
-
-/** A flat copy of a concatenated string (V8 flattens on first use as a key; do it once, here). */
-function flat(s: string): string {
-  // Number() on a non-numeric string flattens it in V8 without copying it a second time.
-  void Number(s);
-  return s;
+  const parts = ["pkg:", ecosystem, "/"];
+  if (namespace) parts.push(namespace.split("/").map(enc).join("/"), "/");
+  parts.push(enc(name));
+  if (version) parts.push("@", enc(version));
+  return parts.join("");
 }
 
 function str(v: unknown): string | undefined {
@@ -288,27 +287,56 @@ function str(v: unknown): string | undefined {
 }
 
 /**
- * `strings`, when given, shares equal strings between alerts (ecosystems, types, titles,
- * descriptions, manifest paths repeat across thousands of alerts; each parsed copy costs memory).
+ * Values that repeat across the alerts of one input, kept once: ecosystems, types, titles,
+ * descriptions and manifest paths, the `introducedBy` entries (a popular top-level dependency
+ * pulls in many alerts) and manifest lists. Shared entries are frozen, so sharing is safe.
  */
-export function toAlert(i: Issue, origin: Alert["origin"], strings?: Map<string, string>): Alert {
-  const intern = strings
-    ? (v: string): string => {
-        const known = strings.get(v);
-        if (known !== undefined) return known;
-        strings.set(v, v);
-        return v;
-      }
-    : (v: string): string => v;
+export class SharedAlertValues {
+  readonly #strings = new Map<string, string>();
+  // By manifest, then source: no key strings to build and keep (manifests are few).
+  readonly #introduced = new Map<string, Map<string, IntroducedBy>>();
+  readonly #manifests = new Map<string, readonly string[]>();
+
+  string(v: string): string {
+    const known = this.#strings.get(v);
+    if (known !== undefined) return known;
+    this.#strings.set(v, v);
+    return v;
+  }
+
+  introducedBy(source: string, manifest: string): IntroducedBy {
+    let bySource = this.#introduced.get(manifest);
+    if (!bySource) this.#introduced.set(manifest, (bySource = new Map()));
+    let entry = bySource.get(source);
+    if (!entry) {
+      entry = Object.freeze({ source: this.string(source), manifest: this.string(manifest) });
+      bySource.set(source, entry);
+    }
+    return entry;
+  }
+
+  manifests(list: string[]): string[] {
+    const key = list.join("\n");
+    let shared = this.#manifests.get(key);
+    if (!shared) {
+      shared = Object.freeze(list.map((m) => this.string(m)));
+      this.#manifests.set(key, shared);
+    }
+    return shared as string[];
+  }
+}
+
+/** Normalise one Socket CLI issue. `shared` (one per input) keeps repeated values once. */
+export function toAlert(i: Issue, origin: Alert["origin"], shared?: SharedAlertValues): Alert {
+  const intern = shared ? (v: string) => shared.string(v) : (v: string) => v;
   const version = i.pkg_version ?? "";
   const namespace = namespaceOf(i);
   const props = i.props ?? {};
   const introducedBy = (i.introduced_by ?? [])
     .filter((p) => p.length > 0)
-    .map((p) => ({ source: intern(p[0] ?? ""), manifest: intern(p[1] ?? "") }));
-  const manifests = [...new Set((i.manifests ?? "").split(";").map((m) => m.trim()).filter(Boolean))].map(intern);
-  // Flattened: a concatenated string keeps its parts (and a sliced one its parent) alive.
-  const id = flat(`${i.pkg_type}/${namespace ? `${namespace}/` : ""}${i.pkg_name}@${version}#${i.type}`);
+    .map((p) => (shared ? shared.introducedBy(p[0] ?? "", p[1] ?? "") : { source: p[0] ?? "", manifest: p[1] ?? "" }));
+  const manifestList = [...new Set((i.manifests ?? "").split(";").map((m) => m.trim()).filter(Boolean))];
+  const id = [i.pkg_type, "/", namespace ? `${namespace}/` : "", i.pkg_name, "@", version, "#", i.type].join("");
   const alert: Alert = {
     id,
     ecosystem: intern(i.pkg_type),
@@ -319,9 +347,9 @@ export function toAlert(i: Issue, origin: Alert["origin"], strings?: Map<string,
     action: actionOf(i),
     title: intern(str(i.title) ?? humanise(i.type)),
     description: intern(str(i.description) ?? ""),
-    purl: flat(realPurl(i.pkg_type, namespace, i.pkg_name, version)),
+    purl: realPurl(i.pkg_type, namespace, i.pkg_name, version),
     introducedBy,
-    manifests,
+    manifests: shared ? shared.manifests(manifestList) : manifestList,
     origin,
   };
   if (namespace) alert.namespace = namespace;

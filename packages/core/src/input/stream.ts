@@ -1,4 +1,4 @@
-import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
 
 /** The alert lists streamed one issue at a time; anything else stays in the skeleton. */
 const LISTS = new Set(["new_alerts", "unchanged_alerts", "removed_alerts"]);
@@ -40,8 +40,7 @@ export async function streamScanFile(path: string, onIssue: (list: string, issue
   const counts: Record<string, number> = {};
   let bom = true;
 
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+  for await (const chunk of chunksOf(path)) {
     if (failed || done) {
       // Only whitespace may follow the object.
       for (const b of chunk) if (!isWs(b)) failed = true;
@@ -133,11 +132,12 @@ export async function streamScanFile(path: string, onIssue: (list: string, issue
       if (b === CLOSE_O || b === CLOSE_A) {
         depth--;
         if (list !== undefined && depth === 2 && elemFrom >= 0) {
-          elem.push(chunk.subarray(elemFrom, i + 1));
+          // Most issues lie within one chunk: decode them in place, without a concatenated copy.
+          const text = elem.length === 0 ? chunk.toString("utf8", elemFrom, i + 1) : Buffer.concat([...elem, chunk.subarray(elemFrom, i + 1)]).toString("utf8");
           elemFrom = -1;
           let issue: unknown;
           try {
-            issue = JSON.parse(Buffer.concat(elem).toString("utf8"));
+            issue = JSON.parse(text);
           } catch {
             failed = true;
             break;
@@ -176,11 +176,30 @@ export async function streamScanFile(path: string, onIssue: (list: string, issue
     if (keyFrom >= 0) lastKey.push(Buffer.from(chunk.subarray(keyFrom)));
     if (elemFrom >= 0) elem.push(Buffer.from(chunk.subarray(elemFrom)));
   }
-  stream.destroy();
   if (failed || !done) return undefined;
   try {
     return { skeleton: JSON.parse(Buffer.concat(skeleton).toString("utf8")), counts };
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The file's bytes, one buffer at a time, always the same buffer: each chunk is parsed before the
+ * next read, and what outlives a chunk is copied (Buffer.from above). A read stream would allocate
+ * a new buffer per chunk; freed buffers of that size stay in the process (malloc's arenas), so a
+ * 60 MB report left ~20 MB of RSS behind (bench figure 6).
+ */
+async function* chunksOf(path: string, size = 1 << 20): AsyncGenerator<Buffer> {
+  const file = await open(path, "r");
+  try {
+    const buffer = Buffer.allocUnsafe(size);
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, size, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await file.close();
   }
 }
