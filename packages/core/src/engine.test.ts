@@ -88,3 +88,31 @@ describe("engine + webhook notifier + emulator", () => {
     expectNoSecrets({ report, logs: logger.lines }, [url, "emulatorhooksecret0009"]);
   });
 });
+
+describe("plan: alerts matched anywhere", () => {
+  it("counts each alert once, whichever and however many destinations it goes to", async () => {
+    const input = await readScanFile(FIXTURE);
+    const url = (n: string) => `https://hooks.slack.com/services/T000/B000/${n}`;
+    const engine = await createEngine({
+      config: {
+        url: [
+          { name: "medium", url: url("a") },
+          { name: "medium-again", url: url("b") },
+          { name: "low", url: url("c") },
+        ],
+        url_configs: { medium: { severities: ["medium"] }, "medium-again": { severities: ["medium"] }, low: { severities: ["low"] } },
+      },
+      env: {},
+      plugins,
+    });
+    const plan = engine.plan(input);
+    const byName = Object.fromEntries(plan.destinations.map((d) => [d.destination.route, d.matched]));
+    const union = new Set([...byName.medium!, ...byName["medium-again"]!, ...byName.low!].map((a) => a.id));
+    expect(byName.medium!.length).toBeGreaterThan(0);
+    expect(byName.low!.length).toBeGreaterThan(0);
+    expect(plan.alerts.matched).toBe(union.size);
+    expect(plan.alerts.matched).toBe(byName.medium!.length + byName.low!.length);
+    // Each destination's alerts keep the risk order of the plan.
+    expect(byName.medium).toEqual(byName["medium-again"]);
+  });
+});
