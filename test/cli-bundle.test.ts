@@ -2,6 +2,7 @@
 // (packages/cli/scripts/bundle.mjs, src/bundle-loader.ts). These tests run what users run and
 // check what the bundle changes: imports reaching outside it, plugins with their own copy of
 // core, and that it behaves like the unbundled modules.
+import { execFileSync } from "node:child_process";
 import { mkdir, readFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -24,6 +25,15 @@ describe("the bundled binary", () => {
   it("is what the build made: the bundle and its code cache sit next to bin.cjs", () => {
     expect(existsSync(join(REPO, "packages/cli/dist/cli.bundle.cjs"))).toBe(true);
     expect(existsSync(join(REPO, "packages/cli/dist/cli.bundle.cache"))).toBe(true);
+  });
+
+  it("its code cache is accepted by this Node (a rejected cache would silently compile from source)", async () => {
+    const probe = `const l = require(${JSON.stringify(join(REPO, "packages/cli/dist/bundle-loader.cjs"))});
+      const dir = ${JSON.stringify(join(REPO, "packages/cli/dist"))};
+      const b = l.loadBundle(dir + "/" + l.BUNDLE_FILE, require("node:fs").readFileSync(dir + "/" + l.CACHE_FILE));
+      process.stdout.write(JSON.stringify({ rejected: b.cacheRejected, main: typeof b.exports.main }));`;
+    const out = execFileSync(process.execPath, ["-e", probe], { encoding: "utf8" });
+    expect(JSON.parse(out)).toEqual({ rejected: false, main: "function" });
   });
 
   it("prints the same dry-run report as the unbundled modules (SOCKET_NOTIFY_NO_BUNDLE=1)", async () => {
