@@ -25,7 +25,7 @@ await build({
   // The loader passes the bundle's own URL; it sits in dist/ like the modules it replaces.
   define: { "import.meta.url": "__bundle_url" },
   // Class names stay: error names (`UserError`) are shown to users and used in reports.
-  keepNames: true,
+  keepNames: false,
   minifySyntax: true,
   minifyWhitespace: true,
   legalComments: "none",

@@ -4,14 +4,6 @@
 // CommonJS file for the same reason (bundle-loader.cts).
 import loader = require("./bundle-loader.cjs");
 
-// `socket-notify … | head`: the reader went away; stop quietly, as Unix tools do.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on("error", (e: NodeJS.ErrnoException) => {
-    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    throw e;
-  });
-}
-
 async function run(): Promise<void> {
   // The bundle (scripts/bundle.mjs) starts several times faster; SOCKET_NOTIFY_NO_BUNDLE=1 runs
   // the unbundled modules instead (readable stack traces with --debug, or a tsc-only build).

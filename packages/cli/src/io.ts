@@ -2,6 +2,7 @@
  * Everything the CLI touches outside itself, passed in so tests run `main()` in-process with
  * their own streams and environment, and so nothing the CLI prints can skip the secret scrubber.
  */
+import { fstatSync, writeSync } from "node:fs";
 import { redactSlackCredentials } from "@socket-notify/core";
 
 export interface CliIO {
@@ -9,12 +10,68 @@ export interface CliIO {
   stderr: { write(chunk: string): unknown; isTTY?: boolean; columns?: number };
   env: Record<string, string | undefined>;
   cwd: string;
-  /** Read standard input (for `-`). */
-  stdin?: NodeJS.ReadableStream;
 }
 
 export function processIO(): CliIO {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), stdin: process.stdin };
+  return { stdout: stdioWriter(1), stderr: stdioWriter(2), env: process.env, cwd: process.cwd() };
+}
+
+type Stdio = NodeJS.WriteStream & { fd: 1 | 2 };
+
+/**
+ * Standard output or error written with `fs.writeSync` while it is a file or a pipe.
+ *
+ * Why: the first touch of `process.stdout` builds a stream (for a pipe, a `net.Socket`), loading
+ * Node's stream and net modules: several milliseconds of a dry run's start-up (bench figure 5),
+ * more than the dry run itself. Node writes to files and pipes synchronously on POSIX anyway, so
+ * the order and completeness of the output are the same. A terminal (or anything else that is
+ * not a file or a pipe), or a pipe some other process left non-blocking (EAGAIN), gets the
+ * regular stream. (`tty.isatty` would load the net module this avoids.)
+ */
+function stdioWriter(fd: 1 | 2): CliIO["stderr"] {
+  let stream: Stdio | undefined;
+  const getStream = (): Stdio => (stream ??= openStdio(fd));
+  if (!isFileOrPipe(fd)) return getStream();
+  return {
+    write(chunk: string): boolean {
+      if (stream) return stream.write(chunk);
+      const bytes = Buffer.from(chunk, "utf8");
+      let done = 0;
+      try {
+        while (done < bytes.length) done += writeSync(fd, bytes, done);
+        return true;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === "EPIPE") exitOnClosedPipe();
+        if (code !== "EAGAIN") throw e;
+        return getStream().write(bytes.subarray(done));
+      }
+    },
+    isTTY: false,
+  };
+}
+
+function isFileOrPipe(fd: number): boolean {
+  try {
+    const stat = fstatSync(fd);
+    return stat.isFile() || stat.isFIFO();
+  } catch {
+    return false; // closed: Node's stream knows what to do
+  }
+}
+
+function openStdio(fd: 1 | 2): Stdio {
+  const stream = (fd === 1 ? process.stdout : process.stderr) as Stdio;
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") exitOnClosedPipe();
+    throw e;
+  });
+  return stream;
+}
+
+/** `socket-notify … | head`: the reader went away; stop quietly, as Unix tools do. */
+function exitOnClosedPipe(): never {
+  process.exit(process.exitCode ?? 0);
 }
 
 // Repo and branch names, package names and values quoted in errors are untrusted: raw escape

@@ -1,4 +1,3 @@
-import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import {
   buildConfigSchema,
@@ -21,6 +20,7 @@ import {
   VERSION,
 } from "@socket-notify/core";
 import { shownAddress } from "./address.js";
+import { appendFile, mkdir, readTextFile, writeFile } from "./fs-async.js";
 import { checkOutbox, prepareOutDir } from "./paths.js";
 import { BUILTIN_PLUGINS } from "./builtins.js";
 import { HELP, parseCli, type ParsedArgs, secondsFlag } from "./args.js";
@@ -203,7 +203,7 @@ export function scanContext(fromInput: ScanContext, env: Record<string, string |
 }
 
 async function writeOutDir(dir: string, plan: Awaited<ReturnType<SocketNotifyEngine["run"]>>["plan"], report: unknown): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir);
   await writeFile(join(dir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
   let n = 0;
   for (const d of plan.destinations) {
@@ -273,7 +273,7 @@ async function retry(args: ParsedArgs, io: CliIO, out: Output): Promise<number> 
   const path = abs(io, file);
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    text = await readTextFile(path);
   } catch (e) {
     throw new UserError("input_unreadable", `${file}: cannot read the outbox (${readErrorText((e as NodeJS.ErrnoException).code)})`, { file, hint: "pass the file given to send --outbox" });
   }

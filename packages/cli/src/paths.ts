@@ -1,6 +1,6 @@
-import { mkdir, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { UserError } from "@socket-notify/core";
+import { mkdir, stat } from "./fs-async.js";
 
 function reason(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
@@ -16,7 +16,7 @@ function reason(e: unknown): string {
  */
 export async function prepareOutDir(path: string, given: string): Promise<void> {
   try {
-    await mkdir(path, { recursive: true });
+    await mkdir(path);
   } catch (e) {
     throw new UserError("usage", `--out ${given}: cannot create the directory (${reason(e)})`, { hint: "pass a directory path (it is created if missing)" });
   }

@@ -277,6 +277,11 @@ describe("mrkdwn escaping: untrusted text is inert (B12)", () => {
     ["&lt;", "&amp;lt;"],
     ["*bold* _it_ ~st~ `code`", "∗bold∗ ＿it＿ ∼st∼ ˋcodeˋ"],
     ["direct_package_3", "direct_package_3"],
+    // `_` between letters or digits of any script stays; at any other edge it is swapped.
+    ["é_x x_ü 日本_語 ١_٢", "é_x x_ü 日本_語 ١_٢"],
+    ["_a a_ a_! (_) __init__ a__b", "＿a a＿ a＿! (＿) ＿＿init＿＿ a＿＿b"],
+    ["😀_a a_😀 𝐀_𝐁", "😀＿a a＿😀 𝐀_𝐁"],
+    ["_", "＿"],
     ["abc\u202Eevil\u202C", "abcevil"],
     ["a\u0000b\u0007c", "abc"],
     ["\u2066iso\u2069", "iso"],

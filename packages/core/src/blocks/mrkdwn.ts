@@ -18,16 +18,52 @@ export function stripControl(text: string): string {
 }
 
 export function escapeMrkdwn(text: string): string {
-  return stripControl(text)
+  const escaped = stripControl(text)
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
     .replace(/\*/g, "\u2217") // ∗ asterisk operator
     .replace(/~/g, "\u223c") // ∼ tilde operator
-    .replace(/`/g, "\u02cb") // ˋ modifier letter grave
-    // `_` only formats at a word edge; inside names like direct_package_3 it is kept as is.
-    .replace(/(^|[^\p{L}\p{N}])_/gu, "$1\uff3f")
-    .replace(/_(?=[^\p{L}\p{N}]|$)/gu, "\uff3f");
+    .replace(/`/g, "\u02cb"); // ˋ modifier letter grave
+  return escaped.includes("_") ? escapeUnderscores(escaped) : escaped;
+}
+
+/**
+ * `_` only formats at a word edge, so it is swapped (＿, fullwidth low line) only there: when the
+ * character before or after it is not a letter or digit, or is the start or end of the text.
+ * Inside names like direct_package_3 it is kept as is.
+ */
+function escapeUnderscores(text: string): string {
+  let out = "";
+  let from = 0;
+  for (let i = text.indexOf("_"); i !== -1; i = text.indexOf("_", i + 1)) {
+    const before = i === 0 ? -1 : codePointBefore(text, i);
+    const after = i + 1 < text.length ? (text.codePointAt(i + 1) as number) : -1;
+    if (isLetterOrDigit(before) && isLetterOrDigit(after)) continue;
+    out += text.slice(from, i) + "\uff3f";
+    from = i + 1;
+  }
+  return out + text.slice(from);
+}
+
+function codePointBefore(text: string, i: number): number {
+  const low = text.charCodeAt(i - 1);
+  if (low >= 0xdc00 && low <= 0xdfff && i >= 2) {
+    const high = text.charCodeAt(i - 2);
+    if (high >= 0xd800 && high <= 0xdbff) return (text.codePointAt(i - 2) as number);
+  }
+  return low;
+}
+
+// Built on first use: compiling \p{…} classes takes milliseconds, a large part of a dry run's
+// start-up (bench figure 5), and ASCII text, by far the most common, never needs it.
+let letterOrDigit: RegExp | undefined;
+
+function isLetterOrDigit(cp: number): boolean {
+  if (cp < 0) return false;
+  if (cp < 0x80) return (cp >= 0x30 && cp <= 0x39) || (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp <= 0x7a);
+  letterOrDigit ??= /^[\p{L}\p{N}]$/u;
+  return letterOrDigit.test(String.fromCodePoint(cp));
 }
 
 /** Untrusted text on one line (newlines would break our layout), escaped and capped. */

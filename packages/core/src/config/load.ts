@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readTextFile } from "../fs-async.js";
 import { dirname, extname, isAbsolute, resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Loader } from "cosmiconfig";
@@ -119,7 +119,7 @@ export async function findConfig(options: FindConfigOptions = {}): Promise<RawCo
     }
     let text: string;
     try {
-      text = await readFile(path, "utf8");
+      text = await readTextFile(path);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       throw new UserError("config_not_found", `${label}: cannot read the config file (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (code ?? "read error")})`, {

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readTextFile } from "../fs-async.js";
 import { UserError } from "../errors.js";
 import { describeJsonError } from "../json-error.js";
 import { type Alert, type AlertAction, type IntroducedBy, type ScanContext, type ScanInput } from "../model.js";
@@ -27,7 +27,7 @@ export async function readScanFile(path: string, options: Omit<ParseOptions, "so
   }
   let text: string;
   try {
-    text = path === "-" ? await readStdin() : await readFile(path, "utf8");
+    text = path === "-" ? await readStdin() : await readTextFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UserError("input_unreadable", `${source}: cannot read the scan report (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (code ?? "read error")})`, {

@@ -1,4 +1,4 @@
-import { open } from "node:fs/promises";
+import { closeFile, openFile, readFromFile } from "../fs-async.js";
 
 /** The alert lists streamed one issue at a time; anything else stays in the skeleton. */
 const LISTS = new Set(["new_alerts", "unchanged_alerts", "removed_alerts"]);
@@ -191,15 +191,15 @@ export async function streamScanFile(path: string, onIssue: (list: string, issue
  * 60 MB report left ~20 MB of RSS behind (bench figure 6).
  */
 async function* chunksOf(path: string, size = 1 << 20): AsyncGenerator<Buffer> {
-  const file = await open(path, "r");
+  const fd = await openFile(path, "r");
   try {
     const buffer = Buffer.allocUnsafe(size);
     for (;;) {
-      const { bytesRead } = await file.read(buffer, 0, size, null);
+      const { bytesRead } = await readFromFile(fd, buffer, 0, size, null);
       if (bytesRead === 0) return;
       yield buffer.subarray(0, bytesRead);
     }
   } finally {
-    await file.close();
+    await closeFile(fd);
   }
 }

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readTextFile } from "../fs-async.js";
 import { z } from "zod";
 import { UserError } from "../errors.js";
 import { describeJsonError } from "../json-error.js";
@@ -114,7 +114,7 @@ const HINT = "pass the .socket.facts.json the Socket CLI writes with --reach (re
 export async function readFactsFile(path: string): Promise<Facts> {
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    text = await readTextFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (code ?? "read error");
