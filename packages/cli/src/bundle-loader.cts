@@ -33,13 +33,21 @@ const BUNDLE_FILE = "cli.bundle.cjs";
 const CACHE_FILE = "cli.bundle.cache";
 
 /**
+ * The bundle is one function expression (the build writes the wrapper into the file, so V8
+ * compiles the file's text as it is, without a copy):
+ * `(function (exports, require, module, __filename, __dirname, __bundle_url, __import) {…})`.
+ */
+const WRAPPER_PARAMS = "exports, require, module, __filename, __dirname, __bundle_url, __import";
+
+/**
  * Run the bundle at `file` as a CommonJS module. `__bundle_url` stands for `import.meta.url` in
  * the bundled sources (the build defines it so), so paths relative to `dist/` keep working.
  */
 function loadBundle(file: string, cachedData?: Buffer): LoadedBundle {
-  const source = fs.readFileSync(file, "utf8");
-  const wrapped = `(function (exports, require, module, __filename, __dirname, __bundle_url, __import) {${source}\n})`;
-  const script = new vm.Script(wrapped, { filename: file, cachedData });
+  // The build makes the bundle ASCII-only (non-ASCII escaped), so latin1 reads the same text
+  // as utf8, at a third of the time (Node 20 decodes utf8 on a slower path).
+  const source = fs.readFileSync(file, "latin1");
+  const script = new vm.Script(source, { filename: file, cachedData });
   const module = { exports: {} as CliModule };
   const fn = script.runInThisContext() as (...args: unknown[]) => void;
   // A script compiled from a code cache cannot `import()` (Node keeps no loader for it), so the
@@ -70,5 +78,5 @@ function loadBundledCli(dir: string): CliModule | undefined {
 declare namespace loader {
   export type { CliModule, LoadedBundle };
 }
-const loader = { BUNDLE_FILE, CACHE_FILE, loadBundle, loadBundledCli };
+const loader = { BUNDLE_FILE, CACHE_FILE, WRAPPER_PARAMS, loadBundle, loadBundledCli };
 export = loader;

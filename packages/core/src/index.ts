@@ -37,7 +37,7 @@ export { type DeliveryFailure, type Destination, type DestinationList, type Noti
 export { loadPluginModules, optionsShape, pluginsOf } from "./plugins.js";
 /* Reachability */
 export { type AppliedFacts, applyFacts } from "./reachability/apply.js";
-export { type Facts, FactsSchema, findingKey, packageKey, parseFacts, type ParseFactsOptions, type ReachabilityFinding, readFactsFile } from "./reachability/facts.js";
+export { type Facts, factsSchema, findingKey, packageKey, parseFacts, type ParseFactsOptions, type ReachabilityFinding, readFactsFile } from "./reachability/facts.js";
 export { type ExcludedFinding, findingAlert, findingFilter, reachabilitySummary, type ReachabilitySummary, renderFinding, type SummaryOptions } from "./reachability/summary.js";
 /* Report */
 export { type DeliveryReport, type DestinationReport, type MessageReport, type ReportError, reportExitCode } from "./report.js";

@@ -27,20 +27,25 @@ export interface OutboxEntry {
   error: { code: string; message: string };
 }
 
-const EntrySchema = z.looseObject({
-  version: z.literal(1),
-  created: z.string(),
-  mode: z.string().min(1),
-  route: z.string(),
-  target: z.string(),
-  kind: z.enum(["alerts", "reachability"]),
-  index: z.number().int().min(1),
-  count: z.number().int().min(1),
-  alerts: z.number().int().min(0),
-  thread_ts: z.string().optional(),
-  payload: z.looseObject({ text: z.string(), blocks: z.array(z.looseObject({ type: z.string() })) }),
-  error: z.looseObject({ code: z.string(), message: z.string() }),
-});
+// Built on first use (`retry` only), not at import: zod schemas cost start-up time (bench figure 5).
+let entrySchema: ReturnType<typeof buildEntrySchema> | undefined;
+
+function buildEntrySchema() {
+  return z.looseObject({
+    version: z.literal(1),
+    created: z.string(),
+    mode: z.string().min(1),
+    route: z.string(),
+    target: z.string(),
+    kind: z.enum(["alerts", "reachability"]),
+    index: z.number().int().min(1),
+    count: z.number().int().min(1),
+    alerts: z.number().int().min(0),
+    thread_ts: z.string().optional(),
+    payload: z.looseObject({ text: z.string(), blocks: z.array(z.looseObject({ type: z.string() })) }),
+    error: z.looseObject({ code: z.string(), message: z.string() }),
+  });
+}
 
 /** Outbox entries for every message that was not delivered. `scrub` removes secrets from error text. */
 export function outboxEntries(mode: string, outcomes: MessageOutcome[], scrub: (t: string) => string, now = new Date()): OutboxEntry[] {
@@ -87,9 +92,10 @@ export function parseOutbox(text: string, source: string): OutboxEntry[] {
     } catch (e) {
       throw new UserError("input_invalid", `${where}: not valid JSON (${(e as Error).message})`, { file: source, hint: "an outbox has one JSON object per line, as written by send --outbox" });
     }
-    const r = EntrySchema.safeParse(json);
+    const schema = (entrySchema ??= buildEntrySchema());
+    const r = schema.safeParse(json);
     if (!r.success) {
-      const issue = describeIssues(r.error, EntrySchema, json);
+      const issue = describeIssues(r.error, schema, json);
       throw new UserError("input_invalid", `${where}: ${issue.path}: ${issue.message}`, { file: source, path: issue.path, hint: "pass a file written by socket-notify send --outbox" });
     }
     out.push(r.data as unknown as OutboxEntry);

@@ -54,10 +54,11 @@ export function parseScan(text: string, options: ParseOptions = {}): ScanInput {
 }
 
 /** The top level without copying the alert lists: each issue is validated on its own below. */
+const anyList = z.array(z.unknown());
 const ScanTopSchema = ScanSchema.extend({
-  new_alerts: z.array(z.unknown()),
-  unchanged_alerts: z.array(z.unknown()).nullish(),
-  removed_alerts: z.array(z.unknown()).nullish(),
+  new_alerts: anyList,
+  unchanged_alerts: anyList.nullish(),
+  removed_alerts: anyList.nullish(),
 });
 
 /**

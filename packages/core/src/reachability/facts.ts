@@ -11,48 +11,53 @@ import { parseOrThrow } from "../zod-issues.js";
  * Socket's TypeScript typings use (`state` for `type`, `sourceLocation.file` for `filename`).
  * Unknown fields are tolerated; a field of the wrong type is an error naming its JSON path.
  */
-const Position = z.looseObject({ line: z.number().nullish(), column: z.number().nullish() });
-const Frame = z.looseObject({
-  package: z.string().nullish(),
-  sourceLocation: z
-    .looseObject({ filename: z.string().nullish(), file: z.string().nullish(), start: Position.nullish(), end: Position.nullish() })
-    .nullish(),
-});
-const ReachabilityItem = z.looseObject({
-  type: z.string().nullish(),
-  state: z.string().nullish(),
-  matches: z.array(z.array(Frame).nullable()).nullish(),
-});
-const ReachabilityEntry = z.looseObject({
-  ghsa_id: z.string().nullish(),
-  reachability: z.array(ReachabilityItem).nullish(),
-});
-const Vulnerability = z.looseObject({
-  ghsaId: z.string().nullish(),
-  cveId: z.string().nullish(),
-  range: z.string().nullish(),
-  severity: z.union([z.number(), z.string()]).nullish(),
-  reachabilityData: z.looseObject({ undeterminableReachability: z.boolean().nullish() }).nullish(),
-});
-const Component = z.looseObject({
-  id: z.string().nullish(),
-  type: z.string().min(1),
-  namespace: z.string().nullish(),
-  name: z.string().nullish(),
-  version: z.string().nullish(),
-  direct: z.boolean().nullish(),
-  dev: z.boolean().nullish(),
-  vulnerabilities: z.array(Vulnerability).nullish(),
-  reachability: z.array(ReachabilityEntry).nullish(),
-});
-export const FactsSchema = z.looseObject({
-  tier1ReachabilityScanId: z.string().nullish(),
-  components: z.array(Component),
-});
-export type FactsJson = z.output<typeof FactsSchema>;
-type ComponentJson = z.output<typeof Component>;
-type VulnerabilityJson = z.output<typeof Vulnerability>;
-type FrameJson = z.output<typeof Frame>;
+function buildSchemas() {
+  // One instance per optional primitive, shared by every field: zod schemas are immutable.
+  const str = z.string().nullish();
+  const num = z.number().nullish();
+  const bool = z.boolean().nullish();
+  const Position = z.looseObject({ line: num, column: num });
+  const Frame = z.looseObject({
+    package: str,
+    sourceLocation: z.looseObject({ filename: str, file: str, start: Position.nullish(), end: Position.nullish() }).nullish(),
+  });
+  const ReachabilityItem = z.looseObject({ type: str, state: str, matches: z.array(z.array(Frame).nullable()).nullish() });
+  const ReachabilityEntry = z.looseObject({ ghsa_id: str, reachability: z.array(ReachabilityItem).nullish() });
+  const Vulnerability = z.looseObject({
+    ghsaId: str,
+    cveId: str,
+    range: str,
+    severity: z.union([z.number(), z.string()]).nullish(),
+    reachabilityData: z.looseObject({ undeterminableReachability: bool }).nullish(),
+  });
+  const Component = z.looseObject({
+    id: str,
+    type: z.string().min(1),
+    namespace: str,
+    name: str,
+    version: str,
+    direct: bool,
+    dev: bool,
+    vulnerabilities: z.array(Vulnerability).nullish(),
+    reachability: z.array(ReachabilityEntry).nullish(),
+  });
+  const Facts = z.looseObject({ tier1ReachabilityScanId: str, components: z.array(Component) });
+  return { Facts, Component, Vulnerability, Frame };
+}
+type Schemas = ReturnType<typeof buildSchemas>;
+let schemas: Schemas | undefined;
+
+/**
+ * The facts file's schema. Built on first use, not at import: building zod schemas is a visible
+ * part of the CLI's start-up (bench figure 5), and most runs read no facts file.
+ */
+export function factsSchema(): Schemas["Facts"] {
+  return (schemas ??= buildSchemas()).Facts;
+}
+export type FactsJson = z.output<Schemas["Facts"]>;
+type ComponentJson = z.output<Schemas["Component"]>;
+type VulnerabilityJson = z.output<Schemas["Vulnerability"]>;
+type FrameJson = z.output<Schemas["Frame"]>;
 
 /** One vulnerability of one package, as the reachability analysis saw it. */
 export interface ReachabilityFinding {
@@ -139,7 +144,7 @@ export function parseFacts(text: string, options: ParseFactsOptions = {}): Facts
       { file: source, path: "components", hint: scan ? "give the scan report as the input and the .socket.facts.json with --facts" : HINT },
     );
   }
-  const facts = parseOrThrow(FactsSchema, json, { file: source, code: "facts_invalid", what: "facts" });
+  const facts = parseOrThrow(factsSchema(), json, { file: source, code: "facts_invalid", what: "facts" });
   return toFacts(facts, source);
 }
 
