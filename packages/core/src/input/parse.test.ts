@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UserError } from "../errors.js";
+import { type Alert } from "../model.js";
+import { withFields } from "./alert.js";
 import { parseScan, readScanFile } from "./parse.js";
 
 const FIXTURES = process.env.SOCKET_FIXTURES!;
@@ -366,5 +368,41 @@ describe("memory: values repeated across alerts are kept once (bench figure 6)",
     expect(Object.isFrozen(a!.introducedBy[0])).toBe(true);
     expect(Object.isFrozen(a!.manifests)).toBe(true);
     expect(a).toMatchObject({ id: "npm/a@1.3.0#cve", purl: "pkg:npm/a@1.3.0", introducedBy: [{ source: "npm/express@4.0.0", manifest: "package.json" }] });
+  });
+});
+
+describe("memory: a parsed alert derives purl and the usual Socket url (bench figure 6)", () => {
+  const parse = (...issues: Record<string, unknown>[]) => parseScan(JSON.stringify({ scan_failed: false, new_alerts: issues })).alerts;
+
+  it("reads url and purl as before, whether the url is the usual page, another one, or missing", () => {
+    const [usual, other, none, scoped] = parse(
+      issue({ pkg_name: "a", url: "https://socket.dev/npm/package/a/overview/1.3.0" }),
+      issue({ pkg_name: "b", url: "https://socket.dev/npm/package/b/alerts/1.3.0?tab=x" }),
+      issue({ pkg_name: "c", url: undefined }),
+      issue({ pkg_name: "core", purl: "@babel/core@1.3.0", url: "https://socket.dev/npm/package/@babel/core/overview/1.3.0" }),
+    );
+    expect(usual).toMatchObject({ url: "https://socket.dev/npm/package/a/overview/1.3.0", purl: "pkg:npm/a@1.3.0" });
+    expect(other!.url).toBe("https://socket.dev/npm/package/b/alerts/1.3.0?tab=x");
+    expect(none!.url).toBeUndefined();
+    expect(scoped).toMatchObject({ url: "https://socket.dev/npm/package/@babel/core/overview/1.3.0", purl: "pkg:npm/%40babel/core@1.3.0" });
+  });
+
+  it("serialises to the full plain object, and copies made with withFields keep url and purl", () => {
+    const [a] = parse(issue({ pkg_name: "a", url: "https://socket.dev/npm/package/a/overview/1.3.0", introduced_by: [] }));
+    const json = JSON.parse(JSON.stringify(a)) as Record<string, unknown>;
+    expect(json).toMatchObject({ id: "npm/a@1.3.0#envVars", url: "https://socket.dev/npm/package/a/overview/1.3.0", purl: "pkg:npm/a@1.3.0", introducedBy: [] });
+    const copy = withFields(a!, { reachability: { state: "reachable", rawState: "reachable" } });
+    expect(copy).toMatchObject({ url: a!.url, purl: a!.purl, reachability: { state: "reachable" } });
+    expect(a!.reachability).toBeUndefined();
+    // Plain data stays plain: withFields on a plain object is a spread.
+    const plain = { ...JSON.parse(JSON.stringify(a)) } as Alert;
+    expect(withFields(plain, { title: "t" })).toEqual({ ...plain, title: "t" });
+  });
+
+  it("a single introducedBy entry repeated across alerts is one frozen list", () => {
+    const [a, b] = parse(issue({ pkg_name: "a", introduced_by: [["direct", "package.json"]] }), issue({ pkg_name: "b", introduced_by: [["direct", "package.json"]] }));
+    expect(a!.introducedBy).toBe(b!.introducedBy);
+    expect(Object.isFrozen(a!.introducedBy)).toBe(true);
+    expect(a!.introducedBy).toEqual([{ source: "direct", manifest: "package.json" }]);
   });
 });

@@ -5,6 +5,7 @@ import { type Alert, type AlertAction, type IntroducedBy, type ScanContext, type
 import { parseSeverity } from "../severity.js";
 import { parseOrThrow } from "../zod-issues.js";
 import { z } from "zod";
+import { ParsedAlert, type StoredAlertFields } from "./alert.js";
 import { streamScanFile } from "./stream.js";
 import { type Issue, IssueSchema, ScanSchema, type ScanJson } from "./schema.js";
 
@@ -230,10 +231,12 @@ function build(scan: ScanJson, format: ScanInput["format"], fresh: Alert[], unch
 
   const seen = new Set<string>();
   const alerts: Alert[] = [];
-  for (const a of [fresh, unchanged].flat()) {
-    if (seen.has(a.id)) continue;
-    seen.add(a.id);
-    alerts.push(a);
+  for (const list of [fresh, unchanged]) {
+    for (const a of list) {
+      if (seen.has(a.id)) continue;
+      seen.add(a.id);
+      alerts.push(a);
+    }
   }
   const result: ScanInput = {
     format,
@@ -267,21 +270,6 @@ function namespaceOf(i: Issue): string | undefined {
   return id.endsWith(suffix) && id.length > suffix.length ? id.slice(0, -suffix.length) : undefined;
 }
 
-/** encodeURIComponent throws on a lone surrogate (a JSON "\ud800" in a package name): U+FFFD it. */
-function enc(s: string): string {
-  return encodeURIComponent(s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd"));
-}
-
-// Strings built here are joined, not written as template literals: V8 keeps a template literal
-// as a tree of its parts (a cons string), about twice the memory of the flat string `join`
-// makes, and ids and purls live as long as the alerts (figure 6 of the bench).
-function realPurl(ecosystem: string, namespace: string | undefined, name: string, version: string): string {
-  const parts = ["pkg:", ecosystem, "/"];
-  if (namespace) parts.push(namespace.split("/").map(enc).join("/"), "/");
-  parts.push(enc(name));
-  if (version) parts.push("@", enc(version));
-  return parts.join("");
-}
 
 function str(v: unknown): string | undefined {
   return typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
@@ -292,11 +280,14 @@ function str(v: unknown): string | undefined {
  * descriptions and manifest paths, the `introducedBy` entries (a popular top-level dependency
  * pulls in many alerts) and manifest lists. Shared entries are frozen, so sharing is safe.
  */
+const NO_ENTRIES = Object.freeze([]) as unknown as IntroducedBy[];
+
 export class SharedAlertValues {
   readonly #strings = new Map<string, string>();
   // By manifest, then source: no key strings to build and keep (manifests are few).
   readonly #introduced = new Map<string, Map<string, IntroducedBy>>();
   readonly #manifests = new Map<string, readonly string[]>();
+  readonly #single = new Map<IntroducedBy, IntroducedBy[]>();
 
   string(v: string): string {
     const known = this.#strings.get(v);
@@ -314,6 +305,16 @@ export class SharedAlertValues {
       bySource.set(source, entry);
     }
     return entry;
+  }
+
+  /** One frozen list per distinct list of (shared) entries: most alerts repeat a few. */
+  introducedByList(list: IntroducedBy[]): IntroducedBy[] {
+    if (list.length === 0) return NO_ENTRIES;
+    if (list.length > 1) return list;
+    const only = list[0]!;
+    let shared = this.#single.get(only);
+    if (!shared) this.#single.set(only, (shared = Object.freeze([only]) as IntroducedBy[]));
+    return shared;
   }
 
   manifests(list: string[]): string[] {
@@ -337,28 +338,28 @@ export function toAlert(i: Issue, origin: Alert["origin"], shared?: SharedAlertV
     .filter((p) => p.length > 0)
     .map((p) => (shared ? shared.introducedBy(p[0] ?? "", p[1] ?? "") : { source: p[0] ?? "", manifest: p[1] ?? "" }));
   const manifestList = [...new Set((i.manifests ?? "").split(";").map((m) => m.trim()).filter(Boolean))];
+  // Joined, not a template literal: V8 keeps a template literal as a tree of its parts (a cons
+  // string), about twice the memory of the flat string `join` makes, and ids live as long as
+  // the alerts (figure 6 of the bench).
   const id = [i.pkg_type, "/", namespace ? `${namespace}/` : "", i.pkg_name, "@", version, "#", i.type].join("");
-  const alert: Alert = {
+  const fields: StoredAlertFields = {
     id,
     ecosystem: intern(i.pkg_type),
     name: i.pkg_name,
-    version,
+    version: shared ? shared.string(version) : version,
     type: intern(i.type),
     severity: parseSeverity(i.severity)!,
     action: actionOf(i),
     title: intern(str(i.title) ?? humanise(i.type)),
     description: intern(str(i.description) ?? ""),
-    purl: realPurl(i.pkg_type, namespace, i.pkg_name, version),
-    introducedBy,
+    introducedBy: shared ? shared.introducedByList(introducedBy) : introducedBy,
     manifests: shared ? shared.manifests(manifestList) : manifestList,
     origin,
   };
-  if (namespace) alert.namespace = namespace;
-  const url = str(i.url);
-  if (url) alert.url = url;
+  if (namespace) fields.namespace = namespace;
   const ghsa = str(props.ghsaId) ?? str(props.ghsa_id);
   const cve = str(props.cveId) ?? str(props.cve_id);
-  if (ghsa) alert.ghsaId = ghsa;
-  if (cve) alert.cveId = cve;
-  return alert;
+  if (ghsa) fields.ghsaId = ghsa;
+  if (cve) fields.cveId = cve;
+  return new ParsedAlert(fields, str(i.url));
 }

@@ -1,4 +1,5 @@
 import { isVulnerability } from "../filter/AlertFilter.js";
+import { withFields } from "../input/alert.js";
 import { type Alert, type Reachability, type ReachabilityState } from "../model.js";
 import { type Facts, packageKey, type ReachabilityFinding } from "./facts.js";
 
@@ -60,7 +61,7 @@ export function applyFacts(alerts: readonly Alert[], facts: Facts): AppliedFacts
     matched++;
     const reachability: Reachability = { state: best.state, rawState: best.rawState, vulnerabilityId: best.id };
     if (best.trace) reachability.trace = best.trace;
-    return { ...a, reachability };
+    return withFields(a, { reachability });
   });
 
   const warnings: string[] = [];

@@ -1,0 +1,91 @@
+import { type Alert, type AlertAction, type IntroducedBy, type Reachability } from "../model.js";
+import { type Severity } from "../severity.js";
+
+/** The fields a parsed alert stores; `url` and `purl` are derived (see ParsedAlert). */
+export type StoredAlertFields = Omit<Alert, "url" | "purl">;
+
+/**
+ * An alert read from a scan: plain data, except that `purl` and a `url` equal to Socket's usual
+ * package page are computed when read instead of stored.
+ *
+ * Why: a report of 100,000 alerts keeps every alert in memory for the whole run, and those two
+ * strings were a third of an alert's size (bench figure 6, peak memory ÷ input size). Both are
+ * read only for the few alerts a message shows. `toJSON` gives the full plain object.
+ *
+ * Copy one with `withFields`, not `{ ...alert }`: a spread is a plain object and loses `url` and
+ * `purl`, which live on the prototype.
+ */
+export class ParsedAlert implements Alert {
+  // `declare`: no class fields emitted, so an alert has the own properties its input gave,
+  // as the plain objects before it did (optional ones only when present).
+  declare id: string;
+  declare ecosystem: string;
+  declare name: string;
+  declare namespace?: string;
+  declare version: string;
+  declare type: string;
+  declare severity: Severity;
+  declare action: AlertAction;
+  declare title: string;
+  declare description: string;
+  declare introducedBy: IntroducedBy[];
+  declare manifests: string[];
+  declare ghsaId?: string;
+  declare cveId?: string;
+  declare origin: Alert["origin"];
+  declare reachability?: Reachability;
+  /** The input's URL when it is not the usual one; null: the usual one; undefined: none given. */
+  #url: string | null | undefined;
+
+  constructor(fields: StoredAlertFields, url: string | undefined) {
+    Object.assign(this, fields);
+    this.#url = url !== undefined && url === standardUrl(this) ? null : url;
+  }
+
+  get url(): string | undefined {
+    return this.#url === null ? standardUrl(this) : this.#url;
+  }
+
+  set url(value: string | undefined) {
+    this.#url = value;
+  }
+
+  get purl(): string {
+    return realPurl(this.ecosystem, this.namespace, this.name, this.version);
+  }
+
+  /** A copy with some fields replaced (what `{ ...alert, reachability }` does for plain data). */
+  withFields(fields: Partial<StoredAlertFields>): ParsedAlert {
+    const copy = new ParsedAlert({ ...this, ...fields }, undefined);
+    copy.#url = this.#url;
+    return copy;
+  }
+
+  toJSON(): Alert {
+    return { ...this, url: this.url, purl: this.purl };
+  }
+}
+
+/** `{ ...alert, ...fields }` that keeps a parsed alert's derived `url` and `purl`. */
+export function withFields(alert: Alert, fields: Partial<StoredAlertFields>): Alert {
+  return alert instanceof ParsedAlert ? alert.withFields(fields) : { ...alert, ...fields };
+}
+
+/** Socket's package page, as the Socket CLI writes it in `url`. */
+function standardUrl(a: Pick<Alert, "ecosystem" | "namespace" | "name" | "version">): string {
+  return ["https://socket.dev/", a.ecosystem, "/package/", a.namespace ? `${a.namespace}/` : "", a.name, "/overview/", a.version].join("");
+}
+
+/** A real package URL: `pkg:<ecosystem>/<namespace>/<name>@<version>`, each part percent-encoded. */
+export function realPurl(ecosystem: string, namespace: string | undefined, name: string, version: string): string {
+  const parts = ["pkg:", ecosystem, "/"];
+  if (namespace) parts.push(namespace.split("/").map(enc).join("/"), "/");
+  parts.push(enc(name));
+  if (version) parts.push("@", enc(version));
+  return parts.join("");
+}
+
+/** encodeURIComponent throws on a lone surrogate (a JSON "\ud800" in a package name): U+FFFD it. */
+function enc(s: string): string {
+  return encodeURIComponent(s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd"));
+}
