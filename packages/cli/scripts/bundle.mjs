@@ -23,7 +23,7 @@ await build({
   format: "cjs",
   external: ["@slack/web-api", "@slack/webhook", "yaml", "cosmiconfig"],
   // The loader passes the bundle's own URL; it sits in dist/ like the modules it replaces.
-  define: { "import.meta.url": "__bundle_url" },
+  define: { "import.meta.url": "__bundle.url" },
   // No keepNames: it adds a defineProperty per function at load (~3 ms of start-up). Error
   // names (`UserError`, shown to users and in reports) are class names, which esbuild keeps
   // unless two collide; cli-bundle.test.ts checks the bundle and the modules print the same.

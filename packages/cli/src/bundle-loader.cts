@@ -35,13 +35,14 @@ const CACHE_FILE = "cli.bundle.cache";
 /**
  * The bundle is one function expression (the build writes the wrapper into the file, so V8
  * compiles the file's text as it is, without a copy):
- * `(function (exports, require, module, __filename, __dirname, __bundle_url, __import) {…})`.
+ * `(function (exports, require, module, __filename, __dirname, __bundle, __import) {…})`.
  */
-const WRAPPER_PARAMS = "exports, require, module, __filename, __dirname, __bundle_url, __import";
+const WRAPPER_PARAMS = "exports, require, module, __filename, __dirname, __bundle, __import";
 
 /**
- * Run the bundle at `file` as a CommonJS module. `__bundle_url` stands for `import.meta.url` in
- * the bundled sources (the build defines it so), so paths relative to `dist/` keep working.
+ * Run the bundle at `file` as a CommonJS module. `__bundle.url` stands for `import.meta.url` in
+ * the bundled sources (the build defines it so), so paths relative to `dist/` keep working; a
+ * getter, because few runs need it (the demo) and building a file URL is not free at start-up.
  */
 function loadBundle(file: string, cachedData?: Buffer): LoadedBundle {
   // The build makes the bundle ASCII-only (non-ASCII escaped), so latin1 reads the same text
@@ -54,7 +55,12 @@ function loadBundle(file: string, cachedData?: Buffer): LoadedBundle {
   // bundle's imports (core's importModule: plugins, code configs, yaml, cosmiconfig) come here.
   // Bare names resolve from this package, which depends on every package the bundle leaves out.
   const importFromHere = (specifier: string): Promise<unknown> => import(specifier);
-  fn(module.exports, nodeModule.createRequire(file), module, file, path.dirname(file), url.pathToFileURL(file).href, importFromHere);
+  const bundle = {
+    get url(): string {
+      return url.pathToFileURL(file).href;
+    },
+  };
+  fn(module.exports, nodeModule.createRequire(file), module, file, path.dirname(file), bundle, importFromHere);
   return { exports: module.exports, script, cacheRejected: cachedData !== undefined && script.cachedDataRejected === true };
 }
 
