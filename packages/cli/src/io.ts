@@ -19,19 +19,19 @@ export function processIO(): CliIO {
 type Stdio = NodeJS.WriteStream & { fd: 1 | 2 };
 
 /**
- * Standard output or error written with `fs.writeSync` while it is a file or a pipe.
+ * Standard output or error written with `fs.writeSync` while it is a file, a pipe or a socket.
  *
  * Why: the first touch of `process.stdout` builds a stream (for a pipe, a `net.Socket`), loading
  * Node's stream and net modules: several milliseconds of a dry run's start-up (bench figure 5),
- * more than the dry run itself. Node writes to files and pipes synchronously on POSIX anyway, so
+ * more than the dry run itself. Node writes to files, pipes and sockets synchronously on POSIX anyway, so
  * the order and completeness of the output are the same. A terminal (or anything else that is
- * not a file or a pipe), or a pipe some other process left non-blocking (EAGAIN), gets the
+ * not one of those), or a pipe some other process left non-blocking (EAGAIN), gets the
  * regular stream. (`tty.isatty` would load the net module this avoids.)
  */
 function stdioWriter(fd: 1 | 2): CliIO["stderr"] {
   let stream: Stdio | undefined;
   const getStream = (): Stdio => (stream ??= openStdio(fd));
-  if (!isFileOrPipe(fd)) return getStream();
+  if (!isFileOrPipeOrSocket(fd)) return getStream();
   return {
     write(chunk: string): boolean {
       if (stream) return stream.write(chunk);
@@ -51,10 +51,11 @@ function stdioWriter(fd: 1 | 2): CliIO["stderr"] {
   };
 }
 
-function isFileOrPipe(fd: number): boolean {
+function isFileOrPipeOrSocket(fd: number): boolean {
   try {
     const stat = fstatSync(fd);
-    return stat.isFile() || stat.isFIFO();
+    // Sockets too: Node gives a child it spawns with stdio "pipe" a socket pair, not a FIFO.
+    return stat.isFile() || stat.isFIFO() || stat.isSocket();
   } catch {
     return false; // closed: Node's stream knows what to do
   }
