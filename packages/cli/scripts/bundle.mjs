@@ -2,7 +2,9 @@
 // cache (dist/cli.bundle.cache), which dist/bin.cjs loads (see src/bundle-loader.cts for why).
 //
 // What stays out of the bundle, loaded from node_modules only when a run needs it:
-// the Slack SDKs (bot mode sends), yaml and cosmiconfig (YAML configs, config search).
+// the Slack SDKs (bot mode sends), yaml and cosmiconfig (YAML configs, config search), and
+// classic zod (plugins' host.z; core's classic-zod.ts imports it through importModule). The CLI's
+// own schemas are zod/mini, which is in the bundle.
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -110,16 +112,16 @@ function warmUpReport() {
 }
 
 /**
- * zod's `locales` namespace holds ~50 translations of its error messages (over a third of the
- * bundle); socket-notify writes its own English messages, so the CLI carries only `en`.
- * (`z.locales.en` stays; a plugin calling `z.config(z.locales.de())` gets a TypeError.)
+ * zod's `locales` namespace holds ~50 translations of its error messages; socket-notify writes
+ * its own English messages, so the bundle's zod/mini carries only `en`. (Plugins get classic zod
+ * from node_modules, with every locale.)
  */
 function englishOnlyZodLocales() {
   return {
     name: "english-only-zod-locales",
     setup(b) {
       b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-        /[\\/]zod[\\/]v4[\\/](classic|core)$/.test(args.resolveDir) ? { path: join(args.resolveDir, "../locales/en.js"), namespace: "zod-en-locale" } : undefined,
+        /[\\/]zod[\\/]v4[\\/](classic|core|mini)$/.test(args.resolveDir) ? { path: join(args.resolveDir, "../locales/en.js"), namespace: "zod-en-locale" } : undefined,
       );
       b.onLoad({ filter: /.*/, namespace: "zod-en-locale" }, (args) => ({
         contents: `export { default as en } from ${JSON.stringify(args.path)};`,

@@ -19,6 +19,7 @@ import {
   UserError,
   VERSION,
 } from "@socket-notify/core";
+import { toJSONSchema } from "zod/mini";
 import { shownAddress } from "./address.js";
 import { appendFile, mkdir, readTextFile, writeFile } from "./fs-async.js";
 import { checkOutbox, prepareOutDir } from "./paths.js";
@@ -258,7 +259,7 @@ async function schema(args: ParsedArgs, io: CliIO, out: Output): Promise<number>
   if (args.flags.config !== undefined) plugins = (await loadEngine(args, io, out, true, true)).engine.plugins;
   const host = createHost({ env: {}, configSource: "schema", logger: silentLogger });
   const s = buildConfigSchema(plugins.map((p) => optionsShape(p, host)));
-  const json = { $schema: "https://json-schema.org/draft/2020-12/schema", title: "socket-notify config", ...(host.z.toJSONSchema(s, { io: "input", unrepresentable: "any" }) as object) };
+  const json = { $schema: "https://json-schema.org/draft/2020-12/schema", title: "socket-notify config", ...(toJSONSchema(s, { io: "input", unrepresentable: "any" }) as object) };
   const text = `${JSON.stringify(json, null, 2)}`;
   if (args.flags.out !== undefined) await writeFile(abs(io, args.flags.out), `${text}\n`);
   else out.out(text);

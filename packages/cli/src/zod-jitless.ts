@@ -5,8 +5,8 @@
  *
  * A module of its own, imported before anything that builds schemas: zod reads the setting when
  * a schema is built, not when it parses. The CLI owns the process, so it may set zod's global
- * config; library packages must not.
+ * config; library packages must not. (zod/mini and classic zod share this setting.)
  */
-import { z } from "zod";
+import { config } from "zod/mini";
 
-z.config({ jitless: true });
+config({ jitless: true });

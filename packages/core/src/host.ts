@@ -1,5 +1,6 @@
-import { z } from "zod";
-import { FILTER_KEYS, type FilterOptions, filterShape, type SecretRef, secretValue } from "./config/schema.js";
+import { type z } from "zod";
+import { type ClassicZod, classicZod } from "./classic-zod.js";
+import { FILTER_KEYS, type FilterOptions, type SecretRef } from "./config/schema.js";
 import { classifyHttpStatus, classifyNetworkError, parseRetryAfter } from "./delivery/classify.js";
 import { UserError } from "./errors.js";
 import { type Logger } from "./logger.js";
@@ -14,12 +15,13 @@ export const VERSION = "0.1.0";
  */
 export interface PluginHost {
   readonly version: string;
+  /** socket-notify's zod (classic). Ready from `optionsSchema(host)` on (see classic-zod.ts). */
   readonly z: typeof z;
   readonly tokens: typeof TOKENS;
   /** The usual per-destination filters, to spread into a plugin's own destination schema. */
-  readonly filterShape: typeof filterShape;
+  readonly filterShape: ClassicZod["filterShape"];
   /** A secret: a literal string or `{ "env": "VAR" }`. */
-  readonly secretValue: typeof secretValue;
+  readonly secretValue: ClassicZod["secretValue"];
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Path of the config file, or the env var name, the config came from. */
   readonly configSource: string;
@@ -68,10 +70,16 @@ export function createHost(options: HostOptions): PluginHost {
     new UserError("config_invalid", `${options.configSource}: ${path}: ${message}`, { file: options.configSource, path, hint });
   const host: PluginHost = {
     version: VERSION,
-    z,
+    get z() {
+      return classicZod("z").z;
+    },
     tokens: TOKENS,
-    filterShape,
-    secretValue,
+    get filterShape() {
+      return classicZod("filterShape").filterShape;
+    },
+    get secretValue() {
+      return classicZod("secretValue").secretValue;
+    },
     env: options.env,
     configSource: options.configSource,
     logger: options.logger,

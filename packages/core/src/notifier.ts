@@ -1,5 +1,5 @@
 import { type DependencyContainer } from "tsyringe";
-import { type z } from "zod";
+import { type $ZodObject } from "zod/v4/core";
 import { type BuiltMessage } from "./blocks/BlockBuilder.js";
 import { type MessageLimits } from "./blocks/types.js";
 import { type FilterOptions, type NotifyConfig } from "./config/schema.js";
@@ -98,7 +98,7 @@ export interface NotifierPlugin {
    * Top-level config keys this notifier adds, as a zod object. A function receives the host,
    * so a plugin without its own zod can build it from `host.z`.
    */
-  optionsSchema?: z.ZodObject | ((host: PluginHost) => z.ZodObject);
+  optionsSchema?: $ZodObject | ((host: PluginHost) => $ZodObject);
   /** Its limits and pacing; merged over Slack's defaults. */
   capabilities?: Partial<NotifierCapabilities>;
   /** Destinations from the validated config. Pure: no network. Throw `host.configError(...)` for bad values. */

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { isAbsolute, resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
-import { type z } from "zod";
+import { type $ZodType } from "zod/v4/core";
 import { importModule } from "./dynamic-import.js";
 import { UserError } from "./errors.js";
 import { type PluginHost } from "./host.js";
@@ -65,10 +65,10 @@ export async function loadPluginModules(specs: string[], baseDir: string, label:
 }
 
 /** The zod object a plugin declares for its top-level keys. */
-export function optionsShape(plugin: NotifierPlugin, host: PluginHost): Record<string, z.ZodType> {
+export function optionsShape(plugin: NotifierPlugin, host: PluginHost): Record<string, $ZodType> {
   const s = typeof plugin.optionsSchema === "function" ? plugin.optionsSchema(host) : plugin.optionsSchema;
   if (!s) return {};
-  const shape = (s as { shape?: Record<string, z.ZodType> }).shape;
+  const shape = (s as { shape?: Record<string, $ZodType> }).shape;
   if (!shape || typeof shape !== "object") {
     throw new UserError("plugin_invalid", `plugin "${plugin.mode}": optionsSchema is not a zod object`, {
       hint: "build it with host.z.object({...}) so it shares the host's zod",

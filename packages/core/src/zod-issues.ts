@@ -1,4 +1,4 @@
-import { type z } from "zod";
+import { type $ZodError, type $ZodIssue, type $ZodType, type output, safeParse } from "zod/v4/core";
 import { UserError, type ErrorCode } from "./errors.js";
 
 /** `bot_configs[0].channels` from zod's `["bot_configs", 0, "channels"]`. */
@@ -63,7 +63,7 @@ export function suggest(word: string, known: Iterable<string>): string | undefin
 }
 
 /** Known keys of the object schema at `path`, for "did you mean" hints. */
-function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+function knownKeysAt(schema: $ZodType, path: readonly PropertyKey[]): string[] {
   let cur: unknown = schema;
   for (const p of path) {
     cur = unwrap(cur);
@@ -122,7 +122,7 @@ export interface IssueReport {
  * Turn the first zod issue into one sentence a user can act on. zod reports a typo'd key
  * twice (unknown key + the real key missing); the unknown key is the useful one, so it wins.
  */
-export function describeIssues(error: z.ZodError, schema: z.ZodType, input: unknown): IssueReport {
+export function describeIssues(error: $ZodError, schema: $ZodType, input: unknown): IssueReport {
   const issues = [...error.issues].sort((a, b) => rankIssue(a) - rankIssue(b));
   const issue = issues[0]!;
   const lastKey = issue.path.length ? String(issue.path[issue.path.length - 1]) : "";
@@ -193,7 +193,7 @@ export function describeIssues(error: z.ZodError, schema: z.ZodType, input: unkn
   }
 }
 
-function rankIssue(i: z.core.$ZodIssue): number {
+function rankIssue(i: $ZodIssue): number {
   if (i.code === "unrecognized_keys") return 0;
   if (i.code === "invalid_type" && i.input === undefined) return 2;
   return 1;
@@ -205,12 +205,12 @@ function article(t: string): string {
 }
 
 /** Parse with a schema; on failure throw a one-line UserError naming file and JSON path. */
-export function parseOrThrow<S extends z.ZodType>(
+export function parseOrThrow<S extends $ZodType>(
   schema: S,
   input: unknown,
   where: { file: string; code: ErrorCode; what: string },
-): z.output<S> {
-  const result = schema.safeParse(input, { reportInput: true });
+): output<S> {
+  const result = safeParse(schema, input, { reportInput: true });
   if (result.success) return result.data;
   const r = describeIssues(result.error, schema, input);
   throw new UserError(where.code, `${where.file}: ${r.path || "(top level)"}: ${r.message}`, {

@@ -19,6 +19,7 @@ import {
   type DeliveryProgress,
   type DeliveryReport,
   isSocketNotifyError,
+  loadClassicZod,
   MemoryLogger,
   messageText,
   type NotifierCapabilities,
@@ -126,6 +127,8 @@ export function runConformance(options: ConformanceOptions): void {
     const secrets = () => [sink.secret, sink.url, ...(options.secrets ?? [])];
 
     beforeAll(async () => {
+      // The kit builds hosts itself, so it loads the zod a plugin gets as host.z, as an embedder would.
+      await loadClassicZod();
       sink = await startSink();
     });
     afterAll(async () => {

@@ -1,68 +1,114 @@
-import { z } from "zod";
+import { type $ZodType } from "zod/v4/core";
 import { SEVERITY_NAMES, parseSeverity } from "../severity.js";
+import * as z from "../zod.js";
 
-const severityName = z
-  .string()
-  .refine((s) => parseSeverity(s) !== undefined, {
-    error: (iss) =>
-      `unknown severity ${JSON.stringify(iss.input)} | hint: use one of ${SEVERITY_NAMES.join(", ")} (any case; "middle" is "medium")`,
-  })
-  .meta({ description: `One of ${SEVERITY_NAMES.join(", ")}, any case. "middle" (Socket's word) is "medium".` });
+/**
+ * The functions these shapes are built from. zod/mini and classic zod export them alike, so one
+ * definition builds core's schemas (mini: cheaper to load and build, bench figure 5) and the
+ * classic copies a plugin gets from its host (`host.filterShape`, with `.optional()`, `.meta()`…).
+ */
+export type ZodBuilder = Pick<typeof z, "array" | "boolean" | "enum" | "globalRegistry" | "gte" | "int" | "lte" | "minLength" | "number" | "optional" | "positive" | "refine" | "strictObject" | "string" | "union">;
+
+/** zod/mini's, as a plain object: passing the namespace itself would build all of it (zod.ts). */
+const mini: ZodBuilder = {
+  array: z.array,
+  boolean: z.boolean,
+  enum: z.enum,
+  globalRegistry: z.globalRegistry,
+  gte: z.gte,
+  int: z.int,
+  lte: z.lte,
+  minLength: z.minLength,
+  number: z.number,
+  optional: z.optional,
+  positive: z.positive,
+  refine: z.refine,
+  strictObject: z.strictObject,
+  string: z.string,
+  union: z.union,
+};
+
+/** Attach a description (shown by `socket-notify schema`). `register` keeps the instance; zod's `.meta()` would clone it. */
+function described<S extends $ZodType>(zb: ZodBuilder, schema: S, description: string): S {
+  zb.globalRegistry.add(schema, { description });
+  return schema;
+}
 
 export const LEVELS = ["block", "warn"] as const;
 export type Level = (typeof LEVELS)[number];
-const level = z.enum(LEVELS).meta({ description: "`block` for alerts Socket's policy marks error, `warn` for warn." });
-
-const stringList = (description: string) => z.array(z.string()).meta({ description });
 
 /** Per-destination filters. All of them must pass (AND); a missing or empty one does not filter. */
-export const filterShape = {
-  repos: stringList("Only scans of these repositories: `owner/repo` or bare `repo`, case-insensitive.").optional(),
-  severities: z.array(severityName).meta({ description: "Only these severities." }).optional(),
-  min_severity: severityName.meta({ description: "Only this severity and above." }).optional(),
-  alert_types: stringList("Only these Socket alert types (e.g. `malware`, `criticalCVE`, `didYouMean`).").optional(),
-  exclude_alert_types: stringList("Never these Socket alert types.").optional(),
-  levels: z.array(level).meta({ description: "Only these policy levels; default both." }).optional(),
-  reachability_alerts_only: z
-    .boolean()
-    .meta({ description: "With --facts: drop vulnerability alerts that are not reachable. Other alerts (malware, …) always pass." })
-    .optional(),
-  always_send_reachability: z
-    .boolean()
-    .meta({ description: "With --facts: send a whole-repository reachability summary on every run." })
-    .optional(),
-  max_messages: z.number().int().min(1).max(100).meta({ description: "Most messages to this destination per run (default 5); the last one counts what did not fit." }).optional(),
-};
+export function makeFilterShape(zb: ZodBuilder) {
+  const severityName = (description: string) =>
+    described(
+      zb,
+      zb.string().check(
+        zb.refine((s: string) => parseSeverity(s) !== undefined, {
+          error: (iss) => `unknown severity ${JSON.stringify(iss.input)} | hint: use one of ${SEVERITY_NAMES.join(", ")} (any case; "middle" is "medium")`,
+        }),
+      ),
+      description,
+    );
+  const level = described(zb, zb.enum(LEVELS), "`block` for alerts Socket's policy marks error, `warn` for warn.");
+  const stringList = (description: string) => zb.optional(described(zb, zb.array(zb.string()), description));
+  const bool = (description: string) => zb.optional(described(zb, zb.boolean(), description));
+  return {
+    repos: stringList("Only scans of these repositories: `owner/repo` or bare `repo`, case-insensitive."),
+    severities: zb.optional(described(zb, zb.array(severityName(`One of ${SEVERITY_NAMES.join(", ")}, any case. "middle" (Socket's word) is "medium".`)), "Only these severities.")),
+    min_severity: zb.optional(severityName("Only this severity and above.")),
+    alert_types: stringList("Only these Socket alert types (e.g. `malware`, `criticalCVE`, `didYouMean`)."),
+    exclude_alert_types: stringList("Never these Socket alert types."),
+    levels: zb.optional(described(zb, zb.array(level), "Only these policy levels; default both.")),
+    reachability_alerts_only: bool("With --facts: drop vulnerability alerts that are not reachable. Other alerts (malware, …) always pass."),
+    always_send_reachability: bool("With --facts: send a whole-repository reachability summary on every run."),
+    max_messages: zb.optional(
+      described(zb, zb.number().check(zb.int(), zb.gte(1), zb.lte(100)), "Most messages to this destination per run (default 5); the last one counts what did not fit."),
+    ),
+  };
+}
+
+/** A secret: a literal string or a reference to an environment variable. */
+export function makeSecretSchemas(zb: ZodBuilder) {
+  const ref = zb.strictObject({ env: described(zb, zb.string().check(zb.minLength(1)), "Name of the environment variable that holds the secret.") });
+  return { ref, value: zb.union([zb.string().check(zb.minLength(1)), ref]) };
+}
+
+export const filterShape = makeFilterShape(mini);
 export const FilterSchema = z.strictObject(filterShape);
 export type FilterOptions = z.output<typeof FilterSchema>;
 export const FILTER_KEYS = Object.keys(filterShape) as (keyof FilterOptions)[];
 
+const secretSchemas = makeSecretSchemas(mini);
 /** A secret given as a reference to an environment variable instead of a literal. */
-export const SecretRefSchema = z.strictObject({ env: z.string().min(1).meta({ description: "Name of the environment variable that holds the secret." }) });
+export const SecretRefSchema = secretSchemas.ref;
 export type SecretRef = z.output<typeof SecretRefSchema>;
-export const secretValue = z.union([z.string().min(1), SecretRefSchema]);
+export const secretValue = secretSchemas.value;
+
+const positiveAtMost = (max: number, description: string) => z.optional(described(mini, z.number().check(z.positive(), z.lte(max)), description));
 
 /** Keys every config has, whatever the mode. */
 export const coreShape = {
-  $schema: z.string().optional(),
-  mode: z.string().min(1).meta({ description: "Which notifier sends: `webhook` (default), `bot`, or a plugin's mode." }).optional(),
-  enabled: z.boolean().meta({ description: "`false` sends nothing (exit 0)." }).optional(),
-  levels: z.array(level).meta({ description: "Policy levels to send, for every destination; default both." }).optional(),
+  $schema: z.optional(z.string()),
+  mode: z.optional(described(mini, z.string().check(z.minLength(1)), "Which notifier sends: `webhook` (default), `bot`, or a plugin's mode.")),
+  enabled: z.optional(described(mini, z.boolean(), "`false` sends nothing (exit 0).")),
+  levels: z.optional(described(mini, z.array(described(mini, z.enum(LEVELS), "`block` for alerts Socket's policy marks error, `warn` for warn.")), "Policy levels to send, for every destination; default both.")),
   max_messages: filterShape.max_messages,
-  timeout: z.number().positive().max(3600).meta({ description: "Whole-run time budget in seconds (default 120)." }).optional(),
-  request_timeout: z.number().positive().max(600).meta({ description: "Per-request timeout in seconds (default 10)." }).optional(),
-  plugins: z.array(z.string().min(1)).meta({ description: "Modules that add notifiers: paths (relative to the config file) or package names. Code: opt-in." }).optional(),
+  timeout: positiveAtMost(3600, "Whole-run time budget in seconds (default 120)."),
+  request_timeout: positiveAtMost(600, "Per-request timeout in seconds (default 10)."),
+  plugins: z.optional(described(mini, z.array(z.string().check(z.minLength(1))), "Modules that add notifiers: paths (relative to the config file) or package names. Code: opt-in.")),
 };
 
-export type CoreConfig = z.output<z.ZodObject<typeof coreShape>>;
+export type CoreConfig = z.output<z.ZodMiniObject<typeof coreShape>>;
 /** A validated config: core keys plus whatever the loaded notifiers declare. */
 export type NotifyConfig = CoreConfig & Record<string, unknown>;
 
-export function buildConfigSchema(pluginShapes: Record<string, z.ZodType>[]): z.ZodObject {
-  const shape: Record<string, z.ZodType> = { ...coreShape };
+export function buildConfigSchema(pluginShapes: Record<string, $ZodType>[]): z.ZodMiniObject {
+  const shape: Record<string, $ZodType> = { ...coreShape };
   for (const s of pluginShapes) Object.assign(shape, s);
-  return z.strictObject(shape).meta({
+  const schema = z.strictObject(shape);
+  z.globalRegistry.add(schema, {
     title: "socket-notify config",
     description: "Routes Socket Security alerts to Slack and other destinations. Drop-in compatible with the Socket CLI's SOCKET_SLACK_CONFIG_JSON.",
   });
+  return schema;
 }

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "../zod.js";
 import { type SlackMessage } from "../blocks/types.js";
 import { UserError } from "../errors.js";
 import { type Destination, type OutboundMessage } from "../notifier.js";
@@ -34,14 +34,14 @@ function buildEntrySchema() {
   return z.looseObject({
     version: z.literal(1),
     created: z.string(),
-    mode: z.string().min(1),
+    mode: z.string().check(z.minLength(1)),
     route: z.string(),
     target: z.string(),
     kind: z.enum(["alerts", "reachability"]),
-    index: z.number().int().min(1),
-    count: z.number().int().min(1),
-    alerts: z.number().int().min(0),
-    thread_ts: z.string().optional(),
+    index: z.number().check(z.int(), z.gte(1)),
+    count: z.number().check(z.int(), z.gte(1)),
+    alerts: z.number().check(z.int(), z.gte(0)),
+    thread_ts: z.optional(z.string()),
     payload: z.looseObject({ text: z.string(), blocks: z.array(z.looseObject({ type: z.string() })) }),
     error: z.looseObject({ code: z.string(), message: z.string() }),
   });

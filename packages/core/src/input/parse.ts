@@ -4,7 +4,7 @@ import { describeJsonError } from "../json-error.js";
 import { type Alert, type AlertAction, type IntroducedBy, type ScanContext, type ScanInput } from "../model.js";
 import { parseSeverity } from "../severity.js";
 import { parseOrThrow } from "../zod-issues.js";
-import { z } from "zod";
+import * as z from "../zod.js";
 import { ParsedAlert, type StoredAlertFields } from "./alert.js";
 import { streamScanFile } from "./stream.js";
 import { type Issue, IssueSchema, ScanSchema, type ScanJson } from "./schema.js";
@@ -56,10 +56,10 @@ export function parseScan(text: string, options: ParseOptions = {}): ScanInput {
 
 /** The top level without copying the alert lists: each issue is validated on its own below. */
 const anyList = z.array(z.unknown());
-const ScanTopSchema = ScanSchema.extend({
+const ScanTopSchema = z.extend(ScanSchema, {
   new_alerts: anyList,
-  unchanged_alerts: anyList.nullish(),
-  removed_alerts: anyList.nullish(),
+  unchanged_alerts: z.nullish(anyList),
+  removed_alerts: z.nullish(anyList),
 });
 
 /**

@@ -1,10 +1,10 @@
-import { z } from "zod";
 import { SEVERITY_NAMES, parseSeverity } from "../severity.js";
+import * as z from "../zod.js";
 
 // One instance per optional primitive, shared by every field (zod schemas are immutable): each
 // schema built costs start-up time (bench figure 5).
-const str = z.string().nullish();
-const bool = z.boolean().nullish();
+const str = z.nullish(z.string());
+const bool = z.nullish(z.boolean());
 
 /**
  * Socket CLI `Issue` objects (reference §2.1). Unknown fields are tolerated: Socket adds
@@ -16,18 +16,19 @@ export const IssueSchema = z.looseObject({
   pkg_name: z.string(),
   pkg_version: str,
   pkg_id: str,
-  props: z.record(z.string(), z.unknown()).nullish(),
+  props: z.nullish(z.record(z.string(), z.unknown())),
   key: str,
   type: z.string(),
-  severity: z.string().refine((s) => parseSeverity(s) !== undefined, {
-    error: (iss) =>
-      `unknown severity ${JSON.stringify(iss.input)} | hint: Socket severities are ${SEVERITY_NAMES.join(", ")}`,
-  }),
+  severity: z.string().check(
+    z.refine((s) => parseSeverity(s) !== undefined, {
+      error: (iss) => `unknown severity ${JSON.stringify(iss.input)} | hint: Socket severities are ${SEVERITY_NAMES.join(", ")}`,
+    }),
+  ),
   description: str,
   title: str,
   suggestion: str,
   next_step_title: str,
-  introduced_by: z.array(z.array(z.string())).nullish(),
+  introduced_by: z.nullish(z.array(z.array(z.string()))),
   purl: str,
   url: str,
   manifests: str,
@@ -46,7 +47,7 @@ export const ScanSchema = z.looseObject({
   repo: str,
   branch: str,
   commit_sha: str,
-  pr_number: z.union([z.string(), z.number()]).nullish(),
+  pr_number: z.nullish(z.union([z.string(), z.number()])),
   legal_mode: bool,
   // diff
   id: str,
@@ -55,7 +56,7 @@ export const ScanSchema = z.looseObject({
   diff_url: str,
   report_url: str,
   new_alerts: z.array(IssueSchema),
-  unchanged_alerts: z.array(IssueSchema).nullish(),
-  removed_alerts: z.array(IssueSchema).nullish(),
+  unchanged_alerts: z.nullish(z.array(IssueSchema)),
+  removed_alerts: z.nullish(z.array(IssueSchema)),
 });
 export type ScanJson = z.output<typeof ScanSchema>;

@@ -1,5 +1,5 @@
 import { readTextFile } from "../fs-async.js";
-import { z } from "zod";
+import * as z from "../zod.js";
 import { UserError } from "../errors.js";
 import { describeJsonError } from "../json-error.js";
 import { type ReachabilityState } from "../model.js";
@@ -13,33 +13,33 @@ import { parseOrThrow } from "../zod-issues.js";
  */
 function buildSchemas() {
   // One instance per optional primitive, shared by every field: zod schemas are immutable.
-  const str = z.string().nullish();
-  const num = z.number().nullish();
-  const bool = z.boolean().nullish();
+  const str = z.nullish(z.string());
+  const num = z.nullish(z.number());
+  const bool = z.nullish(z.boolean());
   const Position = z.looseObject({ line: num, column: num });
   const Frame = z.looseObject({
     package: str,
-    sourceLocation: z.looseObject({ filename: str, file: str, start: Position.nullish(), end: Position.nullish() }).nullish(),
+    sourceLocation: z.nullish(z.looseObject({ filename: str, file: str, start: z.nullish(Position), end: z.nullish(Position) })),
   });
-  const ReachabilityItem = z.looseObject({ type: str, state: str, matches: z.array(z.array(Frame).nullable()).nullish() });
-  const ReachabilityEntry = z.looseObject({ ghsa_id: str, reachability: z.array(ReachabilityItem).nullish() });
+  const ReachabilityItem = z.looseObject({ type: str, state: str, matches: z.nullish(z.array(z.nullable(z.array(Frame)))) });
+  const ReachabilityEntry = z.looseObject({ ghsa_id: str, reachability: z.nullish(z.array(ReachabilityItem)) });
   const Vulnerability = z.looseObject({
     ghsaId: str,
     cveId: str,
     range: str,
-    severity: z.union([z.number(), z.string()]).nullish(),
-    reachabilityData: z.looseObject({ undeterminableReachability: bool }).nullish(),
+    severity: z.nullish(z.union([z.number(), z.string()])),
+    reachabilityData: z.nullish(z.looseObject({ undeterminableReachability: bool })),
   });
   const Component = z.looseObject({
     id: str,
-    type: z.string().min(1),
+    type: z.string().check(z.minLength(1)),
     namespace: str,
     name: str,
     version: str,
     direct: bool,
     dev: bool,
-    vulnerabilities: z.array(Vulnerability).nullish(),
-    reachability: z.array(ReachabilityEntry).nullish(),
+    vulnerabilities: z.nullish(z.array(Vulnerability)),
+    reachability: z.nullish(z.array(ReachabilityEntry)),
   });
   const Facts = z.looseObject({ tier1ReachabilityScanId: str, components: z.array(Component) });
   return { Facts, Component, Vulnerability, Frame };
