@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { loadClassicZod } from "./classic-zod.js";
+import { UserError } from "./errors.js";
+import { createHost } from "./host.js";
+import { silentLogger } from "./logger.js";
+import { parseOrThrow } from "./zod-issues.js";
+
+const newHost = () => createHost({ env: {}, configSource: "test", logger: silentLogger });
+
+// One file, in order: vitest gives each test file its own module state, so the first test sees
+// classic zod not loaded yet.
+describe("host.z: classic zod for plugins, loaded on demand", () => {
+  it("before loadClassicZod(), reading host.z is a UserError that says what to do", () => {
+    const host = newHost();
+    let thrown: unknown;
+    try {
+      void host.z;
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(UserError);
+    expect((thrown as UserError).code).toBe("plugin_invalid");
+    expect((thrown as UserError).message).toBe("host.z was read before socket-notify loaded zod for plugins");
+    expect((thrown as UserError).hint).toMatch(/optionsSchema\(host\).*await loadClassicZod\(\)/);
+    expect(() => newHost().filterShape).toThrow(/host\.filterShape was read before/);
+  });
+
+  it("after it, host.z, host.filterShape and host.secretValue are classic zod, and mix with core's zod/mini schemas", async () => {
+    const loaded = await loadClassicZod();
+    expect(await loadClassicZod()).toBe(loaded); // once
+    const host = newHost();
+    const z = host.z;
+    // Classic methods on what the host hands out: the example plugin calls .meta() on secretValue.
+    expect(typeof host.secretValue.meta).toBe("function");
+    expect(typeof host.filterShape.repos.optional).toBe("function");
+
+    const entry = z.strictObject({ name: z.string(), url: host.secretValue, ...host.filterShape });
+    expect(entry.safeParse({ name: "a", url: { env: "HOOK" }, min_severity: "HIGH", levels: ["block"] }).success).toBe(true);
+    expect(() => parseOrThrow(entry, { name: "a", url: "x", min_severity: "hgh" }, { file: "cfg.json", code: "config_invalid", what: "config" })).toThrow(
+      'cfg.json: min_severity: unknown severity "hgh"',
+    );
+    expect(() => parseOrThrow(entry, { name: "a", url: "x", levls: [] }, { file: "cfg.json", code: "config_invalid", what: "config" })).toThrow(
+      'cfg.json: levls: unknown key "levls" (did you mean "levels"?)',
+    );
+  });
+});
