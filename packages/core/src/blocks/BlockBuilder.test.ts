@@ -258,6 +258,22 @@ describe("BlockBuilder: content", () => {
     expect(compareRisk(input[0]!, input[0]!)).toBe(0);
   });
 
+  it("sortByRisk gives exactly compareRisk's order (it ranks each alert once instead of per comparison)", () => {
+    // Deterministic pseudo-random mix of every criterion, with ties on all but the id.
+    let seed = 7;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const input = alerts(3000, (i) => ({
+      action: (["block", "warn", "monitor", "ignore"] as const)[next(4)],
+      severity: SEVERITIES[next(4)]!,
+      type: TYPES[next(TYPES.length)]!,
+      ecosystem: ["npm", "pypi", "maven"][next(3)]!,
+      id: `id-${next(500)}-${i}`,
+      ...(next(3) === 0 ? { reachability: { state: (["reachable", "unreachable", "unknown"] as const)[next(3)] } } : {}),
+    })) as Alert[];
+    expect(sortByRisk(input).map((a) => a.id)).toEqual([...input].sort(compareRisk).map((a) => a.id));
+    expect(sortByRisk([])).toEqual([]);
+  });
+
   it("what does not fit is the lowest risk", () => {
     const input = alerts(400);
     const r = builder.build(input, SCAN, { maxMessages: 1 });

@@ -42,8 +42,40 @@ const TRACE_MAX_CHARS = 1200;
 
 export function countBySeverity(alerts: Iterable<Alert>): SeverityCounts {
   const c: SeverityCounts = { critical: 0, high: 0, medium: 0, low: 0 };
-  for (const a of alerts) c[a.severity]++;
+  for (const a of alerts) addSeverity(c, a.severity);
   return c;
+}
+
+// A switch, not `c[severity]++`: a store under a computed key takes V8's generic path, and this
+// runs for every matched alert of every destination (bench figure 6: it was a quarter of the time).
+function addSeverity(c: SeverityCounts, s: Alert["severity"]): void {
+  switch (s) {
+    case "critical":
+      c.critical++;
+      break;
+    case "high":
+      c.high++;
+      break;
+    case "medium":
+      c.medium++;
+      break;
+    default:
+      c.low++;
+  }
+}
+
+/** Severity counts and block count of all alerts, and severity counts from index `restFrom` on, in one pass. */
+function tally(alerts: readonly Alert[], restFrom: number): { bySeverity: SeverityCounts; block: number; rest: SeverityCounts } {
+  const bySeverity: SeverityCounts = { critical: 0, high: 0, medium: 0, low: 0 };
+  const rest: SeverityCounts = { critical: 0, high: 0, medium: 0, low: 0 };
+  let block = 0;
+  for (let k = 0; k < alerts.length; k++) {
+    const a = alerts[k]!;
+    addSeverity(bySeverity, a.severity);
+    if (k >= restFrom) addSeverity(rest, a.severity);
+    if (a.action === "block") block++;
+  }
+  return { bySeverity, block, rest };
 }
 
 export function formatSeverityCounts(c: SeverityCounts, withEmoji = true): string {
@@ -112,9 +144,10 @@ export class BlockBuilder {
       pages[pages.length - 1] = page;
       i = next;
     }
-    const rest = alerts.slice(i);
-    const omittedBySeverity = countBySeverity(rest);
-    const totals = { all: alerts.length, bySeverity: countBySeverity(alerts), block: alerts.filter((a) => a.action === "block").length };
+    const counted = tally(alerts, i);
+    const omittedBySeverity = counted.rest;
+    const omitted = alerts.length - i;
+    const totals = { all: alerts.length, bySeverity: counted.bySeverity, block: counted.block };
 
     const messages: BuiltMessage[] = pages.map((page, p) => {
       const index = p + 1;
@@ -123,10 +156,10 @@ export class BlockBuilder {
       if (contextBlock) blocks.push(contextBlock);
       blocks.push({ type: "divider" });
       for (const t of page.texts) blocks.push({ type: "section", text: mrkdwn(t) });
-      if (index === count && rest.length > 0) blocks.push(this.summary(rest.length, omittedBySeverity, scan, limits));
+      if (index === count && omitted > 0) blocks.push(this.summary(omitted, omittedBySeverity, scan, limits));
       return {
         payload: {
-          text: this.fallback(totals, scan, index, count, rest.length, limits),
+          text: this.fallback(totals, scan, index, count, omitted, limits),
           blocks,
           unfurl_links: false,
           unfurl_media: false,
@@ -136,7 +169,7 @@ export class BlockBuilder {
         count,
       };
     });
-    return { messages, shown: i, omitted: rest.length, omittedBySeverity };
+    return { messages, shown: i, omitted, omittedBySeverity };
   }
 
   private header(totals: { all: number; block: number }, index: number, count: number, limits: MessageLimits): Block {

@@ -24,6 +24,38 @@ export function compareRisk(a: Alert, b: Alert): number {
   );
 }
 
+/** compareRisk's first four criteria as one number (smaller sorts first). */
+function riskRank(a: Alert): number {
+  return (
+    ACTION_RANK[a.action] * 32 +
+    (4 - severityRank(a.severity)) * 4 +
+    (isMalwareOrTyposquat(a) ? 0 : 2) +
+    (a.reachability?.state === "reachable" ? 0 : 1)
+  );
+}
+
+/**
+ * The alerts in compareRisk's order. Each alert's rank is computed once (a regex test and three
+ * lookups) instead of in each of the n·log n comparisons; the comparisons left read two numbers
+ * from one typed array, and the strings only on a tie. Bench figure 6: the sort was the part of
+ * filter + build that grew faster than the input.
+ */
 export function sortByRisk(alerts: readonly Alert[]): Alert[] {
-  return [...alerts].sort(compareRisk);
+  const n = alerts.length;
+  const rank = new Uint8Array(n);
+  const order = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    rank[i] = riskRank(alerts[i]!);
+    order[i] = i;
+  }
+  order.sort((i, j) => {
+    const d = rank[i]! - rank[j]!;
+    if (d !== 0) return d;
+    const a = alerts[i]!;
+    const b = alerts[j]!;
+    return a.ecosystem < b.ecosystem ? -1 : a.ecosystem > b.ecosystem ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  });
+  const out = new Array<Alert>(n);
+  for (let i = 0; i < n; i++) out[i] = alerts[order[i]!]!;
+  return out;
 }
