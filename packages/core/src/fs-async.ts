@@ -5,10 +5,11 @@
  * about ten internal modules compiled on every start of the CLI, for nothing (bench figure 5).
  * The callback API is loaded with Node itself.
  */
-import { close, open, read, readFile } from "node:fs";
+import { close, open, read, readFile, stat } from "node:fs";
 import { promisify } from "node:util";
 
 export const readTextFile = (path: string): Promise<string> => promisify(readFile)(path, "utf8");
 export const openFile = promisify(open);
 export const readFromFile = promisify(read);
 export const closeFile = promisify(close);
+export const fileSize = async (path: string): Promise<number> => (await promisify(stat)(path)).size;

@@ -27,7 +27,7 @@ export { AlertFilter, describeAlert, EXCLUDED_SAMPLE, type ExcludedAlert, type E
 export { createHost, type HostOptions, isLoopbackHost, type PluginHost, VERSION } from "./host.js";
 /* Input */
 export { ParsedAlert, withFields } from "./input/alert.js";
-export { parseScan, type ParseOptions, readScanFile, SharedAlertValues, toAlert } from "./input/parse.js";
+export { parseScan, type ParseOptions, type ReadScanOptions, readScanFile, SharedAlertValues, toAlert } from "./input/parse.js";
 export { type Issue, IssueSchema, type ScanJson, ScanSchema } from "./input/schema.js";
 /* Logger */
 export { type Logger, MemoryLogger, silentLogger } from "./logger.js";

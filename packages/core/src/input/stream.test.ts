@@ -18,10 +18,17 @@ async function both(path: string, strictBlocking: boolean) {
       return { err: (e as Error).message };
     }
   })();
-  const viaFile = await readScanFile(path, { strictBlocking }).then(
+  // streamFromBytes 0: stream even small files, to test the streaming path on every input.
+  const viaFile = await readScanFile(path, { strictBlocking, streamFromBytes: 0 }).then(
     (ok) => ({ ok }),
     (e: Error) => ({ err: e.message }),
   );
+  // The default reads small files whole: same result.
+  const viaDefault = await readScanFile(path, { strictBlocking }).then(
+    (ok) => ({ ok }),
+    (e: Error) => ({ err: e.message }),
+  );
+  expect(viaDefault, `${path}: read whole vs streamed`).toEqual(viaFile);
   return { viaText, viaFile };
 }
 
