@@ -1,5 +1,7 @@
+import { webhookPlugin } from "@socket-notify/slack-webhook";
 import { describe, expect, it } from "vitest";
 import { loadClassicZod } from "./classic-zod.js";
+import { createEngine } from "./engine.js";
 import { UserError } from "./errors.js";
 import { createHost } from "./host.js";
 import { silentLogger } from "./logger.js";
@@ -21,8 +23,29 @@ describe("host.z: classic zod for plugins, loaded on demand", () => {
     expect(thrown).toBeInstanceOf(UserError);
     expect((thrown as UserError).code).toBe("plugin_invalid");
     expect((thrown as UserError).message).toBe("host.z was read before socket-notify loaded zod for plugins");
-    expect((thrown as UserError).hint).toMatch(/optionsSchema\(host\).*await loadClassicZod\(\)/);
+    expect((thrown as UserError).hint).toMatch(/builds or reads a host itself: await loadClassicZod\(\) first/);
     expect(() => newHost().filterShape).toThrow(/host\.filterShape was read before/);
+  });
+
+  it("a run with only zod/mini notifiers (the built-in ones) does not load it", async () => {
+    const engine = await createEngine({ config: { url: "https://hooks.slack.com/services/T0/B0/x" }, plugins: [webhookPlugin], env: {} });
+    expect(engine.destinations).toHaveLength(1);
+    expect(() => engine.host.z).toThrow(/host\.z was read before/);
+  });
+
+  it("a plugin given in code gets it before it sees the host, whatever its optionsSchema", async () => {
+    const seen: string[] = [];
+    const plugin = {
+      mode: "inline",
+      destinations(_config: unknown, host: ReturnType<typeof newHost>) {
+        // No optionsSchema, reads the host's classic schemas in destinations(): it must work.
+        seen.push(typeof host.secretValue.meta, typeof host.z.object, typeof host.filterShape.levels.optional);
+        return [];
+      },
+      register() {},
+    };
+    await createEngine({ config: { mode: "inline" }, plugins: [webhookPlugin, plugin], env: {} });
+    expect(seen).toEqual(["function", "function", "function"]);
   });
 
   it("after it, host.z, host.filterShape and host.secretValue are classic zod, and mix with core's zod/mini schemas", async () => {

@@ -5,24 +5,48 @@
  *
  * Loaded on first need, not at import: a run with only the built-in notifiers never uses it,
  * and loading it was a visible part of a CLI start (bench figure 5). `resolveConfig` loads it
- * before it calls a plugin's `optionsSchema(host)` or when the config loads plugin modules.
+ * before any plugin sees the host, unless every notifier in play declares a zod/mini options
+ * schema (the built-in ones: they import what they need and never read `host.z`).
  */
-import { type z as ClassicZ, type ZodType } from "zod";
-import { type FilterOptions, makeFilterShape, makeSecretSchemas, type SecretRef, type ZodBuilder } from "./config/schema.js";
+import { type $strict } from "zod/v4/core";
+import { type z as ClassicZ, type ZodArray, type ZodBoolean, type ZodEnum, type ZodNumber, type ZodObject, type ZodOptional, type ZodString, type ZodUnion } from "zod";
+import { type FilterOptions, makeFilterShape, makeSecretSchemas, type ZodBuilder } from "./config/schema.js";
 import { importModule } from "./dynamic-import.js";
 import { UserError } from "./errors.js";
+import { type NotifierPlugin } from "./notifier.js";
+
+/** `host.filterShape`: core's per-destination filters as classic zod, typed key by key. */
+export type ClassicFilterShape = {
+  repos: ZodOptional<ZodArray<ZodString>>;
+  severities: ZodOptional<ZodArray<ZodString>>;
+  min_severity: ZodOptional<ZodString>;
+  alert_types: ZodOptional<ZodArray<ZodString>>;
+  exclude_alert_types: ZodOptional<ZodArray<ZodString>>;
+  levels: ZodOptional<ZodArray<ZodEnum<{ block: "block"; warn: "warn" }>>>;
+  reachability_alerts_only: ZodOptional<ZodBoolean>;
+  always_send_reachability: ZodOptional<ZodBoolean>;
+  max_messages: ZodOptional<ZodNumber>;
+};
+// Compile-time check that the type above describes what makeFilterShape builds: same keys, same parsed values.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const filterShapeTypeMatches: Same<ClassicZ.output<ZodObject<ClassicFilterShape>>, FilterOptions> & Same<keyof ClassicFilterShape, keyof ReturnType<typeof makeFilterShape>> = true;
+void filterShapeTypeMatches;
 
 export interface ClassicZod {
   z: typeof ClassicZ;
-  filterShape: Readonly<Record<keyof FilterOptions, ZodType>>;
-  secretValue: ZodType<string | SecretRef>;
+  filterShape: Readonly<ClassicFilterShape>;
+  secretValue: ZodUnion<readonly [ZodString, ZodObject<{ env: ZodString }, $strict>]>;
 }
 
 let loaded: ClassicZod | undefined;
+let loading: Promise<ClassicZod> | undefined;
 
-/** Load classic zod for plugins (once; later calls return at once). */
-export async function loadClassicZod(): Promise<ClassicZod> {
-  if (loaded) return loaded;
+/** Load classic zod for plugins (once: concurrent and later calls get the same). */
+export function loadClassicZod(): Promise<ClassicZod> {
+  return (loading ??= load());
+}
+
+async function load(): Promise<ClassicZod> {
   // Through importModule: the CLI's bundle leaves classic zod out (its namespace objects alone
   // cost ~2 ms of every start) and loads it from node_modules. zod keeps its config and
   // registry on globalThis, so that copy and the bundle's zod/mini share both.
@@ -41,6 +65,18 @@ export async function loadClassicZod(): Promise<ClassicZod> {
 export function classicZod(member: string): ClassicZod {
   if (loaded) return loaded;
   throw new UserError("plugin_invalid", `host.${member} was read before socket-notify loaded zod for plugins`, {
-    hint: "read host.z in optionsSchema(host) (declare it as a function) or later; code that builds a host itself: await loadClassicZod() first",
+    hint: "socket-notify loads it for plugins before they get the host (not when every notifier's optionsSchema is zod/mini); code that builds or reads a host itself: await loadClassicZod() first",
+  });
+}
+
+/**
+ * Whether these notifiers may read `host.z`: any of them that does not declare a zod/mini
+ * options schema (a classic one, a function of the host, or none) might. The built-in notifiers
+ * declare zod/mini schemas, so a run with only them never loads classic zod.
+ */
+export function needsClassicZod(plugins: readonly NotifierPlugin[]): boolean {
+  return plugins.some((p) => {
+    const s = p.optionsSchema as { _zod?: { traits?: Set<string> } } | undefined;
+    return typeof s !== "object" || !s._zod?.traits?.has("ZodMiniType");
   });
 }

@@ -15,7 +15,7 @@ export const VERSION = "0.1.0";
  */
 export interface PluginHost {
   readonly version: string;
-  /** socket-notify's zod (classic). Ready from `optionsSchema(host)` on (see classic-zod.ts). */
+  /** socket-notify's zod (classic), loaded before a plugin gets the host (see classic-zod.ts). */
   readonly z: typeof z;
   readonly tokens: typeof TOKENS;
   /** The usual per-destination filters, to spread into a plugin's own destination schema. */

@@ -26,9 +26,10 @@ export function compareRisk(a: Alert, b: Alert): number {
 
 /** compareRisk's first four criteria as one number (smaller sorts first). */
 function riskRank(a: Alert): number {
+  // `?? 4`/`?? 0`: an alert built by hand with an unknown action or severity sorts last, not NaN.
   return (
-    ACTION_RANK[a.action] * 32 +
-    (4 - severityRank(a.severity)) * 4 +
+    (ACTION_RANK[a.action] ?? 4) * 32 +
+    (4 - (severityRank(a.severity) ?? 0)) * 4 +
     (isMalwareOrTyposquat(a) ? 0 : 2) +
     (a.reachability?.state === "reachable" ? 0 : 1)
   );

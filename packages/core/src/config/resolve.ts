@@ -1,4 +1,4 @@
-import { loadClassicZod } from "../classic-zod.js";
+import { loadClassicZod, needsClassicZod } from "../classic-zod.js";
 import { type ErrorCode, UserError } from "../errors.js";
 import { type PluginHost } from "../host.js";
 import { type NotifierPlugin } from "../notifier.js";
@@ -69,8 +69,9 @@ export async function resolveConfig(raw: RawConfig, options: ResolveOptions): Pr
     plugins.push(p);
   }
 
-  // Plugins get classic zod through the host; the built-in notifiers use zod/mini and need none.
-  if (loaded.length || plugins.some((p) => typeof p.optionsSchema === "function")) await loadClassicZod();
+  // Plugins get classic zod through the host, loaded before any of them sees it; the built-in
+  // notifiers use zod/mini and need none.
+  if (needsClassicZod(plugins)) await loadClassicZod();
   const shapes = plugins.map((p) => {
     try {
       return optionsShape(p, options.host);
