@@ -10,7 +10,7 @@ export { type Clock, systemClock } from "./clock.js";
 /* Config */
 export { CODE_CONFIG_FILES, CONFIG_ENV, type ConfigSource, DATA_CONFIG_FILES, findConfig, type FindConfigOptions, isCodeConfig, type RawConfig } from "./config/load.js";
 export { resolveConfig, type ResolvedConfig, type ResolveOptions } from "./config/resolve.js";
-export { buildConfigSchema, type CoreConfig, coreShape, FILTER_KEYS, type FilterOptions, FilterSchema, filterShape, type Level, LEVELS, type NotifyConfig, type SecretRef, SecretRefSchema, secretValue } from "./config/schema.js";
+export { buildConfigSchema, type CoreConfig, coreShape, described, FILTER_KEYS, type FilterOptions, FilterSchema, filterShape, type Level, LEVELS, type NotifyConfig, type SecretRef, SecretRefSchema, secretValue } from "./config/schema.js";
 /* Delivery */
 export { classifyHttpStatus, classifyNetworkError, parseRetryAfter } from "./delivery/classify.js";
 export { DEFAULT_BUDGET_MS, DEFAULT_CONCURRENCY, DEFAULT_REQUEST_TIMEOUT_MS, DeliveryEngine, type DeliveryOptions, type DeliveryProgress, type MessageOutcome } from "./delivery/DeliveryEngine.js";

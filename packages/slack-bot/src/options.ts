@@ -1,4 +1,4 @@
-import { type Destination, filterShape, isLoopbackHost, type NotifyConfig, type PluginHost, type Secret, SecretRefSchema, type SecretRef } from "@socket-notify/core";
+import { type Destination, described, filterShape, isLoopbackHost, type NotifyConfig, type PluginHost, type Secret, SecretRefSchema, type SecretRef } from "@socket-notify/core";
 import * as z from "zod/mini";
 
 export const TOKEN_ENV = "SOCKET_SLACK_BOT_TOKEN";
@@ -9,10 +9,6 @@ const SLACK_API_HOST = /(^|\.)slack(-gov)?\.com$/i;
 
 // zod/mini, like core's schemas: cheaper to load and build than classic zod (bench figure 5).
 const nonEmpty = () => z.string().check(z.minLength(1));
-const described = <S extends z.ZodMiniType>(schema: S, description: string): S => {
-  z.globalRegistry.add(schema, { description });
-  return schema;
-};
 
 /** The Socket CLI's bot keys (reference §1.4) plus the API base URL and a token reference. */
 export const botOptionsSchema = z.object({

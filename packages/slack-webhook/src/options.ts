@@ -1,4 +1,4 @@
-import { type Destination, FilterSchema, type NotifyConfig, type PluginHost, redactWebhookUrl, type Secret, type SecretRef, SecretRefSchema, suggest } from "@socket-notify/core";
+import { type Destination, described, FilterSchema, type NotifyConfig, type PluginHost, redactWebhookUrl, type Secret, type SecretRef, SecretRefSchema, suggest } from "@socket-notify/core";
 import * as z from "zod/mini";
 
 // zod/mini, like core's schemas: cheaper to load and build than classic zod (bench figure 5).
@@ -8,15 +8,16 @@ const urlValue = z.union([nonEmpty(), SecretRefSchema]);
 /** The Socket CLI's webhook keys, unchanged (reference §1.3), plus `{"env": "VAR"}` references. */
 export const webhookOptionsSchema = z.object({
   url: z.optional(
-    z
-      .union([urlValue, z.array(z.union([urlValue, z.strictObject({ url: urlValue, name: z.optional(nonEmpty()) })]))], {
+    described(
+      z.union([urlValue, z.array(z.union([urlValue, z.strictObject({ url: urlValue, name: z.optional(nonEmpty()) })]))], {
         // zod's default ("Invalid input") does not say what is allowed; never echo the value: it is a secret.
         error: 'expected a webhook URL, a list of URLs, or a list of {"url": …, "name": …} objects (a single object must be in a list)',
-      })
-      .register(z.globalRegistry, { description: "Incoming webhook URL(s): a string, a list of strings (named webhook_0, webhook_1, …) or a list of {url, name}. Each may be {\"env\": \"VAR\"}." }),
+      }),
+      "Incoming webhook URL(s): a string, a list of strings (named webhook_0, webhook_1, …) or a list of {url, name}. Each may be {\"env\": \"VAR\"}.",
+    ),
   ),
   url_configs: z.optional(
-    z.record(z.string(), FilterSchema).register(z.globalRegistry, { description: "Filters per webhook name. A webhook without an entry gets every alert." }),
+    described(z.record(z.string(), FilterSchema), "Filters per webhook name. A webhook without an entry gets every alert."),
   ),
 });
 

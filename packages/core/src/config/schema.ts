@@ -7,14 +7,13 @@ import * as z from "../zod.js";
  * definition builds core's schemas (mini: cheaper to load and build, bench figure 5) and the
  * classic copies a plugin gets from its host (`host.filterShape`, with `.optional()`, `.meta()`…).
  */
-export type ZodBuilder = Pick<typeof z, "array" | "boolean" | "enum" | "globalRegistry" | "gte" | "int" | "lte" | "minLength" | "number" | "optional" | "positive" | "refine" | "strictObject" | "string" | "union">;
+export type ZodBuilder = Pick<typeof z, "array" | "boolean" | "enum" | "gte" | "int" | "lte" | "minLength" | "number" | "optional" | "positive" | "refine" | "strictObject" | "string" | "union">;
 
 /** zod/mini's, as a plain object: passing the namespace itself would build all of it (zod.ts). */
 const mini: ZodBuilder = {
   array: z.array,
   boolean: z.boolean,
   enum: z.enum,
-  globalRegistry: z.globalRegistry,
   gte: z.gte,
   int: z.int,
   lte: z.lte,
@@ -28,9 +27,13 @@ const mini: ZodBuilder = {
   union: z.union,
 };
 
-/** Attach a description (shown by `socket-notify schema`). `register` keeps the instance; zod's `.meta()` would clone it. */
-function described<S extends $ZodType>(zb: ZodBuilder, schema: S, description: string): S {
-  zb.globalRegistry.add(schema, { description });
+/**
+ * Attach a description (shown by `socket-notify schema`) and return the same schema; zod's
+ * `.meta()` would clone it. zod keeps one registry on `globalThis`, so this works for zod/mini
+ * and classic schemas alike.
+ */
+export function described<S extends $ZodType>(schema: S, description: string): S {
+  z.globalRegistry.add(schema, { description });
   return schema;
 }
 
@@ -41,7 +44,6 @@ export type Level = (typeof LEVELS)[number];
 export function makeFilterShape(zb: ZodBuilder) {
   const severityName = (description: string) =>
     described(
-      zb,
       zb.string().check(
         zb.refine((s: string) => parseSeverity(s) !== undefined, {
           error: (iss) => `unknown severity ${JSON.stringify(iss.input)} | hint: use one of ${SEVERITY_NAMES.join(", ")} (any case; "middle" is "medium")`,
@@ -49,27 +51,27 @@ export function makeFilterShape(zb: ZodBuilder) {
       ),
       description,
     );
-  const level = described(zb, zb.enum(LEVELS), "`block` for alerts Socket's policy marks error, `warn` for warn.");
-  const stringList = (description: string) => zb.optional(described(zb, zb.array(zb.string()), description));
-  const bool = (description: string) => zb.optional(described(zb, zb.boolean(), description));
+  const level = described(zb.enum(LEVELS), "`block` for alerts Socket's policy marks error, `warn` for warn.");
+  const stringList = (description: string) => zb.optional(described(zb.array(zb.string()), description));
+  const bool = (description: string) => zb.optional(described(zb.boolean(), description));
   return {
     repos: stringList("Only scans of these repositories: `owner/repo` or bare `repo`, case-insensitive."),
-    severities: zb.optional(described(zb, zb.array(severityName(`One of ${SEVERITY_NAMES.join(", ")}, any case. "middle" (Socket's word) is "medium".`)), "Only these severities.")),
+    severities: zb.optional(described(zb.array(severityName(`One of ${SEVERITY_NAMES.join(", ")}, any case. "middle" (Socket's word) is "medium".`)), "Only these severities.")),
     min_severity: zb.optional(severityName("Only this severity and above.")),
     alert_types: stringList("Only these Socket alert types (e.g. `malware`, `criticalCVE`, `didYouMean`)."),
     exclude_alert_types: stringList("Never these Socket alert types."),
-    levels: zb.optional(described(zb, zb.array(level), "Only these policy levels; default both.")),
+    levels: zb.optional(described(zb.array(level), "Only these policy levels; default both.")),
     reachability_alerts_only: bool("With --facts: drop vulnerability alerts that are not reachable. Other alerts (malware, …) always pass."),
     always_send_reachability: bool("With --facts: send a whole-repository reachability summary on every run."),
     max_messages: zb.optional(
-      described(zb, zb.number().check(zb.int(), zb.gte(1), zb.lte(100)), "Most messages to this destination per run (default 5); the last one counts what did not fit."),
+      described(zb.number().check(zb.int(), zb.gte(1), zb.lte(100)), "Most messages to this destination per run (default 5); the last one counts what did not fit."),
     ),
   };
 }
 
 /** A secret: a literal string or a reference to an environment variable. */
 export function makeSecretSchemas(zb: ZodBuilder) {
-  const ref = zb.strictObject({ env: described(zb, zb.string().check(zb.minLength(1)), "Name of the environment variable that holds the secret.") });
+  const ref = zb.strictObject({ env: described(zb.string().check(zb.minLength(1)), "Name of the environment variable that holds the secret.") });
   return { ref, value: zb.union([zb.string().check(zb.minLength(1)), ref]) };
 }
 
@@ -84,18 +86,18 @@ export const SecretRefSchema = secretSchemas.ref;
 export type SecretRef = z.output<typeof SecretRefSchema>;
 export const secretValue = secretSchemas.value;
 
-const positiveAtMost = (max: number, description: string) => z.optional(described(mini, z.number().check(z.positive(), z.lte(max)), description));
+const positiveAtMost = (max: number, description: string) => z.optional(described(z.number().check(z.positive(), z.lte(max)), description));
 
 /** Keys every config has, whatever the mode. */
 export const coreShape = {
   $schema: z.optional(z.string()),
-  mode: z.optional(described(mini, z.string().check(z.minLength(1)), "Which notifier sends: `webhook` (default), `bot`, or a plugin's mode.")),
-  enabled: z.optional(described(mini, z.boolean(), "`false` sends nothing (exit 0).")),
-  levels: z.optional(described(mini, z.array(described(mini, z.enum(LEVELS), "`block` for alerts Socket's policy marks error, `warn` for warn.")), "Policy levels to send, for every destination; default both.")),
+  mode: z.optional(described(z.string().check(z.minLength(1)), "Which notifier sends: `webhook` (default), `bot`, or a plugin's mode.")),
+  enabled: z.optional(described(z.boolean(), "`false` sends nothing (exit 0).")),
+  levels: z.optional(described(z.array(described(z.enum(LEVELS), "`block` for alerts Socket's policy marks error, `warn` for warn.")), "Policy levels to send, for every destination; default both.")),
   max_messages: filterShape.max_messages,
   timeout: positiveAtMost(3600, "Whole-run time budget in seconds (default 120)."),
   request_timeout: positiveAtMost(600, "Per-request timeout in seconds (default 10)."),
-  plugins: z.optional(described(mini, z.array(z.string().check(z.minLength(1))), "Modules that add notifiers: paths (relative to the config file) or package names. Code: opt-in.")),
+  plugins: z.optional(described(z.array(z.string().check(z.minLength(1))), "Modules that add notifiers: paths (relative to the config file) or package names. Code: opt-in.")),
 };
 
 export type CoreConfig = z.output<z.ZodMiniObject<typeof coreShape>>;
