@@ -103,30 +103,36 @@ export function rateLowerBound(planned, burst = 1) {
 }
 
 /**
- * Pagination lower bound per destination: what must be sent is every alert's section (as
- * rendered) plus, in each message, a header and the scan context line; a message holds at most
- * 50 blocks and 12,000 characters of block text. LB = max(ceil(alerts / (50 − 2)), ceil(chars / (12,000 − per-message chars))).
+ * Pagination lower bound per destination: what must be sent is every package entry (its section
+ * and the context line with its type keys, as rendered) plus, in each message, a header, the scan
+ * context line and a divider; a message holds at most 50 blocks and 12,000 characters of block
+ * text. LB = max(ceil(entries / floor((50 − 3) / 2)), ceil(chars / (12,000 − per-message chars))).
  */
 export function paginationLowerBound(plans, limits = { maxBlocks: 50, maxMessageChars: 12_000 }) {
   let total = 0;
   const rows = [];
+  const text = (b) => (b.type === "context" ? b.elements.reduce((n, e) => n + e.text.length, 0) : (b.text?.text.length ?? 0));
   for (const plan of plans) {
     for (const d of plan.destinations) {
       if (!d.messages.length) continue;
       let alertChars = 0;
       let alerts = 0;
+      let entries = 0;
       let fixed = Infinity;
       for (const m of d.messages) {
         const blocks = m.payload.blocks;
         const header = blocks.find((b) => b.type === "header")?.text.text.length ?? 0;
-        const sections = blocks.filter((b) => b.type === "section");
-        // The first section is the scan context; the rest render one alert each (no summary: nothing omitted).
-        const context = sections.length > m.alerts.length ? sections[0].text.text.length : 0;
+        const divider = blocks.findIndex((b) => b.type === "divider");
+        // Before the divider: header and scan context (no mention, no summary on this workload).
+        const context = blocks.slice(1, divider).reduce((n, b) => n + text(b), 0);
         fixed = Math.min(fixed, header + context);
-        for (const s of sections.slice(sections.length - m.alerts.length)) alertChars += s.text.text.length;
+        const body = blocks.slice(divider + 1);
+        for (const b of body) alertChars += text(b);
+        entries += body.filter((b) => b.type === "section").length;
         alerts += m.alerts.length;
       }
-      const lb = Math.max(Math.ceil(alerts / (limits.maxBlocks - 2)), Math.ceil(alertChars / (limits.maxMessageChars - fixed)));
+      const perMessage = Math.floor((limits.maxBlocks - 3) / 2);
+      const lb = Math.max(Math.ceil(entries / perMessage), Math.ceil(alertChars / (limits.maxMessageChars - fixed)));
       rows.push({ target: d.destination.target, sent: d.messages.length, lb, alerts, alertChars });
       total += lb;
     }

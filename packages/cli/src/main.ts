@@ -195,7 +195,9 @@ async function send(args: ParsedArgs, io: CliIO, out: Output): Promise<number> {
 export function scanContext(fromInput: ScanContext, env: Record<string, string | undefined>, f: ParsedArgs["flags"]): ScanContext {
   const ci = contextFromCiEnv(env);
   const ctx: ScanContext = { ...fromInput };
-  for (const k of ["repo", "branch", "pr", "commitSha"] as const) if (!ctx[k] && ci[k]) ctx[k] = ci[k];
+  for (const k of ["repo", "branch", "pr", "commitSha", "runUrl"] as const) if (!ctx[k] && ci[k]) ctx[k] = ci[k];
+  // The CI's forge hosts the repository the job checked out: link it unless the report names another.
+  if (!ctx.forge && ci.forge && (!fromInput.repo || !ci.repo || fromInput.repo.toLowerCase() === ci.repo.toLowerCase())) ctx.forge = ci.forge;
   if (f.repo) ctx.repo = f.repo;
   if (f.branch) ctx.branch = f.branch;
   if (f.pr) ctx.pr = f.pr;

@@ -26,6 +26,8 @@ export type ClassicFilterShape = {
   reachability_alerts_only: ZodOptional<ZodBoolean>;
   always_send_reachability: ZodOptional<ZodBoolean>;
   max_messages: ZodOptional<ZodNumber>;
+  mention: ZodOptional<ZodArray<ZodString>>;
+  mention_min_severity: ZodOptional<ZodString>;
 };
 // Compile-time check that the type above describes what makeFilterShape builds: same keys, same parsed values.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -12,6 +12,7 @@ import { createHost, type HostOptions, type PluginHost } from "./host.js";
 import { UserError } from "./errors.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { type Alert, type ScanContext, type ScanInput } from "./model.js";
+import { parseSeverity } from "./severity.js";
 import { type Destination, type DestinationList, type Notifier, type NotifierCapabilities, type NotifierPlugin, type OutboundMessage } from "./notifier.js";
 import { applyFacts } from "./reachability/apply.js";
 import { type Facts } from "./reachability/facts.js";
@@ -181,7 +182,9 @@ export class SocketNotifyEngine {
       const summary = applied && destination.filter.always_send_reachability ? reachabilitySummary(applied, destination.filter, filterContext, { limits }) : undefined;
       // The reachability summary is one of the destination's max_messages (alerts keep at least one).
       const maxMessages = Math.max(1, (destination.filter.max_messages ?? this.config.max_messages ?? DEFAULT_MAX_MESSAGES) - (summary ? 1 : 0));
-      const build = builder.build(matched, context, { limits, maxMessages, sorted: true });
+      const f = destination.filter;
+      const mention = f.mention?.length ? { tokens: f.mention, minSeverity: parseSeverity(f.mention_min_severity ?? "critical") ?? "critical" } : undefined;
+      const build = builder.build(matched, context, { limits, maxMessages, sorted: true, ...(mention ? { mention } : {}) });
       const messages: OutboundMessage[] = build.messages.map((m) => ({ ...m, destination, kind: "alerts" }));
       if (summary) messages.push({ ...summary.message, destination, kind: "reachability" });
       planned.push({ destination, matched, excluded, build, messages, ...(summary ? { reachability: summary } : {}) });

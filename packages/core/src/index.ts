@@ -2,6 +2,7 @@ import "reflect-metadata";
 
 /* Blocks */
 export { BlockBuilder, type BuildOptions, type BuildResult, type BuiltMessage, countBySeverity, DEFAULT_MAX_MESSAGES, formatSeverityCounts, type SeverityCounts } from "./blocks/BlockBuilder.js";
+export { forgeAt, forgeFromRepoUrl, type ForgeLinks, forgeLinks } from "./blocks/forge.js";
 export { codeBlock, escapeMrkdwn, inline, isSafeUrl, link, stripControl, truncate } from "./blocks/mrkdwn.js";
 export { compareRisk, isMalwareOrTyposquat, sortByRisk } from "./blocks/risk.js";
 export { type Block, blockText, type MessageLimits, messageText, SLACK_LIMITS, type SlackMessage, type TextObject } from "./blocks/types.js";
@@ -32,7 +33,7 @@ export { type Issue, IssueSchema, type ScanJson, ScanSchema } from "./input/sche
 /* Logger */
 export { type Logger, MemoryLogger, silentLogger } from "./logger.js";
 /* Model */
-export { type Alert, type AlertAction, type IntroducedBy, packageLabel, type Reachability, type ReachabilityState, type ScanContext, type ScanInput } from "./model.js";
+export { type Alert, type AlertAction, type Forge, type IntroducedBy, packageLabel, type Reachability, type ReachabilityState, type ScanContext, type ScanInput } from "./model.js";
 /* Notifier contract */
 export { type DeliveryFailure, type Destination, type DestinationList, type Notifier, type NotifierCapabilities, type NotifierPlugin, type OutboundMessage, type SendContext, type SendResult } from "./notifier.js";
 export { loadPluginModules, optionsShape, pluginsOf } from "./plugins.js";

@@ -35,6 +35,10 @@ export interface Alert {
   action: AlertAction;
   title: string;
   description: string;
+  /** What to do about it (the Socket CLI's `suggestion`, SDK per-type metadata), when the report has it. */
+  suggestion?: string;
+  /** Socket's next-step heading for this alert type (`next_step_title`), when the report has it. */
+  nextStep?: string;
   /** Socket page of the package, when the input gave one. */
   url?: string;
   /** A real package URL: `pkg:<ecosystem>/<namespace>/<name>@<version>`. */
@@ -58,6 +62,19 @@ export interface ScanContext {
   diffUrl?: string;
   reportUrl?: string;
   scanId?: string;
+  /**
+   * The forge that hosts `repo` (from the CI environment, or a repository URL), so the repository,
+   * PR and commit can be linked. Only http(s) base URLs are used.
+   */
+  forge?: Forge;
+  /** The CI run or job that produced the scan (http(s) only). */
+  runUrl?: string;
+}
+
+export interface Forge {
+  kind: "github" | "gitlab" | "bitbucket";
+  /** Base URL of the forge, e.g. `https://github.com` or a self-hosted GitLab. */
+  url: string;
 }
 
 export interface ScanInput {

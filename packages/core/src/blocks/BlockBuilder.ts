@@ -1,6 +1,7 @@
 import { injectable } from "tsyringe";
 import { type Alert, type ScanContext, packageLabel } from "../model.js";
-import { SEVERITIES, SEVERITY_EMOJI, type Severity } from "../severity.js";
+import { SEVERITIES, SEVERITY_EMOJI, type Severity, severityRank } from "../severity.js";
+import { forgeLinks } from "./forge.js";
 import { codeBlock, escapeMrkdwn, inline, isSafeUrl, link, truncate } from "./mrkdwn.js";
 import { sortByRisk } from "./risk.js";
 import { type Block, type MessageLimits, SLACK_LIMITS, type SlackMessage, type TextObject } from "./types.js";
@@ -11,6 +12,12 @@ export interface BuildOptions {
   maxMessages?: number;
   /** The alerts are already in risk order (the engine sorts once for all destinations). */
   sorted?: boolean;
+  /**
+   * Who to notify (the destination's trusted `mention` config, already validated: `<@U…>`,
+   * `<!subteam^S…>`, `<!here>`, `<!channel>`) when any alert is at or above `minSeverity`.
+   * Never from the report.
+   */
+  mention?: { tokens: readonly string[]; minSeverity: Severity };
 }
 
 export interface BuiltMessage {
@@ -39,6 +46,23 @@ const SUMMARY_RESERVE_CHARS = 700;
 const HEADER_RESERVE_CHARS = 24;
 const MAX_SOURCES_SHOWN = 5;
 const TRACE_MAX_CHARS = 1200;
+const SUGGESTION_MAX_CHARS = 300;
+const NEXT_STEP_MAX_CHARS = 150;
+/** Blocks per package entry: its section and the context line with its alert type keys. */
+const BLOCKS_PER_ENTRY = 2;
+const TYPES_MAX_CHARS = 1000;
+
+/** A mention written in config as `!here` is sent as Slack's `<!here>`; the other forms are sent as written. */
+export function mentionToken(t: string): string {
+  return t === "!here" || t === "!channel" ? `<${t}>` : t;
+}
+
+/** One package and some of its alerts (all of them, unless they did not fit one section). */
+interface Entry {
+  alerts: Alert[];
+  section: string;
+  types: string;
+}
 
 export function countBySeverity(alerts: Iterable<Alert>): SeverityCounts {
   const c: SeverityCounts = { critical: 0, high: 0, medium: 0, low: 0 };
@@ -107,64 +131,85 @@ export class BlockBuilder {
     if (alerts.length === 0) return { messages: [], shown: 0, omitted: 0, omittedBySeverity: countBySeverity([]) };
 
     const contextBlock = this.contextSection(scan, limits);
+    const mention = this.mentionSection(alerts, options.mention, limits);
     const fixedBlocks = 1 /* header */ + (contextBlock ? 1 : 0) + 1 /* divider */;
     const fixedChars = limits.maxHeaderChars + (contextBlock ? contextBlock.text.text.length : 0);
-    const blockBudget = limits.maxBlocks - fixedBlocks - 1; /* summary */
     const charBudget = limits.maxMessageChars - fixedChars - SUMMARY_RESERVE_CHARS;
     const sectionMax = Math.min(limits.maxSectionChars, Math.max(200, charBudget));
-    if (blockBudget < 1) throw new RangeError(`maxBlocks ${limits.maxBlocks} leaves no room for alerts`);
+    // Entries a page holds, without and with the summary block; the first page also carries the mention.
+    const entriesFor = (first: boolean, summary: boolean) =>
+      Math.floor((limits.maxBlocks - fixedBlocks - (summary ? 1 : 0) - (first && mention ? 1 : 0)) / BLOCKS_PER_ENTRY);
+    if (entriesFor(true, true) < 1) throw new RangeError(`maxBlocks ${limits.maxBlocks} leaves no room for alerts`);
+    const charsFor = (first: boolean) => charBudget - (first && mention ? mention.length : 0);
 
-    const pages: { alerts: Alert[]; texts: string[] }[] = [];
-    const fill = (start: number, maxAlerts: number, maxChars: number) => {
-      const page = { alerts: [] as Alert[], texts: [] as string[] };
-      let chars = 0;
-      let j = start;
-      while (j < alerts.length && page.alerts.length < maxAlerts) {
-        const text = this.renderAlert(alerts[j]!, sectionMax);
-        if (page.alerts.length > 0 && chars + text.length > maxChars) break;
-        page.alerts.push(alerts[j]!);
-        page.texts.push(text);
-        chars += text.length;
-        j++;
+    // One entry per package (its alerts beneath it), in the order of each package's riskiest
+    // alert. Only the first packages can be shown at all; the others keep risk order, to be counted.
+    const grouped = groupByPackage(alerts, maxMessages * entriesFor(false, false));
+    const entries: Entry[] = [];
+    let built = 0; // alerts of `grouped` already in `entries`
+    const entryAt = (k: number): Entry | undefined => {
+      while (entries.length <= k && built < grouped.length) {
+        const e = this.renderEntry(grouped, built, sectionMax, limits);
+        entries.push(e);
+        built += e.alerts.length;
       }
-      return { page, next: j };
+      return entries[k];
     };
-    // Pages are filled without the summary's room; only when alerts are left over is the last
+
+    const pages: Entry[][] = [];
+    const fill = (start: number, maxEntries: number, maxChars: number) => {
+      const page: Entry[] = [];
+      let chars = 0;
+      let k = start;
+      for (let e = entryAt(k); e && page.length < maxEntries; e = entryAt(++k)) {
+        const size = e.section.length + e.types.length;
+        if (page.length > 0 && chars + size > maxChars) break;
+        page.push(e);
+        chars += size;
+      }
+      return { page, next: k };
+    };
+    // Pages are filled without the summary's room; only when entries are left over is the last
     // page filled again with room for the summary (reserving it on every page cost a message).
-    let i = 0;
+    let k = 0;
     let lastStart = 0;
-    while (i < alerts.length && pages.length < maxMessages) {
-      lastStart = i;
-      const { page, next } = fill(i, blockBudget + 1, charBudget + SUMMARY_RESERVE_CHARS);
+    while (entryAt(k) && pages.length < maxMessages) {
+      lastStart = k;
+      const first = pages.length === 0;
+      const { page, next } = fill(k, entriesFor(first, false), charsFor(first) + SUMMARY_RESERVE_CHARS);
       pages.push(page);
-      i = next;
+      k = next;
     }
-    if (i < alerts.length && pages.length > 0) {
-      const { page, next } = fill(lastStart, blockBudget, charBudget);
+    if (entryAt(k) && pages.length > 0) {
+      const { page, next } = fill(lastStart, entriesFor(pages.length === 1, true), charsFor(pages.length === 1));
       pages[pages.length - 1] = page;
-      i = next;
+      k = next;
     }
-    const counted = tally(alerts, i);
+    let i = 0;
+    for (const p of pages) for (const e of p) i += e.alerts.length;
+    const counted = tally(grouped, i);
     const omittedBySeverity = counted.rest;
-    const omitted = alerts.length - i;
-    const totals = { all: alerts.length, bySeverity: counted.bySeverity, block: counted.block };
+    const omitted = grouped.length - i;
+    const totals = { all: grouped.length, bySeverity: counted.bySeverity, block: counted.block };
 
     const messages: BuiltMessage[] = pages.map((page, p) => {
       const index = p + 1;
       const count = pages.length;
       const blocks: Block[] = [this.header(totals, index, count, limits)];
       if (contextBlock) blocks.push(contextBlock);
+      if (index === 1 && mention) blocks.push({ type: "section", text: mrkdwn(mention) });
       blocks.push({ type: "divider" });
-      for (const t of page.texts) blocks.push({ type: "section", text: mrkdwn(t) });
+      for (const e of page) {
+        blocks.push({ type: "section", text: mrkdwn(e.section) });
+        blocks.push({ type: "context", elements: [mrkdwn(e.types)] });
+      }
       if (index === count && omitted > 0) blocks.push(this.summary(omitted, omittedBySeverity, scan, limits));
+      let text = this.fallback(totals, scan, index, count, omitted, limits);
+      // The notification preview is the fallback: the mention goes there too, so it pings.
+      if (index === 1 && mention && options.mention) text = truncate(`${options.mention.tokens.map(mentionToken).join(" ")} ${text}`, limits.maxFallbackChars - HEADER_RESERVE_CHARS);
       return {
-        payload: {
-          text: this.fallback(totals, scan, index, count, omitted, limits),
-          blocks,
-          unfurl_links: false,
-          unfurl_media: false,
-        },
-        alerts: page.alerts,
+        payload: { text, blocks, unfurl_links: false, unfurl_media: false },
+        alerts: page.flatMap((e) => e.alerts),
         index,
         count,
       };
@@ -183,16 +228,28 @@ export class BlockBuilder {
     return { type: "header", text: { type: "plain_text", text: truncate(text, limits.maxHeaderChars), emoji: true } };
   }
 
-  /** Repo, branch, PR, commit and links. Fields that are unknown are left out (no "PR 0", no `<|scan>`: B13). */
+  /**
+   * Repo, branch, PR, commit and links. Fields that are unknown are left out (no "PR 0", no
+   * `<|scan>`: B13). On a known forge the repository, PR and commit are links, and the CI run is
+   * linked when the CI said where it is.
+   */
   private contextSection(scan: ScanContext, limits: MessageLimits): { type: "section"; text: TextObject } | undefined {
-    const fields: string[] = [];
-    if (scan.repo) fields.push(`*Repository:* ${inline(scan.repo, 150)}`);
-    if (scan.branch) fields.push(`*Branch:* ${inline(scan.branch, 150)}`);
-    if (scan.pr) fields.push(`*PR:* #${inline(scan.pr.replace(/^#/, ""), 40)}`);
-    if (scan.commitSha) fields.push(`*Commit:* ${inline(scan.commitSha.slice(0, 8), 8)}`);
+    const links = forgeLinks(scan);
+    const plain: string[] = [];
+    const linked: string[] = [];
+    const field = (name: string, shown: string | undefined, url: string | undefined) => {
+      if (!shown) return;
+      plain.push(`*${name}:* ${shown}`);
+      linked.push(`*${name}:* ${isSafeUrl(url) ? `<${url.replace(/&/g, "&amp;")}|${shown}>` : shown}`);
+    };
+    field("Repository", scan.repo && inline(scan.repo, 150), links.repo);
+    field("Branch", scan.branch && inline(scan.branch, 150), links.branch);
+    field("PR", scan.pr && `#${inline(scan.pr.replace(/^#/, ""), 40)}`, links.pr);
+    field("Commit", scan.commitSha && inline(scan.commitSha.slice(0, 8), 8), links.commit);
     const cap = Math.min(limits.maxSectionChars, 1200);
-    const fieldLine = truncate(fields.join("  ·  "), cap);
     // Links go in whole or not at all: truncating through one would leave a broken `<url|…`.
+    const linkedLine = linked.join("  ·  ");
+    const fieldLine = linkedLine.length <= cap ? linkedLine : truncate(plain.join("  ·  "), cap);
     let linkLine = "";
     const addLink = (url: string | undefined, label: string) => {
       if (!isSafeUrl(url)) return;
@@ -202,44 +259,123 @@ export class BlockBuilder {
     };
     addLink(scan.diffUrl, "View the scan on Socket");
     if (scan.reportUrl !== scan.diffUrl) addLink(scan.reportUrl, "Full report");
+    addLink(scan.runUrl, "CI run");
     const lines = [fieldLine, linkLine].filter(Boolean);
     if (!lines.length) return undefined;
     return { type: "section", text: mrkdwn(lines.join("\n")) };
   }
 
-  /** One alert as one section: title, severity and level, package link, ids, origin, reachability. */
-  renderAlert(a: Alert, max: number): string {
-    const head = `${SEVERITY_EMOJI[a.severity]} *${capital(a.severity)} · ${a.action === "block" ? "Block" : capital(a.action)}* — *${inline(a.title, 150)}*`;
-    const pkg = `${a.ecosystem}/${packageLabel(a)}`;
-    const label = truncate(pkg.replace(/\s+/g, " "), 200);
-    // Linked only when the link fits whole, so a cut at `max` can never split it.
+  /** The mention line, when the destination has `mention` and an alert reaches its severity. */
+  private mentionSection(alerts: readonly Alert[], mention: BuildOptions["mention"], limits: MessageLimits): string | undefined {
+    if (!mention || mention.tokens.length === 0) return undefined;
+    const min = severityRank(mention.minSeverity);
+    let n = 0;
+    for (const a of alerts) if (severityRank(a.severity) >= min) n++;
+    if (n === 0) return undefined;
+    const what = mention.minSeverity === "critical" ? "critical" : `${mention.minSeverity} or higher`;
+    const tokens = mention.tokens.map(mentionToken).join(" ");
+    return truncate(`🔔 ${tokens}: ${plural(n, `${what} alert`)}`, Math.min(limits.maxSectionChars, 1000));
+  }
+
+  /**
+   * Alerts `grouped[from…]` of one package as one entry: the package once, its alerts beneath.
+   * A package whose alerts do not fit one section continues in the next entry; every alert is
+   * in exactly one entry.
+   */
+  private renderEntry(grouped: readonly Alert[], from: number, max: number, limits: MessageLimits): Entry {
+    const first = grouped[from]!;
+    const key = packageKey(first);
+    let end = from + 1;
+    while (end < grouped.length && packageKey(grouped[end]!) === key) end++;
+    if (end - from === 1) return { alerts: [first], section: this.renderAlert(first, max), types: typeLine([first], limits) };
+    const all = grouped.slice(from, end);
+    const continued = from > 0 && packageKey(grouped[from - 1]!) === key;
+    const head = this.packageLine(first, `${continued ? " (continued)" : ""} · ${plural(all.length, "alert")}`, max);
+    let text = [head, ...this.sourceLines(all)].join("\n");
+    const shown: Alert[] = [];
+    for (const a of all) {
+      const room = max - text.length - 1;
+      const part = this.alertLines(a, Math.max(room, 200));
+      if (shown.length > 0 && part.length > room) break;
+      text += `\n${part}`;
+      shown.push(a);
+    }
+    return { alerts: shown, section: text.length <= max ? text : truncate(text, max), types: typeLine(shown, limits) };
+  }
+
+  /** The package, linked to its Socket page when the link fits whole (so a cut at `max` can never split it). */
+  private packageLine(a: Alert, suffix: string, max: number): string {
+    const label = truncate(`${a.ecosystem}/${packageLabel(a)}`.replace(/\s+/g, " "), 200);
     const linked = link(a.url, label);
-    const lines = [head, head.length + 1 + linked.length < max ? linked : escapeMrkdwn(label)];
-    const ids = [a.cveId, a.ghsaId].filter((x): x is string => !!x).map((x) => inline(x, 40));
-    if (ids.length) lines.push(ids.join(" · "));
-    const sources = a.introducedBy.map((s) => `${inline(s.source, 150)}${s.manifest ? ` (${inline(s.manifest, 150)})` : ""}`);
+    return `📦 ${linked.length + suffix.length + 3 < max / 2 ? linked : escapeMrkdwn(label)}${suffix}`;
+  }
+
+  private sourceLines(alerts: readonly Alert[]): string[] {
+    const sources = alerts.flatMap((a) => a.introducedBy.map((s) => `${inline(s.source, 150)}${s.manifest ? ` (${inline(s.manifest, 150)})` : ""}`));
     const unique = [...new Set(sources)];
+    const lines: string[] = [];
     if (unique.length === 1) lines.push(`*Introduced by:* ${unique[0]}`);
     else if (unique.length > 1) {
       lines.push("*Introduced by:*");
       for (const s of unique.slice(0, MAX_SOURCES_SHOWN)) lines.push(`• ${s}`);
       if (unique.length > MAX_SOURCES_SHOWN) lines.push(`• …and ${unique.length - MAX_SOURCES_SHOWN} more`);
     }
-    if (a.manifests.length && !a.introducedBy.length) lines.push(`*Manifest:* ${a.manifests.slice(0, 5).map((m) => inline(m, 150)).join(", ")}`);
+    const noSources = alerts.filter((a) => !a.introducedBy.length);
+    const manifests = [...new Set(noSources.flatMap((a) => a.manifests))];
+    if (manifests.length) lines.push(`*Manifest:* ${manifests.slice(0, 5).map((m) => inline(m, 150)).join(", ")}`);
+    return lines;
+  }
+
+  /** One alert as one section: title, severity and level, package link, ids, sources, origin, suggestion, reachability. */
+  renderAlert(a: Alert, max: number): string {
+    const head = this.alertHead(a);
+    const pkg = `${a.ecosystem}/${packageLabel(a)}`;
+    const label = truncate(pkg.replace(/\s+/g, " "), 200);
+    // Linked only when the link fits whole, so a cut at `max` can never split it.
+    const linked = link(a.url, label);
+    const lines = [head, head.length + 1 + linked.length < max ? linked : escapeMrkdwn(label)];
+    lines.push(...this.idLines(a), ...this.sourceLines([a]));
+    let text = [...lines, ...this.detailLines(a)].join("\n");
+    text = this.withTrace(a, text, max);
+    return text.length <= max ? text : truncate(text, max);
+  }
+
+  /** An alert beneath its package: the alert's own lines, without the package and sources. */
+  private alertLines(a: Alert, max: number): string {
+    let text = [this.alertHead(a), ...this.idLines(a), ...this.detailLines(a)].join("\n");
+    text = this.withTrace(a, text, max);
+    return text.length <= max ? text : truncate(text, max);
+  }
+
+  private alertHead(a: Alert): string {
+    return `${SEVERITY_EMOJI[a.severity]} *${capital(a.severity)} · ${a.action === "block" ? "Block" : capital(a.action)}* — *${inline(a.title, 150)}*`;
+  }
+
+  private idLines(a: Alert): string[] {
+    const ids = [a.cveId, a.ghsaId].filter((x): x is string => !!x).map((x) => inline(x, 40));
+    return ids.length ? [ids.join(" · ")] : [];
+  }
+
+  private detailLines(a: Alert): string[] {
+    const lines: string[] = [];
     if (a.origin === "unchanged") lines.push("_Already present before this change (strict blocking)_");
     if (a.description) lines.push(inline(a.description, 300));
+    // What to do, as Socket says it (SDK metadata in the report; empty in offline runs).
+    if (a.suggestion) lines.push(`*Suggestion:* ${inline(a.suggestion, SUGGESTION_MAX_CHARS)}`);
+    if (a.nextStep) lines.push(`*Next step:* ${inline(a.nextStep, NEXT_STEP_MAX_CHARS)}`);
     if (a.reachability) {
       const r = a.reachability;
       const label = { reachable: "🎯 *Reachable*", unreachable: "✓ *Unreachable*", unknown: "❓ *Reachability unknown*", error: "⚠️ *Reachability analysis failed*" }[r.state];
       lines.push(r.state === "unknown" && r.rawState !== "unknown" ? `${label} (${inline(r.rawState, 40)})` : label);
     }
-    let text = lines.join("\n");
+    return lines;
+  }
+
+  private withTrace(a: Alert, text: string, max: number): string {
     const trace = a.reachability?.state === "reachable" ? a.reachability.trace : undefined;
-    if (trace) {
-      const room = max - text.length - 12;
-      if (room > 80) text += "\n" + codeBlock(trace, Math.min(TRACE_MAX_CHARS, room));
-    }
-    return text.length <= max ? text : truncate(text, max);
+    if (!trace) return text;
+    const room = max - text.length - 12;
+    return room > 80 ? `${text}\n${codeBlock(trace, Math.min(TRACE_MAX_CHARS, room))}` : text;
   }
 
   private summary(n: number, counts: SeverityCounts, scan: ScanContext, limits: MessageLimits): Block {
@@ -267,6 +403,43 @@ export class BlockBuilder {
     if (omitted > 0 && index === count) text += ` · ${omitted} not shown`;
     return truncate(text, limits.maxFallbackChars - HEADER_RESERVE_CHARS);
   }
+}
+
+/** Same ecosystem, namespace, name and version: one package. */
+function packageKey(a: Alert): string {
+  return `${a.ecosystem}\u0000${a.namespace ?? ""}\u0000${a.name}\u0000${a.version}`;
+}
+
+/**
+ * The alerts with each package's alerts together, packages in the order of their riskiest alert
+ * and alerts in risk order within a package. Only the first `maxPackages` packages can be shown,
+ * so only they are gathered; the alerts of later packages follow in risk order (they are counted).
+ */
+function groupByPackage(alerts: readonly Alert[], maxPackages: number): readonly Alert[] {
+  const groups = new Map<string, Alert[]>();
+  const rest: Alert[] = [];
+  let many = false;
+  for (const a of alerts) {
+    const key = packageKey(a);
+    const g = groups.get(key);
+    if (g) {
+      g.push(a);
+      many = true;
+    } else if (groups.size < maxPackages) groups.set(key, [a]);
+    else rest.push(a);
+  }
+  if (!many) return alerts;
+  const out: Alert[] = [];
+  for (const g of groups.values()) for (const a of g) out.push(a);
+  for (const a of rest) out.push(a);
+  return out;
+}
+
+/** The alerts' type keys in small text, so a reader can write `alert_types` filters from them. */
+function typeLine(alerts: readonly Alert[], limits: MessageLimits): string {
+  const types = [...new Set(alerts.map((a) => a.type))].map((t) => `\`${inline(t, 80)}\``);
+  const label = types.length === 1 ? "Alert type" : "Alert types";
+  return truncate(`${label}: ${types.join(" · ")}`, Math.min(limits.maxSectionChars, TYPES_MAX_CHARS));
 }
 
 function capital(s: string): string {

@@ -37,6 +37,9 @@ export function described<S extends $ZodType>(schema: S, description: string): S
   return schema;
 }
 
+/** What `mention` accepts: a user (`<@U…>`/`<@W…>`), a user group (`<!subteam^S…>`), `!here`, `!channel`. */
+export const MENTION_TOKEN = /^(?:<@[UW][A-Z0-9]{2,20}>|<!subteam\^S[A-Z0-9]{2,20}>|!here|!channel)$/;
+
 export const LEVELS = ["block", "warn"] as const;
 export type Level = (typeof LEVELS)[number];
 
@@ -66,6 +69,20 @@ export function makeFilterShape(zb: ZodBuilder) {
     max_messages: zb.optional(
       described(zb.number().check(zb.int(), zb.gte(1), zb.lte(100)), "Most messages to this destination per run (default 5); the last one counts what did not fit."),
     ),
+    // Trusted config only: a mention pings people, so it is never taken from the report.
+    mention: zb.optional(
+      described(
+        zb.array(
+          zb.string().check(
+            zb.refine((t: string) => MENTION_TOKEN.test(t), {
+              error: (iss) => `not a Slack mention: ${JSON.stringify(String(iss.input).slice(0, 60))} | hint: use a user <@U…>, a user group <!subteam^S…>, or !here / !channel`,
+            }),
+          ),
+        ),
+        "Who to notify when an alert reaches `mention_min_severity`: Slack users `<@U…>`, user groups `<!subteam^S…>`, `!here` or `!channel`.",
+      ),
+    ),
+    mention_min_severity: zb.optional(severityName("Lowest severity that triggers `mention` (default critical).")),
   };
 }
 

@@ -28,6 +28,8 @@ export class ParsedAlert implements Alert {
   declare action: AlertAction;
   declare title: string;
   declare description: string;
+  declare suggestion?: string;
+  declare nextStep?: string;
   declare introducedBy: IntroducedBy[];
   declare manifests: string[];
   declare ghsaId?: string;

@@ -232,7 +232,7 @@ function normalise(tree: ScanJson, scan: ScanJson, format: ScanInput["format"], 
 /** New alerts first, then (under --strict-blocking) unchanged ones; the first of equal ids wins. */
 function build(scan: ScanJson, format: ScanInput["format"], fresh: Alert[], unchanged: Alert[], unchangedIgnored: number): ScanInput {
   const context: ScanContext = {};
-  const set = <K extends keyof ScanContext>(k: K, v: string | null | undefined) => {
+  const set = <K extends Exclude<keyof ScanContext, "forge">>(k: K, v: string | null | undefined) => {
     if (v !== undefined && v !== null && v !== "") context[k] = v;
   };
   set("repo", scan.repo);
@@ -373,6 +373,11 @@ export function toAlert(i: Issue, origin: Alert["origin"], shared?: SharedAlertV
     origin,
   };
   if (namespace) fields.namespace = namespace;
+  // Same text for every alert of a type: interned like titles.
+  const suggestion = str(i.suggestion);
+  const nextStep = str(i.next_step_title);
+  if (suggestion) fields.suggestion = intern(suggestion);
+  if (nextStep) fields.nextStep = intern(nextStep);
   const ghsa = str(props.ghsaId) ?? str(props.ghsa_id);
   const cve = str(props.cveId) ?? str(props.cve_id);
   if (ghsa) fields.ghsaId = ghsa;
