@@ -101,8 +101,8 @@ const alertTitles = (records: EmulatorRecord[]) =>
   records
     .filter((r) => !isSummary(r))
     .flatMap(sections)
-    .map((t) => /— \*([^*]+)\*/.exec(t)?.[1])
-    .filter((t): t is string => t !== undefined);
+    // A package entry lists each of its alerts on a line of its own.
+    .flatMap((t) => [...t.matchAll(/— \*([^*]+)\*/g)].map((m) => m[1]!));
 const isSummary = (r: EmulatorRecord) => /^Socket reachability/.test(String(r.payload["text"]));
 
 function expectWithinSlackLimits(records: EmulatorRecord[]): void {

@@ -99,8 +99,10 @@ function packagesIn(records: EmulatorRecord[]): string[] {
   const out: string[] = [];
   for (const r of records) {
     for (const b of (r.payload["blocks"] ?? []) as { type: string; text?: { text: string } }[]) {
-      const m = b.type === "section" ? /\|((?:npm|pypi)\/[^>]+)>/.exec(b.text?.text ?? "") : null;
-      if (m) out.push(m[1]!);
+      const text = b.type === "section" ? (b.text?.text ?? "") : "";
+      const m = /\|((?:npm|pypi)\/[^>]+)>/.exec(text);
+      // One package entry lists each of its alerts beneath it: one label per alert line.
+      if (m) for (let k = (text.match(/^(?:🔴|🟠|🟡|⚪) \*/gmu) ?? []).length; k > 0; k--) out.push(m[1]!);
     }
   }
   return out;

@@ -63,13 +63,15 @@ async function configError(config: unknown, env: Record<string, string> = {}): P
   return err!;
 }
 
-/** Package labels (`npm/pkg-0007@1.0.0`, `pypi/x@1`) shown in the alert sections of received messages. */
+/** Package labels (`npm/pkg-0007@1.0.0`, `pypi/x@1`) of the alerts shown in received messages, once per alert. */
 function packagesIn(records: EmulatorRecord[]): string[] {
   const out: string[] = [];
   for (const r of records) {
     for (const b of (r.payload["blocks"] ?? []) as { type: string; text?: { text: string } }[]) {
-      const m = b.type === "section" ? /\|((?:npm|pypi)\/[^>]+)>/.exec(b.text?.text ?? "") : null;
-      if (m) out.push(m[1]!);
+      const text = b.type === "section" ? (b.text?.text ?? "") : "";
+      const m = /\|((?:npm|pypi)\/[^>]+)>/.exec(text);
+      // One package entry lists each of its alerts beneath it: one label per alert line.
+      if (m) for (let k = (text.match(/^(?:🔴|🟠|🟡|⚪) \*/gmu) ?? []).length; k > 0; k--) out.push(m[1]!);
     }
   }
   return out;
