@@ -27,7 +27,7 @@ export async function runDemo(io: CliIO, out: Output): Promise<number> {
   const emu = await startEmulator({});
   try {
     out.out(`socket-notify demo — the bundled example, end to end, against a local Slack emulator on ${emu.url}`);
-    out.out(`Input: examples/demo/socket-report.json (a Socket CLI --enable-json report) + socket.facts.json (reachability)\n`);
+    out.outBlock(`Input: examples/demo/socket-report.json (a Socket CLI --enable-json report) + socket.facts.json (reachability)\n`);
     const input = await readScanFile(`${dir}socket-report.json`);
     const facts = await readFactsFile(`${dir}socket.facts.json`);
     const runs = [
@@ -74,7 +74,7 @@ export async function runDemo(io: CliIO, out: Output): Promise<number> {
           out.out("   └");
         }
       }
-      if (run.note) out.out(`\n  Note: ${run.note}`);
+      if (run.note) out.outBlock(`\n  Note: ${run.note}`);
       const failed = report.destinations.filter((d) => d.status === "failed").map((d) => d.route);
       if (reportExitCode(report) !== 0 && !(failed.length === 1 && failed[0] === "archive")) unexpected++;
       out.out("");

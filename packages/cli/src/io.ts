@@ -3,17 +3,33 @@
  * their own streams and environment, and so nothing the CLI prints can skip the secret scrubber.
  */
 import { fstatSync, writeSync } from "node:fs";
-import { redactSlackCredentials } from "@socket-notify/core";
+import { environmentSecrets, redactCredentials, scrubSecrets, type Secret } from "@socket-notify/core";
 
 export interface CliIO {
   stdout: { write(chunk: string): unknown; isTTY?: boolean };
   stderr: { write(chunk: string): unknown; isTTY?: boolean; columns?: number };
   env: Record<string, string | undefined>;
   cwd: string;
+  /** The real process streams: the CLI then also prints Node's own warnings, through the scrubber. */
+  processStreams?: boolean;
 }
 
 export function processIO(): CliIO {
-  return { stdout: stdioWriter(1), stderr: stdioWriter(2), env: process.env, cwd: process.cwd() };
+  return { stdout: stdioWriter(1), stderr: stdioWriter(2), env: process.env, cwd: process.cwd(), processStreams: true };
+}
+
+let warningOutput: Output | undefined;
+
+/**
+ * Node prints process warnings (a library's deprecation, an experimental feature) to stderr
+ * itself, past the scrubber, and a warning can quote a config line. They go through `out`.
+ */
+export function routeProcessWarnings(out: Output): void {
+  if (warningOutput === undefined) {
+    process.removeAllListeners("warning");
+    process.on("warning", (w) => warningOutput?.err(`warning: ${w.name}: ${w.message}`));
+  }
+  warningOutput = out;
 }
 
 type Stdio = NodeJS.WriteStream & { fd: 1 | 2 };
@@ -75,26 +91,71 @@ function exitOnClosedPipe(): never {
   process.exit(process.exitCode ?? 0);
 }
 
-// Repo and branch names, package names and values quoted in errors are untrusted: raw escape
-// sequences, carriage returns or bidi overrides in them could rewrite or disguise a CI log line.
-const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// Repo and branch names, package names, alert types and values quoted in errors are untrusted:
+// a newline in them would print a line of their choosing (a forged "delivered" line, or a GitHub
+// workflow command such as ::add-mask:: or ::stop-commands::), raw escape sequences, carriage
+// returns or bidi overrides could rewrite or disguise a CI log line, and zero-width characters
+// hide text. All of C0 (newline, CR and tab too), DEL, C1, the Unicode line and paragraph
+// separators, bidi controls and zero-width characters.
+const LINE_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+const NEWLINE = /\r\n|\n/;
 
-/** Control and bidi characters shown as `\u001b`-style escapes; newlines and tabs kept. */
-export function terminalSafe(text: string): string {
-  return text.replace(TERMINAL_CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+function escapeChar(c: string): string {
+  return `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
 }
 
-/** Writes through the scrubber; `extraScrub` is the engine host's exact-secret scrubber once a config is loaded. */
+/**
+ * Any text as exactly one terminal/CI-log line: every control, separator, bidi and zero-width
+ * character shown as a `\u001b`-style escape, and never starting with `::` or `##` (GitHub
+ * Actions workflow commands and the legacy `##[…]` form act only at the start of a line).
+ */
+export function oneLine(text: unknown): string {
+  const s = typeof text === "string" ? text : String(text);
+  return s.replace(LINE_UNSAFE, escapeChar).replace(/^(\s*)([:#])(?=\2)/, (_m, ws: string, c: string) => `${ws}${escapeChar(c)}`);
+}
+
+/** Several lines, each made safe like {@link oneLine}; the newlines between them are kept. */
+export function terminalSafe(text: string): string {
+  return text.split(NEWLINE).map(oneLine).join("\n");
+}
+
+/**
+ * Writes through the scrubber, one sanitised line at a time. `extraScrub` is the engine host's
+ * scrubber once a config is loaded; before that (config errors) the environment's
+ * credential-looking values and credential shapes are scrubbed all the same.
+ */
 export class Output {
   extraScrub: (text: string) => string = (t) => t;
   private progressShown = false;
+  private envSecrets: Secret[] | undefined;
 
   constructor(private readonly io: CliIO) {}
 
+  private scrub(text: string): string {
+    // Exact secrets of the run first (the engine host), then every credential-looking value of
+    // the environment (a config that failed to load may quote it), then credential shapes.
+    return redactCredentials(scrubSecrets(this.extraScrub(text), (this.envSecrets ??= environmentSecrets(this.io.env))));
+  }
+
+  /** Text meant as one line: a newline in it (from untrusted text) is escaped, not printed. */
   private clean(text: string): string {
-    // Exact secrets of the run first (the engine host), then anything shaped like a Slack
-    // credential (a value echoed from a config that failed to load), then terminal safety.
-    return terminalSafe(redactSlackCredentials(this.extraScrub(text)));
+    return oneLine(this.scrub(text));
+  }
+
+  /** Text meant as several lines (help, JSON, a stack trace): each line sanitised on its own. */
+  private cleanBlock(text: string): string {
+    return this.scrub(text).split(NEWLINE).map(oneLine).join("\n");
+  }
+
+  /** Several lines at once (help text, JSON): each is sanitised like a line given to out(). */
+  outBlock(text: string): void {
+    this.clearProgress();
+    this.io.stdout.write(`${this.cleanBlock(text)}\n`);
+  }
+
+  errBlock(text: string): void {
+    this.clearProgress();
+    this.io.stderr.write(`${this.cleanBlock(text)}\n`);
   }
 
   out(line: string): void {

@@ -26,7 +26,7 @@ import { checkOutbox, prepareOutDir } from "./paths.js";
 import { BUILTIN_PLUGINS } from "./builtins.js";
 import { HELP, parseCli, type ParsedArgs, secondsFlag } from "./args.js";
 import { contextFromCiEnv } from "./ci-env.js";
-import { type CliIO, Output } from "./io.js";
+import { type CliIO, Output, routeProcessWarnings } from "./io.js";
 import { cliLogger } from "./logger.js";
 import { renderPlan, renderReport } from "./render.js";
 
@@ -38,6 +38,7 @@ import { renderPlan, renderReport } from "./render.js";
  */
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const out = new Output(io);
+  if (io.processStreams) routeProcessWarnings(out);
   const debug = argv.includes("--debug");
   try {
     const args = parseCli(argv);
@@ -50,7 +51,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         if (topic !== undefined && HELP[topic] === undefined) {
           throw new UserError("usage", `help: no command "${topic}"`, { hint: "run socket-notify --help for the commands" });
         }
-        out.out(HELP[topic ?? "main"]!);
+        out.outBlock(HELP[topic ?? "main"]!);
         return 0;
       }
       case "send":
@@ -76,12 +77,12 @@ function reportError(e: unknown, out: Output, debug: boolean): number {
   if (isSocketNotifyError(e)) {
     out.err(`socket-notify: error: ${oneLine(e.message)}`);
     if (e.hint) out.err(`  hint: ${oneLine(e.hint)}`);
-    if (debug && e.stack) out.err(e.stack);
+    if (debug && e.stack) out.errBlock(e.stack);
     return e.exitCode;
   }
   const err = e as Error;
   out.err(`socket-notify: internal error: ${oneLine(err?.message ?? String(e))}`);
-  out.err(debug && err?.stack ? err.stack : "  hint: this is a bug in socket-notify; run again with --debug for the stack trace and report it");
+  out.errBlock(debug && err?.stack ? err.stack : "  hint: this is a bug in socket-notify; run again with --debug for the stack trace and report it");
   return 1;
 }
 
@@ -176,7 +177,7 @@ async function send(args: ParsedArgs, io: CliIO, out: Output): Promise<number> {
   }
   if (f.out !== undefined) await writeOutDir(abs(io, f.out), plan, report);
 
-  if (f.json) out.out(JSON.stringify(report, null, 2));
+  if (f.json) out.outBlock(JSON.stringify(report, null, 2));
   else if (!f.quiet) {
     for (const l of renderReport(report, plan)) out.out(l);
     if (report.dry_run && plan.enabled) for (const l of renderPlan(plan)) out.out(l);
@@ -224,7 +225,7 @@ async function validate(args: ParsedArgs, io: CliIO, out: Output): Promise<numbe
   if (args.flags.facts !== undefined) await readFactsFile(abs(io, args.flags.facts));
   const warnings = engine.validationWarnings(args.flags.facts !== undefined);
   if (args.flags.json) {
-    out.out(
+    out.outBlock(
       JSON.stringify(
         {
           valid: true,
@@ -264,7 +265,7 @@ async function schema(args: ParsedArgs, io: CliIO, out: Output): Promise<number>
   const json = { $schema: "https://json-schema.org/draft/2020-12/schema", title: "socket-notify config", ...(toJSONSchema(s, { io: "input", unrepresentable: "any" }) as object) };
   const text = `${JSON.stringify(json, null, 2)}`;
   if (args.flags.out !== undefined) await writeFile(abs(io, args.flags.out), `${text}\n`);
-  else out.out(text);
+  else out.outBlock(text);
   return 0;
 }
 
@@ -290,7 +291,7 @@ async function retry(args: ParsedArgs, io: CliIO, out: Output): Promise<number> 
     // --json keeps stdout JSON (same shape as a real retry), --quiet keeps it empty.
     if (f.json) {
       const results = messages.map((m) => ({ route: m.destination.route, target: m.destination.target, index: m.index, status: "dry-run" }));
-      out.out(JSON.stringify({ delivered: 0, failed: 0, orphans: orphans.length, results }, null, 2));
+      out.outBlock(JSON.stringify({ delivered: 0, failed: 0, orphans: orphans.length, results }, null, 2));
     } else if (!f.quiet) {
       out.out(`${messages.length} message${messages.length === 1 ? "" : "s"} to re-send${orphans.length ? `, ${orphans.length} without a destination` : ""}${f["dry-run"] ? " (dry run)" : ""}`);
     }
@@ -306,7 +307,7 @@ async function retry(args: ParsedArgs, io: CliIO, out: Output): Promise<number> 
   await writeFile(path, serializeOutbox([...orphans, ...still]));
   const delivered = outcomes.filter((o) => o.ok).length;
   if (f.json) {
-    out.out(JSON.stringify({ delivered, failed: still.length, orphans: orphans.length, results: outcomes.map((o) => ({ route: o.message.destination.route, target: o.message.destination.target, index: o.message.index, status: o.ok ? "sent" : "failed", ...(o.failure ? { error: { code: o.failure.code, message: engine.host.scrub(o.failure.message) } } : {}) })) }, null, 2));
+    out.outBlock(JSON.stringify({ delivered, failed: still.length, orphans: orphans.length, results: outcomes.map((o) => ({ route: o.message.destination.route, target: o.message.destination.target, index: o.message.index, status: o.ok ? "sent" : "failed", ...(o.failure ? { error: { code: o.failure.code, message: engine.host.scrub(o.failure.message) } } : {}) })) }, null, 2));
   } else if (!f.quiet) {
     out.out(`socket-notify retry: ${delivered}/${messages.length} delivered${still.length ? `, ${still.length} still failing (kept in ${file})` : ""}`);
     for (const o of outcomes.filter((x) => !x.ok)) {

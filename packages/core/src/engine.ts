@@ -109,7 +109,7 @@ export class SocketNotifyEngine {
     const cwd = options.cwd ?? process.cwd();
     const logger = options.logger ?? silentLogger;
     let raw: RawConfig | undefined;
-    if (options.config !== undefined) raw = { raw: options.config, source: { kind: "inline", label: "config", baseDir: cwd, code: false } };
+    if (options.config !== undefined) raw = { raw: options.config, source: { kind: "inline", label: "config", baseDir: cwd, code: false, trusted: true } };
     else {
       const find: Parameters<typeof findConfig>[0] = { env, cwd };
       if (options.configPath !== undefined) find.configPath = options.configPath;
@@ -117,7 +117,7 @@ export class SocketNotifyEngine {
       raw = await findConfig(find);
     }
     if (!raw) throw noConfigError();
-    const hostOptions: HostOptions = { env, configSource: raw.source.label, logger, missingSecrets: options.missingSecrets ?? "error" };
+    const hostOptions: HostOptions = { env, configSource: raw.source.label, configTrusted: raw.source.trusted === true, logger, missingSecrets: options.missingSecrets ?? "error" };
     const host = createHost(hostOptions);
     const resolved = await resolveConfig(raw, { builtins: options.plugins ?? [], allowCodeConfig: options.allowCodeConfig ?? false, host });
     applyEnvSwitches(resolved.config, env);

@@ -5,7 +5,7 @@
  * about ten internal modules compiled on every start of the CLI, for nothing (bench figure 5).
  * The callback API is loaded with Node itself.
  */
-import { close, open, read, readFile, stat } from "node:fs";
+import { close, fstat, lstat, open, read, readFile, realpath, stat } from "node:fs";
 import { promisify } from "node:util";
 
 export const readTextFile = (path: string): Promise<string> => promisify(readFile)(path, "utf8");
@@ -13,3 +13,7 @@ export const openFile = promisify(open);
 export const readFromFile = promisify(read);
 export const closeFile = promisify(close);
 export const fileSize = async (path: string): Promise<number> => (await promisify(stat)(path)).size;
+export const fileStat = promisify(stat);
+export const linkStat = promisify(lstat);
+export const fdStat = promisify(fstat);
+export const realPath = promisify(realpath);

@@ -4,7 +4,7 @@ import { FILTER_KEYS, type FilterOptions, type SecretRef } from "./config/schema
 import { classifyHttpStatus, classifyNetworkError, parseRetryAfter } from "./delivery/classify.js";
 import { UserError } from "./errors.js";
 import { type Logger } from "./logger.js";
-import { redactWebhookUrl, scrubSecrets, Secret } from "./secret.js";
+import { environmentSecrets, redactCredentials, redactWebhookUrl, scrubSecrets, Secret } from "./secret.js";
 import { TOKENS } from "./tokens.js";
 
 export const VERSION = "0.1.0";
@@ -25,6 +25,11 @@ export interface PluginHost {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Path of the config file, or the env var name, the config came from. */
   readonly configSource: string;
+  /**
+   * The config came from where a pull request cannot write: SOCKET_SLACK_CONFIG_JSON, an
+   * embedding tool, or a --config file outside the checkout. Not a file the search found.
+   */
+  readonly configTrusted: boolean;
   readonly logger: Logger;
   /** Secrets resolved so far in this run; core scrubs them from every message it outputs. */
   readonly secrets: Secret[];
@@ -36,25 +41,41 @@ export interface PluginHost {
   /** Keep only the filter keys of a destination entry. */
   pickFilter(entry: Record<string, unknown>): FilterOptions;
   /**
-   * Check an endpoint URL: https, or http only on loopback (the emulator, tests).
-   * `hosts` restricts the host name (e.g. hooks.slack.com).
+   * Check an endpoint URL: https, or http only on loopback (the emulator, tests). The host is
+   * checked in its canonical form (WHATWG URL: lower case, `2130706433` and `0x7f.1` are
+   * 127.0.0.1). `hosts` restricts the host name (e.g. hooks.slack.com), case-insensitively.
+   * `loopback: false` refuses loopback hosts (for an API URL a credential is sent to, given by
+   * a config a pull request may control: see `configTrusted`).
    */
-  checkUrl(raw: string, where: { path: string; hosts?: string[]; pathPrefix?: string; what: string }): URL;
+  checkUrl(raw: string, where: { path: string; hosts?: string[]; pathPrefix?: string; what: string; loopback?: boolean; loopbackHint?: string }): URL;
   classifyHttpStatus: typeof classifyHttpStatus;
   classifyNetworkError: typeof classifyNetworkError;
   parseRetryAfter: typeof parseRetryAfter;
   redactWebhookUrl: typeof redactWebhookUrl;
-  scrub(text: string): string;
+  /** Any value as text with every secret of the run, every credential-looking environment value and every credential-shaped string redacted. */
+  scrub(text: unknown): string;
 }
 
+/**
+ * Whether a host name is this machine: localhost (and `*.localhost`, RFC 6761), 127.0.0.0/8,
+ * ::1, 0.0.0.0 and :: (Linux connects those to loopback) and IPv4-mapped loopback
+ * (::ffff:127.0.0.1). Give it a canonical host (URL#hostname): `new URL` has already turned
+ * `2130706433`, `0x7f.1`, `127.1` and `LOCALHOST` into the forms checked here.
+ */
 export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  return h === "localhost" || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h);
+  const h = hostname.replace(/^\[|\]$/g, "").toLowerCase().replace(/\.$/, "");
+  if (h === "localhost" || h.endsWith(".localhost") || h === "::1" || h === "::" || h === "0.0.0.0") return true;
+  if (/^127(\.\d{1,3}){3}$/.test(h)) return true;
+  // IPv4-mapped: URL writes ::ffff:127.0.0.1 as ::ffff:7f00:1; 0:0:0:0:0:ffff:… is the same.
+  const mapped = /^(?:0{0,4}:){0,5}:?ffff:([0-9a-f]{1,4}):[0-9a-f]{1,4}$/.exec(h);
+  return mapped !== null && parseInt(mapped[1]!, 16) >> 8 === 127;
 }
 
 export interface HostOptions {
   env: Record<string, string | undefined>;
   configSource: string;
+  /** See PluginHost.configTrusted; default false. */
+  configTrusted?: boolean;
   logger: Logger;
   /**
    * `warn`: a secret whose environment variable is unset becomes an empty `Secret` with
@@ -65,6 +86,7 @@ export interface HostOptions {
 
 export function createHost(options: HostOptions): PluginHost {
   const secrets: Secret[] = [];
+  let envSecrets: Secret[] | undefined;
   const warnings: string[] = [];
   const configError = (path: string, message: string, hint: string) =>
     new UserError("config_invalid", `${options.configSource}: ${path}: ${message}`, { file: options.configSource, path, hint });
@@ -82,6 +104,7 @@ export function createHost(options: HostOptions): PluginHost {
     },
     env: options.env,
     configSource: options.configSource,
+    configTrusted: options.configTrusted === true,
     logger: options.logger,
     secrets,
     warnings,
@@ -116,11 +139,18 @@ export function createHost(options: HostOptions): PluginHost {
       } catch {
         throw configError(where.path, `${where.what} is not a valid URL`, "give the full https:// URL");
       }
+      if (where.loopback === false && isLoopbackHost(u.hostname)) {
+        throw configError(
+          where.path,
+          `${where.what} points at this machine (${u.hostname}), which is accepted only from a trusted config`,
+          where.loopbackHint ?? "a file in the checkout is under a pull request's control; give a loopback URL (the emulator) in the environment, SOCKET_SLACK_CONFIG_JSON or a --config file outside the checkout",
+        );
+      }
       if (u.protocol === "http:" && isLoopbackHost(u.hostname)) return u; // emulator, tests
       if (u.protocol !== "https:") {
         throw configError(where.path, `${where.what} must use https (got ${u.protocol.replace(":", "")})`, "plain http is only accepted for 127.0.0.1/localhost (the emulator)");
       }
-      if (where.hosts && !where.hosts.includes(u.hostname.toLowerCase())) {
+      if (where.hosts && !where.hosts.some((h) => h.toLowerCase() === u.hostname.toLowerCase())) {
         throw configError(where.path, `${where.what} host ${u.hostname} is not ${where.hosts.join(" or ")}`, `use the URL Slack gave you (https://${where.hosts[0]}${where.pathPrefix ?? "/"}…)`);
       }
       if (where.pathPrefix && !u.pathname.startsWith(where.pathPrefix)) {
@@ -132,7 +162,9 @@ export function createHost(options: HostOptions): PluginHost {
     classifyNetworkError,
     parseRetryAfter,
     redactWebhookUrl,
-    scrub: (text) => scrubSecrets(text, secrets),
+    // The run's secrets first (their display form names them), then every credential-looking
+    // value of the environment, then credentials recognised by shape.
+    scrub: (text) => redactCredentials(scrubSecrets(scrubSecrets(text, secrets), (envSecrets ??= environmentSecrets(options.env)))),
   };
   return host;
 }

@@ -44,7 +44,7 @@ export { type ExcludedFinding, findingAlert, findingFilter, reachabilitySummary,
 /* Report */
 export { type DeliveryReport, type DestinationReport, type MessageReport, type ReportError, reportExitCode } from "./report.js";
 /* Secrets */
-export { looksLikeSlackCredential, redactSlackCredentials, redactWebhookUrl, scrubSecrets, Secret } from "./secret.js";
+export { environmentSecrets, looksLikeCredential, looksLikeSlackCredential, redactCredentials, redactSlackCredentials, redactWebhookUrl, scrubSecrets, Secret } from "./secret.js";
 /* Severity */
 export { parseSeverity, SEVERITIES, SEVERITY_EMOJI, SEVERITY_NAMES, type Severity, severityRank } from "./severity.js";
 /* DI */

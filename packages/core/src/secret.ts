@@ -55,17 +55,27 @@ export class Secret {
 /**
  * Replace every occurrence of the given secrets (and their URL-encoded forms) in text.
  * Used on error messages that come from SDKs or servers and may echo a URL or token.
+ *
+ * Takes any value (an error's `code` can be a number, a field can be undefined): a scrubber
+ * that throws on what it is given would turn a delivery failure into a crash. Matching is
+ * case-insensitive: a server may echo `HOOKS.SLACK.COM/…` lowercased, or the other way round.
  */
-export function scrubSecrets(text: string, secrets: Iterable<Secret>): string {
-  let out = text;
+export function scrubSecrets(text: unknown, secrets: Iterable<Secret>): string {
+  let out = typeof text === "string" ? text : text === undefined || text === null ? "" : String(text);
   for (const s of secrets) {
     const raw = s.reveal();
     if (raw.length < 6) continue; // too short to be a credential; replacing would mangle text
-    for (const form of new Set([raw, encodedForm(raw), raw.replace(/^https?:\/\//, ""), ...urlParts(raw)])) {
-      if (form.length >= 6) out = out.split(form).join(s.redacted);
-    }
+    const forms = [...new Set([raw, encodedForm(raw), raw.replace(/^https?:\/\//i, ""), ...urlParts(raw)])].filter((f) => f.length >= 6);
+    if (!forms.length) continue;
+    // Longest first, so a whole URL is replaced before its path on its own.
+    forms.sort((a, b) => b.length - a.length);
+    out = out.replace(new RegExp(forms.map(escapeRegExp).join("|"), "gi"), () => s.redacted);
   }
   return out;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** URL-encoded form; a lone surrogate (which encodeURIComponent throws on) has none. */
@@ -85,7 +95,8 @@ function urlParts(raw: string): string[] {
   if (!/^https?:\/\//i.test(raw)) return [];
   try {
     const u = new URL(raw);
-    const parts = [u.pathname + u.search, ...u.pathname.split("/"), ...[...u.searchParams.values()]];
+    // The canonical form too (lower-case host, default port dropped): what an SDK echoes.
+    const parts = [u.href, u.href.replace(/^https?:\/\//, ""), u.pathname + u.search, ...u.pathname.split("/"), ...[...u.searchParams.values()]];
     return parts.filter((p) => p.length >= 16 || (p.startsWith("/") && p.length >= 6));
   } catch {
     return [];
@@ -111,19 +122,76 @@ export function redactWebhookUrl(url: string): string {
 /**
  * Slack credentials recognised by their shape, for text that no `Secret` covers (a value echoed
  * from a config that failed to load, a URL quoted back by an SDK): incoming-webhook URLs (also
- * on loopback, the emulator) and bot, user and app-level tokens.
+ * on loopback, the emulator) and bot, user and app-level tokens. Case-insensitive: host names
+ * are, and `HOOKS.SLACK.COM/services/…` works as a webhook URL.
  */
-const SLACK_WEBHOOK_URL = /(?:https?:\/\/)?(?:hooks\.slack(?:-gov)?\.com|(?:127\.0\.0\.1|localhost|\[::1\]):\d+)\/services\/[A-Za-z0-9_]+\/[A-Za-z0-9_]+\/[A-Za-z0-9_]+/g;
-const SLACK_TOKEN = /\b(xox[abpre]|xapp)-[A-Za-z0-9-]+/g;
+const SLACK_WEBHOOK_URL = /(?:https?:\/\/)?(?:hooks\.slack(?:-gov)?\.com|(?:127\.0\.0\.1|localhost|\[::1\]):\d+)\/services\/[A-Za-z0-9_]+\/[A-Za-z0-9_]+\/[A-Za-z0-9_]+/gi;
+const SLACK_TOKEN = /\b(xox[abpre]|xapp)-[A-Za-z0-9-]+/gi;
+
+/**
+ * Other well-known credential shapes, redacted wherever they appear (they may be quoted back
+ * from a file the search found, or from the environment): GitHub, GitLab and npm tokens, AWS
+ * access key ids, JWTs (GitHub's OIDC tokens among them), private keys and the password in a
+ * URL's userinfo (`https://user:pass@host`).
+ */
+const OTHER_CREDENTIALS: [RegExp, string][] = [
+  [/\b(gh[pousr]_|github_pat_)[A-Za-z0-9_]{16,}/g, "$1****"],
+  [/\b(glpat-)[A-Za-z0-9_-]{16,}/g, "$1****"],
+  [/\b(npm_)[A-Za-z0-9]{30,}/g, "$1****"],
+  [/\b((?:AKIA|ASIA)[0-9A-Z]{16})\b/g, "AWS-key-****"],
+  [/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, "JWT-****"],
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, "PRIVATE-KEY-****"],
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, "$1****@"],
+];
 
 /** Whether a string looks like a Slack webhook URL or token (e.g. a literal secret in a config file). */
 export function looksLikeSlackCredential(text: string): boolean {
-  return new RegExp(SLACK_WEBHOOK_URL.source).test(text) || new RegExp(SLACK_TOKEN.source).test(text);
+  return new RegExp(SLACK_WEBHOOK_URL.source, "i").test(text) || new RegExp(SLACK_TOKEN.source, "i").test(text);
+}
+
+/** Whether a string has the shape of any credential socket-notify recognises (Slack or other). */
+export function looksLikeCredential(text: string): boolean {
+  return looksLikeSlackCredential(text) || OTHER_CREDENTIALS.some(([re]) => new RegExp(re.source, re.flags.replace("g", "")).test(text));
 }
 
 /** Every Slack webhook URL and token in the text, in its redacted display form. */
 export function redactSlackCredentials(text: string): string {
   return text
-    .replace(SLACK_WEBHOOK_URL, (url) => redactWebhookUrl(/^https?:\/\//.test(url) ? url : `https://${url}`))
+    .replace(SLACK_WEBHOOK_URL, (url) => redactWebhookUrl(/^https?:\/\//i.test(url) ? url : `https://${url}`))
     .replace(SLACK_TOKEN, (_m, kind: string) => `${kind}-****`);
+}
+
+/** Every credential socket-notify recognises by its shape (Slack's and the others above), redacted. */
+export function redactCredentials(text: string): string {
+  let out = redactSlackCredentials(text);
+  for (const [re, to] of OTHER_CREDENTIALS) out = out.replace(re, to);
+  return out;
+}
+
+// Names of environment variables that hold credentials by convention. PWD/OLDPWD (paths) and
+// *_KEY_ID-less lookalikes are fine to scrub anyway; what matters is that nothing secret is missed.
+const CREDENTIAL_ENV_NAME = /(TOKEN|SECRET|PASSW(OR)?D|PASSPHRASE|(^|_)PASS($|_)|(^|_)PW($|_)|API_?KEY|ACCESS_?KEY|PRIVATE|CREDENTIAL|(^|_)AUTH|COOKIE|SESSION|SIGNING|(^|_)DSN($|_)|WEBHOOK|CONN(ECTION)?_?STR|DATABASE_URL|(^|_)KEY($|_))/i;
+// Values that are never secrets however the variable is named: booleans, small numbers, paths.
+const HARMLESS_VALUE = /^(true|false|yes|no|on|off|none|null|undefined|\d{1,6})$/i;
+
+/**
+ * The values of the environment that look like credentials: by the variable's name (…TOKEN,
+ * …SECRET, …PASSWORD, …API_KEY, AWS_SECRET_ACCESS_KEY, …) or by the value's shape (a Slack,
+ * GitHub, npm or AWS credential, a JWT, a URL with a password), whatever the name. They are
+ * scrubbed from every line socket-notify prints, reports or stores: a config file the search
+ * found may be a link to `/proc/self/environ`, and an SDK may quote a header back.
+ */
+export function environmentSecrets(env: Readonly<Record<string, string | undefined>>): Secret[] {
+  const out: Secret[] = [];
+  const seen = new Set<string>();
+  for (const [name, value] of Object.entries(env)) {
+    if (typeof value !== "string") continue;
+    const v = value.trim();
+    if (v.length < 6 || HARMLESS_VALUE.test(v) || seen.has(v)) continue;
+    if ((CREDENTIAL_ENV_NAME.test(name) && name !== "PWD" && name !== "OLDPWD") || looksLikeCredential(v)) {
+      seen.add(v);
+      out.push(new Secret(v, `$${name.replace(/[^A-Za-z0-9_]/g, "")}(****)`));
+    }
+  }
+  return out;
 }

@@ -1,14 +1,29 @@
 import { type $ZodError, type $ZodIssue, type $ZodType, type output, safeParse } from "zod/v4/core";
 import { UserError, type ErrorCode } from "./errors.js";
+import { looksLikeCredential } from "./secret.js";
 
-/** `bot_configs[0].channels` from zod's `["bot_configs", 0, "channels"]`. */
+const PLAIN_KEY = /^[A-Za-z_$][\w$-]{0,63}$/;
+
+/**
+ * Whether a key may be quoted in a message. A config the search found may not be a config at
+ * all (a link to /proc/self/environ parses as YAML when a value holds ": "): its "keys" are then
+ * `NAME=value` pairs of the environment. Only short keys of printable text with no `=` and
+ * nothing shaped like a credential are shown.
+ */
+export function isShowableKey(key: string): boolean {
+  if (PLAIN_KEY.test(key)) return !looksLikeCredential(key);
+  return key.length <= 64 && !/[\u0000-\u001f\u007f-\u009f=]/.test(key) && !looksLikeCredential(key);
+}
+
+/** `bot_configs[0].channels` from zod's `["bot_configs", 0, "channels"]`; a key that is not showable is `[…]`. */
 export function jsonPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const p of path) {
     if (typeof p === "number") out += `[${p}]`;
     else {
       const key = String(p);
-      out += /^[A-Za-z_$][\w$-]*$/.test(key) ? (out ? `.${key}` : key) : `[${JSON.stringify(key)}]`;
+      if (!isShowableKey(key)) out += "[…]";
+      else out += PLAIN_KEY.test(key) ? (out ? `.${key}` : key) : `[${JSON.stringify(key)}]`;
     }
   }
   return out;
@@ -132,6 +147,14 @@ export function describeIssues(error: $ZodError, schema: $ZodType, input: unknow
     case "unrecognized_keys": {
       const key = issue.keys[0] ?? "";
       const known = knownKeysAt(schema, issue.path);
+      if (!PLAIN_KEY.test(key) || looksLikeCredential(key)) {
+        // Not a name anyone types as a key: say so without quoting it (it may be a secret).
+        return {
+          path: jsonPath(issue.path),
+          message: `an unknown key that is not a plain name (not shown${issue.keys.length > 1 ? `; ${issue.keys.length} unknown keys in all` : ""})`,
+          hint: `is this file a socket-notify config? Known keys here: ${known.join(", ")}`,
+        };
+      }
       const guess = suggest(key, known);
       const path = jsonPath([...issue.path, key]);
       return {

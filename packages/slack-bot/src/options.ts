@@ -71,10 +71,17 @@ export function botSettings(config: NotifyConfig, host: PluginHost): BotSettings
   }
   const fromConfig = config.slack_api_url as string | undefined;
   const apiRaw = fromConfig ?? host.env[API_URL_ENV] ?? DEFAULT_API_URL;
-  const u = host.checkUrl(apiRaw, { path: fromConfig ? "slack_api_url" : API_URL_ENV, what: "Slack API URL" });
   // The token goes wherever this URL points. A config file can come from the checkout, which a
-  // pull request controls, so in the config only Slack's own hosts (and loopback, for the
-  // emulator) are accepted; anything else (a proxy) must come from the CI environment.
+  // pull request controls (and code it runs earlier in the job can listen on loopback), so from
+  // such a config only Slack's own hosts are accepted; loopback (the emulator) only from a
+  // trusted config, anything else (a proxy) only from the CI environment. The host is checked
+  // in its canonical form (checkUrl: `2130706433`, `0x7f.1`, `LOCALHOST.` are loopback).
+  const u = host.checkUrl(apiRaw, {
+    path: fromConfig ? "slack_api_url" : API_URL_ENV,
+    what: "Slack API URL",
+    loopback: !fromConfig || host.configTrusted,
+    loopbackHint: `the bot token would be sent there, and a file in the checkout is under a pull request's control: set ${API_URL_ENV} in the job's environment, or give the config in SOCKET_SLACK_CONFIG_JSON or with --config from outside the checkout`,
+  });
   if (fromConfig && !isLoopbackHost(u.hostname) && !SLACK_API_HOST.test(u.hostname)) {
     throw host.configError(
       "slack_api_url",

@@ -77,9 +77,10 @@ export function webhookDestinations(config: NotifyConfig, host: PluginHost): { d
       target: e.name,
       key: `webhook:${keyName}`,
       // A webhook with no url_configs entry gets every alert (the Socket CLI disabled it: B1).
-      filter: urlConfigs[e.name] ?? {},
+      // Own keys only: a webhook named "constructor" must not find Object's.
+      filter: Object.hasOwn(urlConfigs, e.name) ? urlConfigs[e.name]! : {},
       address,
-      configPath: urlConfigs[e.name] ? `url_configs.${e.name}` : e.path,
+      configPath: Object.hasOwn(urlConfigs, e.name) ? `url_configs.${e.name}` : e.path,
     };
   });
   return { destinations, warnings: [] };

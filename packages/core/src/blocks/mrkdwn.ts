@@ -8,13 +8,16 @@
  *   not auto-parsed either.
  * - Slack defines no escape for `*`, `_`, `~`, `` ` ``; we swap them for look-alike code points
  *   where they could open or close formatting, so untrusted text can't unbalance ours.
- * - Control characters (NUL, …) and bidirectional overrides (which can make text read
- *   backwards) are removed.
+ * - Control characters (C0 but tab and newline, DEL, C1 such as U+009B, the single-character
+ *   CSI), carriage returns, the Unicode line and paragraph separators and bidirectional
+ *   overrides (which can make text read backwards) are removed.
+ * - A `>` that starts a line would make it a quote, and `:name:` an emoji: both are defused.
  */
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 
 export function stripControl(text: string): string {
-  return text.replace(CONTROL, "");
+  // CRLF is a line break: keep it as one; a lone CR (which can overprint a line) goes.
+  return text.replace(/\r\n/g, "\n").replace(CONTROL, "");
 }
 
 export function escapeMrkdwn(text: string): string {
@@ -22,6 +25,12 @@ export function escapeMrkdwn(text: string): string {
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
+    // A `>` at the start of a line quotes it (Slack reads `&gt;` there as `>`): a zero-width
+    // space in front keeps the character and breaks the quote.
+    .replace(/(^|\n)&gt;/g, "$1\u200b&gt;")
+    // `:white_check_mark:` from untrusted text would render as an emoji (a ✅ next to a
+    // package's name); the colon that opens a shortcode becomes ∶ (U+2236 ratio).
+    .replace(/:(?=[\w+'-]+:)/g, "\u2236")
     .replace(/\*/g, "\u2217") // ∗ asterisk operator
     .replace(/~/g, "\u223c") // ∼ tilde operator
     .replace(/`/g, "\u02cb"); // ˋ modifier letter grave
@@ -80,11 +89,15 @@ export function truncate(text: string, max: number): string {
   return `${text.slice(0, cut)}…`;
 }
 
-/** Only plain http(s) URLs with nothing that could close or re-label a Slack link. */
+/**
+ * Only plain http(s) URLs with nothing that could close or re-label a Slack link, or disguise
+ * where it goes: no control characters (C0, DEL, C1), bidi controls (U+202E would show
+ * `moc.live` as `evil.com`), zero-width or invisible characters, line separators.
+ */
 export function isSafeUrl(url: string | undefined): url is string {
   if (!url || url.length > 3000) return false;
   if (!/^https?:\/\/[^\s]+$/i.test(url)) return false;
-  if (/[|<>\u0000-\u001f\u007f"]/.test(url)) return false;
+  if (/[|<>"\u0000-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb]/.test(url)) return false;
   try {
     const u = new URL(url);
     return u.protocol === "https:" || u.protocol === "http:";
@@ -99,7 +112,10 @@ export function link(url: string | undefined, label: string): string {
   return isSafeUrl(url) ? `<${url.replace(/&/g, "&amp;")}|${l}>` : l;
 }
 
-/** A code block for a trace: backticks inside are swapped so the fence can't be closed early. */
+/**
+ * A code block for a trace: backticks inside are swapped so the fence can't be closed early;
+ * control characters, lone CRs and U+2028/U+2029 are removed (stripControl), newlines kept.
+ */
 export function codeBlock(text: string, max: number): string {
   const body = truncate(stripControl(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/`/g, "\u02cb"), max);
   return "```\n" + body + "\n```";

@@ -3,7 +3,7 @@ import { type ErrorCode, UserError } from "../errors.js";
 import { type PluginHost } from "../host.js";
 import { type NotifierPlugin } from "../notifier.js";
 import { loadPluginModules, optionsShape } from "../plugins.js";
-import { parseOrThrow, suggest } from "../zod-issues.js";
+import { jsonPath, parseOrThrow, suggest } from "../zod-issues.js";
 import { looksLikeSlackCredential } from "../secret.js";
 import { type RawConfig } from "./load.js";
 import { buildConfigSchema, type NotifyConfig } from "./schema.js";
@@ -31,6 +31,48 @@ function literalSecrets(v: unknown, path: string, out: string[]): void {
   else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) literalSecrets(x, path ? `${path}.${k}` : k, out);
 }
 
+/**
+ * Keys JavaScript gives a meaning to: `{"url_configs": {"__proto__": {…}}}` would set the map's
+ * prototype instead of adding an entry (that webhook then gets every alert), `constructor`
+ * would find Object's own. No socket-notify key or sensible name is one of these.
+ */
+const RESERVED_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+interface Walk {
+  v: unknown;
+  key?: string | number;
+  parent?: Walk;
+}
+
+function pathOf(w: Walk | undefined): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (let cur = w; cur?.key !== undefined; cur = cur.parent) out.unshift(cur.key);
+  return out;
+}
+
+function rejectReservedKeys(root: unknown, label: string): void {
+  // A work list with parent links, not recursion or path copies: a hostile config can nest
+  // deeper than the call stack.
+  const todo: Walk[] = [{ v: root }];
+  for (let item = todo.pop(); item; item = todo.pop()) {
+    const { v } = item;
+    if (Array.isArray(v)) v.forEach((x, i) => todo.push({ v: x, key: i, parent: item }));
+    else if (v && typeof v === "object") {
+      for (const k of Object.keys(v)) {
+        if (RESERVED_KEYS.has(k)) {
+          const where = jsonPath([...pathOf(item), k]);
+          throw new UserError("config_invalid", `${label}: ${where}: the key "${k}" is not allowed`, {
+            file: label,
+            path: where,
+            hint: "rename it: __proto__, constructor and prototype are reserved in JavaScript and cannot name a destination or option",
+          });
+        }
+        todo.push({ v: (v as Record<string, unknown>)[k], key: k, parent: item });
+      }
+    }
+  }
+}
+
 /** Validate a raw config against core's keys plus every notifier's, and pick the notifier by `mode`. */
 export async function resolveConfig(raw: RawConfig, options: ResolveOptions): Promise<ResolvedConfig> {
   const { source } = raw;
@@ -44,6 +86,7 @@ export async function resolveConfig(raw: RawConfig, options: ResolveOptions): Pr
     });
   }
   const obj = value as Record<string, unknown>;
+  rejectReservedKeys(obj, label);
 
   let loaded: NotifierPlugin[] = [];
   if (obj.plugins !== undefined) {
@@ -96,7 +139,7 @@ export async function resolveConfig(raw: RawConfig, options: ResolveOptions): Pr
   const plugin = plugins.find((p) => p.mode === mode);
   if (!plugin) throw unknownMode(mode, plugins, label);
 
-  const warnings: string[] = [];
+  const warnings: string[] = [...(raw.warnings ?? [])];
   if (source.kind === "flag" || source.kind === "search") {
     const paths: string[] = [];
     literalSecrets(obj, "", paths);
