@@ -32,6 +32,10 @@ const HOSTILE = [
   "nul\u0000byte\u0007bell\u001bESC",
   "<!subteam^S0123|team> <!date^1392734382^{date}|x>",
   "line one\n<!here>\r\nline two",
+  "c1\u009b31mcsi\u0085nel\u0080\u009fend",
+  "sep\u2028line\u2029para\rcr",
+  "> quoted text\n>> nested",
+  ":white_check_mark: no issues :rotating_light::+1:",
   LONG,
 ];
 
@@ -49,6 +53,11 @@ const URLS: [string, boolean][] = [
   ["vbscript:msgbox", false],
   ["//evil.example/no-scheme", false],
   ["https://evil.example|https://socket.dev", false],
+  ["https://socket.dev/npm/package/\u202eexe.live", false],
+  ["https://socket.dev/npm/package/c1\u009bx", false],
+  ["https://socket.dev/npm/package/zw\u200bsp", false],
+  ["https://socket.dev/npm/package/ls\u2028x", false],
+  ["https://socket.dev/npm/package/bom\ufeffx", false],
 ];
 const DIFF_URL = "https://socket.dev/dashboard/org/acme/diff/1";
 const REPORT_URL = "javascript:alert(document.cookie)";
@@ -145,7 +154,8 @@ function textsOf(payload: Record<string, unknown>): { where: string; text: strin
   return out;
 }
 
-const CONTROL_OR_BIDI = /[\u0000-\u0008\u000b-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+// C0 but newline (CR included), DEL, C1, separators, bidi.
+const CONTROL_OR_BIDI = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 /** Links in mrkdwn: the only `<…>` sequences left after escaping are ours. */
 function linksIn(text: string): string[] {
@@ -174,6 +184,10 @@ function checkMessage(payload: Record<string, unknown>): string[] {
     if (/[<>]/.test(rest)) problems.push(`${where}: unescaped < or > in ${JSON.stringify(rest.slice(Math.max(0, rest.search(/[<>]/) - 30), rest.search(/[<>]/) + 30))}`);
     for (const l of linksIn(text)) if (!ALLOWED_LINKS.has(l)) problems.push(`${where}: link to ${l}`);
     if (where === "text" && linksIn(text).length) problems.push("fallback text has a link");
+    // socket-notify's own text uses emoji characters, never shortcodes: any shortcode is untrusted.
+    const code = /:[\w+'-]+:/.exec(text.replace(/<[^<>|]*\|/g, "").replace(/https?:\/\/\S+/g, ""));
+    if (code) problems.push(`${where}: emoji shortcode ${code[0]}`);
+    if (mrkdwn && /(^|\n)(&gt;|>)/.test(text)) problems.push(`${where}: a line starts with > (a quote)`);
     if (mrkdwn) {
       // Our own styling is balanced; untrusted * ~ ` can't open or close any (code fences aside).
       const noFences = text.replace(/```[\s\S]*?```/g, "");
@@ -196,6 +210,10 @@ describe("the checker", () => {
     expect(checkMessage(msg("a \u202e b")).join()).toContain("bidi");
     expect(checkMessage(msg("*bold")).join()).toContain("odd number of *");
     expect(checkMessage(msg("x".repeat(3001))).join()).toContain("section of 3001 chars");
+    expect(checkMessage(msg("a \u009b b")).join()).toContain("control");
+    expect(checkMessage(msg("a\u2028b")).join()).toContain("control");
+    expect(checkMessage(msg("&gt; quote")).join()).toContain("a quote");
+    expect(checkMessage(msg("hi :tada:")).join()).toContain("shortcode :tada:");
     expect(checkMessage(msg(`<${DIFF_URL}|scan>`))).toEqual([]);
   });
 });
