@@ -46,7 +46,7 @@ describe("the bundled binary", () => {
     expect(bundled.stderr).toBe(plain.stderr);
   });
 
-  it("finds and reads a YAML config (yaml and cosmiconfig load from outside the bundle)", async () => {
+  it("finds and reads a YAML config (yaml loads from outside the bundle)", async () => {
     const dir = tmp.path("yaml");
     await tmp.write("yaml/.socketnotifyrc.yaml", "mode: webhook\nurl:\n  - name: sec\n    url: {env: HOOK}\nurl_configs:\n  sec: {min_severity: critical}\n");
     const r = await runCli(["send", REPORT, "--dry-run"], { cwd: dir });

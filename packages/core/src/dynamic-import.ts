@@ -1,5 +1,5 @@
 /**
- * Every `import()` core makes at run time (plugins, code configs, yaml and cosmiconfig, which load
+ * Every `import()` core makes at run time (plugins, code configs and yaml, which load
  * on first use) goes through this one function. The CLI's bundle replaces this module so those
  * imports reach Node's ES module loader from outside the bundle's `vm.Script`
  * (packages/cli/src/bundle-loader.cts); everywhere else it is a plain `import()`.
