@@ -26,6 +26,7 @@ const OPTIONS = {
   port: { type: "string" },
   workspace: { type: "string" },
   "no-rate-limit": { type: "boolean" },
+  "request-url": { type: "string" },
 } as const;
 
 /** Which options each command takes; anything else is a usage error, not silently ignored. */
@@ -33,7 +34,7 @@ const ALLOWED: Record<Command, (keyof typeof OPTIONS)[]> = {
   send: ["config", "allow-code-config", "facts", "strict-blocking", "dry-run", "out", "json", "timeout", "request-timeout", "outbox", "repo", "branch", "pr", "sha", "quiet"],
   validate: ["config", "allow-code-config", "facts", "json"],
   schema: ["config", "allow-code-config", "out"],
-  emulator: ["port", "workspace", "no-rate-limit"],
+  emulator: ["port", "workspace", "no-rate-limit", "request-url"],
   retry: ["config", "allow-code-config", "dry-run", "json", "timeout", "request-timeout", "quiet"],
   demo: [],
   help: [],
@@ -168,10 +169,12 @@ plugins the config loads).`,
 
 Re-sends the messages in OUTBOX (written by send --outbox) to their destinations in the current
 config. Delivered lines are removed from the file; what still fails stays there.`,
-  emulator: `socket-notify emulator [--port N] [--workspace FILE] [--no-rate-limit]
+  emulator: `socket-notify emulator [--port N] [--workspace FILE] [--no-rate-limit] [--request-url URL]
 
-Runs the local Slack emulator on 127.0.0.1 until Ctrl-C, and prints its webhook URLs, Web API URL
-and tokens. Point a config at it ("slack_api_url", or webhook "url") to try it without Slack.`,
+Runs the local Slack emulator on 127.0.0.1 until Ctrl-C, and prints its webhook URLs, Web API URL,
+tokens and its app's values (app ID, xapp- token, signing secret, users, user groups). Point a
+config at it ("slack_api_url", or webhook "url") to try it without Slack. --request-url sends the
+app's events, clicks and slash commands over HTTP (signed) to URL; without it, Socket Mode only.`,
   demo: `socket-notify demo
 
 Sends the bundled example report through webhook mode and bot mode to an in-process Slack

@@ -13,6 +13,13 @@ export async function runEmulator(args: ParsedArgs, io: CliIO, out: Output): Pro
     options.port = port;
   }
   if (args.flags.workspace !== undefined) options.workspace = isAbsolute(args.flags.workspace) ? args.flags.workspace : resolve(io.cwd, args.flags.workspace);
+  const requestUrl = args.flags["request-url"];
+  if (requestUrl !== undefined) {
+    if (!/^https?:\/\/[^\s]+$/i.test(requestUrl) || !URL.canParse(requestUrl)) {
+      throw new UserError("usage", "--request-url: expected an http:// or https:// URL", { hint: "e.g. --request-url http://127.0.0.1:3000/slack/events" });
+    }
+    options.requestUrl = requestUrl;
+  }
   if (args.flags["no-rate-limit"]) {
     options.rateLimit = false;
     options.workspaceRateLimit = false;

@@ -6,6 +6,7 @@ import { type IncomingMessage, type ServerResponse } from "node:http";
 import { type FaultSpec, parseFaultSpec } from "./faults.js";
 import { readBody, writeJson } from "./http-io.js";
 import { type EmulatorRecord } from "./records.js";
+import { type EmulatorAppInfo } from "./server.js";
 
 /** The parts of the emulator the control endpoints drive. */
 export interface ControlTarget {
@@ -15,6 +16,8 @@ export interface ControlTarget {
   activeFaults(): FaultSpec[];
   clearFaults(): void;
   reset(): void;
+  app(): EmulatorAppInfo;
+  setRequestUrl(url: string | undefined): void;
 }
 
 function errorText(error: unknown): string {
@@ -52,6 +55,23 @@ export async function handleControl(target: ControlTarget, req: IncomingMessage,
       target.clearFaults();
       writeJson(res, 200, { ok: true });
       return;
+    case "GET /_emulator/app":
+      writeJson(res, 200, target.app());
+      return;
+    case "POST /_emulator/app": {
+      // Only the request URL can change while running (what Slack's app settings page does).
+      try {
+        const body: unknown = JSON.parse((await readBody(req)).toString("utf8") || "{}");
+        const url = (body as { request_url?: unknown } | null)?.request_url;
+        if (url !== null && typeof url !== "string") throw new TypeError('body must be {"request_url": "http://…"} or {"request_url": null}');
+        target.setRequestUrl(url ?? undefined);
+      } catch (error) {
+        writeJson(res, 400, { ok: false, error: errorText(error) });
+        return;
+      }
+      writeJson(res, 200, { ok: true, ...target.app() });
+      return;
+    }
     case "POST /_emulator/reset":
       target.reset();
       writeJson(res, 200, { ok: true });

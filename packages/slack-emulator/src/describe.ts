@@ -60,6 +60,17 @@ export function describeEmulator(emu: SlackEmulator): string {
       ]),
     ),
   );
+  const app = emu.app();
+  lines.push(
+    "",
+    `App ${app.app_id} (receive side):`,
+    `  app-level token  ${app.app_token}  (connections:write; Socket Mode via apps.connections.open)`,
+    `  bot token        ${app.bot_token ?? "(none)"}`,
+    `  signing secret   ${app.signing_secret}`,
+    `  request URL      ${app.request_url ?? "(none: HTTP delivery off; set with --request-url or POST /_emulator/app)"}`,
+    `  users            ${app.users.map((u) => `${u.name} (${u.id})`).join(", ") || "(none)"}`,
+    `  user groups      ${app.usergroups.map((g) => `@${g.handle} (${g.id}): ${g.users.join(", ") || "no members"}`).join("; ") || "(none)"}`,
+  );
   lines.push("", "Channels:");
   lines.push(
     ...table(
@@ -73,7 +84,8 @@ export function describeEmulator(emu: SlackEmulator): string {
   lines.push(
     "",
     limitsLine(emu),
-    `Controls: GET ${emu.url}/_emulator/messages, POST|GET|DELETE ${emu.url}/_emulator/faults, POST ${emu.url}/_emulator/reset`,
+    `Controls: GET ${emu.url}/_emulator/messages, POST|GET|DELETE ${emu.url}/_emulator/faults, POST ${emu.url}/_emulator/reset,`,
+    `  GET|POST ${emu.url}/_emulator/app`,
   );
   return lines.join("\n");
 }

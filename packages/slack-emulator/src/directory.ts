@@ -6,6 +6,8 @@ import {
   type ResolvedChannel,
   type ResolvedHook,
   type ResolvedToken,
+  type ResolvedUser,
+  type ResolvedUsergroup,
   type ResolvedWorkspace,
 } from "./workspace.js";
 
@@ -70,8 +72,33 @@ export class WorkspaceDirectory {
     return channel.members.includes(user);
   }
 
-  /** Every token and hook secret: records must never contain them. */
+  /** True when `value` is the app-level token (`xapp-…`). */
+  isAppToken(value: string): boolean {
+    return value === this.workspace.app.appToken;
+  }
+
+  /** A workspace user by ID or name. */
+  user(ref: string): ResolvedUser | undefined {
+    return this.workspace.users.find((u) => u.id === ref || u.name === ref);
+  }
+
+  /** The token whose bot user has this ID (users.info on a bot). */
+  tokenByUserId(id: string): ResolvedToken | undefined {
+    return this.workspace.tokens.find((t) => t.userId === id);
+  }
+
+  usergroup(ref: string): ResolvedUsergroup | undefined {
+    return this.workspace.usergroups.find((g) => g.id === ref || g.handle === ref.replace(/^@/, ""));
+  }
+
+  /** Every token, hook secret, app token and signing secret: records must never contain them. */
   secrets(): string[] {
-    return [...this.workspace.tokens.map((t) => t.token), ...this.workspace.hooks.map((h) => h.secret)];
+    const { app } = this.workspace;
+    return [
+      ...this.workspace.tokens.map((t) => t.token),
+      ...this.workspace.hooks.map((h) => h.secret),
+      app.appToken,
+      app.signingSecret,
+    ];
   }
 }

@@ -28,7 +28,7 @@ export async function readBody(req: IncomingMessage, limit: number = MAX_BODY_BY
 }
 
 /** Form fields that carry JSON; Slack and @slack/web-api stringify them into the form. */
-const JSON_FIELDS = ["blocks", "attachments", "metadata"] as const;
+const JSON_FIELDS = ["blocks", "attachments", "metadata", "view"] as const;
 
 export type ParsedArgs =
   | { readonly ok: true; readonly args: Record<string, unknown>; readonly token: string | undefined }

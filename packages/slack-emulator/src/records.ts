@@ -10,7 +10,8 @@ export interface EmulatorRecord {
   seq: number;
   /** When the request was answered (ISO 8601 with milliseconds). */
   at: string;
-  kind: "api" | "webhook";
+  /** `response`: a POST to an interaction's response_url. */
+  kind: "api" | "webhook" | "response";
   /** Web API method, e.g. `chat.postMessage` (API records only). */
   method?: string;
   /** Hook name (webhook records for a known hook only). */
@@ -31,6 +32,12 @@ export interface EmulatorRecord {
   payload: Record<string, unknown>;
   /** True when top-level `text` was over 40,000 characters and was cut (payload holds the cut text). */
   truncated?: boolean;
+  /** Ephemeral message (chat.postEphemeral, or a response_url answer without in_channel): only `user` sees it. */
+  ephemeral?: boolean;
+  /** Who an ephemeral message is for (user ID). */
+  user?: string;
+  /** What a response_url request did to the original message. */
+  action?: "replace_original" | "delete_original" | "post";
   /** Seconds sent in Retry-After with a 429. */
   retryAfter?: number;
   /** The injected fault that shaped this answer, if any. */
@@ -57,6 +64,9 @@ const RECORD_KEYS: readonly (keyof EmulatorRecord)[] = [
   "threadTs",
   "payload",
   "truncated",
+  "ephemeral",
+  "user",
+  "action",
   "retryAfter",
   "fault",
 ];

@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { type AddressInfo, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
+import { AppState } from "./app-state.js";
 import { type ControlTarget, handleControl } from "./control.js";
 import { type EmulatorContext } from "./context.js";
 import { WorkspaceDirectory } from "./directory.js";
@@ -45,6 +46,36 @@ export interface EmulatorOptions {
   rateLimit?: RateLimitOptions | false;
   /** Workspace-wide cap on posted messages. @default { perMinute: 600 } ("several hundred") */
   workspaceRateLimit?: WorkspaceRateLimitOptions | false;
+  /** The app's request URL for HTTP delivery; overrides the workspace's `app.requestUrl`. */
+  requestUrl?: string;
+  /** Slack's receive-side timings and limits, shortened or raised for tests. */
+  receive?: ReceiveOptions;
+}
+
+/** Deadlines and limits of the receive side (Socket Mode and HTTP delivery). */
+export interface ReceiveOptions {
+  /** How long an envelope may go unacked, and an HTTP delivery unanswered. @default 3000 (Slack: 3 s) */
+  ackTimeoutMs?: number;
+  /** How long a trigger_id can open a view. @default 3000 */
+  triggerTtlMs?: number;
+  /** Socket Mode connections per app; the next one gets a too_many_websockets disconnect. @default 10 */
+  maxConnections?: number;
+  /** Server pings on each socket; false for none. @default 10000 */
+  pingIntervalMs?: number | false;
+  /** Delay before each retry of an unacked event (its length is the number of retries). @default [0, 60000, 300000] */
+  eventRetryDelaysMs?: readonly number[];
+}
+
+/** The app's values a receiver needs, as `GET /_emulator/app` shows them. */
+export interface EmulatorAppInfo {
+  app_id: string;
+  app_token: string;
+  signing_secret: string;
+  request_url: string | null;
+  bot_token: string | null;
+  team_id: string;
+  users: { id: string; name: string }[];
+  usergroups: { id: string; handle: string; users: string[] }[];
 }
 
 export interface MessageFilter {
@@ -86,6 +117,10 @@ export interface SlackEmulator {
   readonly workspace: ResolvedWorkspace;
   /** The per-channel/per-hook and workspace-wide limits in force. */
   readonly limits: EmulatorLimits;
+  /** The app's ID, tokens, signing secret, request URL, users and user groups. */
+  app(): EmulatorAppInfo;
+  /** Sets or (with undefined) clears the request URL for HTTP delivery. */
+  setRequestUrl(url: string | undefined): void;
 }
 
 /** A request read and understood far enough to match faults and record it. */
@@ -129,11 +164,14 @@ class Emulator implements SlackEmulator, ControlTarget {
       rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
       workspaceRateLimit: options.workspaceRateLimit ?? DEFAULT_WORKSPACE_RATE_LIMIT,
     });
+    const receive = options.receive ?? {};
     this.ctx = {
       directory,
       limiter: new RateLimiter(this.limits.rateLimit, this.limits.workspaceRateLimit),
       store: new MessageStore(),
+      app: new AppState(undefined, positiveMs(receive.triggerTtlMs, 3000, "receive.triggerTtlMs")),
     };
+    this.ctx.app.setRequestUrl(options.requestUrl ?? this.workspace.app.requestUrl);
     this.log = new RecordLog(directory.secrets());
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
@@ -157,6 +195,25 @@ class Emulator implements SlackEmulator, ControlTarget {
     });
     const address = this.server.address() as AddressInfo;
     this.baseUrl = `http://127.0.0.1:${address.port}`;
+    this.ctx.app.baseUrl = this.baseUrl;
+  }
+
+  app(): EmulatorAppInfo {
+    const { app, team, users, usergroups } = this.workspace;
+    return {
+      app_id: app.id,
+      app_token: app.appToken,
+      signing_secret: app.signingSecret,
+      request_url: this.ctx.app.requestUrl ?? null,
+      bot_token: app.botToken ?? null,
+      team_id: team.id,
+      users: users.map((u) => ({ id: u.id, name: u.name })),
+      usergroups: usergroups.map((g) => ({ id: g.id, handle: g.handle, users: [...g.users] })),
+    };
+  }
+
+  setRequestUrl(url: string | undefined): void {
+    this.ctx.app.setRequestUrl(url);
   }
 
   get url(): string {
@@ -197,6 +254,7 @@ class Emulator implements SlackEmulator, ControlTarget {
     this.faults.clear();
     this.ctx.limiter.reset();
     this.ctx.store.clear();
+    this.ctx.app.clear();
   }
 
   fault(f: FaultSpec): void {
@@ -326,6 +384,12 @@ class Emulator implements SlackEmulator, ControlTarget {
       run: () => handleWebhook(this.ctx, hook, body, draft),
     };
   }
+}
+
+function positiveMs(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a number of milliseconds > 0 (got ${value})`);
+  return value;
 }
 
 function withFault(reply: Reply, fault: FaultSpec["kind"]): Reply {

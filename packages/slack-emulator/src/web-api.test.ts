@@ -56,7 +56,7 @@ describe("auth", () => {
       user_id: "U0000000001",
       bot_id: "B0000000001",
     });
-    expect(headers.get("x-oauth-scopes")).toBe("chat:write,channels:read,groups:read");
+    expect(headers.get("x-oauth-scopes")).toBe("chat:write,channels:read,groups:read,users:read,usergroups:read");
   });
 
   it("takes a token from a form field, but not from a JSON body (Slack needs the header for JSON)", async () => {

@@ -34,6 +34,9 @@ interface MethodDefinition {
   readonly run: (call: MethodCall) => Reply;
 }
 
+/** Stands in for the app-level token, which has no user of its own. */
+const APP_TOKEN_USER: ResolvedToken = { token: "", user: "", userId: "", botId: "", scopes: ["connections:write"], revoked: false };
+
 /** Slack's conversations.list `limit`: "must be an integer under 1000". */
 const MAX_LIST_LIMIT = 999;
 const DEFAULT_LIST_LIMIT = 100;
@@ -300,10 +303,107 @@ function authTest(call: MethodCall): Reply {
   );
 }
 
+function postEphemeral(call: MethodCall): Reply {
+  const denied = requireScopes(call, ["chat:write"]);
+  if (denied !== undefined) return denied;
+  const found = postableChannel(call);
+  if ("reply" in found) return found.reply;
+  const { channel } = found;
+  const { ctx, args } = call;
+  const userRef = stringArg(args["user"]);
+  const record: Partial<RecordDraft> = { ...channelRecord(channel), ephemeral: true };
+  const user = userRef === undefined ? undefined : ctx.directory.user(userRef);
+  if (user === undefined) return fail(call, "user_not_found", {}, record);
+  // Private channels list their members; in public ones every workspace user may read.
+  if (channel.private && !ctx.directory.isMember(channel, user.name)) return fail(call, "user_not_in_channel", {}, { ...record, user: user.id });
+  const verdict = validateMessage(args);
+  if (!verdict.ok) {
+    return fail(call, verdict.error, verdict.errors.length > 0 ? { errors: verdict.errors } : {}, record);
+  }
+  // Ephemeral messages are not stored: nobody can update or thread on them.
+  const ts = ctx.store.nextTs();
+  return apiReply(call.draft, { ok: true, message_ts: ts }, { headers: call.headers, record: { ...record, user: user.id, ts } });
+}
+
+function userObject(ctx: EmulatorContext, id: string): Record<string, unknown> | undefined {
+  const teamId = ctx.directory.workspace.team.id;
+  const user = ctx.directory.user(id);
+  if (user !== undefined) {
+    return {
+      id: user.id,
+      team_id: teamId,
+      name: user.name,
+      real_name: user.realName,
+      deleted: false,
+      is_bot: false,
+      profile: { real_name: user.realName, display_name: user.name },
+    };
+  }
+  const bot = ctx.directory.tokenByUserId(id);
+  if (bot === undefined) return undefined;
+  return {
+    id: bot.userId,
+    team_id: teamId,
+    name: bot.user,
+    real_name: bot.user,
+    deleted: false,
+    is_bot: true,
+    profile: { real_name: bot.user, display_name: bot.user, bot_id: bot.botId },
+  };
+}
+
+function usersInfo(call: MethodCall): Reply {
+  const denied = requireScopes(call, ["users:read"]);
+  if (denied !== undefined) return denied;
+  const ref = stringArg(call.args["user"]);
+  // users.info takes IDs only.
+  const user = ref === undefined || !/^[UW]/.test(ref) ? undefined : userObject(call.ctx, ref);
+  if (user === undefined) return fail(call, "user_not_found");
+  return apiReply(call.draft, { ok: true, user }, { headers: call.headers });
+}
+
+function usergroupUsers(call: MethodCall): Reply {
+  const denied = requireScopes(call, ["usergroups:read"]);
+  if (denied !== undefined) return denied;
+  const ref = stringArg(call.args["usergroup"]);
+  const group = ref === undefined || !/^S/.test(ref) ? undefined : call.ctx.directory.usergroup(ref);
+  if (group === undefined) return fail(call, ref === undefined ? "invalid_arguments" : "no_such_subteam");
+  return apiReply(call.draft, { ok: true, users: [...group.users] }, { headers: call.headers });
+}
+
+function viewsOpen(call: MethodCall): Reply {
+  const { args, ctx } = call;
+  const trigger = stringArg(args["trigger_id"]);
+  const view = args["view"];
+  if (trigger === undefined || view === undefined) return fail(call, "invalid_arguments");
+  if (typeof view !== "object" || view === null || Array.isArray(view)) return fail(call, "invalid_arguments");
+  const check = ctx.app.useTrigger(trigger);
+  if (check !== "ok") return fail(call, check);
+  const id = `V${ctx.store.nextTs().replace(".", "")}`;
+  return apiReply(
+    call.draft,
+    { ok: true, view: { id, team_id: ctx.directory.workspace.team.id, app_id: ctx.directory.workspace.app.id, ...(view as Record<string, unknown>) } },
+    { headers: call.headers },
+  );
+}
+
+/** Socket Mode: a one-off WebSocket URL for the app-level token (checked before this runs). */
+function connectionsOpen(call: MethodCall): Reply {
+  const { app } = call.ctx;
+  const ws = app.baseUrl.replace(/^http/, "ws");
+  const url = `${ws}/link/?ticket=${app.issueTicket()}&app_id=${call.ctx.directory.workspace.app.id}`;
+  return apiReply(call.draft, { ok: true, url }, { headers: call.headers });
+}
+
 const METHODS: ReadonlyMap<string, MethodDefinition> = new Map<string, MethodDefinition>([
   ["auth.test", { read: true, auth: true, run: authTest }],
   ["chat.postMessage", { read: false, auth: true, run: postMessage }],
   ["chat.update", { read: false, auth: true, run: updateMessage }],
+  ["chat.postEphemeral", { read: false, auth: true, run: postEphemeral }],
+  ["apps.connections.open", { read: false, auth: true, run: connectionsOpen }],
+  ["views.open", { read: false, auth: true, run: viewsOpen }],
+  ["users.info", { read: true, auth: true, run: usersInfo }],
+  ["usergroups.users.list", { read: true, auth: true, run: usergroupUsers }],
   ["conversations.list", { read: true, auth: true, run: listConversations }],
   ["conversations.info", { read: true, auth: true, run: conversationInfo }],
 ]);
@@ -324,6 +424,16 @@ export function handleApiCall(ctx: EmulatorContext, request: ApiCall, draft: Rec
     return apiReply(draft, { ok: false, error: "invalid_post_type" });
   }
   if (request.token === undefined) return apiReply(draft, { ok: false, error: "not_authed" });
+  // The app-level token opens Socket Mode connections and nothing else; bot tokens cannot.
+  const appToken = ctx.directory.isAppToken(request.token);
+  if (appToken !== (request.method === "apps.connections.open")) {
+    const known = appToken || ctx.directory.token(request.token) !== undefined;
+    return apiReply(draft, { ok: false, error: known ? "not_allowed_token_type" : "invalid_auth" });
+  }
+  if (appToken) {
+    const scopes = { "x-oauth-scopes": "connections:write" };
+    return connectionsOpen({ ctx, token: APP_TOKEN_USER, args: request.args, draft, headers: scopes });
+  }
   const token = ctx.directory.token(request.token);
   if (token === undefined) return apiReply(draft, { ok: false, error: "invalid_auth" });
   if (token.revoked) return apiReply(draft, { ok: false, error: "token_revoked" });

@@ -34,7 +34,7 @@ describe("@slack/web-api WebClient against the emulator", () => {
     const result = await client.auth.test();
     expect(result).toMatchObject({ ok: true, team: "emulator", team_id: "T0001", user: "bot", user_id: "U0000000001", bot_id: "B0000000001" });
     // The SDK copies x-oauth-scopes into response_metadata.
-    expect(result.response_metadata?.scopes).toEqual(["chat:write", "channels:read", "groups:read"]);
+    expect(result.response_metadata?.scopes).toEqual(["chat:write", "channels:read", "groups:read", "users:read", "usergroups:read"]);
   });
 
   it("chat.postMessage by channel name with blocks, then a thread reply", async () => {

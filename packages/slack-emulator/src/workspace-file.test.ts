@@ -92,14 +92,36 @@ describe("workspace files", () => {
     }
   });
 
-  it("fills in defaults: team, token user and IDs, no hooks", () => {
+  it("fills in defaults: team, token user and IDs, no hooks, the test app with the first token, no users", () => {
     const ws = loadWorkspaceFile(file("minimal.yaml", "channels:\n  - { id: C1, name: alerts }\ntokens:\n  - token: xoxb-1\n"));
     expect(ws).toEqual({
       team: { id: "T0001", name: "emulator" },
       channels: [{ id: "C1", name: "alerts", private: false, archived: false, members: [] }],
       tokens: [{ token: "xoxb-1", user: "bot", userId: "U0000000001", botId: "B0000000001", scopes: [], revoked: false }],
       hooks: [],
+      app: { id: "A0000000001", appToken: "xapp-1-A0000000001-emulator-app-token", signingSecret: "emulatorsigningsecret0000000001", botToken: "xoxb-1" },
+      users: [],
+      usergroups: [],
     });
+  });
+
+  it("reads the app, users and user groups from a file", () => {
+    const ws = loadWorkspaceFile(
+      file(
+        "app.yaml",
+        [
+          "channels: [{ id: C1, name: alerts }]",
+          "tokens: [{ token: xoxb-1 }]",
+          "app: { id: A0DEMO, appToken: xapp-demo, signingSecret: demo-secret, requestUrl: 'http://127.0.0.1:3000/slack/events' }",
+          "users: [{ id: U0ALICE, name: alice }]",
+          "usergroups: [{ id: S0SEC, handle: sec, users: [alice] }]",
+          "",
+        ].join("\n"),
+      ),
+    );
+    expect(ws.app).toEqual({ id: "A0DEMO", appToken: "xapp-demo", signingSecret: "demo-secret", requestUrl: "http://127.0.0.1:3000/slack/events", botToken: "xoxb-1" });
+    expect(ws.users).toEqual([{ id: "U0ALICE", name: "alice", realName: "alice" }]);
+    expect(ws.usergroups).toEqual([{ id: "S0SEC", handle: "sec", users: ["U0ALICE"] }]);
   });
 });
 

@@ -54,12 +54,52 @@ export interface HookSpec {
   readonly error?: HookErrorCode;
 }
 
+/** The workspace's Slack app: what a receiver (Socket Mode or HTTP) authenticates with. */
+export interface AppSpec {
+  /** `A…` app ID: `api_app_id` in payloads, `connection_info.app_id` in `hello`. */
+  readonly id: string;
+  /** App-level token (`xapp-…`, scope connections:write): only apps.connections.open takes it. */
+  readonly appToken: string;
+  /** Signs HTTP deliveries (`X-Slack-Signature`). */
+  readonly signingSecret: string;
+  /** Where HTTP deliveries go (events, interactions, slash commands). @default none (Socket Mode only) */
+  readonly requestUrl?: string;
+  /** The app's bot token, one of `tokens[].token`. @default the first token */
+  readonly botToken?: string;
+}
+
+/** A person in the workspace: who clicks buttons and types slash commands. */
+export interface UserSpec {
+  /** `U…` or `W…` user ID. */
+  readonly id: string;
+  /** Username (handle), e.g. `alice`. */
+  readonly name: string;
+  /** @default the name */
+  readonly realName?: string;
+}
+
+/** A user group, for allow-lists (`usergroups.users.list`). */
+export interface UsergroupSpec {
+  /** `S…` ID. */
+  readonly id: string;
+  /** Handle without `@`, e.g. `security-team`. */
+  readonly handle: string;
+  /** Members, by user ID or name (from `users`). @default [] */
+  readonly users?: readonly string[];
+}
+
 export interface WorkspaceSpec {
   /** @default { id: "T0001", name: "emulator" } */
   readonly team?: TeamSpec;
   readonly channels: readonly ChannelSpec[];
   readonly tokens?: readonly TokenSpec[];
   readonly hooks?: readonly HookSpec[];
+  /** @default an app with fake test values, bot token = the first token */
+  readonly app?: AppSpec;
+  /** @default [] */
+  readonly users?: readonly UserSpec[];
+  /** @default [] */
+  readonly usergroups?: readonly UsergroupSpec[];
 }
 
 export interface ResolvedChannel {
@@ -88,13 +128,45 @@ export interface ResolvedHook {
   readonly error?: HookErrorCode;
 }
 
+export interface ResolvedApp {
+  readonly id: string;
+  readonly appToken: string;
+  readonly signingSecret: string;
+  readonly requestUrl?: string;
+  /** Undefined only when the workspace has no tokens. */
+  readonly botToken?: string;
+}
+
+export interface ResolvedUser {
+  readonly id: string;
+  readonly name: string;
+  readonly realName: string;
+}
+
+export interface ResolvedUsergroup {
+  readonly id: string;
+  readonly handle: string;
+  /** User IDs. */
+  readonly users: readonly string[];
+}
+
 /** A checked workspace with defaults filled in; it is also a valid WorkspaceSpec. */
 export interface ResolvedWorkspace {
   readonly team: TeamSpec;
   readonly channels: readonly ResolvedChannel[];
   readonly tokens: readonly ResolvedToken[];
   readonly hooks: readonly ResolvedHook[];
+  readonly app: ResolvedApp;
+  readonly users: readonly ResolvedUser[];
+  readonly usergroups: readonly ResolvedUsergroup[];
 }
+
+/** The app every workspace gets unless it names its own; fake values that open only the emulator. */
+export const DEFAULT_APP = {
+  id: "A0000000001",
+  appToken: "xapp-1-A0000000001-emulator-app-token",
+  signingSecret: "emulatorsigningsecret0000000001",
+} as const;
 
 /** A workspace object or file that is not valid. */
 export class WorkspaceError extends Error {
@@ -126,7 +198,11 @@ export function defaultWorkspace(): WorkspaceSpec {
       { id: "C0000000008", name: "old-alerts", archived: true, members: ["bot"] },
     ],
     tokens: [
-      { token: "xoxb-emulator-bot-token", user: "bot", scopes: ["chat:write", "channels:read", "groups:read"] },
+      {
+        token: "xoxb-emulator-bot-token",
+        user: "bot",
+        scopes: ["chat:write", "channels:read", "groups:read", "users:read", "usergroups:read"],
+      },
       {
         token: "xoxb-emulator-public-token",
         user: "publisher",
@@ -138,6 +214,16 @@ export function defaultWorkspace(): WorkspaceSpec {
       { name: "security", id: "B0001", secret: "emulatorhooksecret0001", channel: "security-alerts" },
       { name: "ops", id: "B0002", secret: "emulatorhooksecret0002", channel: "ops" },
       { name: "dev", id: "B0003", secret: "emulatorhooksecret0003", channel: "dev" },
+    ],
+    app: { ...DEFAULT_APP },
+    users: [
+      { id: "U1000000001", name: "alice", realName: "Alice Admin" },
+      { id: "U1000000002", name: "bob", realName: "Bob Builder" },
+      { id: "U1000000003", name: "carol", realName: "Carol Contractor" },
+    ],
+    usergroups: [
+      { id: "S0000000001", handle: "security-team", users: ["alice", "bob"] },
+      { id: "S0000000002", handle: "contractors", users: ["carol"] },
     ],
   };
 }
@@ -179,6 +265,10 @@ const CHANNEL_NAME = /^[a-z0-9_-]{1,80}$/;
 // The secret is a URL path segment; Slack's are 24 letters and digits.
 const HOOK_SECRET = /^[A-Za-z0-9]+$/;
 const NO_SPACE = /^\S+$/;
+const APP_ID = /^A[A-Z0-9]+$/;
+const APP_TOKEN = /^xapp-\S+$/;
+const USERGROUP_ID = /^S[A-Z0-9]+$/;
+const HANDLE = /^[a-z0-9._-]{1,80}$/;
 
 type Fields = Record<string, unknown>;
 
@@ -307,6 +397,76 @@ function resolveHooks(c: Checker, value: unknown, channels: readonly ResolvedCha
   });
 }
 
+function resolveApp(c: Checker, value: unknown, tokens: readonly ResolvedToken[]): ResolvedApp {
+  const firstToken = tokens[0]?.token;
+  if (value === undefined) return { ...DEFAULT_APP, ...(firstToken === undefined ? {} : { botToken: firstToken }) };
+  const spec = c.object(value, "app", ["id", "appToken", "signingSecret", "requestUrl", "botToken"]);
+  const id = c.string(spec["id"], "app.id", APP_ID, "an app ID like A0123456789");
+  const appToken = c.string(spec["appToken"], "app.appToken", APP_TOKEN, "an app-level token starting with xapp-");
+  const signingSecret = c.string(spec["signingSecret"], "app.signingSecret", NO_SPACE, "a secret without spaces");
+  let requestUrl: string | undefined;
+  if (spec["requestUrl"] !== undefined) {
+    requestUrl = c.string(spec["requestUrl"], "app.requestUrl");
+    if (!isHttpUrl(requestUrl)) c.fail("app.requestUrl", `must be an http:// or https:// URL (got ${JSON.stringify(requestUrl)})`);
+  }
+  let botToken = firstToken;
+  if (spec["botToken"] !== undefined) {
+    botToken = c.string(spec["botToken"], "app.botToken");
+    if (!tokens.some((t) => t.token === botToken)) c.fail("app.botToken", "names no token in tokens");
+  }
+  return {
+    id,
+    appToken,
+    signingSecret,
+    ...(requestUrl === undefined ? {} : { requestUrl }),
+    ...(botToken === undefined ? {} : { botToken }),
+  };
+}
+
+/** True for an absolute http(s) URL, the only kind a request URL can be. */
+export function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === "http:" || url.protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+function resolveUsers(c: Checker, value: unknown, tokens: readonly ResolvedToken[]): ResolvedUser[] {
+  const ids = new Set<string>(tokens.map((t) => t.userId));
+  const names = new Set<string>(tokens.map((t) => t.user));
+  return c.array(value ?? [], "users").map((item, i) => {
+    const at = `users[${i}]`;
+    const spec = c.object(item, at, ["id", "name", "realName"]);
+    const id = c.string(spec["id"], `${at}.id`, USER_ID, "a user ID like U0123456789");
+    const name = c.string(spec["name"], `${at}.name`, HANDLE, "a lowercase username (letters, digits, . _ -)");
+    c.unique(ids, id, `${at}.id`, "user or token user ID");
+    c.unique(names, name, `${at}.name`, "user or token user name");
+    const realName = spec["realName"] === undefined ? name : c.string(spec["realName"], `${at}.realName`);
+    return { id, name, realName };
+  });
+}
+
+function resolveUsergroups(c: Checker, value: unknown, users: readonly ResolvedUser[]): ResolvedUsergroup[] {
+  const ids = new Set<string>();
+  const handles = new Set<string>();
+  return c.array(value ?? [], "usergroups").map((item, i) => {
+    const at = `usergroups[${i}]`;
+    const spec = c.object(item, at, ["id", "handle", "users"]);
+    const id = c.string(spec["id"], `${at}.id`, USERGROUP_ID, "a user group ID like S0123456789");
+    const handle = c.string(spec["handle"], `${at}.handle`, HANDLE, "a lowercase handle without @");
+    c.unique(ids, id, `${at}.id`, "user group ID");
+    c.unique(handles, handle, `${at}.handle`, "user group handle");
+    const members = c.strings(spec["users"], `${at}.users`).map((ref, j) => {
+      const user = users.find((u) => u.id === ref || u.name === ref);
+      if (user === undefined) c.fail(`${at}.users[${j}]`, `names no user in users (got ${JSON.stringify(ref)})`);
+      return user.id;
+    });
+    return { id, handle, users: [...new Set(members)] };
+  });
+}
+
 function deepFreeze<T>(value: T): T {
   if (typeof value === "object" && value !== null) {
     for (const item of Object.values(value)) deepFreeze(item);
@@ -321,7 +481,7 @@ function deepFreeze<T>(value: T): T {
  */
 export function resolveWorkspace(spec: unknown, file?: string): ResolvedWorkspace {
   const c: Checker = new Checker(file);
-  const root = c.object(spec, "(workspace)", ["team", "channels", "tokens", "hooks"]);
+  const root = c.object(spec, "(workspace)", ["team", "channels", "tokens", "hooks", "app", "users", "usergroups"]);
   let team: TeamSpec = { id: "T0001", name: "emulator" };
   if (root["team"] !== undefined) {
     const t = c.object(root["team"], "team", ["id", "name"]);
@@ -333,5 +493,8 @@ export function resolveWorkspace(spec: unknown, file?: string): ResolvedWorkspac
   const channels = resolveChannels(c, root["channels"]);
   const tokens = resolveTokens(c, root["tokens"]);
   const hooks = resolveHooks(c, root["hooks"], channels);
-  return deepFreeze({ team, channels, tokens, hooks });
+  const app = resolveApp(c, root["app"], tokens);
+  const users = resolveUsers(c, root["users"], tokens);
+  const usergroups = resolveUsergroups(c, root["usergroups"], users);
+  return deepFreeze({ team, channels, tokens, hooks, app, users, usergroups });
 }
