@@ -122,12 +122,33 @@ describe("a config file committed to the checkout", () => {
     await writeFile(join(checkout, ".socketnotifyrc.json"), JSON.stringify({ url: hook, url_configs: { [hook]: {} } }));
     let r = await runCli(["validate"], { cwd: checkout });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("no webhook is named");
+    expect(r.stderr).toContain("url_configs[…]: a key that is not a plain name (not shown) names no webhook");
     noSecrets(r, [hook, hook.toLowerCase(), "AbCdEfGhIjKlMnOpQrStUvWx"]);
     await writeFile(join(checkout, ".socketnotifyrc.json"), JSON.stringify({ url: [{ name: "a", url: hook }, { name: "b", url: hook.toLowerCase() }] }));
     r = await runCli(["validate", "--json"], { cwd: checkout });
     expect(r.code).toBe(0);
     noSecrets(r, [hook, "AbCdEfGhIjKlMnOpQrStUvWx", "abcdefghijklmnopqrstuvwx"]);
+    // Echoed as the value of a key whose values are quoted (mode): redacted by its shape, in any case.
+    await writeFile(join(checkout, ".socketnotifyrc.json"), JSON.stringify({ url: hook, mode: hook.replace("services", "SERVICES") }));
+    r = await runCli(["validate"], { cwd: checkout });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("mode: unknown mode");
+    noSecrets(r, [hook, "AbCdEfGhIjKlMnOpQrStUvWx"]);
+    // A key that is a secret of no known shape is not quoted either.
+    await writeFile(join(checkout, ".socketnotifyrc.json"), JSON.stringify({ url: hook, url_configs: { "s3cr3t value=42": {} } }));
+    r = await runCli(["validate"], { cwd: checkout });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("url_configs[…]: a key that is not a plain name (not shown) names no webhook; webhooks: default");
+    expect(r.stderr).not.toContain("s3cr3t");
+  });
+
+  it("a warning Node prints for a library (here: a code config) goes through the scrubber, on one line", async () => {
+    await writeFile(join(checkout, ".socketnotifyrc.mjs"), `process.emitWarning("leaked " + process.env.GITHUB_TOKEN + "\\n::error::forged");\nexport default { url: "https://hooks.slack.com/services/T1/B1/abcdefabcdef" };\n`);
+    const r = await runCli(["validate", "--allow-code-config"], { cwd: checkout, env: CI_SECRETS });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("warning: Warning: leaked $GITHUB_TOKEN(****)\\u000a::error::forged");
+    expect(r.stderr).not.toMatch(/^\(node:\d+\)/m);
+    noSecrets(r);
   });
 });
 

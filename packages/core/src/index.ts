@@ -50,5 +50,5 @@ export { parseSeverity, SEVERITIES, SEVERITY_EMOJI, SEVERITY_NAMES, type Severit
 /* DI */
 export { type FetchFunction, resolve, type Token, token, TOKENS } from "./tokens.js";
 /* Errors from zod, for plugins that validate their own input */
-export { describeIssues, jsonPath, parseOrThrow, suggest } from "./zod-issues.js";
+export { describeIssues, isShowableKey, jsonPath, parseOrThrow, suggest } from "./zod-issues.js";
 export { type ClassicFilterShape, type ClassicZod, loadClassicZod } from "./classic-zod.js";

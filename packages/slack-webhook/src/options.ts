@@ -1,4 +1,4 @@
-import { type Destination, described, FilterSchema, type NotifyConfig, type PluginHost, redactWebhookUrl, type Secret, type SecretRef, SecretRefSchema, suggest } from "@socket-notify/core";
+import { type Destination, described, FilterSchema, isShowableKey, jsonPath, type NotifyConfig, type PluginHost, redactWebhookUrl, type Secret, type SecretRef, SecretRefSchema, suggest } from "@socket-notify/core";
 import * as z from "zod/mini";
 
 // zod/mini, like core's schemas: cheaper to load and build than classic zod (bench figure 5).
@@ -55,9 +55,11 @@ export function webhookDestinations(config: NotifyConfig, host: PluginHost): { d
   for (const key of Object.keys(urlConfigs)) {
     if (!names.has(key)) {
       const guess = suggest(key, names);
+      // A key that is not a plain name (a URL pasted as the key, say) is not quoted: it may be a secret.
+      const shown = isShowableKey(key);
       throw host.configError(
-        `url_configs.${key}`,
-        `no webhook is named "${key}"${guess ? ` (did you mean "${guess}"?)` : ""}; webhooks: ${[...names].join(", ")}`,
+        jsonPath(["url_configs", key]),
+        `${shown ? `no webhook is named "${key}"` : "a key that is not a plain name (not shown) names no webhook"}${guess && shown ? ` (did you mean "${guess}"?)` : ""}; webhooks: ${[...names].filter(isShowableKey).join(", ")}`,
         "url_configs keys are webhook names: `default` for a single url string, webhook_0, webhook_1, … for a list, or the `name` you gave",
       );
     }

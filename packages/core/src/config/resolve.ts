@@ -24,11 +24,11 @@ export interface ResolveOptions {
 }
 
 
-function literalSecrets(v: unknown, path: string, out: string[]): void {
+function literalSecrets(v: unknown, path: (string | number)[], out: string[]): void {
   if (typeof v === "string") {
-    if (looksLikeSlackCredential(v)) out.push(path);
-  } else if (Array.isArray(v)) v.forEach((x, i) => literalSecrets(x, `${path}[${i}]`, out));
-  else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) literalSecrets(x, path ? `${path}.${k}` : k, out);
+    if (looksLikeSlackCredential(v)) out.push(jsonPath(path));
+  } else if (Array.isArray(v)) v.forEach((x, i) => literalSecrets(x, [...path, i], out));
+  else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) literalSecrets(x, [...path, k], out);
 }
 
 /**
@@ -142,7 +142,7 @@ export async function resolveConfig(raw: RawConfig, options: ResolveOptions): Pr
   const warnings: string[] = [...(raw.warnings ?? [])];
   if (source.kind === "flag" || source.kind === "search") {
     const paths: string[] = [];
-    literalSecrets(obj, "", paths);
+    literalSecrets(obj, [], paths);
     for (const p of paths) {
       warnings.push(`${label}: ${p}: a literal secret in a config file ends up in version control; use {"env": "VAR_NAME"} and a CI secret`);
     }
