@@ -6,6 +6,7 @@ import { type Clock, systemClock } from "./clock.js";
 import { type ConfigSource, findConfig, noConfigError, type RawConfig } from "./config/load.js";
 import { resolveConfig } from "./config/resolve.js";
 import { type Level, LEVELS, type NotifyConfig } from "./config/schema.js";
+import { proxyFetch } from "./delivery/proxy.js";
 import { DeliveryEngine, type DeliveryOptions, type MessageOutcome } from "./delivery/DeliveryEngine.js";
 import { AlertFilter, type Exclusions } from "./filter/AlertFilter.js";
 import { createHost, type HostOptions, type PluginHost } from "./host.js";
@@ -232,7 +233,8 @@ export class SocketNotifyEngine {
       run.register(TOKENS.Config, { useValue: this.config });
       run.register(TOKENS.Host, { useValue: this.host });
       run.register(TOKENS.Env, { useValue: this.host.env });
-      run.register(TOKENS.Fetch, { useValue: this.options.fetch ?? globalThis.fetch });
+      // HTTPS_PROXY/HTTP_PROXY/NO_PROXY of the run's environment (never the config: see proxy.ts).
+      run.register(TOKENS.Fetch, { useValue: this.options.fetch ?? (await proxyFetch(this.host.env, this.host.secrets)) ?? globalThis.fetch });
       await this.plugin.register(run, this.host);
       if (!run.isRegistered(TOKENS.Notifier)) {
         throw new Error(`plugin "${this.plugin.mode}" did not register a notifier under host.tokens.Notifier`);

@@ -16,7 +16,8 @@ export type ErrorCode =
   | "token_missing"
   | "token_wrong_kind"
   | "token_invalid"
-  | "facts_invalid";
+  | "facts_invalid"
+  | "proxy_invalid";
 
 export interface ErrorDetails {
   hint?: string;

@@ -15,6 +15,7 @@ export { buildConfigSchema, type CoreConfig, coreShape, described, FILTER_KEYS, 
 /* Delivery */
 export { classifyHttpStatus, classifyNetworkError, parseRetryAfter } from "./delivery/classify.js";
 export { DEFAULT_BUDGET_MS, DEFAULT_CONCURRENCY, DEFAULT_REQUEST_TIMEOUT_MS, DeliveryEngine, type DeliveryOptions, type DeliveryProgress, type MessageOutcome } from "./delivery/DeliveryEngine.js";
+export { bypassesProxy, ProxyError, proxyFetch, proxyFor, type ProxyRoute, type ProxySettings, proxySettings } from "./delivery/proxy.js";
 export { DEFAULT_RETRY_POLICY, decideRetry, type RetryDecision, type RetryPolicy } from "./delivery/retry.js";
 export { Semaphore, TokenBucket } from "./delivery/token-bucket.js";
 /* Engine */

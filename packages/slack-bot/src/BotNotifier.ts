@@ -1,6 +1,7 @@
 import {
   type DeliveryFailure,
   type Destination,
+  type FetchFunction,
   type Logger,
   type Notifier,
   type NotifyConfig,
@@ -75,12 +76,15 @@ export class BotNotifier implements Notifier {
     @inject(TOKENS.Config) config: NotifyConfig,
     @inject(TOKENS.Host) private readonly host: PluginHost,
     @inject(TOKENS.Logger) private readonly logger: Logger,
+    @inject(TOKENS.Fetch) fetchFn: FetchFunction,
   ) {
     const settings = botSettings(config, host);
     const timeoutS = (config.request_timeout as number | undefined) ?? 10;
     if (settings.token) {
       this.client = new WebClient(settings.token.reveal(), {
         slackApiUrl: settings.apiUrl,
+        // Core's fetch: it honours HTTPS_PROXY/NO_PROXY (the SDK's requests are fetch calls).
+        fetch: fetchFn,
         // The SDK's default retries for ~30 minutes and has no timeout (toolchain.md §7): wrong for CI.
         retryConfig: { retries: 0 },
         rejectRateLimitedCalls: true,

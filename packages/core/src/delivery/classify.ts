@@ -54,6 +54,13 @@ export function classifyNetworkError(err: unknown, timeoutMs: number): DeliveryF
       maybeDelivered: true,
     };
   }
+  if (name === "ProxyError") {
+    // proxy.ts: the proxy from HTTPS_PROXY/HTTP_PROXY failed; its message names it without credentials.
+    const p = err as { code: string; message: string; hint: string };
+    // Wrong proxy credentials fail every request alike: stop the run rather than retry each one.
+    if (p.code === "proxy_auth") return { code: p.code, message: p.message, hint: p.hint, retry: "never", fatal: true };
+    return { code: p.code, message: p.message, hint: p.hint, retry: "backoff" };
+  }
   if (name === "AbortError") {
     return { code: "aborted", message: "cancelled: the run's time budget ran out", retry: "never", maybeDelivered: true };
   }
