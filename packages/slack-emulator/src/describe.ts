@@ -85,7 +85,8 @@ export function describeEmulator(emu: SlackEmulator): string {
     "",
     limitsLine(emu),
     `Controls: GET ${emu.url}/_emulator/messages, POST|GET|DELETE ${emu.url}/_emulator/faults, POST ${emu.url}/_emulator/reset,`,
-    `  GET|POST ${emu.url}/_emulator/app`,
+    `  GET|POST ${emu.url}/_emulator/app, POST ${emu.url}/_emulator/interact|command|event|url_verification,`,
+    `  GET ${emu.url}/_emulator/socket, POST ${emu.url}/_emulator/socket/disconnect|faults, GET ${emu.url}/_emulator/http, POST ${emu.url}/_emulator/http/replay`,
   );
   return lines.join("\n");
 }

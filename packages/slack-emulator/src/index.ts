@@ -5,9 +5,11 @@
 
 /* server.ts */
 export {
+  type EmulatorAppInfo,
   type EmulatorLimits,
   type EmulatorOptions,
   type MessageFilter,
+  type ReceiveOptions,
   type SlackEmulator,
   startEmulator,
 } from "./server.js";
@@ -24,7 +26,13 @@ export {
   type ResolvedChannel,
   type ResolvedHook,
   type ResolvedToken,
+  type AppSpec,
+  type ResolvedApp,
+  type ResolvedUser,
+  type ResolvedUsergroup,
   type ResolvedWorkspace,
+  type UserSpec,
+  type UsergroupSpec,
   resolveWorkspace,
   type TeamSpec,
   type TokenSpec,
@@ -58,6 +66,26 @@ export {
 
 /* webhook-errors.ts */
 export { HOOK_ERROR_CODES, type HookErrorCode, WEBHOOK_ERROR_STATUS } from "./webhook-errors.js";
+
+/* socket-mode.ts */
+export {
+  type AckRecord,
+  DISCONNECT_REASONS,
+  type DisconnectReason,
+  type EnvelopeRecord,
+  type EnvelopeType,
+  type SocketConnectionInfo,
+  type SocketFault,
+  SOCKET_FAULT_KINDS,
+  type SocketFaultKind,
+  type SocketState,
+} from "./socket-mode.js";
+
+/* http-delivery.ts */
+export { type HttpDelivery, type HttpDeliveryRecord, slackSignature, type Tamper, TAMPERS } from "./http-delivery.js";
+
+/* simulate.ts */
+export { type CommandInput, type EventInput, type InteractInput, type SimulationResult, type Via } from "./simulate.js";
 
 /* web-api.ts */
 export { API_METHODS } from "./web-api.js";

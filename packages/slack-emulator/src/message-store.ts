@@ -39,6 +39,11 @@ export class MessageStore {
     return this.byChannel.get(channel)?.get(ts);
   }
 
+  /** Deletes a message (a response_url's delete_original); true if it was there. */
+  remove(channel: string, ts: string): boolean {
+    return this.byChannel.get(channel)?.delete(ts) ?? false;
+  }
+
   /** Forgets messages; ts values keep increasing so none is ever reused. */
   clear(): void {
     this.byChannel.clear();

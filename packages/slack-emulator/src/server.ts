@@ -23,6 +23,16 @@ import {
 } from "./rate-limit.js";
 import { type EmulatorRecord, type RecordDraft, RecordLog } from "./records.js";
 import { apiReply, type Reply, webhookReply } from "./reply.js";
+import { handleResponseUrl } from "./response-url.js";
+import {
+  type CommandInput,
+  type EventInput,
+  type InteractInput,
+  type SimulationResult,
+  Simulator,
+} from "./simulate.js";
+import { type DisconnectReason, type SocketFault, SocketHub, type SocketState } from "./socket-mode.js";
+import { HttpDeliverer, type HttpDelivery, type HttpDeliveryRecord } from "./http-delivery.js";
 import { handleApiCall } from "./web-api.js";
 import { WEBHOOK_ERROR_STATUS, isHookErrorCode } from "./webhook-errors.js";
 import { handleWebhook } from "./webhooks.js";
@@ -121,6 +131,24 @@ export interface SlackEmulator {
   app(): EmulatorAppInfo;
   /** Sets or (with undefined) clears the request URL for HTTP delivery. */
   setRequestUrl(url: string | undefined): void;
+  /** A user clicks a button or picks a menu option of a recorded message; resolves once acked or after the deadline. */
+  interact(input: InteractInput): Promise<SimulationResult>;
+  /** A user types a slash command. */
+  command(input: CommandInput): Promise<SimulationResult>;
+  /** An Events API event (wrapped in event_callback); unacked events are retried in the background. */
+  event(input: EventInput): Promise<SimulationResult>;
+  /** Slack's url_verification challenge to the request URL. */
+  verifyRequestUrl(): Promise<SimulationResult & { challenge: string; verified: boolean }>;
+  /** Socket Mode connections, envelopes, acks and redeliveries. */
+  socket(): SocketState;
+  /** Sends a `disconnect` frame to every open connection (or one); how many got it. */
+  disconnectSockets(reason: DisconnectReason, connection?: number): number;
+  /** Applies a Socket Mode fault; the number of open connections it acted on. */
+  socketFault(fault: SocketFault): number;
+  /** Every HTTP delivery to the request URL, with what it answered. */
+  deliveries(): HttpDeliveryRecord[];
+  /** Resends HTTP delivery `seq` (default the last) byte for byte; undefined when there is none. */
+  replay(seq?: number): Promise<HttpDelivery | undefined>;
 }
 
 /** A request read and understood far enough to match faults and record it. */
@@ -144,6 +172,9 @@ class Emulator implements SlackEmulator, ControlTarget {
   readonly workspace: ResolvedWorkspace;
   readonly limits: EmulatorLimits;
   private readonly ctx: EmulatorContext;
+  private readonly hub: SocketHub;
+  private readonly http: HttpDeliverer;
+  private readonly simulator: Simulator;
   private readonly log: RecordLog;
   private readonly faults = new FaultBook();
   private readonly sockets = new Set<Socket>();
@@ -172,12 +203,24 @@ class Emulator implements SlackEmulator, ControlTarget {
       app: new AppState(undefined, positiveMs(receive.triggerTtlMs, 3000, "receive.triggerTtlMs")),
     };
     this.ctx.app.setRequestUrl(options.requestUrl ?? this.workspace.app.requestUrl);
+    const ackTimeoutMs = positiveMs(receive.ackTimeoutMs, 3000, "receive.ackTimeoutMs");
+    const eventRetryDelaysMs = receive.eventRetryDelaysMs ?? [0, 60_000, 300_000];
+    if (!eventRetryDelaysMs.every((ms) => Number.isFinite(ms) && ms >= 0)) throw new RangeError("receive.eventRetryDelaysMs must be milliseconds >= 0");
+    const maxConnections = receive.maxConnections ?? 10;
+    if (!Number.isInteger(maxConnections) || maxConnections < 1) throw new RangeError(`receive.maxConnections must be a whole number >= 1 (got ${maxConnections})`);
+    const pingIntervalMs = receive.pingIntervalMs === false ? false : positiveMs(receive.pingIntervalMs, 10_000, "receive.pingIntervalMs");
+    this.hub = new SocketHub(this.ctx.app, this.workspace.app.id, { ackTimeoutMs, maxConnections, pingIntervalMs, eventRetryDelaysMs });
+    this.http = new HttpDeliverer(this.workspace.app.signingSecret, { timeoutMs: ackTimeoutMs, eventRetryDelaysMs });
+    this.simulator = new Simulator(this.ctx, this.hub, this.http);
     this.log = new RecordLog(directory.secrets());
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         const status = error instanceof BodyTooLargeError ? 413 : 500;
         writeJson(res, status, { ok: false, error: status === 413 ? "request_too_large" : "internal_error" });
       });
+    });
+    this.server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      if (!this.hub.handleUpgrade(req, socket, head)) socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
     });
     this.server.on("connection", (socket: Socket) => {
       this.sockets.add(socket);
@@ -216,6 +259,61 @@ class Emulator implements SlackEmulator, ControlTarget {
     this.ctx.app.setRequestUrl(url);
   }
 
+  interact(input: InteractInput): Promise<SimulationResult> {
+    return this.simulator.interact(input);
+  }
+
+  command(input: CommandInput): Promise<SimulationResult> {
+    return this.simulator.command(input);
+  }
+
+  event(input: EventInput): Promise<SimulationResult> {
+    return this.simulator.event(input);
+  }
+
+  verifyRequestUrl(): Promise<SimulationResult & { challenge: string; verified: boolean }> {
+    return this.simulator.urlVerification();
+  }
+
+  socket(): SocketState {
+    return this.hub.state();
+  }
+
+  disconnectSockets(reason: DisconnectReason, connection?: number): number {
+    return this.hub.disconnect(reason, connection);
+  }
+
+  socketFault(fault: SocketFault): number {
+    return this.hub.fault(fault);
+  }
+
+  clearSocketFaults(): void {
+    this.hub.clearFaults();
+  }
+
+  activeSocketFaults(): SocketFault[] {
+    return this.hub.activeFaults();
+  }
+
+  deliveries(): HttpDeliveryRecord[] {
+    return this.http.records();
+  }
+
+  replay(seq?: number): Promise<HttpDelivery | undefined> {
+    return this.http.replay(seq);
+  }
+
+  /** `POST /_emulator/response/<id>`: the app answering through a response_url (recorded). */
+  async respond(id: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const generation = this.inFlight.signal;
+    const body = await readBody(req);
+    if (generation.aborted) {
+      req.socket.destroy();
+      return;
+    }
+    this.send(res, handleResponseUrl(this.ctx, id, body));
+  }
+
   get url(): string {
     return this.baseUrl;
   }
@@ -238,7 +336,7 @@ class Emulator implements SlackEmulator, ControlTarget {
       filter.channel === undefined ? undefined : (this.ctx.directory.resolveChannel(filter.channel, "any")?.id ?? filter.channel);
     return this.log
       .all()
-      .filter((r) => r.ok && r.ts !== undefined)
+      .filter((r) => r.ok && r.ts !== undefined && r.action !== "delete_original")
       .filter((r) => channel === undefined || r.channel === channel)
       .filter((r) => filter.hook === undefined || r.hook === filter.hook);
   }
@@ -255,6 +353,8 @@ class Emulator implements SlackEmulator, ControlTarget {
     this.ctx.limiter.reset();
     this.ctx.store.clear();
     this.ctx.app.clear();
+    this.hub.reset();
+    this.http.reset();
   }
 
   fault(f: FaultSpec): void {
@@ -282,6 +382,8 @@ class Emulator implements SlackEmulator, ControlTarget {
   close(): Promise<void> {
     if (this.closed !== undefined) return this.closed;
     this.inFlight.abort();
+    this.hub.close();
+    this.http.reset();
     this.closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     // Hanging and keep-alive connections would hold close() open; drop them now.
     this.server.closeAllConnections();
@@ -291,6 +393,8 @@ class Emulator implements SlackEmulator, ControlTarget {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const response = /^\/_emulator\/response\/([0-9a-f]+)\/?$/.exec(url.pathname);
+    if (response !== null && req.method === "POST") return this.respond(response[1] ?? "", req, res);
     if (url.pathname.startsWith("/_emulator/")) return handleControl(this, req, res, url);
     // The reset() generation this request arrived in. A request that is still unanswered
     // when reset() or close() runs is dropped, so it cannot use a fault or add a record
