@@ -166,7 +166,8 @@ describe("deadline and retries", () => {
       if (calls <= 3) res.writeHead(500).end();
       else res.writeHead(200).end();
     });
-    const emu = await emulator(url, { ackTimeoutMs: 300, eventRetryDelaysMs: [0, 0, 0] });
+    // Short, but long enough for a busy machine to answer the 500s in time: the interaction never is.
+    const emu = await emulator(url, { ackTimeoutMs: 1500, eventRetryDelaysMs: [0, 0, 0] });
     const ts = await post(emu);
     expect(await emu.interact({ user: "alice", channel: "security-alerts", ts, action_id: "ack" })).toMatchObject({ acked: false, error: "http_timeout" });
     expect(await emu.event({ event: { type: "app_mention", text: "hi" } })).toMatchObject({ acked: false, status: 500 });

@@ -68,8 +68,11 @@ async function until(check: () => boolean | Promise<boolean>): Promise<void> {
   while (!(await check())) await new Promise((r) => setTimeout(r, 25));
 }
 
+/** The SDKs log the socket errors these tests cause on purpose (a dropped socket); keep them quiet. */
+const quiet = { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => LogLevel.ERROR, setName() {} };
+
 function client(emu: SlackEmulator): SocketModeClient {
-  const c = new SocketModeClient({ appToken: APP_TOKEN, clientOptions: { slackApiUrl: emu.apiUrl }, logLevel: "error" as never, clientPingTimeout: 2000 });
+  const c = new SocketModeClient({ appToken: APP_TOKEN, clientOptions: { slackApiUrl: emu.apiUrl }, logger: quiet, clientPingTimeout: 3000 });
   running.clients.push(c);
   return c;
 }
@@ -155,24 +158,37 @@ describe("Socket Mode with @slack/socket-mode", () => {
     expect(emu.socket().envelopes).toEqual([]);
   });
 
-  it("reconnects after a refresh_requested disconnect frame and after a socket dropped without a close frame", async () => {
+  it("reconnects after a refresh_requested disconnect frame and after a socket dropped without a close frame", { timeout: 90_000 }, async () => {
     const emu = await emulator();
     const sm = client(emu);
-    let connects = 0;
-    sm.on("connected", () => connects++);
     await sm.start();
-    await until(() => connects === 1);
+    const open = (): number[] => emu.socket().connections.filter((c) => c.state === "open").map((c) => c.id);
+    await until(() => open().length === 1);
     expect((await control(emu, "socket/disconnect", { reason: "refresh_requested" })).body).toEqual({ ok: true, sent: 1 });
-    await until(() => connects === 2 && emu.socket().connections.filter((c) => c.state === "open").length === 1);
-    expect(emu.socket().connections.map((c) => c.state)).toEqual(["closed", "open"]);
+    // The client closes the old socket and opens a new one (after its back-off).
+    await until(() => emu.socket().connections[0]?.state === "closed" && open().some((id) => id > 1));
+    expect(emu.socket().connections[0]).toMatchObject({ ended_by: "client", close_code: 1000 });
 
+    const before = Math.max(...open());
     expect((await control(emu, "socket/faults", { kind: "drop" })).body).toEqual({ ok: true, connections: 1 });
-    await until(() => connects === 3 && emu.socket().connections.filter((c) => c.state === "open").length === 1);
-    expect(emu.socket().connections.map((c) => c.ended_by ?? c.state)).toEqual(["client", "drop", "open"]);
+    await until(() => open().some((id) => id > before));
+    expect(emu.socket().connections.find((c) => c.id === before)).toMatchObject({ state: "closed", ended_by: "drop" });
     // Still works after both.
     const ts = await post(emu);
     sm.on("interactive", async ({ ack }: { ack: () => Promise<void> }) => ack());
-    expect(await emu.interact({ user: "alice", channel: "security-alerts", ts, action_id: "ack" })).toMatchObject({ acked: true, connection: 3 });
+    expect(await emu.interact({ user: "alice", channel: "security-alerts", ts, action_id: "ack" })).toMatchObject({ acked: true });
+  });
+
+  it("reconnects when the emulator stops answering its pings", { timeout: 90_000 }, async () => {
+    const emu = await emulator();
+    const sm = client(emu);
+    await sm.start();
+    const open = (): number[] => emu.socket().connections.filter((c) => c.state === "open").map((c) => c.id);
+    await until(() => open().length === 1);
+    expect(emu.socketFault({ kind: "no_pong" })).toBe(1);
+    await until(() => emu.socket().connections[0]?.state === "closed" && open().some((id) => id > 1));
+    expect(emu.socket().connections[0]).toMatchObject({ answers_pings: false, ended_by: "client" });
+    expect(emu.socket().connections[0]?.pings_received).toBeGreaterThan(0);
   });
 });
 
@@ -180,7 +196,7 @@ describe("Socket Mode with Bolt", () => {
   it("a Bolt app in socket mode receives the click, acks it and updates the message with the bot token", async () => {
     const emu = await emulator();
     const ts = await post(emu);
-    const app = new App({ token: BOT, appToken: APP_TOKEN, socketMode: true, clientOptions: { slackApiUrl: emu.apiUrl }, logLevel: LogLevel.ERROR });
+    const app = new App({ token: BOT, appToken: APP_TOKEN, socketMode: true, clientOptions: { slackApiUrl: emu.apiUrl }, logger: quiet });
     app.action("ack", async ({ ack, body, client: web }) => {
       await ack();
       const b = body as { channel?: { id: string }; message?: { ts: string }; user: { id: string } };
@@ -215,18 +231,22 @@ describe("Socket Mode protocol details (raw WebSocket)", () => {
   });
 
   it("an unacked interaction fails at the deadline; an unacked event is redelivered with retry_attempt and retry_reason", async () => {
-    const emu = await emulator({ ackTimeoutMs: 300, eventRetryDelaysMs: [0, 0] });
+    // Short, but not so short that a busy machine misses it: the test is about the deadline.
+    const emu = await emulator({ ackTimeoutMs: 1000, eventRetryDelaysMs: [0, 0] });
     const ts = await post(emu);
     const { ws, frames } = await raw(emu);
+    // Acks the second retry the moment it arrives.
+    ws.on("message", (data: Buffer) => {
+      const frame = JSON.parse(data.toString("utf8")) as { envelope_id?: string; retry_attempt?: number };
+      if (frame.retry_attempt === 2) ws.send(JSON.stringify({ envelope_id: frame.envelope_id }));
+    });
     await until(() => frames.length > 0);
     expect(await emu.interact({ user: "alice", channel: "security-alerts", ts, action_id: "ack" })).toMatchObject({ delivered: true, acked: false });
     const result = await emu.event({ event: { type: "app_mention", user: "U1000000001", text: "<@U0000000001> status", channel: "C0000000002" } });
     expect(result).toMatchObject({ delivered: true, acked: false, event_id: expect.stringMatching(/^Ev/) });
     // The second retry is acked: no more after it.
-    await until(() => frames.filter((f) => f["type"] === "events_api").length === 3);
-    const events = frames.filter((f) => f["type"] === "events_api");
-    ws.send(JSON.stringify({ envelope_id: events[2]?.["envelope_id"] }));
     await until(() => emu.socket().redeliveries.some((e) => e.outcome === "acked"));
+    const events = frames.filter((f) => f["type"] === "events_api");
     expect(events.map((e) => [e["retry_attempt"], e["retry_reason"], (e["payload"] as { event_id: string }).event_id])).toEqual([
       [undefined, undefined, result.event_id],
       [1, "timeout", result.event_id],
@@ -257,6 +277,14 @@ describe("Socket Mode protocol details (raw WebSocket)", () => {
     for (let i = 0; i < 4; i++) expect(await emu.interact({ user: "alice", channel: "security-alerts", ts, action_id: "ack" })).toMatchObject({ acked: true });
     const count = (f: Record<string, unknown>[]): number => f.filter((x) => x["type"] === "interactive").length;
     expect([count(a.frames), count(b.frames)]).toEqual([2, 2]);
+  });
+
+  it("the server pings each connection", async () => {
+    const emu = await emulator({ pingIntervalMs: 50 });
+    const { ws } = await raw(emu);
+    let pings = 0;
+    ws.on("ping", () => pings++);
+    await until(() => pings >= 2);
   });
 
   it("faults: a refused upgrade (409, 500), a delayed hello, pings left unanswered", async () => {
