@@ -61,6 +61,7 @@ export {
   DEFAULT_RATE_LIMIT,
   DEFAULT_WORKSPACE_RATE_LIMIT,
   type RateLimitOptions,
+  STRICT_RATE_LIMIT,
   type WorkspaceRateLimitOptions,
 } from "./rate-limit.js";
 

@@ -10,6 +10,14 @@ export interface RateLimitOptions {
   readonly perSecond: number;
   /** Bucket capacity: how many requests may arrive at once. */
   readonly burst: number;
+  /**
+   * When a request counts: `handling` (default) when the emulator handles it (after its body
+   * is read and any latency fault), `arrival` when its headers arrive, which is what a limiter
+   * in front of Slack sees. `arrival` with burst 1 is the strict mode (`STRICT_RATE_LIMIT`):
+   * two requests arriving less than 1/perSecond apart get a 429 even if the client started
+   * them 1 s apart.
+   */
+  readonly at?: "handling" | "arrival";
 }
 
 export interface WorkspaceRateLimitOptions {
@@ -18,6 +26,11 @@ export interface WorkspaceRateLimitOptions {
 
 /** Slack: about 1 message per second per channel, short bursts allowed. */
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { perSecond: 1, burst: 3 };
+/**
+ * The strictest reading of Slack's limit, for testing pacing: 1 message/s per channel and per
+ * webhook, no burst, measured at arrival. `rateLimit: "strict"` in the emulator options.
+ */
+export const STRICT_RATE_LIMIT: RateLimitOptions = { perSecond: 1, burst: 1, at: "arrival" };
 /** Slack: "several hundred messages per minute" per workspace. */
 export const DEFAULT_WORKSPACE_RATE_LIMIT: WorkspaceRateLimitOptions = { perMinute: 600 };
 
@@ -37,6 +50,9 @@ export class TokenBucket {
   }
 
   private refill(now: number): void {
+    // Arrival times reach the bucket out of order (a later arrival can be handled first, e.g.
+    // behind a slower body): time never runs backwards for the bucket.
+    if (now <= this.updatedAt) return;
     this.tokens = Math.min(this.capacity, this.tokens + (now - this.updatedAt) * this.perMs);
     this.updatedAt = now;
   }
@@ -67,6 +83,8 @@ function checkPositive(value: number, what: string): void {
 export class RateLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
   private workspaceBucket: TokenBucket | undefined;
+  /** Set by `arrivedAt` while the request that arrived then is handled (`at: "arrival"`). */
+  private arrival: number | undefined;
 
   constructor(
     private readonly perKey: RateLimitOptions | false,
@@ -101,11 +119,29 @@ export class RateLimiter {
   }
 
   /**
+   * Runs `handle` (synchronously: nothing else is handled meanwhile) with the limiter's clock
+   * reading `time` when it measures at arrival.
+   */
+  arrivedAt<T>(time: number, handle: () => T): T {
+    if (this.perKey === false || this.perKey.at !== "arrival") return handle();
+    this.arrival = time;
+    try {
+      return handle();
+    } finally {
+      this.arrival = undefined;
+    }
+  }
+
+  private now(): number {
+    return this.arrival ?? this.clock();
+  }
+
+  /**
    * Whole seconds to wait (at least 1, as Retry-After is an integer) when a bucket is empty;
    * 0 when the request may go ahead. Does not take a token.
    */
   check(keys: LimitKeys): number {
-    const now = this.clock();
+    const now = this.now();
     const buckets = [this.bucketFor(keys.bucket, now), keys.workspace ? this.workspaceFor(now) : undefined];
     const waitMs = Math.max(0, ...buckets.map((b) => b?.waitMs(now) ?? 0));
     return waitMs === 0 ? 0 : Math.max(1, Math.ceil(waitMs / 1000));
@@ -113,7 +149,7 @@ export class RateLimiter {
 
   /** Takes a token for an accepted request. */
   consume(keys: LimitKeys): void {
-    const now = this.clock();
+    const now = this.now();
     this.bucketFor(keys.bucket, now)?.take(now);
     if (keys.workspace) this.workspaceFor(now)?.take(now);
   }

@@ -16,6 +16,7 @@ import { BodyTooLargeError, parseApiArgs, parseWebhookBody, readBody, writeJson,
 import { MessageStore } from "./message-store.js";
 import {
   DEFAULT_RATE_LIMIT,
+  STRICT_RATE_LIMIT,
   DEFAULT_WORKSPACE_RATE_LIMIT,
   RateLimiter,
   type RateLimitOptions,
@@ -51,9 +52,10 @@ export interface EmulatorOptions {
   workspace?: WorkspaceSpec | string;
   /**
    * Token bucket per channel (chat.postMessage, chat.update) and per webhook; `false` turns
-   * it off. @default { perSecond: 1, burst: 3 } (Slack: 1 message/s per channel, short bursts)
+   * it off; `"strict"` is `STRICT_RATE_LIMIT` (burst 1, measured at arrival).
+   * @default { perSecond: 1, burst: 3 } (Slack: 1 message/s per channel, short bursts)
    */
-  rateLimit?: RateLimitOptions | false;
+  rateLimit?: RateLimitOptions | "strict" | false;
   /** Workspace-wide cap on posted messages. @default { perMinute: 600 } ("several hundred") */
   workspaceRateLimit?: WorkspaceRateLimitOptions | false;
   /** The app's request URL for HTTP delivery; overrides the workspace's `app.requestUrl`. */
@@ -192,7 +194,7 @@ class Emulator implements SlackEmulator, ControlTarget {
     this.workspace = resolveWorkspaceOption(options.workspace);
     const directory = new WorkspaceDirectory(this.workspace);
     this.limits = Object.freeze({
-      rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
+      rateLimit: options.rateLimit === "strict" ? STRICT_RATE_LIMIT : (options.rateLimit ?? DEFAULT_RATE_LIMIT),
       workspaceRateLimit: options.workspaceRateLimit ?? DEFAULT_WORKSPACE_RATE_LIMIT,
     });
     const receive = options.receive ?? {};
@@ -392,6 +394,8 @@ class Emulator implements SlackEmulator, ControlTarget {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // When the request arrived (its headers): what an arrival-measured limiter counts.
+    const arrivedAt = performance.now();
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const response = /^\/_emulator\/response\/([0-9a-f]+)\/?$/.exec(url.pathname);
     if (response !== null && req.method === "POST") return this.respond(response[1] ?? "", req, res);
@@ -433,11 +437,11 @@ class Emulator implements SlackEmulator, ControlTarget {
             req.socket.destroy(); // reset or closed while waiting
             return;
           }
-          this.send(res, withFault(prepared.run(), "latency"));
+          this.send(res, withFault(this.ctx.limiter.arrivedAt(arrivedAt, prepared.run), "latency"));
           return;
       }
     }
-    this.send(res, prepared.run());
+    this.send(res, this.ctx.limiter.arrivedAt(arrivedAt, prepared.run));
   }
 
   private send(res: ServerResponse, reply: Reply): void {

@@ -5,6 +5,7 @@ import { type DeliveryFailure, type Destination, type Notifier, type NotifierCap
 import { TOKENS } from "../tokens.js";
 import { DEFAULT_RETRY_POLICY, decideRetry, type RetryPolicy } from "./retry.js";
 import { Semaphore, TokenBucket } from "./token-bucket.js";
+import { trackWireTime, type WireSlot } from "./wire-time.js";
 
 export interface DeliveryOptions {
   /** Whole-run time budget; what is not delivered by then fails with code `timeout`. Default 120 s. */
@@ -83,6 +84,9 @@ export class DeliveryEngine {
       () => undefined,
     );
     let fatal: DeliveryFailure | undefined;
+    // The fastest answered request of the run so far (from its headers' write to its answer),
+    // across keys (one notifier, mostly one host). See TokenBucket.observe.
+    const pace: Pace = { fastestMs: Infinity };
 
     // Group by key, keeping the planned order inside each key.
     const queues = new Map<string, OutboundMessage[]>();
@@ -116,7 +120,7 @@ export class DeliveryEngine {
         }
         const parent = parents.get(d);
         const outbound: OutboundMessage = caps.threads && parent && message.index > 1 ? { ...message, threadTs: parent } : message;
-        const outcome = await this.sendWithRetry(notifier, outbound, key, bucket, semaphore, budget.signal, requestTimeoutMs, budgetMs, policy, random, progress, report, () => fatal);
+        const outcome = await this.sendWithRetry(notifier, outbound, key, bucket, pace, semaphore, budget.signal, requestTimeoutMs, budgetMs, policy, random, progress, report, () => fatal);
         outcome.message = message;
         if (outbound.threadTs) outcome.threadTs = outbound.threadTs;
         if (outcome.ok && message.index === 1 && outcome.ts) parents.set(d, outcome.ts);
@@ -145,6 +149,7 @@ export class DeliveryEngine {
     message: OutboundMessage,
     key: string,
     bucket: TokenBucket,
+    pace: Pace,
     semaphore: Semaphore,
     budget: AbortSignal,
     requestTimeoutMs: number,
@@ -159,6 +164,7 @@ export class DeliveryEngine {
     let rateLimited = 0;
     let possibleDuplicate = false;
     let lastFailure: DeliveryFailure | undefined;
+    let takenAt = 0;
     for (;;) {
       attempt++;
       try {
@@ -166,7 +172,8 @@ export class DeliveryEngine {
         for (let d = bucket.delay(this.clock.now()); d > 0; d = bucket.delay(this.clock.now())) {
           await this.clock.sleep(d, budget);
         }
-        bucket.take(this.clock.now());
+        takenAt = this.clock.now();
+        bucket.take(takenAt);
       } catch {
         return { message, ok: false, attempts: attempt - 1, failure: timeoutFailure(budgetMs) };
       }
@@ -185,9 +192,12 @@ export class DeliveryEngine {
       // for the whole run's budget. A timer holding its controller cannot be collected.
       const timeout = new AbortController();
       const timer = setTimeout(() => timeout.abort(new DOMException(`no response within ${requestTimeoutMs} ms`, "TimeoutError")), requestTimeoutMs);
+      const started = this.clock.now();
+      const calledAt = performance.now();
+      const wire: WireSlot = {};
       try {
         const signal = AbortSignal.any([budget, timeout.signal]);
-        result = await notifier.send(message, { signal, attempt, timeoutMs: requestTimeoutMs });
+        result = await trackWireTime(wire, () => notifier.send(message, { signal, attempt, timeoutMs: requestTimeoutMs }));
       } catch (e) {
         // A notifier should classify; an exception here is a bug in it. Report it, never crash the run.
         result = { ok: false as const, failure: { code: "notifier_error", message: `notifier error: ${(e as Error)?.message ?? String(e)}`, retry: "never" as const } };
@@ -195,6 +205,12 @@ export class DeliveryEngine {
         clearTimeout(timer);
         semaphore.release();
       }
+      // Pace by when the request arrived, not when it left (TokenBucket.observe).
+      const ended = this.clock.now();
+      // When it left, on the engine's clock: the headers' write time if undici told us, else the call.
+      const sentAt = wire.sentAt === undefined ? started : Math.min(ended, started + Math.max(0, wire.sentAt - calledAt));
+      if (result.ok) pace.fastestMs = Math.min(pace.fastestMs, ended - sentAt);
+      bucket.observe(takenAt, sentAt, ended, Number.isFinite(pace.fastestMs) ? pace.fastestMs : ended - sentAt, !bucket.observed);
       if (result.ok) {
         const o: MessageOutcome = { message, ok: true, attempts: attempt };
         if (result.ts) o.ts = result.ts;
@@ -233,6 +249,10 @@ export class DeliveryEngine {
       }
     }
   }
+}
+
+interface Pace {
+  fastestMs: number;
 }
 
 /** Errors that mean the destination itself is unusable, not just this message. */

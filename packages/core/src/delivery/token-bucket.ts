@@ -7,6 +7,8 @@ export class TokenBucket {
   private tokens: number;
   private last: number;
   private notBefore = 0;
+  /** A request of this key has completed (see `observe`). */
+  observed = false;
 
   constructor(
     private readonly ratePerSecond: number,
@@ -37,6 +39,32 @@ export class TokenBucket {
     this.tokens -= 1;
   }
 
+  /**
+   * A request that took its token at `takenAt` left at `sentAt` (its headers written to the
+   * socket: after a semaphore wait, the connection's setup, a cold start) and got its answer
+   * at `end`. Slack counts a message when it arrives, not when we take a token: a request that
+   * left late, or whose way there was slower than usual, arrives later, and the next one,
+   * leaving on time, would arrive less than 1/rate after it and get a 429 from a strict
+   * limiter. So the refill is pushed back by how late it left, plus how much longer its round
+   * trip was than the run's fastest (`fastestMs`: with the server's time and the way back about
+   * constant, the excess is on the way there), plus a margin for jitter (`pacingMargin`).
+   * A request that leaves at once and is as fast as the fastest pushes back only by the
+   * margin: the steady state stays at the declared rate.
+   *
+   * `first`: the key's first request (a cold process, new connections, everyone's first request
+   * at once: a fastest round trip measured then says little about when it arrived). Its
+   * arrival is only known to be before its answer, so the refill counts from `end`.
+   */
+  observe(takenAt: number, sentAt: number, end: number, fastestMs: number, first = false): void {
+    this.observed = true;
+    const lagMs = first
+      ? Math.max(0, end - takenAt) + pacingMargin(fastestMs, this.ratePerSecond)
+      : Math.max(0, sentAt - takenAt) + Math.max(0, end - sentAt - fastestMs) + pacingMargin(fastestMs, this.ratePerSecond);
+    if (lagMs <= 0) return;
+    this.refill(end);
+    this.tokens -= (lagMs * this.ratePerSecond) / 1000;
+  }
+
   /** Slack said wait: nothing goes to this key for `ms`, and no burst right after. */
   pause(now: number, ms: number): void {
     this.notBefore = Math.max(this.notBefore, now + ms);
@@ -44,6 +72,16 @@ export class TokenBucket {
     this.tokens = 1;
     this.last = this.notBefore;
   }
+}
+
+/**
+ * Jitter allowance on top of the measured lag: 10 % of the fastest round trip, at least 2 ms
+ * and at most 2 % of the interval (20 ms at 1/s, so pacing costs at most 2 % of throughput).
+ * Requests that take no time (a fake clock) have no jitter to allow for.
+ */
+export function pacingMargin(fastestMs: number, ratePerSecond: number): number {
+  if (!(fastestMs > 0)) return 0;
+  return Math.min(20 / ratePerSecond, Math.max(2, fastestMs * 0.1));
 }
 
 /** A counting semaphore: the global cap on requests in flight. */
