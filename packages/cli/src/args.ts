@@ -23,6 +23,7 @@ const OPTIONS = {
   pr: { type: "string" },
   sha: { type: "string" },
   quiet: { type: "boolean", short: "q" },
+  verbose: { type: "boolean" },
   port: { type: "string" },
   workspace: { type: "string" },
   "no-rate-limit": { type: "boolean" },
@@ -31,7 +32,7 @@ const OPTIONS = {
 
 /** Which options each command takes; anything else is a usage error, not silently ignored. */
 const ALLOWED: Record<Command, (keyof typeof OPTIONS)[]> = {
-  send: ["config", "allow-code-config", "facts", "strict-blocking", "dry-run", "out", "json", "timeout", "request-timeout", "outbox", "repo", "branch", "pr", "sha", "quiet"],
+  send: ["config", "allow-code-config", "facts", "strict-blocking", "dry-run", "out", "json", "timeout", "request-timeout", "outbox", "repo", "branch", "pr", "sha", "quiet", "verbose"],
   validate: ["config", "allow-code-config", "facts", "json"],
   schema: ["config", "allow-code-config", "out"],
   emulator: ["port", "workspace", "no-rate-limit", "request-url"],
@@ -77,6 +78,10 @@ export function parseCli(argv: string[]): ParsedArgs {
     if (!ALLOWED[command].includes(k)) {
       throw new UserError("usage", `${command}: --${k} is not an option of this command`, { hint: `run socket-notify ${command} --help` });
     }
+  }
+  // A PR number goes into links and messages: `--pr abc` is a mistake, not a PR.
+  if (flags.pr !== undefined && !/^#?\d{1,12}$/.test(flags.pr.trim())) {
+    throw new UserError("usage", `--pr: expected a pull request number, got "${flags.pr.slice(0, 40)}"`, { hint: "e.g. --pr 42 (leave it out when the scan is not of a pull request)" });
   }
   const maxPositionals = command === "send" || command === "retry" || command === "help" ? 1 : 0;
   if (positionals.length > maxPositionals) {
@@ -136,6 +141,25 @@ Common options:
   -h, --help               help for a command: socket-notify send --help
   --version
 
+Environment variables:
+  SOCKET_SLACK_CONFIG_JSON  the config as JSON (the Socket CLI's variable; used when no --config)
+  SOCKET_SLACK_BOT_TOKEN    bot mode's token (xoxb-…), unless the config sets bot_token
+  SOCKET_SLACK_API_URL      Slack Web API base URL (GovSlack, a proxy, the emulator)
+  SOCKET_SLACK_ENABLED      false: send nothing (when the config does not set enabled)
+  SOCKET_SLACK_LEVELS       block,warn: policy levels to send (when the config does not set levels)
+  any name in {"env": "NAME"} secrets of the config, e.g. SLACK_WEBHOOK_SECURITY
+  CI variables of GitHub Actions, GitLab CI, Bitbucket Pipelines, Buildkite and CircleCI give the
+  repository, branch, PR, commit and the links to them and to the CI run
+
+Examples:
+  socket-notify send socket-report.json --outbox undelivered.jsonl
+  socket-notify send socket-report.json --config notify.json --dry-run
+  socket-notify validate --config notify.json
+  socket-notify schema --out socketnotify.schema.json
+  socket-notify retry undelivered.jsonl
+  socket-notify emulator --port 3100
+  socket-notify demo
+
 Exit codes: 0 delivered (or nothing to send), 1 a destination failed, 2 bad input, config or usage.`,
   send: `socket-notify send INPUT [options]
 
@@ -145,7 +169,9 @@ diff with new_alerts; - reads stdin.
   --facts FILE            reachability facts (.socket.facts.json): enables reachability_alerts_only
                           and always_send_reachability
   --strict-blocking       also send unchanged alerts (as the Socket CLI's --strict-blocking)
-  --dry-run               plan and print what would be sent where; send nothing
+  --dry-run               plan and print what would be sent where, and why alerts were left out
+                          (counts by reason, 5 examples each); send nothing
+  --verbose               with --dry-run: list every excluded alert
   --out DIR               write report.json and every planned Slack payload to DIR
   --json                  print the delivery report as JSON on stdout
   --timeout SEC           whole-run time budget (default: config "timeout", else 120)
@@ -154,29 +180,49 @@ diff with new_alerts; - reads stdin.
                           (no secrets); re-send them later with: socket-notify retry FILE
   --repo, --branch, --pr, --sha
                           override where the scan ran (default: the report, then CI variables of
-                          GitHub Actions, GitLab CI, Buildkite, CircleCI)
+                          GitHub Actions, GitLab CI, Bitbucket Pipelines, Buildkite, CircleCI);
+                          --pr takes a number
   -q, --quiet             print only errors
-  -c, --config FILE, --allow-code-config`,
+  -c, --config FILE, --allow-code-config
+
+Example:
+  socketcli --enable-json > socket-report.json || true
+  socket-notify send socket-report.json --outbox undelivered.jsonl`,
   validate: `socket-notify validate [--config FILE] [--facts FILE] [--json]
 
 Loads the config the same way send does, validates it and lists each destination (secrets shown
-redacted), with warnings. Exit 0 when valid, 2 otherwise.`,
+redacted), with warnings. Exit 0 when valid, 2 otherwise.
+
+Example:
+  socket-notify validate --config .socketnotifyrc.json --json`,
   schema: `socket-notify schema [--out FILE]
 
 Prints the JSON Schema of the config (core keys plus the webhook and bot notifiers' keys, and any
-plugins the config loads).`,
+plugins the config loads).
+
+Example:
+  socket-notify schema --out socketnotify.schema.json`,
   retry: `socket-notify retry OUTBOX [--config FILE] [--dry-run] [--json] [--timeout SEC]
 
 Re-sends the messages in OUTBOX (written by send --outbox) to their destinations in the current
-config. Delivered lines are removed from the file; what still fails stays there.`,
+config. Delivered lines are removed from the file; what still fails stays there.
+
+Example:
+  socket-notify retry undelivered.jsonl --dry-run`,
   emulator: `socket-notify emulator [--port N] [--workspace FILE] [--no-rate-limit] [--request-url URL]
 
 Runs the local Slack emulator on 127.0.0.1 until Ctrl-C, and prints its webhook URLs, Web API URL,
 tokens and its app's values (app ID, xapp- token, signing secret, users, user groups). Point a
 config at it ("slack_api_url", or webhook "url") to try it without Slack. --request-url sends the
-app's events, clicks and slash commands over HTTP (signed) to URL; without it, Socket Mode only.`,
+app's events, clicks and slash commands over HTTP (signed) to URL; without it, Socket Mode only.
+
+Example:
+  socket-notify emulator --port 3100 --no-rate-limit`,
   demo: `socket-notify demo
 
 Sends the bundled example report through webhook mode and bot mode to an in-process Slack
-emulator and shows what arrived in each channel. Needs no Slack workspace.`,
+emulator and shows what arrived in each channel. Needs no Slack workspace.
+
+Example:
+  socket-notify demo`,
 };

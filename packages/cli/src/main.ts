@@ -28,7 +28,7 @@ import { HELP, parseCli, type ParsedArgs, secondsFlag } from "./args.js";
 import { contextFromCiEnv } from "./ci-env.js";
 import { type CliIO, Output, routeProcessWarnings } from "./io.js";
 import { cliLogger } from "./logger.js";
-import { renderPlan, renderReport } from "./render.js";
+import { EXCLUDED_EXAMPLES, renderPlan, renderReport } from "./render.js";
 
 
 /**
@@ -154,8 +154,11 @@ async function send(args: ParsedArgs, io: CliIO, out: Output): Promise<number> {
   if (f.outbox !== undefined) await checkOutbox(abs(io, f.outbox), f.outbox);
 
   const options: Parameters<SocketNotifyEngine["run"]>[1] = { context, dryRun: f["dry-run"] === true, onProgress: progressReporter(out, quiet) };
-  // A dry run lists excluded alerts one by one with their reason; keep more of them than a send does.
-  if (f["dry-run"]) options.excludedSample = 500;
+  // A dry run shows a few excluded alerts of each reason (--verbose: every one of them).
+  if (f["dry-run"]) {
+    if (f.verbose) options.excludedSample = Number.MAX_SAFE_INTEGER;
+    else options.excludedPerRule = EXCLUDED_EXAMPLES;
+  }
   if (facts) options.facts = facts;
   if (budget !== undefined) options.budgetMs = budget * 1000;
   if (requestTimeout !== undefined) options.requestTimeoutMs = requestTimeout * 1000;
@@ -180,7 +183,7 @@ async function send(args: ParsedArgs, io: CliIO, out: Output): Promise<number> {
   if (f.json) out.outBlock(JSON.stringify(report, null, 2));
   else if (!f.quiet) {
     for (const l of renderReport(report, plan)) out.out(l);
-    if (report.dry_run && plan.enabled) for (const l of renderPlan(plan)) out.out(l);
+    if (report.dry_run && plan.enabled) for (const l of renderPlan(plan, f.verbose === true)) out.out(l);
   } else {
     // --quiet prints only errors: a destination that failed is one (else exit 1 comes unexplained).
     for (const d of report.destinations.filter((x) => x.status === "failed")) {
@@ -201,7 +204,7 @@ export function scanContext(fromInput: ScanContext, env: Record<string, string |
   if (!ctx.forge && ci.forge && (!fromInput.repo || !ci.repo || fromInput.repo.toLowerCase() === ci.repo.toLowerCase())) ctx.forge = ci.forge;
   if (f.repo) ctx.repo = f.repo;
   if (f.branch) ctx.branch = f.branch;
-  if (f.pr) ctx.pr = f.pr;
+  if (f.pr) ctx.pr = f.pr.trim().replace(/^#/, "");
   if (f.sha) ctx.commitSha = f.sha;
   return ctx;
 }
@@ -264,8 +267,15 @@ async function schema(args: ParsedArgs, io: CliIO, out: Output): Promise<number>
   const s = buildConfigSchema(plugins.map((p) => optionsShape(p, host)));
   const json = { $schema: "https://json-schema.org/draft/2020-12/schema", title: "socket-notify config", ...(toJSONSchema(s, { io: "input", unrepresentable: "any" }) as object) };
   const text = `${JSON.stringify(json, null, 2)}`;
-  if (args.flags.out !== undefined) await writeFile(abs(io, args.flags.out), `${text}\n`);
-  else out.outBlock(text);
+  if (args.flags.out !== undefined) {
+    try {
+      await writeFile(abs(io, args.flags.out), `${text}\n`);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === "ENOENT" ? "no such directory" : code === "EISDIR" ? "it is a directory" : code === "EACCES" || code === "EPERM" ? "permission denied" : (code ?? "write error");
+      throw new UserError("usage", `schema: --out ${args.flags.out}: cannot write (${why})`, { hint: "give a file in an existing, writable directory, e.g. --out config.schema.json" });
+    }
+  } else out.outBlock(text);
   return 0;
 }
 

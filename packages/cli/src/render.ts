@@ -33,23 +33,40 @@ export function renderReport(report: DeliveryReport, plan?: Plan): string[] {
   return lines;
 }
 
-/** The dry-run view: each planned message with its size and the alerts it carries. */
-export function renderPlan(plan: Plan): string[] {
+/** Examples of excluded alerts a dry run shows per reason (`--verbose`: all of them). */
+export const EXCLUDED_EXAMPLES = 5;
+
+/**
+ * The dry-run view: each planned message with its size and the alerts it carries, then per
+ * destination the excluded alerts counted by reason with a few examples of each (`verbose`: every
+ * one), so 400 alerts × 2 destinations still fit on one screen.
+ */
+export function renderPlan(plan: Plan, verbose = false): string[] {
   const lines: string[] = [];
   for (const d of plan.destinations) {
     const route = d.destination.route === d.destination.target ? d.destination.route : `${d.destination.route} → ${d.destination.target}`;
     lines.push(`  ${route} (${d.destination.configPath}):`);
-    if (!d.messages.length) lines.push(`    nothing to send${d.excluded.count ? `: ${summariseReasons(d.excluded.reasons)}` : ""}`);
+    if (!d.messages.length) lines.push("    nothing to send");
     for (const m of d.messages) {
       const chars = JSON.stringify(m.payload.blocks).length;
       lines.push(`    message ${m.index}/${m.count} (${m.kind}): ${plural(m.alerts.length, "alert")}, ${m.payload.blocks.length} blocks, ${chars} bytes of blocks`);
     }
-    if (d.excluded.count) {
-      if (d.messages.length) lines.push(`    excluded: ${summariseReasons(d.excluded.reasons)}`);
-      // Each excluded alert and why (as many as the plan kept; the rest are in the counts above).
-      for (const e of d.excluded.sample) lines.push(`      - ${packageLabel(e.alert)} ${e.alert.type}: ${e.reason}`);
-      const rest = d.excluded.count - d.excluded.sample.length;
-      if (rest > 0) lines.push(`      … and ${rest} more excluded (counted above)`);
+    if (!d.excluded.count) continue;
+    lines.push(`    excluded: ${plural(d.excluded.count, "alert")}`);
+    const ruleOf = new Map(d.excluded.reasons.map((r) => [r.reason, r.rule]));
+    const byRule = new Map<string, { count: number; examples: string[] }>();
+    for (const r of d.excluded.reasons) {
+      const g = byRule.get(r.rule) ?? { count: 0, examples: [] };
+      g.count += r.count;
+      byRule.set(r.rule, g);
+    }
+    for (const e of d.excluded.sample) byRule.get(ruleOf.get(e.reason) ?? e.reason)?.examples.push(`${packageLabel(e.alert)} ${e.alert.type}: ${e.reason}`);
+    for (const [rule, g] of [...byRule].sort((a, b) => b[1].count - a[1].count)) {
+      lines.push(`      ${g.count} × ${rule}`);
+      const shown = verbose ? g.examples : g.examples.slice(0, EXCLUDED_EXAMPLES);
+      for (const x of shown) lines.push(`        - ${x}`);
+      const rest = g.count - shown.length;
+      if (rest > 0) lines.push(`        … and ${rest} more${verbose ? "" : " (--verbose lists them all)"}`);
     }
   }
   return lines;

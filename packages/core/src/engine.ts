@@ -54,6 +54,8 @@ export interface NotifyOptions extends DeliveryOptions {
   facts?: Facts;
   /** Excluded alerts kept per destination with their reason (the rest are counted by reason). Default 20. */
   excludedSample?: number;
+  /** At most this many of the kept excluded alerts per filter rule (a few examples of each reason). */
+  excludedPerRule?: number;
 }
 
 export interface PlannedDestination {
@@ -179,7 +181,7 @@ export class SocketNotifyEngine {
     };
     for (const destination of this.destinations) {
       const filterContext = { scan: context, factsLoaded, globalLevels: this.config.levels };
-      const { matched, excluded } = filter.partition(sorted, destination.filter, filterContext, options.excludedSample, matchedAnywhere);
+      const { matched, excluded } = filter.partition(sorted, destination.filter, filterContext, options.excludedSample, matchedAnywhere, options.excludedPerRule);
       const summary = applied && destination.filter.always_send_reachability ? reachabilitySummary(applied, destination.filter, filterContext, { limits }) : undefined;
       // The reachability summary is one of the destination's max_messages (alerts keep at least one).
       const maxMessages = Math.max(1, (destination.filter.max_messages ?? this.config.max_messages ?? DEFAULT_MAX_MESSAGES) - (summary ? 1 : 0));

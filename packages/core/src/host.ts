@@ -88,8 +88,19 @@ export function createHost(options: HostOptions): PluginHost {
   const secrets: Secret[] = [];
   let envSecrets: Secret[] | undefined;
   const warnings: string[] = [];
-  const configError = (path: string, message: string, hint: string) =>
-    new UserError("config_invalid", `${options.configSource}: ${path}: ${message}`, { file: options.configSource, path, hint });
+  // Config paths whose value came from an environment variable (`{"env": "HOOK"}`): a bad value
+  // there is the variable's fault, so the error names it, not only the file that refers to it.
+  const fromEnv = new Map<string, string>();
+  const configError = (path: string, message: string, hint: string) => {
+    // A path that is an environment variable's name (SOCKET_SLACK_BOT_TOKEN, SOCKET_SLACK_API_URL):
+    // the value came from the job's environment, not from the config file.
+    if (/^[A-Z][A-Z0-9_]*$/.test(path) && options.env[path] !== undefined) return new UserError("config_invalid", `${path}: ${message}`, { file: path, hint });
+    const variable = fromEnv.get(path);
+    if (variable !== undefined) {
+      return new UserError("config_invalid", `environment variable ${variable} (${options.configSource}: ${path} refers to it): ${message}`, { file: variable, path, hint });
+    }
+    return new UserError("config_invalid", `${options.configSource}: ${path}: ${message}`, { file: options.configSource, path, hint });
+  };
   const host: PluginHost = {
     version: VERSION,
     get z() {
@@ -121,6 +132,7 @@ export function createHost(options: HostOptions): PluginHost {
           throw configError(where.path, `environment variable ${value.env} is not set`, `set ${value.env} in the job's environment (as a CI secret)`);
         }
         raw = v.trim();
+        fromEnv.set(where.path, value.env);
       }
       const s = new Secret(raw, where.redact ? where.redact(raw) : "****");
       secrets.push(s);

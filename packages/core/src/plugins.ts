@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { isAbsolute, resolve as resolvePath } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { type $ZodType } from "zod/v4/core";
 import { importModule } from "./dynamic-import.js";
 import { UserError } from "./errors.js";
@@ -10,6 +10,20 @@ import { type NotifierPlugin } from "./notifier.js";
 function isPlugin(v: unknown): v is NotifierPlugin {
   const p = v as Partial<NotifierPlugin> | null;
   return !!p && typeof p === "object" && typeof p.mode === "string" && typeof p.register === "function" && typeof p.destinations === "function";
+}
+
+/** The file each loaded plugin came from, for errors about the plugin itself. */
+const pluginFiles = new WeakMap<NotifierPlugin, string>();
+
+/** Where a plugin was loaded from (a path), or undefined for a built-in or embedded one. */
+export function pluginFile(p: NotifierPlugin): string | undefined {
+  return pluginFiles.get(p);
+}
+
+/** `plugin "teams" (./notifiers/teams.js)`: how errors name a plugin. */
+export function pluginName(p: NotifierPlugin): string {
+  const file = pluginFiles.get(p);
+  return `plugin "${p.mode}"${file ? ` (${file})` : ""}`;
 }
 
 /** A module's plugins: its default export or `plugin`/`plugins` export, one or a list. */
@@ -59,6 +73,8 @@ export async function loadPluginModules(specs: string[], baseDir: string, label:
         hint: "export default { mode, optionsSchema, destinations(config, host), register(container, host) } (see the README: Write a notifier)",
       });
     }
+    const file = url.startsWith("file:") ? fileURLToPath(url) : url;
+    for (const p of found) if (typeof p === "object") pluginFiles.set(p, file);
     out.push(...found);
   }
   return out;
@@ -70,7 +86,9 @@ export function optionsShape(plugin: NotifierPlugin, host: PluginHost): Record<s
   if (!s) return {};
   const shape = (s as { shape?: Record<string, $ZodType> }).shape;
   if (!shape || typeof shape !== "object") {
-    throw new UserError("plugin_invalid", `plugin "${plugin.mode}": optionsSchema is not a zod object`, {
+    const file = pluginFiles.get(plugin);
+    throw new UserError("plugin_invalid", `${pluginName(plugin)}: optionsSchema is not a zod object`, {
+      ...(file ? { file } : {}),
       hint: "build it with host.z.object({...}) so it shares the host's zod",
     });
   }

@@ -2,7 +2,7 @@ import { loadClassicZod, needsClassicZod } from "../classic-zod.js";
 import { type ErrorCode, UserError } from "../errors.js";
 import { type PluginHost } from "../host.js";
 import { type NotifierPlugin } from "../notifier.js";
-import { loadPluginModules, optionsShape } from "../plugins.js";
+import { loadPluginModules, optionsShape, pluginFile, pluginName } from "../plugins.js";
 import { jsonPath, parseOrThrow, suggest } from "../zod-issues.js";
 import { looksLikeSlackCredential } from "../secret.js";
 import { type RawConfig } from "./load.js";
@@ -120,7 +120,8 @@ export async function resolveConfig(raw: RawConfig, options: ResolveOptions): Pr
       return optionsShape(p, options.host);
     } catch (e) {
       if (e instanceof UserError) throw e;
-      throw new UserError("plugin_invalid", `plugin "${p.mode}": its optionsSchema failed: ${(e as Error).message}`, { hint: "fix the plugin" });
+      const file = pluginFile(p);
+      throw new UserError("plugin_invalid", `${pluginName(p)}: its optionsSchema failed: ${(e as Error).message}`, { ...(file ? { file } : {}), hint: "fix the plugin" });
     }
   });
   // The mode first: with a plugin missing from "plugins", "unknown mode …; available: …" is the
@@ -167,5 +168,6 @@ function namePluginOf(e: unknown, plugins: NotifierPlugin[], shapes: Record<stri
   const key = top?.[1] !== undefined ? (JSON.parse(`"${top[1]}"`) as string) : top?.[2];
   const owner = key === undefined ? undefined : plugins.find((_, i) => Object.hasOwn(shapes[i]!, key));
   if (!owner) return e;
-  return new UserError(e.code as ErrorCode, `${e.message} (an option of the "${owner.mode}" notifier)`, { file: e.file, path: e.path, hint: e.hint, cause: e.cause });
+  const file = pluginFile(owner);
+  return new UserError(e.code as ErrorCode, `${e.message} (an option of the "${owner.mode}" notifier${file ? `, ${file}` : ""})`, { file: e.file, path: e.path, hint: e.hint, cause: e.cause });
 }

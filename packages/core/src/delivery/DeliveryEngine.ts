@@ -230,7 +230,8 @@ export class DeliveryEngine {
         rateLimited++;
         bucket.pause(this.clock.now(), decision.delayMs);
         progress.rateLimited++;
-        report(`${key}: rate limited, waiting ${Math.ceil(decision.delayMs / 1000)} s`);
+        // The name people know (#ops, a webhook name), not the internal pacing key.
+        report(`${message.destination.target}: rate limited, waiting ${Math.ceil(decision.delayMs / 1000)} s`);
         this.logger.debug(`${message.destination.target}: 429, waiting ${decision.delayMs} ms (Retry-After)`);
         try {
           for (let d = bucket.delay(this.clock.now()); d > 0; d = bucket.delay(this.clock.now())) await this.clock.sleep(d, budget);

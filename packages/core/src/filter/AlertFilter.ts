@@ -120,8 +120,9 @@ export class AlertFilter {
    * with their reason: memory stays proportional to the matched alerts, whatever the input size.
    * `marks`, when given (one byte per alert), gets a 1 at the index of each matched alert, so a
    * caller can count the alerts matched by any of several filters without a set of ids.
+   * `perRule`, when given, keeps at most that many sample alerts per filter rule.
    */
-  partition(alerts: readonly Alert[], filter: FilterOptions, ctx: FilterContext, sample = EXCLUDED_SAMPLE, marks?: Uint8Array): FilterSummary {
+  partition(alerts: readonly Alert[], filter: FilterOptions, ctx: FilterContext, sample = EXCLUDED_SAMPLE, marks?: Uint8Array, perRule?: number): FilterSummary {
     const rules: RuleBook = new Map();
     const check = this.compileWithRules(filter, ctx, rules);
     // Matches are flagged first and copied into an array of the exact size: an array grown by
@@ -130,6 +131,7 @@ export class AlertFilter {
     const hit = new Uint8Array(alerts.length);
     const counts = new Map<string, number>();
     const kept: ExcludedAlert[] = [];
+    const keptByRule = new Map<string, number>();
     let count = 0;
     for (let k = 0; k < alerts.length; k++) {
       const a = alerts[k]!;
@@ -140,7 +142,15 @@ export class AlertFilter {
       }
       count++;
       counts.set(reason, (counts.get(reason) ?? 0) + 1);
-      if (kept.length < sample) kept.push({ alert: a, reason });
+      if (kept.length >= sample) continue;
+      if (perRule !== undefined) {
+        // A few examples of every rule, not the first N of whichever rule comes first.
+        const rule = rules.get(reason) ?? reason;
+        const n = keptByRule.get(rule) ?? 0;
+        if (n >= perRule) continue;
+        keptByRule.set(rule, n + 1);
+      }
+      kept.push({ alert: a, reason });
     }
     const matched = new Array<Alert>(alerts.length - count);
     for (let k = 0, j = 0; k < alerts.length; k++) {
