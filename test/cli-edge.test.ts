@@ -64,14 +64,18 @@ describe("socket-notify edge cases", () => {
 });
 
 describe("send --dry-run", () => {
-  it("lists each excluded alert with its reason, per destination", async () => {
+  it("counts excluded alerts by reason with 5 examples each; --verbose lists each one with its reason", async () => {
     const config = JSON.stringify({ url: [{ name: "sec", url: "https://hooks.slack.com/services/T000/B000/xyz" }], url_configs: { sec: { min_severity: "high" } } });
     const r = await run(["send", report, "--dry-run"], { SOCKET_SLACK_CONFIG_JSON: config });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("excluded: 21 × severity below min_severity high");
-    expect(r.stdout).toContain("- lodash@4.17.20 mediumCVE: severity medium below min_severity high");
-    expect(r.stdout).toContain("- gpl-widget@3.1.0 copyleftLicense: severity low below min_severity high");
-    expect(r.stdout.match(/^ {6}- /gm)).toHaveLength(21);
+    expect(r.stdout).toContain("    excluded: 21 alerts\n      21 × severity below min_severity high\n");
+    expect(r.stdout.match(/^ {8}- /gm)).toHaveLength(5);
+    expect(r.stdout).toContain("        … and 16 more (--verbose lists them all)");
+    const v = await run(["send", report, "--dry-run", "--verbose"], { SOCKET_SLACK_CONFIG_JSON: config });
+    expect(v.code).toBe(0);
+    expect(v.stdout).toContain("- lodash@4.17.20 mediumCVE: severity medium below min_severity high");
+    expect(v.stdout).toContain("- gpl-widget@3.1.0 copyleftLicense: severity low below min_severity high");
+    expect(v.stdout.match(/^ {8}- /gm)).toHaveLength(21);
   });
 });
 

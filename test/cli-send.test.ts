@@ -245,7 +245,8 @@ describe("send options", () => {
     expect(out).toContain("  • security: 2 alerts in 1 message: dry-run");
     expect(out).toContain("  security (url_configs.security):");
     expect(out.some((l) => /^ {4}message 1\/1 \(alerts\): 2 alerts, \d+ blocks/.test(l))).toBe(true);
-    expect(out.some((l) => /^ {4}excluded: 2 × severity below/.test(l))).toBe(true);
+    expect(out).toContain("    excluded: 2 alerts");
+    expect(out.some((l) => /^ {6}2 × severity below/.test(l))).toBe(true);
     await noSecrets(r);
   });
 
@@ -392,7 +393,7 @@ describe("send options", () => {
     const noRepo = await tmp.write("no-repo.json", enableJsonReport(ALERTS, { repo: undefined, branch: undefined, commit_sha: undefined }));
     const r = await runCli(["send", noRepo, "-c", webhookConfig, "--dry-run"], { env: hookEnv() });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/nothing to send: 4 × repo unknown.*--repo/);
+    expect(r.stdout).toMatch(/ {4}nothing to send\n {4}excluded: 4 alerts\n {6}4 × repo unknown.*--repo/);
   });
 
   it("GitHub Actions variables fill in repo, branch and PR when the report has none", async () => {

@@ -223,12 +223,12 @@ describe("CI log injection: untrusted text prints as one line and never as a wor
     const alerts = Array.from({ length: 6 }, (_, i) =>
       issue(i % 2 ? `malware${evil(i)}` : "malware", "critical", `pkg-${i}${evil(i + 1)}`, { title: `title ${evil(i + 2)}`, description: evil(i + 3), pkg_version: `1.0.${i}${evil(i + 4)}` }),
     );
-    const path = await tmp.write(`evil-${n}.json`, enableJsonReport(alerts, { repo: `acme/web${evil(0)}`, branch: `main${evil(1)}` }));
+    const path = await tmp.write(`evil-${n}.json`, enableJsonReport(alerts, { repo: `acme/web${evil(0)}`, branch: `main${evil(1)}`, pr_number: `7${evil(5)}` }));
     const config = { url: [{ name: `sec${evil(2)}`, url: { env: "HOOK_SECURITY" } }, { name: "none", url: { env: "HOOK_OPS" } }], url_configs: { none: { alert_types: ["nothing"], repos: [`x${evil(3)}`] } } };
     const env = { ...emulatorHookEnv(emu, ["security", "ops"]), SOCKET_SLACK_CONFIG_JSON: JSON.stringify(config), GITHUB_HEAD_REF: `feature${evil(4)}`, GITHUB_ACTIONS: "true" };
     const runs = [
       await runCli(["send", path, "--dry-run"], { cwd: checkout, env }),
-      await runCli(["send", path, "--pr", `7${evil(5)}`, "--branch", `b${evil(0)}`], { cwd: checkout, env }),
+      await runCli(["send", path, "--pr", "7", "--branch", `b${evil(0)}`], { cwd: checkout, env }),
       await runCli(["send", path, "--quiet"], { cwd: checkout, env }),
       await runCli(["send", path, "--json"], { cwd: checkout, env }),
       await runCli(["validate"], { cwd: checkout, env }),
@@ -240,7 +240,7 @@ describe("CI log injection: untrusted text prints as one line and never as a wor
       noSecrets(r);
     }
     // The dry run lists the excluded alerts one by one, each on its own line with the escapes visible.
-    expect(runs[0]!.stdout).toMatch(/^      - pkg-\d.*\\u000a::error file=x::forged/m);
+    expect(runs[0]!.stdout).toMatch(/^ +- pkg-\d.*\\u000a::error file=x::forged/m);
     // What reached Slack has no C0/C1/bidi/separator character either.
     expect(received(emu, { hook: "security" })).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]|\\u00(0[0-8bcef]|1[0-9a-f]|7f|[89][0-9a-f])/);
   });

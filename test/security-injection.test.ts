@@ -267,7 +267,7 @@ describe.each(["webhook", "bot"] as const)("hostile report through %s mode", (mo
 
 describe.each(["webhook", "bot"] as const)("hostile --repo and --branch through %s mode", (mode) => {
   it("arrive escaped in the context and the fallback", async () => {
-    const r = await run(mode, ["--repo", "<!channel>/<@U999>", "--branch", "<https://evil.example|release> \u202E@here*", "--pr", "<!everyone>", "--sha", "<#C1|x>"]);
+    const r = await run(mode, ["--repo", "<!channel>/<@U999>", "--branch", "<https://evil.example|release> \u202E@here*", "--pr", "12", "--sha", "<#C1|x>"]);
     expect(r.code, r.stderr).toBe(0);
     const problems = r.messages.flatMap((m, i) => checkMessage(m.payload).map((p) => `message ${i + 1}: ${p}`));
     expect(problems).toEqual([]);
@@ -276,6 +276,13 @@ describe.each(["webhook", "bot"] as const)("hostile --repo and --branch through 
     expect(first.text).toContain("&lt;https://evil.example|release&gt;");
     const context = textsOf(first).map((t) => t.text).join("\n");
     expect(context).toContain("*Repository:* &lt;!channel&gt;/&lt;@U999&gt;");
-    expect(context).toContain("*PR:* #&lt;!everyone&gt;");
+    expect(context).toContain("*PR:* #12");
+  });
+
+  it("a PR that is not a number is refused before anything is sent", async () => {
+    const r = await run(mode, ["--pr", "<!everyone>"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--pr: expected a pull request number");
+    expect(r.records).toEqual([]);
   });
 });

@@ -168,6 +168,5 @@ function namePluginOf(e: unknown, plugins: NotifierPlugin[], shapes: Record<stri
   const key = top?.[1] !== undefined ? (JSON.parse(`"${top[1]}"`) as string) : top?.[2];
   const owner = key === undefined ? undefined : plugins.find((_, i) => Object.hasOwn(shapes[i]!, key));
   if (!owner) return e;
-  const file = pluginFile(owner);
-  return new UserError(e.code as ErrorCode, `${e.message} (an option of the "${owner.mode}" notifier${file ? `, ${file}` : ""})`, { file: e.file, path: e.path, hint: e.hint, cause: e.cause });
+  return new UserError(e.code as ErrorCode, `${e.message} (an option of the "${owner.mode}" notifier)`, { file: e.file, path: e.path, hint: e.hint, cause: e.cause });
 }
