@@ -137,7 +137,7 @@ describe("names people know", () => {
   it("--help lists the environment variables and an example for every command", async () => {
     const r = await runCli(["--help"]);
     expect(r.code).toBe(0);
-    for (const v of ["SOCKET_SLACK_CONFIG_JSON", "SOCKET_SLACK_BOT_TOKEN", "SOCKET_SLACK_API_URL", "SOCKET_SLACK_ENABLED", "SOCKET_SLACK_LEVELS"]) expect(r.stdout).toContain(v);
+    for (const v of ["SOCKET_SLACK_CONFIG_JSON", "SOCKET_SLACK_BOT_TOKEN", "SOCKET_SLACK_API_URL", "SOCKET_SLACK_ENABLED", "SOCKET_SLACK_LEVELS", "HTTPS_PROXY", "NO_PROXY"]) expect(r.stdout).toContain(v);
     const examples = r.stdout.slice(r.stdout.indexOf("Examples:"));
     for (const c of ["send", "validate", "schema", "retry", "emulator", "demo"]) expect(examples).toContain(`socket-notify ${c}`);
     for (const c of ["send", "validate", "schema", "retry", "emulator", "demo"]) {

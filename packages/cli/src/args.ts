@@ -147,6 +147,8 @@ Environment variables:
   SOCKET_SLACK_API_URL      Slack Web API base URL (GovSlack, a proxy, the emulator)
   SOCKET_SLACK_ENABLED      false: send nothing (when the config does not set enabled)
   SOCKET_SLACK_LEVELS       block,warn: policy levels to send (when the config does not set levels)
+  HTTPS_PROXY, HTTP_PROXY, NO_PROXY (and lower case)
+                            a proxy for every request to Slack, with curl's rules
   any name in {"env": "NAME"} secrets of the config, e.g. SLACK_WEBHOOK_SECURITY
   CI variables of GitHub Actions, GitLab CI, Bitbucket Pipelines, Buildkite and CircleCI give the
   repository, branch, PR, commit and the links to them and to the CI run
