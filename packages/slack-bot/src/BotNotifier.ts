@@ -71,6 +71,13 @@ interface SlackErrorShape {
 export class BotNotifier implements Notifier {
   private readonly client: WebClient | undefined;
   private appName = "your-app";
+  /**
+   * One SDK client per request timeout. The SDK's timeout is fixed when a client is made, and a
+   * send's timeout comes from core (`--request-timeout` over the config's `request_timeout`):
+   * a client made only from the config would cut a longer `--request-timeout` short.
+   */
+  private readonly clients = new Map<number, WebClient>();
+  private readonly makeClient: ((timeoutMs: number) => WebClient) | undefined;
 
   constructor(
     @inject(TOKENS.Config) config: NotifyConfig,
@@ -80,19 +87,28 @@ export class BotNotifier implements Notifier {
   ) {
     const settings = botSettings(config, host);
     const timeoutS = (config.request_timeout as number | undefined) ?? 10;
-    if (settings.token) {
-      this.client = new WebClient(settings.token.reveal(), {
-        slackApiUrl: settings.apiUrl,
-        // Core's fetch: it honours HTTPS_PROXY/NO_PROXY (the SDK's requests are fetch calls).
-        fetch: fetchFn,
-        // The SDK's default retries for ~30 minutes and has no timeout (toolchain.md §7): wrong for CI.
-        retryConfig: { retries: 0 },
-        rejectRateLimitedCalls: true,
-        timeout: Math.round(timeoutS * 1000),
-        logger: this.sdkLogger(),
-        logLevel: LogLevel.ERROR,
-      });
+    const token = settings.token;
+    if (token) {
+      this.makeClient = (timeoutMs) =>
+        new WebClient(token.reveal(), {
+          slackApiUrl: settings.apiUrl,
+          // Core's fetch: it honours HTTPS_PROXY/NO_PROXY (the SDK's requests are fetch calls).
+          fetch: fetchFn,
+          // The SDK's default retries for ~30 minutes and has no timeout (toolchain.md §7): wrong for CI.
+          retryConfig: { retries: 0 },
+          rejectRateLimitedCalls: true,
+          timeout: timeoutMs,
+          logger: this.sdkLogger(),
+          logLevel: LogLevel.ERROR,
+        });
+      this.client = this.clientFor(Math.round(timeoutS * 1000));
     }
+  }
+
+  private clientFor(timeoutMs: number): WebClient {
+    let c = this.clients.get(timeoutMs);
+    if (!c) this.clients.set(timeoutMs, (c = this.makeClient!(timeoutMs)));
+    return c;
   }
 
   private sdkLogger(): SlackLogger {
@@ -173,7 +189,8 @@ export class BotNotifier implements Notifier {
   }
 
   async send(message: OutboundMessage, ctx: SendContext): Promise<SendResult> {
-    const client = this.requireClient();
+    this.requireClient();
+    const client = this.clientFor(Math.max(1, Math.round(ctx.timeoutMs)));
     const a = message.destination.address as BotAddress;
     try {
       const res = await withSignal(

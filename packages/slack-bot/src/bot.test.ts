@@ -390,6 +390,16 @@ describe("Slack's errors become results with actionable hints", () => {
     expect(report.destinations[0]!.message_results[0]).toMatchObject({ status: "sent", attempts: 2, possible_duplicate: true });
   });
 
+  it("a per-request timeout above the config's (--request-timeout) is the one the SDK waits for", async () => {
+    const e = await emulator();
+    // Slack answers after 600 ms: too slow for the config's 0.2 s, in time for the run's 5 s.
+    e.fault({ target: { method: "chat.postMessage" }, kind: "latency", ms: 600 });
+    const { report } = await run(e, { bot_configs: [{ channels: ["ops"] }], request_timeout: 0.2 }, report8(), { requestTimeoutMs: 5000 });
+    expect(report.destinations[0]!.message_results[0]).toMatchObject({ status: "sent", attempts: 1 });
+    expect(report.destinations[0]!.message_results[0]!.possible_duplicate).toBeFalsy();
+    expect(e.messages({ channel: "ops" })).toHaveLength(1);
+  });
+
   it("a channel that always hangs fails with `timeout`; the other channel is unaffected", async () => {
     const e = await emulator();
     e.fault({ target: { method: "chat.postMessage", channel: "ops" }, kind: "hang", count: Infinity });
