@@ -3,11 +3,12 @@
  * message, no secret), `socket-notify retry FILE` re-sends it once the fault is gone and
  * empties the file; messages whose route the config no longer has are kept, with a warning.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { appendFile, readdir, readFile, writeFile } from "node:fs/promises";
 import { expectNoSecrets } from "@socket-notify/core/testing";
 import { type SlackEmulator, startEmulator } from "@socket-notify/slack-emulator";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { emulatorBotEnv, emulatorHookEnv, emulatorSecrets, enableJsonReport, issue, lines, received, runCli, type RunResult, tempDir } from "./cli-harness.js";
+import { BIN, emulatorBotEnv, emulatorHookEnv, emulatorSecrets, enableJsonReport, issue, lines, received, REPO, runCli, type RunResult, tempDir } from "./cli-harness.js";
 
 let emu: SlackEmulator;
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -98,7 +99,7 @@ describe("send --outbox, then retry", () => {
     expect(emu.records()).toHaveLength(0);
     const json = await runCli(["retry", outbox, "-c", webhookConfig, "--json"], { env: hookEnv() });
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout)).toEqual({ delivered: 0, failed: 0, orphans: 0, results: [] });
+    expect(JSON.parse(json.stdout)).toEqual({ delivered: 0, failed: 0, orphans: 0, possible_duplicates: 0, untrusted: 0, results: [] });
     const quiet = await runCli(["retry", outbox, "-c", webhookConfig, "-q"], { env: hookEnv() });
     expect(quiet.code).toBe(0);
     expect(quiet.stdout).toBe("");
@@ -111,11 +112,22 @@ describe("send --outbox, then retry", () => {
     expect(r.code).toBe(1);
     expect(emu.messages({ hook: "security" })).toHaveLength(1);
     expect(lines(r.stdout).some((l) => /^ {2}✗ ops: /.test(l))).toBe(true);
-    expect(await outboxLines(outbox)).toHaveLength(1);
+    // Its requests were sent and never answered: Slack may have it. Flagged in outbox, summary and report.
+    const entries = await outboxLines(outbox);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]!.possible_duplicate).toBe(true);
+    expect(r.stdout).toContain("note: 1 undelivered message may already be in Slack (a request was sent and not answered): re-sending may show it twice");
+    expect(r.stderr).toContain("1 undelivered message written to");
+    expect(r.stderr).toContain("(1 may already be in Slack: a request was sent and not answered)");
     await noSecrets(r, outbox);
+    const json = await runCli(["send", reportPath, "-c", webhookConfig, "--json", "--timeout", "1.5", "--request-timeout", "0.5"], { env: hookEnv() });
+    const report = JSON.parse(json.stdout) as { destinations: { route: string; message_results: { possible_duplicate?: boolean; status: string }[] }[] };
+    expect(report.destinations.find((d) => d.route === "ops")!.message_results[0]).toMatchObject({ status: "failed", possible_duplicate: true });
+    expect(report.destinations.find((d) => d.route === "security")!.message_results[0]!.possible_duplicate).toBeUndefined();
 
     emu.reset();
     const retry = await runCli(["retry", outbox, "-c", webhookConfig], { env: hookEnv() });
+    expect(retry.stderr).toContain("note: 1 of 1 message may already be in Slack (a request was sent and not answered): re-sending may show it twice");
     expect(retry.code).toBe(0);
     expect(emu.messages({ hook: "ops" })).toHaveLength(1);
     expect(await readFile(outbox, "utf8")).toBe("");
@@ -177,7 +189,7 @@ describe("send --outbox, then retry", () => {
     expect(await readFile(outbox, "utf8")).toBe(before);
     const json = await runCli(["retry", outbox, "-c", webhookConfig, "--dry-run", "--json"], { env: hookEnv() });
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout)).toEqual({ delivered: 0, failed: 0, orphans: 0, results: [{ route: "ops", target: "ops", index: 1, status: "dry-run" }] });
+    expect(JSON.parse(json.stdout)).toEqual({ delivered: 0, failed: 0, orphans: 0, possible_duplicates: 0, untrusted: 0, results: [{ route: "ops", target: "ops", index: 1, status: "dry-run" }] });
     expect(emu.records()).toHaveLength(0);
   });
 
@@ -251,5 +263,164 @@ describe("send --outbox, then retry", () => {
     const r = await runCli(["retry", outbox, "-c", webhookConfig], { env: hookEnv() });
     expect(r.code).not.toBe(0);
     expectNoSecrets({ stdout: r.stdout, stderr: r.stderr }, secrets);
+  });
+});
+
+describe("retry and concurrent runs (issue 22)", () => {
+  it("a send appending while retry is delivering: retry's rewrite keeps the appended line (two real processes)", async () => {
+    const outbox = tmp.path("outbox-concurrent.jsonl");
+    // Six routes on the "security" hook: one paced queue, so the retry below takes several seconds.
+    const many = await tmp.write("many.json", {
+      mode: "webhook",
+      url: [...Array.from({ length: 6 }, (_, i) => ({ name: `s${i}`, url: { env: "HOOK_SECURITY" } })), { name: "ops", url: { env: "HOOK_OPS" } }],
+    });
+    emu.fault({ target: { hook: "security" }, kind: "status", status: 404, error: "no_service", count: 1000 });
+    removeOpsHook();
+    await runCli(["send", reportPath, "-c", many, "--outbox", outbox], { env: hookEnv() });
+    expect(await outboxLines(outbox)).toHaveLength(7);
+    // Keep only the six security lines for the retry; ops keeps failing.
+    await writeFile(outbox, lines(await readFile(outbox, "utf8")).filter((l) => !l.includes('"route":"ops"')).map((l) => `${l}\n`).join(""));
+
+    emu.reset();
+    emu.fault({ target: { hook: "security" }, kind: "latency", ms: 700 });
+    removeOpsHook();
+    const child = spawn(process.execPath, [BIN, "retry", outbox, "-c", many], { cwd: REPO, env: { PATH: process.env.PATH ?? "", ...hookEnv() }, stdio: ["ignore", "pipe", "pipe"] });
+    let retryDone = false;
+    const retryExit = new Promise<number | null>((done) => child.on("close", (code) => ((retryDone = true), done(code))));
+    child.stdout.resume();
+    child.stderr.resume();
+    // Once the retry is under way, another run appends a line for "ops" (it fails there).
+    await expect.poll(() => emu.messages({ hook: "security" }).length, { timeout: 20_000, interval: 20 }).toBeGreaterThanOrEqual(1);
+    const securityOnly = await tmp.write("ops-only.json", { mode: "webhook", url: [{ name: "ops", url: { env: "HOOK_OPS" } }] });
+    const appender = await runCli(["send", reportPath, "-c", securityOnly, "--outbox", outbox], { env: hookEnv() });
+    expect(appender.code).toBe(1);
+    expect(retryDone).toBe(false); // the append really happened while retry was delivering
+    expect(await retryExit).toBe(0);
+    expect(emu.messages({ hook: "security" })).toHaveLength(6);
+    const left = await outboxLines(outbox);
+    expect(left.map((e) => e.route)).toEqual(["ops"]);
+    // No lock or temp file left behind.
+    expect((await readdir(tmp.dir)).filter((n) => /outbox-concurrent\.jsonl\./.test(n))).toEqual([]);
+  });
+
+  it("two retries of one outbox at once: the second refuses, so nothing is sent twice", async () => {
+    const outbox = tmp.path("outbox-two-retries.jsonl");
+    removeOpsHook();
+    await runCli(["send", reportPath, "-c", webhookConfig, "--outbox", outbox], { env: hookEnv() });
+    emu.reset();
+    emu.fault({ target: { hook: "ops" }, kind: "latency", ms: 3000 });
+    const first = runCli(["retry", outbox, "-c", webhookConfig], { env: hookEnv() });
+    await expect.poll(async () => (await readdir(tmp.dir)).includes("outbox-two-retries.jsonl.retry.lock"), { timeout: 20_000, interval: 20 }).toBe(true);
+    const second = await runCli(["retry", outbox, "-c", webhookConfig], { env: hookEnv() });
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(/another socket-notify retry of this outbox is running \(pid \d+\)/);
+    expect((await first).code).toBe(0);
+    expect(emu.messages({ hook: "ops" })).toHaveLength(1);
+  });
+
+  it("a line cut by a crash: the next send starts a fresh line, retry warns and drops the cut one", async () => {
+    const outbox = tmp.path("outbox-cut.jsonl");
+    removeOpsHook();
+    await runCli(["send", reportPath, "-c", webhookConfig, "--outbox", outbox], { env: hookEnv() });
+    const whole = lines(await readFile(outbox, "utf8"))[0]!;
+    await appendFile(outbox, whole.slice(0, 40)); // no newline: a write cut short
+    await runCli(["send", reportPath, "-c", webhookConfig, "--outbox", outbox], { env: hookEnv() });
+    const text = await readFile(outbox, "utf8");
+    expect(text.split("\n")).toHaveLength(4); // whole, cut, whole, ""
+    emu.reset();
+    const retry = await runCli(["retry", outbox, "-c", webhookConfig], { env: hookEnv() });
+    expect(retry.code).toBe(0);
+    expect(retry.stderr).toContain("1 incomplete line (a run crashed while writing it): no message in it; removed");
+    expect(emu.messages({ hook: "ops" })).toHaveLength(2);
+    expect(await readFile(outbox, "utf8")).toBe("");
+  });
+});
+
+describe("retry never posts what socket-notify would not have produced (issue 22)", () => {
+  const evilLink = "<https://evil.example/login|https://socket.dev/npm/package/evil-pkg>";
+
+  it("its own entries are signed and re-sent exactly as built (links kept)", async () => {
+    const outbox = tmp.path("outbox-signed.jsonl");
+    removeOpsHook();
+    await runCli(["send", reportPath, "-c", webhookConfig, "--outbox", outbox], { env: hookEnv() });
+    const [entry] = await outboxLines(outbox);
+    expect(entry!.sig).toMatch(/^[0-9a-f]{64}$/);
+    emu.reset();
+    const r = await runCli(["retry", outbox, "-c", webhookConfig], { env: hookEnv() });
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toContain("warning");
+    const [got] = emu.messages({ hook: "ops" });
+    expect(got!.payload).toEqual(entry!.payload);
+    expect(JSON.stringify(got!.payload)).toContain("<https://socket.dev/npm/package/evil-pkg");
+  });
+
+  it("an edited or foreign entry: warned about, sent with links as text, no mentions, no extra fields", async () => {
+    const outbox = tmp.path("outbox-tampered.jsonl");
+    removeOpsHook();
+    await runCli(["send", reportPath, "-c", webhookConfig, "--outbox", outbox], { env: hookEnv() });
+    const [entry] = await outboxLines(outbox);
+    const payload = entry!.payload as { text: string; blocks: { type: string; text?: { type: string; text: string } }[] };
+    const tampered = {
+      ...entry,
+      payload: {
+        ...payload,
+        text: `<!channel> ${payload.text}`,
+        username: "Slackbot",
+        icon_url: "https://evil.example/icon.png",
+        channel: "#general",
+        blocks: [{ type: "section", text: { type: "mrkdwn", text: `<!here> <@U0001> <!subteam^S1> review ${evilLink} \u202eexe.txt` } }, ...payload.blocks],
+      },
+    };
+    const { sig: _sig, ...unsigned } = tampered;
+    await writeFile(outbox, `${JSON.stringify(tampered)}\n${JSON.stringify(unsigned)}\n`);
+    emu.reset();
+    const r = await runCli(["retry", outbox, "-c", webhookConfig, "--json"], { env: hookEnv() });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("warning: ");
+    expect(r.stderr).toContain("2 of 2 messages not signed by socket-notify with this config's secrets");
+    expect(JSON.parse(r.stdout)).toMatchObject({ delivered: 2, untrusted: 2 });
+    const got = emu.messages({ hook: "ops" });
+    expect(got).toHaveLength(2);
+    for (const m of got) {
+      const text = JSON.stringify(m.payload);
+      expect(Object.keys(m.payload).sort()).toEqual(["blocks", "text", "unfurl_links", "unfurl_media"]);
+      for (const live of ["<!channel>", "<!here>", "<@U0001>", "<!subteam^S1>", "<https://", "\\u202e"]) expect(text).not.toContain(live);
+      expect(text).toContain("&lt;!channel&gt;");
+      // The disguised link is shown for what it is: its label, then the real address, as text.
+      expect(text).toContain("https://socket.dev/npm/package/evil-pkg (https://evil.example/login)");
+    }
+  });
+
+  it("a destination's trusted mention survives a signed retry, not an edited one", async () => {
+    const outbox = tmp.path("outbox-mention.jsonl");
+    const withMention = await tmp.write("mention.json", { ...WEBHOOK_CONFIG, url_configs: { ops: { mention: ["!here"] } } });
+    removeOpsHook();
+    await runCli(["send", reportPath, "-c", withMention, "--outbox", outbox], { env: hookEnv() });
+    const [entry] = await outboxLines(outbox);
+    expect(JSON.stringify(entry!.payload)).toContain("<!here>");
+    emu.reset();
+    await runCli(["retry", outbox, "-c", withMention], { env: hookEnv() });
+    expect(received(emu, { hook: "ops" })).toContain("<!here>");
+
+    await writeFile(outbox, `${JSON.stringify({ ...entry, index: 1, count: 1, alerts: 99 })}\n`);
+    emu.reset();
+    const r = await runCli(["retry", outbox, "-c", withMention], { env: hookEnv() });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("not signed by socket-notify");
+    expect(received(emu, { hook: "ops" })).not.toContain("<!here>");
+  });
+
+  it("a block socket-notify never sends (a button, an image): exit 2 naming the line and path, nothing sent", async () => {
+    const outbox = tmp.path("outbox-block.jsonl");
+    removeOpsHook();
+    await runCli(["send", reportPath, "-c", webhookConfig, "--outbox", outbox], { env: hookEnv() });
+    const [entry] = await outboxLines(outbox);
+    const payload = entry!.payload as { blocks: unknown[] };
+    await writeFile(outbox, `${JSON.stringify({ ...entry, payload: { ...payload, blocks: [...payload.blocks, { type: "actions", elements: [{ type: "button", url: "https://evil.example" }] }] } })}\n`);
+    emu.reset();
+    const r = await runCli(["retry", outbox, "-c", webhookConfig], { env: hookEnv() });
+    expect(r.code).toBe(2);
+    expect(lines(r.stderr)[0]).toMatch(/^socket-notify: error: .*outbox-block\.jsonl: line 1: payload\.blocks\[\d+\]\.type: "actions" is not a block socket-notify sends/);
+    expect(emu.records()).toHaveLength(0);
   });
 });

@@ -4,6 +4,7 @@
  */
 import { fstatSync, writeSync } from "node:fs";
 import { environmentSecrets, redactCredentials, scrubSecrets, type Secret } from "@socket-notify/core";
+import { onStopSignal, type StopSignal } from "./signals.js";
 
 export interface CliIO {
   stdout: { write(chunk: string): unknown; isTTY?: boolean };
@@ -12,10 +13,12 @@ export interface CliIO {
   cwd: string;
   /** The real process streams: the CLI then also prints Node's own warnings, through the scrubber. */
   processStreams?: boolean;
+  /** SIGINT/SIGTERM for `send` and `retry` (signals.ts); absent in-process, where there are none. */
+  onStopSignal?: (handler: (signal: StopSignal) => void) => () => void;
 }
 
 export function processIO(): CliIO {
-  return { stdout: stdioWriter(1), stderr: stdioWriter(2), env: process.env, cwd: process.cwd(), processStreams: true };
+  return { stdout: stdioWriter(1), stderr: stdioWriter(2), env: process.env, cwd: process.cwd(), processStreams: true, onStopSignal };
 }
 
 let warningOutput: Output | undefined;

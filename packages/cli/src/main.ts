@@ -5,10 +5,19 @@ import {
   createHost,
   type DeliveryProgress,
   isSocketNotifyError,
+  appendOutboxLines,
+  claimOutboxForRetry,
+  DEFAULT_GRACE_MS,
+  type MessageOutcome,
   messagesFromOutbox,
   optionsShape,
   outboxEntries,
-  parseOutbox,
+  outboxEntryOf,
+  OutboxSigner,
+  parseOutboxLines,
+  readOutboxFile,
+  retryLeftovers,
+  rewriteOutbox,
   readFactsFile,
   readScanFile,
   reportExitCode,
@@ -21,7 +30,8 @@ import {
 } from "@socket-notify/core";
 import { toJSONSchema } from "zod/mini";
 import { shownAddress } from "./address.js";
-import { appendFile, mkdir, readTextFile, writeFile } from "./fs-async.js";
+import { mkdir, writeFile } from "./fs-async.js";
+import { SIGNAL_EXIT_CODE, type StopSignal } from "./signals.js";
 import { checkOutbox, prepareOutDir } from "./paths.js";
 import { BUILTIN_PLUGINS } from "./builtins.js";
 import { HELP, parseCli, type ParsedArgs, secondsFlag } from "./args.js";
@@ -134,7 +144,49 @@ function progressReporter(out: Output, quiet: boolean): (p: DeliveryProgress) =>
   };
 }
 
+/** The first SIGINT/SIGTERM of a `send` or `retry`: aborts `signal`; the command finishes up and exits 130/143. */
+interface Cancellation {
+  signal: AbortSignal;
+  received(): StopSignal | undefined;
+  dispose(): void;
+}
+
+function cancellation(io: CliIO, out: Output, outbox: string | undefined): Cancellation {
+  const ac = new AbortController();
+  let received: StopSignal | undefined;
+  const dispose =
+    io.onStopSignal?.((s) => {
+      received = s;
+      out.err(`socket-notify: ${s}: starting nothing new; requests in flight get up to ${DEFAULT_GRACE_MS / 1000} s, then what was not delivered is ${outbox ? `saved to ${outbox}` : "reported"} (a second signal exits at once)`);
+      ac.abort();
+    }) ?? (() => undefined);
+  return { signal: ac.signal, received: () => received, dispose };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** Signs outbox entries with a key from this config's secrets (see OutboxSigner). */
+function signerFor(engine: SocketNotifyEngine, env: Record<string, string | undefined>): OutboxSigner | undefined {
+  return OutboxSigner.fromSecrets(engine.host.secrets.filter((x) => !x.missing).map((x) => x.reveal()), env);
+}
+
+function undelivered(outcomes: MessageOutcome[]): MessageOutcome[] {
+  return outcomes.filter((o) => !o.ok && !o.duplicateOf);
+}
+
 async function send(args: ParsedArgs, io: CliIO, out: Output): Promise<number> {
+  const f = args.flags;
+  const cancel = cancellation(io, out, f.outbox);
+  try {
+    return await sendCommand(args, io, out, cancel);
+  } finally {
+    cancel.dispose();
+  }
+}
+
+async function sendCommand(args: ParsedArgs, io: CliIO, out: Output, cancel: Cancellation): Promise<number> {
   const f = args.flags;
   const quiet = f.quiet === true || f.json === true;
   const inputArg = args.positionals[0];
@@ -153,7 +205,7 @@ async function send(args: ParsedArgs, io: CliIO, out: Output): Promise<number> {
   if (f.out !== undefined) await prepareOutDir(abs(io, f.out), f.out);
   if (f.outbox !== undefined) await checkOutbox(abs(io, f.outbox), f.outbox);
 
-  const options: Parameters<SocketNotifyEngine["run"]>[1] = { context, dryRun: f["dry-run"] === true, onProgress: progressReporter(out, quiet) };
+  const options: Parameters<SocketNotifyEngine["run"]>[1] = { context, dryRun: f["dry-run"] === true, onProgress: progressReporter(out, quiet), signal: cancel.signal };
   // A dry run shows a few excluded alerts of each reason (--verbose: every one of them).
   if (f["dry-run"]) {
     if (f.verbose) options.excludedSample = Number.MAX_SAFE_INTEGER;
@@ -166,21 +218,28 @@ async function send(args: ParsedArgs, io: CliIO, out: Output): Promise<number> {
   out.clearProgress();
   for (const w of report.warnings) logger.warn(w);
 
+  const stoppedBy = cancel.received();
+  const lost = undelivered(outcomes);
+  const maybeThere = lost.filter((o) => o.possibleDuplicate).length;
+  const dupNote = maybeThere ? ` (${maybeThere} may already be in Slack: a request was sent and not answered)` : "";
   if (f.outbox !== undefined) {
-    const entries = outboxEntries(report.mode, outcomes, (t) => engine.host.scrub(t));
+    const entries = outboxEntries(report.mode, outcomes, (t) => engine.host.scrub(t), new Date(), signerFor(engine, io.env));
     if (entries.length) {
       try {
-        await appendFile(abs(io, f.outbox), serializeOutbox(entries));
-        if (!quiet) out.err(`${entries.length} undelivered message${entries.length === 1 ? "" : "s"} written to ${f.outbox}: re-send with socket-notify retry ${f.outbox}`);
+        await appendOutboxLines(abs(io, f.outbox), entries.map((e) => serializeOutbox([e])));
+        if (!quiet || stoppedBy) out.err(`${stoppedBy ? `socket-notify: cancelled by ${stoppedBy}: ` : ""}${plural(entries.length, "undelivered message")} written to ${f.outbox}${dupNote}: re-send with socket-notify retry ${f.outbox}`);
       } catch (e) {
         // Still print the report below: what was delivered and what was not.
-        out.err(`socket-notify: error: --outbox ${f.outbox}: cannot write (${(e as NodeJS.ErrnoException).code ?? "write error"}); ${entries.length} undelivered message${entries.length === 1 ? " was" : "s were"} not saved`);
+        const why = isSocketNotifyError(e) ? oneLine(e.message) : ((e as NodeJS.ErrnoException).code ?? "write error");
+        out.err(`socket-notify: error: --outbox ${f.outbox}: cannot write (${why}); ${entries.length} undelivered message${entries.length === 1 ? " was" : "s were"} not saved`);
       }
     }
+  } else if (stoppedBy && lost.length) {
+    out.err(`socket-notify: cancelled by ${stoppedBy}: ${lost.length} of ${plural(outcomes.length, "message")} not delivered${dupNote}; they are not saved: pass --outbox FILE next time to keep them, then re-send with socket-notify retry FILE`);
   }
   if (f.out !== undefined) await writeOutDir(abs(io, f.out), plan, report);
 
-  if (f.json) out.outBlock(JSON.stringify(report, null, 2));
+  if (f.json) out.outBlock(JSON.stringify(stoppedBy ? { ...report, cancelled: { signal: stoppedBy, undelivered: lost.length, possible_duplicates: maybeThere } } : report, null, 2));
   else if (!f.quiet) {
     for (const l of renderReport(report, plan)) out.out(l);
     if (report.dry_run && plan.enabled) for (const l of renderPlan(plan, f.verbose === true)) out.out(l);
@@ -192,7 +251,7 @@ async function send(args: ParsedArgs, io: CliIO, out: Output): Promise<number> {
     }
   }
   if (input.scanFailed && !quiet) out.err("note: the Socket scan reported scan_failed: true (its policy blocks this change); socket-notify's exit code is about delivery only");
-  return reportExitCode(report);
+  return stoppedBy ? SIGNAL_EXIT_CODE[stoppedBy] : reportExitCode(report);
 }
 
 /** Report first, CI variables only where the report is silent, flags over both. */
@@ -280,44 +339,95 @@ async function schema(args: ParsedArgs, io: CliIO, out: Output): Promise<number>
 }
 
 async function retry(args: ParsedArgs, io: CliIO, out: Output): Promise<number> {
+  const cancel = cancellation(io, out, args.positionals[0]);
+  let release: (() => void) | undefined;
+  try {
+    return await retryCommand(args, io, out, cancel, (r) => (release = r));
+  } finally {
+    release?.();
+    cancel.dispose();
+  }
+}
+
+async function retryCommand(args: ParsedArgs, io: CliIO, out: Output, cancel: Cancellation, claimed: (release: () => void) => void): Promise<number> {
   const f = args.flags;
   const quiet = f.quiet === true || f.json === true;
   const file = args.positionals[0];
   if (file === undefined) throw new UserError("usage", "retry: no outbox file given", { hint: "socket-notify retry FILE, where FILE was written by send --outbox FILE" });
   const path = abs(io, file);
+  const dryRun = f["dry-run"] === true;
   let text: string;
   try {
-    text = await readTextFile(path);
+    // Claimed for the whole retry: a second retry of the same outbox at once would send it twice.
+    if (!dryRun) claimed(await claimOutboxForRetry(path));
+    text = await readOutboxFile(path);
   } catch (e) {
+    if (isSocketNotifyError(e)) throw e;
     throw new UserError("input_unreadable", `${file}: cannot read the outbox (${readErrorText((e as NodeJS.ErrnoException).code)})`, { file, hint: "pass the file given to send --outbox" });
   }
-  const entries = parseOutbox(text, file);
+  const parsed = parseOutboxLines(text, file);
+  const entries = parsed.entries.map((x) => x.entry);
   const budget = secondsFlag("timeout", f.timeout);
   const requestTimeout = secondsFlag("request-timeout", f["request-timeout"]);
   const { engine } = await loadEngine(args, io, out, quiet);
-  const { messages, orphans } = messagesFromOutbox(entries, engine.mode, engine.destinations);
+  if (parsed.incomplete.length) out.err(`warning: ${file}: ${plural(parsed.incomplete.length, "incomplete line")} (a run crashed while writing it): no message in it; ${dryRun ? "ignored" : "removed"}`);
+  const { messages, orphans, untrusted, changed } = messagesFromOutbox(entries, engine.mode, engine.destinations, signerFor(engine, io.env));
   for (const o of orphans) out.err(`warning: ${file}: ${o.route} → ${o.target} (${o.mode}) is not a destination of the current config; kept in the outbox`);
-  if (f["dry-run"] || !messages.length) {
+  if (untrusted.length) {
+    out.err(
+      `warning: ${file}: ${untrusted.length} of ${plural(messages.length, "message")} not signed by socket-notify with this config's secrets (written by something else, edited, or signed before a secret changed): re-sent with links as plain text and no mentions`,
+    );
+  }
+  for (const c of changed.filter((x) => !untrusted.includes(x.entry))) out.err(`warning: ${file}: ${c.entry.route} → ${c.entry.target} message ${c.entry.index}: ${c.changes.join(", ")}`);
+  const maybeThere = messages.filter((m) => outboxEntryOf(m)?.possible_duplicate).length;
+  if (maybeThere && !f.quiet) out.err(`note: ${maybeThere} of ${plural(messages.length, "message")} may already be in Slack (a request was sent and not answered): re-sending may show ${maybeThere === 1 ? "it" : "them"} twice`);
+  if (dryRun || !messages.length) {
     // --json keeps stdout JSON (same shape as a real retry), --quiet keeps it empty.
     if (f.json) {
-      const results = messages.map((m) => ({ route: m.destination.route, target: m.destination.target, index: m.index, status: "dry-run" }));
-      out.outBlock(JSON.stringify({ delivered: 0, failed: 0, orphans: orphans.length, results }, null, 2));
+      const results = messages.map((m) => ({ route: m.destination.route, target: m.destination.target, index: m.index, status: "dry-run", ...(outboxEntryOf(m)?.possible_duplicate ? { possible_duplicate: true } : {}) }));
+      out.outBlock(JSON.stringify({ delivered: 0, failed: 0, orphans: orphans.length, possible_duplicates: maybeThere, untrusted: untrusted.length, results }, null, 2));
     } else if (!f.quiet) {
-      out.out(`${messages.length} message${messages.length === 1 ? "" : "s"} to re-send${orphans.length ? `, ${orphans.length} without a destination` : ""}${f["dry-run"] ? " (dry run)" : ""}`);
+      out.out(`${messages.length} message${messages.length === 1 ? "" : "s"} to re-send${orphans.length ? `, ${orphans.length} without a destination` : ""}${dryRun ? " (dry run)" : ""}`);
     }
     return orphans.length ? 1 : 0;
   }
-  const options: Parameters<SocketNotifyEngine["deliver"]>[1] = { onProgress: progressReporter(out, quiet) };
+  const options: Parameters<SocketNotifyEngine["deliver"]>[1] = { onProgress: progressReporter(out, quiet), signal: cancel.signal };
   if (budget !== undefined) options.budgetMs = budget * 1000;
   if (requestTimeout !== undefined) options.requestTimeoutMs = requestTimeout * 1000;
   const outcomes = await engine.deliver(messages, options);
   out.clearProgress();
-  const still = outboxEntries(engine.mode, outcomes, (t) => engine.host.scrub(t));
-  // Rewrite the outbox with what is still undelivered, so running retry again is always safe.
-  await writeFile(path, serializeOutbox([...orphans, ...still]));
+  const stoppedBy = cancel.received();
+  const still = retryLeftovers(engine.mode, outcomes, (t) => engine.host.scrub(t), signerFor(engine, io.env));
+  // Replace exactly the lines this retry read with what is still undelivered (orphans kept as they
+  // were); lines other runs appended meanwhile stay. Running retry again is always safe.
+  const handled = parsed.entries.map((x) => x.line);
+  handled.push(...parsed.incomplete);
+  const orphanLines = parsed.entries.filter((x) => orphans.includes(x.entry)).map((x) => `${x.line}\n`);
+  await rewriteOutbox(path, handled, [...orphanLines, ...still.map((e) => serializeOutbox([e]))]);
   const delivered = outcomes.filter((o) => o.ok).length;
   if (f.json) {
-    out.outBlock(JSON.stringify({ delivered, failed: still.length, orphans: orphans.length, results: outcomes.map((o) => ({ route: o.message.destination.route, target: o.message.destination.target, index: o.message.index, status: o.ok ? "sent" : "failed", ...(o.failure ? { error: { code: o.failure.code, message: engine.host.scrub(o.failure.message) } } : {}) })) }, null, 2));
+    out.outBlock(
+      JSON.stringify(
+        {
+          delivered,
+          failed: still.length,
+          orphans: orphans.length,
+          possible_duplicates: maybeThere,
+          untrusted: untrusted.length,
+          ...(stoppedBy ? { cancelled: { signal: stoppedBy, undelivered: still.length } } : {}),
+          results: outcomes.map((o) => ({
+            route: o.message.destination.route,
+            target: o.message.destination.target,
+            index: o.message.index,
+            status: o.ok ? "sent" : "failed",
+            ...(o.possibleDuplicate || outboxEntryOf(o.message)?.possible_duplicate ? { possible_duplicate: true } : {}),
+            ...(o.failure ? { error: { code: o.failure.code, message: engine.host.scrub(o.failure.message) } } : {}),
+          })),
+        },
+        null,
+        2,
+      ),
+    );
   } else if (!f.quiet) {
     out.out(`socket-notify retry: ${delivered}/${messages.length} delivered${still.length ? `, ${still.length} still failing (kept in ${file})` : ""}`);
     for (const o of outcomes.filter((x) => !x.ok)) {
@@ -326,6 +436,10 @@ async function retry(args: ParsedArgs, io: CliIO, out: Output): Promise<number> 
     }
   } else if (still.length) {
     out.err(`socket-notify: error: retry: ${still.length} of ${messages.length} still failing (kept in ${file})`);
+  }
+  if (stoppedBy) {
+    out.err(`socket-notify: cancelled by ${stoppedBy}: ${delivered}/${messages.length} delivered; ${plural(still.length, "message")} kept in ${file}: run socket-notify retry ${file} again`);
+    return SIGNAL_EXIT_CODE[stoppedBy];
   }
   return still.length || orphans.length ? 1 : 0;
 }

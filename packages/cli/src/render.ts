@@ -27,8 +27,10 @@ export function renderReport(report: DeliveryReport, plan?: Plan): string[] {
       lines.push(`      ${d.error.code}: ${d.error.message}`);
       if (d.error.hint) lines.push(`      hint: ${d.error.hint}`);
     }
-    const dup = d.message_results.filter((m) => m.possible_duplicate).length;
+    const dup = d.message_results.filter((m) => m.possible_duplicate && m.status === "sent").length;
     if (dup) lines.push(`      note: ${plural(dup, "message")} timed out after sending and was retried: Slack may show it twice`);
+    const maybe = d.message_results.filter((m) => m.possible_duplicate && m.status === "failed").length;
+    if (maybe) lines.push(`      note: ${plural(maybe, "undelivered message")} may already be in Slack (a request was sent and not answered): re-sending may show ${maybe === 1 ? "it" : "them"} twice`);
   }
   return lines;
 }

@@ -248,7 +248,15 @@ export class SocketNotifyEngine {
       const twinOf = new Map<number, number>();
       if (notifier.prepare) {
         const unique = [...new Set(messages.map((m) => m.destination))];
-        const prepared = await notifier.prepare(unique, AbortSignal.timeout(options.requestTimeoutMs ?? 10_000));
+        const setup = AbortSignal.timeout(options.requestTimeoutMs ?? 10_000);
+        let prepared: Destination[];
+        try {
+          prepared = await notifier.prepare(unique, options.signal ? AbortSignal.any([setup, options.signal]) : setup);
+        } catch (e) {
+          // Cancelled during setup: nothing was sent; the delivery below reports every message as cancelled.
+          if (!options.signal?.aborted) throw e;
+          prepared = unique;
+        }
         const byOld = new Map(unique.map((d, i) => [d, prepared[i] ?? d]));
         targets = messages.map((m) => ({ ...m, destination: byOld.get(m.destination) ?? m.destination }));
         const first = new Map<string, number>();

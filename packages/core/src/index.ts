@@ -14,13 +14,14 @@ export { resolveConfig, type ResolvedConfig, type ResolveOptions } from "./confi
 export { buildConfigSchema, type CoreConfig, coreShape, described, FILTER_KEYS, type FilterOptions, FilterSchema, filterShape, type Level, LEVELS, type NotifyConfig, type SecretRef, SecretRefSchema, secretValue } from "./config/schema.js";
 /* Delivery */
 export { classifyHttpStatus, classifyNetworkError, parseRetryAfter } from "./delivery/classify.js";
-export { DEFAULT_BUDGET_MS, DEFAULT_CONCURRENCY, DEFAULT_REQUEST_TIMEOUT_MS, DeliveryEngine, type DeliveryOptions, type DeliveryProgress, type MessageOutcome } from "./delivery/DeliveryEngine.js";
+export { DEFAULT_BUDGET_MS, DEFAULT_CONCURRENCY, DEFAULT_GRACE_MS, DEFAULT_REQUEST_TIMEOUT_MS, DeliveryEngine, type DeliveryOptions, type DeliveryProgress, type MessageOutcome } from "./delivery/DeliveryEngine.js";
 export { bypassesProxy, ProxyError, proxyFetch, proxyFor, type ProxyRoute, type ProxySettings, proxySettings } from "./delivery/proxy.js";
 export { DEFAULT_RETRY_POLICY, decideRetry, type RetryDecision, type RetryPolicy } from "./delivery/retry.js";
 export { Semaphore, TokenBucket } from "./delivery/token-bucket.js";
 /* Engine */
 export { createEngine, type EngineOptions, type NotifyOptions, type Plan, type PlannedDestination, type RunResult, SocketNotifyEngine } from "./engine.js";
-export { messagesFromOutbox, type OutboxEntry, outboxEntries, parseOutbox, serializeOutbox } from "./delivery/outbox.js";
+export { messagesFromOutbox, type OutboxEntry, outboxEntries, outboxEntryOf, OutboxSigner, parseOutbox, parseOutboxLines, type ParsedOutbox, payloadShapeError, retryLeftovers, sanitizePayload, type SanitizeOptions, serializeOutbox } from "./delivery/outbox.js";
+export { appendOutboxLines, claimOutboxForRetry, readOutboxFile, rewriteOutbox, withOutboxLock } from "./delivery/outbox-file.js";
 /* Errors */
 export { type ErrorCode, type ErrorDetails, formatLocation, isSocketNotifyError, SocketNotifyError, UserError } from "./errors.js";
 /* Filter */

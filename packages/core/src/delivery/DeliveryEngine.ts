@@ -17,6 +17,14 @@ export interface DeliveryOptions {
   retry?: RetryPolicy;
   onProgress?: (p: DeliveryProgress) => void;
   random?: () => number;
+  /**
+   * Cancellation (SIGINT/SIGTERM in the CLI): once aborted, nothing new is started (not-yet-sent
+   * messages fail with code `cancelled`); requests in flight get `graceMs` to finish, then are
+   * cut and reported as `cancelled` and possibly delivered.
+   */
+  signal?: AbortSignal;
+  /** How long in-flight requests may finish after `signal` aborts. Default 5 s, never past the budget. */
+  graceMs?: number;
 }
 
 export interface DeliveryProgress {
@@ -37,7 +45,10 @@ export interface MessageOutcome {
   /** Sent as a reply in this thread (the ts of the destination's first message). */
   threadTs?: string;
   failure?: DeliveryFailure;
-  /** A timeout after sending was retried: Slack may show this message twice. */
+  /**
+   * A request for this message was sent and never answered (a timeout, or cut by the budget or
+   * a cancellation): Slack may already show it, so a later send or `retry` may duplicate it.
+   */
   possibleDuplicate?: boolean;
   /**
    * Not sent separately: after `prepare`, this destination turned out to be the same place
@@ -49,6 +60,7 @@ export interface MessageOutcome {
 export const DEFAULT_BUDGET_MS = 120_000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export const DEFAULT_CONCURRENCY = 10;
+export const DEFAULT_GRACE_MS = 5_000;
 
 class BudgetExceeded extends Error {
   override name = "BudgetExceeded";
@@ -83,6 +95,20 @@ export class DeliveryEngine {
       () => budget.abort(new BudgetExceeded(`time budget of ${Math.round(budgetMs / 1000)} s ran out`)),
       () => undefined,
     );
+    // Cancellation: `halt` stops everything that waits (pacing, back-off, queues) at once;
+    // `cut` aborts requests in flight after the grace period. The budget bounds both.
+    const halt = new AbortController();
+    const cut = new AbortController();
+    let graceTimer: ReturnType<typeof setTimeout> | undefined;
+    const onBudget = () => halt.abort();
+    budget.signal.addEventListener("abort", onBudget, { once: true });
+    const onCancel = () => {
+      halt.abort();
+      graceTimer = setTimeout(() => cut.abort(), Math.max(0, options.graceMs ?? DEFAULT_GRACE_MS));
+    };
+    if (options.signal?.aborted) onCancel();
+    else options.signal?.addEventListener("abort", onCancel, { once: true });
+    const run: RunSignals = { budget: budget.signal, halt: halt.signal, cut: cut.signal, cancelled: () => options.signal?.aborted === true };
     let fatal: DeliveryFailure | undefined;
     // The fastest answered request of the run so far (from its headers' write to its answer),
     // across keys (one notifier, mostly one host). See TokenBucket.observe.
@@ -110,8 +136,8 @@ export class DeliveryEngine {
       for (const message of queue) {
         const d = message.destination;
         const earlier = fatal ?? failedDestinations.get(d);
-        if (budget.signal.aborted) {
-          finish({ message, ok: false, attempts: 0, failure: timeoutFailure(budgetMs) });
+        if (budget.signal.aborted || run.cancelled()) {
+          finish({ message, ok: false, attempts: 0, failure: budget.signal.aborted ? timeoutFailure(budgetMs) : CANCELLED });
           continue;
         }
         if (earlier) {
@@ -120,7 +146,7 @@ export class DeliveryEngine {
         }
         const parent = parents.get(d);
         const outbound: OutboundMessage = caps.threads && parent && message.index > 1 ? { ...message, threadTs: parent } : message;
-        const outcome = await this.sendWithRetry(notifier, outbound, key, bucket, pace, semaphore, budget.signal, requestTimeoutMs, budgetMs, policy, random, progress, report, () => fatal);
+        const outcome = await this.sendWithRetry(notifier, outbound, key, bucket, pace, semaphore, run, requestTimeoutMs, budgetMs, policy, random, progress, report, () => fatal);
         outcome.message = message;
         if (outbound.threadTs) outcome.threadTs = outbound.threadTs;
         if (outcome.ok && message.index === 1 && outcome.ts) parents.set(d, outcome.ts);
@@ -139,6 +165,9 @@ export class DeliveryEngine {
       await Promise.all([...queues.entries()].map(([k, q]) => runKey(k, q)));
     } finally {
       stop.abort();
+      clearTimeout(graceTimer);
+      options.signal?.removeEventListener("abort", onCancel);
+      budget.signal.removeEventListener("abort", onBudget);
       await budgetTimer;
     }
     return messages.map((m) => outcomes.get(m)!);
@@ -151,7 +180,7 @@ export class DeliveryEngine {
     bucket: TokenBucket,
     pace: Pace,
     semaphore: Semaphore,
-    budget: AbortSignal,
+    run: RunSignals,
     requestTimeoutMs: number,
     budgetMs: number,
     policy: RetryPolicy,
@@ -162,6 +191,13 @@ export class DeliveryEngine {
   ): Promise<MessageOutcome> {
     let attempt = 0;
     let rateLimited = 0;
+    const budget = run.budget;
+    // Cancelled or out of time while waiting (not while a request was out): not sent this attempt.
+    const stopped = (attempts: number, last?: DeliveryFailure): MessageOutcome => {
+      const o: MessageOutcome = { message, ok: false, attempts, failure: budget.aborted ? timeoutFailure(budgetMs, last) : { ...CANCELLED, ...(last ? { message: `${CANCELLED.message}; last error: ${last.code}: ${last.message}` } : {}) } };
+      if (possibleDuplicate) o.possibleDuplicate = true;
+      return o;
+    };
     let possibleDuplicate = false;
     let lastFailure: DeliveryFailure | undefined;
     let takenAt = 0;
@@ -170,21 +206,25 @@ export class DeliveryEngine {
       try {
         // Pace: wait for this key's token (or the end of a Retry-After pause).
         for (let d = bucket.delay(this.clock.now()); d > 0; d = bucket.delay(this.clock.now())) {
-          await this.clock.sleep(d, budget);
+          await this.clock.sleep(d, run.halt);
         }
+        if (run.halt.aborted) throw run.halt.reason;
         takenAt = this.clock.now();
         bucket.take(takenAt);
       } catch {
-        return { message, ok: false, attempts: attempt - 1, failure: timeoutFailure(budgetMs) };
+        return stopped(attempt - 1, lastFailure);
       }
       await semaphore.acquire();
       // Waiting for a slot can take a while: the run may have ended meanwhile (another key hit a
       // fatal error, or the budget ran out). Check again right before sending.
-      const stopped = fatal();
-      if (stopped || budget.aborted) {
+      const fatalFailure = fatal();
+      if (fatalFailure) {
         semaphore.release();
-        const failure = stopped ? { ...stopped, message: `not sent: ${stopped.message}` } : timeoutFailure(budgetMs);
-        return { message, ok: false, attempts: attempt - 1, failure };
+        return { message, ok: false, attempts: attempt - 1, failure: { ...fatalFailure, message: `not sent: ${fatalFailure.message}` }, ...(possibleDuplicate ? { possibleDuplicate } : {}) };
+      }
+      if (run.halt.aborted) {
+        semaphore.release();
+        return stopped(attempt - 1, lastFailure);
       }
       let result;
       // Not AbortSignal.timeout(): inside AbortSignal.any() nothing holds it strongly, so on Node 20
@@ -196,7 +236,7 @@ export class DeliveryEngine {
       const calledAt = performance.now();
       const wire: WireSlot = {};
       try {
-        const signal = AbortSignal.any([budget, timeout.signal]);
+        const signal = AbortSignal.any([budget, timeout.signal, run.cut]);
         result = await trackWireTime(wire, () => notifier.send(message, { signal, attempt, timeoutMs: requestTimeoutMs }));
       } catch (e) {
         // A notifier should classify; an exception here is a bug in it. Report it, never crash the run.
@@ -219,13 +259,21 @@ export class DeliveryEngine {
         return o;
       }
       const failure = result.failure;
+      // The hook that knows a request went out: it was handed to the notifier and no answer came
+      // back (a timeout, or cut by the budget or a cancellation). Slack may have it already.
+      if (failure.maybeDelivered || budget.aborted || run.cut.aborted) possibleDuplicate = true;
       // This attempt was cut by the budget itself: its "error" is our abort, so report the cause
       // of the attempt before it (if any) rather than an artefact like "fetch failed".
-      if (budget.aborted) return { message, ok: false, attempts: attempt, failure: timeoutFailure(budgetMs, lastFailure) };
+      if (budget.aborted) return { message, ok: false, attempts: attempt, failure: timeoutFailure(budgetMs, lastFailure), possibleDuplicate };
+      if (run.cut.aborted) return { message, ok: false, attempts: attempt, failure: { ...CANCELLED, message: "cancelled while the request was in flight (no answer within the grace period): Slack may have it" }, possibleDuplicate };
       lastFailure = failure;
       const decision = decideRetry(failure, attempt - rateLimited, rateLimited, policy, random);
-      if (!decision.retry) return { message, ok: false, attempts: attempt, failure };
-      if (failure.maybeDelivered) possibleDuplicate = true;
+      // A retry after cancellation would start something new.
+      if (!decision.retry || run.halt.aborted) {
+        const o: MessageOutcome = run.halt.aborted && decision.retry ? stopped(attempt, failure) : { message, ok: false, attempts: attempt, failure };
+        if (possibleDuplicate) o.possibleDuplicate = true;
+        return o;
+      }
       if (decision.rateLimited) {
         rateLimited++;
         bucket.pause(this.clock.now(), decision.delayMs);
@@ -234,18 +282,18 @@ export class DeliveryEngine {
         report(`${message.destination.target}: rate limited, waiting ${Math.ceil(decision.delayMs / 1000)} s`);
         this.logger.debug(`${message.destination.target}: 429, waiting ${decision.delayMs} ms (Retry-After)`);
         try {
-          for (let d = bucket.delay(this.clock.now()); d > 0; d = bucket.delay(this.clock.now())) await this.clock.sleep(d, budget);
+          for (let d = bucket.delay(this.clock.now()); d > 0; d = bucket.delay(this.clock.now())) await this.clock.sleep(d, run.halt);
         } catch {
           progress.rateLimited--;
-          return { message, ok: false, attempts: attempt, failure: timeoutFailure(budgetMs, failure) };
+          return stopped(attempt, failure);
         }
         progress.rateLimited--;
       } else {
         this.logger.debug(`${message.destination.target}: ${failure.code}, retry ${attempt} in ${decision.delayMs} ms`);
         try {
-          await this.clock.sleep(decision.delayMs, budget);
+          await this.clock.sleep(decision.delayMs, run.halt);
         } catch {
-          return { message, ok: false, attempts: attempt, failure: timeoutFailure(budgetMs, failure) };
+          return stopped(attempt, failure);
         }
       }
     }
@@ -255,6 +303,24 @@ export class DeliveryEngine {
 interface Pace {
   fastestMs: number;
 }
+
+
+interface RunSignals {
+  /** The whole-run time budget ran out. */
+  budget: AbortSignal;
+  /** Start nothing new: the budget ran out or the run was cancelled. */
+  halt: AbortSignal;
+  /** Cancelled and the grace period is over: cut requests in flight. */
+  cut: AbortSignal;
+  cancelled: () => boolean;
+}
+
+const CANCELLED: DeliveryFailure = {
+  code: "cancelled",
+  message: "not sent: the run was cancelled",
+  hint: "keep undelivered messages with --outbox FILE and re-send them with socket-notify retry FILE",
+  retry: "never",
+};
 
 /** Errors that mean the destination itself is unusable, not just this message. */
 const DESTINATION_ERRORS = new Set([
