@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createEngine, MemoryLogger, readFactsFile, readScanFile, reportExitCode, UserError } from "@socket-notify/core";
 import { type EmulatorRecord, startEmulator } from "@socket-notify/slack-emulator";
@@ -6,9 +7,13 @@ import { type CliIO, type Output } from "./io.js";
 import { BUILTIN_PLUGINS } from "./builtins.js";
 import { previewMessage, renderReport, summariseReasons } from "./render.js";
 
-/** The repository's `examples/demo` (the CLI runs from `packages/cli/dist`). */
+/**
+ * The example the demo runs: `examples/demo` inside the installed package (the release tarball
+ * ships it next to `dist/`), else the repository's (the CLI runs from `packages/cli/dist`).
+ */
 export function demoDir(): string {
-  const dir = fileURLToPath(new URL("../../../examples/demo/", import.meta.url));
+  const shipped = fileURLToPath(new URL("../examples/demo/", import.meta.url));
+  const dir = existsSync(`${shipped}socket-report.json`) ? shipped : fileURLToPath(new URL("../../../examples/demo/", import.meta.url));
   if (!existsSync(`${dir}socket-report.json`)) {
     throw new UserError("input_unreadable", `demo: the bundled example is missing (${dir})`, { hint: "run the demo from a clone of the socket-notify repository" });
   }
@@ -80,8 +85,12 @@ export async function runDemo(io: CliIO, out: Output): Promise<number> {
       out.out("");
     }
     out.out("Next steps:");
-    out.out("  npx socket-notify send examples/demo/socket-report.json --facts examples/demo/socket.facts.json --config examples/demo/webhook.socketnotifyrc.json --dry-run");
-    out.out("  npx socket-notify emulator    # this emulator in the foreground: webhook URLs, API URL and tokens to point a config at");
+    // Paths as this machine has them (a clone or the installed package); no `npx`, which could
+    // fetch an unrelated package of that name from the registry.
+    const shown = relative(io.cwd, dir) || ".";
+    const at = (f: string) => join(shown.startsWith("..") ? dir : shown, f);
+    out.out(`  socket-notify send ${at("socket-report.json")} --facts ${at("socket.facts.json")} --config ${at("webhook.socketnotifyrc.json")} --dry-run`);
+    out.out("  socket-notify emulator    # this emulator in the foreground: webhook URLs, API URL and tokens to point a config at");
     return unexpected ? 1 : 0;
   } finally {
     await emu.close();
