@@ -2,7 +2,7 @@
 // cache (dist/cli.bundle.cache), which dist/bin.cjs loads (see src/bundle-loader.cts for why).
 //
 // What stays out of the bundle, loaded from node_modules only when a run needs it:
-// the Slack SDKs (bot mode sends), yaml and cosmiconfig (YAML configs, config search), and
+// the Slack SDKs (bot mode sends), yaml (YAML configs), and
 // classic zod (plugins' host.z; core's classic-zod.ts imports it through importModule). The CLI's
 // own schemas are zod/mini, which is in the bundle. (The release tarball's bundle, standalone.mjs,
 // carries those too.)
@@ -26,7 +26,7 @@ export function cliBundleOptions(outfile) {
     platform: "node",
     target: "node20",
     format: "cjs",
-    external: ["@slack/web-api", "@slack/webhook", "yaml", "cosmiconfig"],
+    external: ["@slack/web-api", "@slack/webhook", "yaml"],
     // The loader passes the bundle's own URL; it sits in dist/ like the modules it replaces.
     define: { "import.meta.url": "__bundle.url" },
     // No keepNames: it adds a defineProperty per function at load (~3 ms of start-up). Error

@@ -1,7 +1,7 @@
 // The release tarball's CLI bundle (scripts/release.mjs): like bundle.mjs's, but with nothing
 // left outside, so the package has no dependencies and installs offline. The Slack Web API SDK,
-// yaml, cosmiconfig and classic zod are in it (still loaded lazily, on first use); only plugins
-// and code configs, which are the user's files, are imported from outside.
+// yaml and classic zod are in it (still loaded lazily, on first use); only plugins and code
+// configs, which are the user's files, are imported from outside.
 import { join } from "node:path";
 import { build } from "esbuild";
 import { cliBundleOptions } from "./bundle.mjs";
@@ -12,12 +12,9 @@ export async function buildStandalone(dir, loader) {
   const bundle = join(dir, loader.BUNDLE_FILE);
   await build({
     ...cliBundleOptions(bundle),
-    // typescript: cosmiconfig's default loader for .ts configs, which core replaces with its own.
-    external: ["typescript"],
-    plugins: [englishOnlyZodLocales(), replaceImportModule({ bundled: ["yaml", "cosmiconfig", "zod"], fallback: "__import(specifier)" })],
+    external: [],
+    plugins: [englishOnlyZodLocales(), replaceImportModule({ bundled: ["yaml", "zod"], fallback: "__import(specifier)" })],
   });
-  // cosmiconfig's default loaders import() config files; core replaces every loader with its
-  // own (which goes through importModule), so those are never called.
-  checkBundleText(bundle, { allowImports: ["import(href)", "import(\"typescript\")"] });
+  checkBundleText(bundle);
   await writeCodeCache(bundle, join(dir, loader.CACHE_FILE), loader.loadBundle);
 }
