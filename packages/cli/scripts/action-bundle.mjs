@@ -3,12 +3,13 @@
 // deterministic: no V8 code cache (its bytes vary by run and Node version), the same source gives
 // the same bytes, and test/action-bundle.test.ts fails when the committed file is stale.
 //
-//   npm run build:action    (after npm run build; CI checks it is up to date)
+//   npm run build:action    (builds, then writes it; `--check` only compares, as CI does)
 //
 // Everything is inside (core, the notifiers, the Slack SDK, zod, yaml); plugins and
 // code configs, the user's own files, are imported by Node. The emulator and the demo are left
 // out: the Action only sends.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -72,8 +73,27 @@ function withoutEmulatorAndDemo() {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const text = await actionBundleText();
-  mkdirSync(dirname(ACTION_BUNDLE), { recursive: true });
-  writeFileSync(ACTION_BUNDLE, text);
-  checkBundleText(ACTION_BUNDLE, { allowImports: ["import(specifier)"] });
-  console.log(`wrote ${ACTION_BUNDLE} (${text.length} bytes)`);
+  if (process.argv.includes("--check")) {
+    // test/action-bundle.test.ts: the committed bundle must be what the current source builds.
+    let committed = "";
+    try {
+      committed = readFileSync(ACTION_BUNDLE, "utf8");
+    } catch {
+      // missing: stale
+    }
+    if (committed !== text) {
+      console.error(`dist-action/index.cjs is stale: the current source bundles to ${text.length} bytes (sha256 ${sha256(text)}), the committed file has ${committed.length} (sha256 ${sha256(committed)}); run npm run build:action and commit it`);
+      process.exit(1);
+    }
+    console.log(`dist-action/index.cjs is up to date (sha256 ${sha256(text)})`);
+  } else {
+    mkdirSync(dirname(ACTION_BUNDLE), { recursive: true });
+    writeFileSync(ACTION_BUNDLE, text);
+    checkBundleText(ACTION_BUNDLE, { allowImports: ["import(specifier)"] });
+    console.log(`wrote dist-action/index.cjs (${text.length} bytes, sha256 ${sha256(text)})`);
+  }
+}
+
+function sha256(text) {
+  return createHash("sha256").update(text).digest("hex").slice(0, 16);
 }

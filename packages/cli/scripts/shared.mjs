@@ -106,18 +106,21 @@ export function warmUpReport() {
 /**
  * zod's `locales` namespace holds ~50 translations of its error messages; socket-notify writes
  * its own English messages, so the bundle's zod/mini carries only `en`. (Plugins get classic zod
- * from node_modules, with every locale.)
+ * from node_modules, with every locale; in the self-contained bundles, standalone.mjs and
+ * action-bundle.mjs, classic zod is inside too, also with `en` only.)
  */
 export function englishOnlyZodLocales() {
   return {
     name: "english-only-zod-locales",
     setup(b) {
-      b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-        /[\\/]zod[\\/]v4[\\/](classic|core|mini)$/.test(args.resolveDir) ? { path: join(args.resolveDir, "../locales/en.js"), namespace: "zod-en-locale" } : undefined,
-      );
+      // The module's name is relative (it appears in the bundle): the same bytes on any machine.
+      b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => {
+        if (!/[\\/]zod[\\/]v4[\\/](classic|core|mini)$/.test(args.resolveDir)) return undefined;
+        return { path: "zod/v4/locales/en.js", namespace: "zod-en-locale", pluginData: { file: join(args.resolveDir, "../locales/en.js") } };
+      });
       b.onLoad({ filter: /.*/, namespace: "zod-en-locale" }, (args) => ({
-        contents: `export { default as en } from ${JSON.stringify(args.path)};`,
-        resolveDir: dirname(args.path),
+        contents: `export { default as en } from ${JSON.stringify(args.pluginData.file)};`,
+        resolveDir: dirname(args.pluginData.file),
         loader: "js",
       }));
     },
