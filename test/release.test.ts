@@ -135,8 +135,12 @@ describe("the CLI tarball, installed offline with an empty npm cache", SLOW, () 
     const child = spawn(bin, ["emulator", "--port", "0", "--no-rate-limit"], { cwd: tmp.dir, env: { PATH: process.env.PATH ?? "" }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-    const ready = new Promise<void>((done) => child.stderr.setEncoding("utf8").on("data", (c: string) => ((stderr += c), stderr.includes("Press Ctrl-C") && done())));
+    // Ready when both streams have said so: stdout and stderr are separate pipes, read in any order.
+    const ready = new Promise<void>((done) => {
+      const check = () => stderr.includes("Press Ctrl-C") && /listening on http:\/\/127\.0\.0\.1:\d+/.test(stdout) && done();
+      child.stdout.setEncoding("utf8").on("data", (c: string) => ((stdout += c), check()));
+      child.stderr.setEncoding("utf8").on("data", (c: string) => ((stderr += c), check()));
+    });
     const exited = new Promise<number | null>((done) => child.on("close", done));
     // A safety net only (a loaded machine may take its time to start Node).
     const guard = setTimeout(() => child.kill("SIGKILL"), 80_000);

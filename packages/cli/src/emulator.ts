@@ -33,13 +33,16 @@ export async function runEmulator(args: ParsedArgs, io: CliIO, out: Output): Pro
     if (err.name === "WorkspaceError") throw new UserError("config_invalid", err.message, { hint: "see the workspace file format in packages/slack-emulator/README.md" });
     throw e;
   }
-  // The emulator's tokens and hook URLs are fake and open nothing else: print them in full.
-  writeUnscrubbed(io, describeEmulator(emu));
-  out.err("Press Ctrl-C to stop.");
-  await new Promise<void>((done) => {
+  // Listening for the signals before saying "Press Ctrl-C": a caller that sends SIGTERM as soon
+  // as it reads that line would otherwise kill the process before the handler is there.
+  const stopped = new Promise<void>((done) => {
     process.once("SIGINT", done);
     process.once("SIGTERM", done);
   });
+  // The emulator's tokens and hook URLs are fake and open nothing else: print them in full.
+  writeUnscrubbed(io, describeEmulator(emu));
+  out.err("Press Ctrl-C to stop.");
+  await stopped;
   await emu.close();
   return 0;
 }
