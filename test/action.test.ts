@@ -159,6 +159,14 @@ describe("the Action, webhook mode", () => {
     expectNoSecrets({ log: unmasked(r.log), summary: r.summary }, [emulator.webhookUrl("security"), bad]);
   });
 
+  it("goes through HTTPS_PROXY (undici is in the bundle): a proxy that is down is the destination's error", async () => {
+    const hook = "https://hooks.slack.com/services/T0000/B0000/abcdefghijklmnop";
+    const r = await runAction({ report, "config-json": JSON.stringify({ url: { env: "HOOK" } }), timeout: "5" }, { HOOK: hook, HTTPS_PROXY: "http://127.0.0.1:9" });
+    expect(r.code).toBe(1);
+    expect(r.log).toMatch(/^::error title=socket-notify%3A default failed::default: proxy_error: cannot reach the proxy/m);
+    expectNoSecrets({ log: unmasked(r.log), summary: r.summary }, [hook]);
+  });
+
   it("dry-run: sends nothing, still reports the plan", async () => {
     const r = await runAction({ report, "config-json": JSON.stringify({ url: { env: "HOOK" } }), "dry-run": "true" }, { HOOK: emulator.webhookUrl("security") });
     expect(r.code).toBe(0);

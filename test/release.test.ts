@@ -131,6 +131,13 @@ describe("the CLI tarball, installed offline with an empty npm cache", SLOW, () 
     expect(emulator.messages().filter((m) => m.channelName === "security-alerts").length).toBeGreaterThan(1);
   });
 
+  it("goes through HTTPS_PROXY (undici, loaded only for a proxy, is in the bundle)", async () => {
+    const config = await tmp.write("slack.json", { url: { env: "HOOK" } });
+    const r = await exec(bin, ["send", join(shipped, "socket-report.json"), "-c", config, "--timeout", "5"], { cwd: tmp.dir, env: { HOOK: "https://hooks.slack.com/services/T0000/B0000/abcdefghijklmnop", HTTPS_PROXY: "http://127.0.0.1:9" } });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("proxy_error: cannot reach the proxy http://127.0.0.1:9 (from HTTPS_PROXY)");
+  });
+
   it("emulator: prints its URLs and stops on SIGTERM", async () => {
     const child = spawn(bin, ["emulator", "--port", "0", "--no-rate-limit"], { cwd: tmp.dir, env: { PATH: process.env.PATH ?? "" }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";

@@ -5,7 +5,7 @@
 //
 //   npm run build:action    (builds, then writes it; `--check` only compares, as CI does)
 //
-// Everything is inside (core, the notifiers, the Slack SDK, zod, yaml); plugins and
+// Everything is inside (core, the notifiers, the Slack SDK, zod, yaml, undici); plugins and
 // code configs, the user's own files, are imported by Node. The emulator and the demo are left
 // out: the Action only sends.
 import { createHash } from "node:crypto";
@@ -48,7 +48,7 @@ export async function actionBundleText() {
     minifyWhitespace: true,
     legalComments: "none",
     charset: "ascii",
-    plugins: [englishOnlyZodLocales(), replaceImportModule({ bundled: ["yaml", "zod"], fallback: "import(specifier)" }), withoutEmulatorAndDemo()],
+    plugins: [englishOnlyZodLocales(), replaceImportModule({ bundled: ["yaml", "zod", "undici"], fallback: "import(specifier)" }), withoutEmulatorAndDemo()],
     logLevel: "warning",
   });
   return result.outputFiles[0].text;

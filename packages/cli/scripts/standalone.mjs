@@ -1,6 +1,6 @@
 // The release tarball's CLI bundle (scripts/release.mjs): like bundle.mjs's, but with nothing
 // left outside, so the package has no dependencies and installs offline. The Slack Web API SDK,
-// yaml and classic zod are in it (still loaded lazily, on first use); only plugins and code
+// yaml, classic zod and undici (proxies) are in it (still loaded lazily, on first use); only plugins and code
 // configs, which are the user's files, are imported from outside.
 import { join } from "node:path";
 import { build } from "esbuild";
@@ -13,7 +13,7 @@ export async function buildStandalone(dir, loader) {
   await build({
     ...cliBundleOptions(bundle),
     external: [],
-    plugins: [englishOnlyZodLocales(), replaceImportModule({ bundled: ["yaml", "zod"], fallback: "__import(specifier)" })],
+    plugins: [englishOnlyZodLocales(), replaceImportModule({ bundled: ["yaml", "zod", "undici"], fallback: "__import(specifier)" })],
   });
   checkBundleText(bundle);
   await writeCodeCache(bundle, join(dir, loader.CACHE_FILE), loader.loadBundle);
