@@ -7,14 +7,14 @@ import { type ConfigSource, findConfig, noConfigError, type RawConfig } from "./
 import { resolveConfig } from "./config/resolve.js";
 import { type Level, LEVELS, type NotifyConfig } from "./config/schema.js";
 import { proxyFetch } from "./delivery/proxy.js";
-import { DeliveryEngine, type DeliveryOptions, type MessageOutcome } from "./delivery/DeliveryEngine.js";
+import { DEFAULT_BUDGET_MS, DEFAULT_REQUEST_TIMEOUT_MS, DeliveryEngine, type DeliveryOptions, type MessageOutcome, timeoutFailure } from "./delivery/DeliveryEngine.js";
 import { AlertFilter, type Exclusions } from "./filter/AlertFilter.js";
 import { createHost, type HostOptions, type PluginHost } from "./host.js";
-import { UserError } from "./errors.js";
+import { isSocketNotifyError, UserError } from "./errors.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { type Alert, type ScanContext, type ScanInput } from "./model.js";
 import { parseSeverity } from "./severity.js";
-import { type Destination, type DestinationList, type Notifier, type NotifierCapabilities, type NotifierPlugin, type OutboundMessage } from "./notifier.js";
+import { type DeliveryFailure, type Destination, type DestinationList, type Notifier, type NotifierCapabilities, type NotifierPlugin, type OutboundMessage } from "./notifier.js";
 import { applyFacts } from "./reachability/apply.js";
 import { type Facts } from "./reachability/facts.js";
 import { type ReachabilitySummary, reachabilitySummary } from "./reachability/summary.js";
@@ -246,16 +246,25 @@ export class SocketNotifyEngine {
       // A message of a destination that `prepare` showed to be the same place as an earlier one
       // of the same route (a channel given by name and by ID) is sent once: it maps to its twin.
       const twinOf = new Map<number, number>();
+      const clock = run.resolve<Clock>(TOKENS.Clock);
+      // Setup (prepare) spends the run's budget too: a Slack that does not answer auth.test must
+      // not make the run outlast --timeout.
+      options.budgetStartedAt ??= clock.now();
       if (notifier.prepare) {
         const unique = [...new Set(messages.map((m) => m.destination))];
-        const setup = AbortSignal.timeout(options.requestTimeoutMs ?? 10_000);
         let prepared: Destination[];
         try {
-          prepared = await notifier.prepare(unique, options.signal ? AbortSignal.any([setup, options.signal]) : setup);
+          prepared = await prepareWithinBudget(notifier, unique, clock, options);
         } catch (e) {
-          // Cancelled during setup: nothing was sent; the delivery below reports every message as cancelled.
-          if (!options.signal?.aborted) throw e;
-          prepared = unique;
+          if (isSocketNotifyError(e)) throw e; // the notifier says every send is pointless (dead token): exit 2
+          if (options.signal?.aborted) {
+            // Cancelled during setup: nothing was sent; the delivery below reports every message as cancelled.
+            prepared = unique;
+          } else {
+            // Setup got no answer or failed: every message fails like any delivery failure (report, outbox, exit 1).
+            const failure = setupFailure(e, options.budgetMs ?? DEFAULT_BUDGET_MS, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, this.host);
+            return messages.map((message) => ({ message, ok: false, attempts: 0, failure }));
+          }
         }
         const byOld = new Map(unique.map((d, i) => [d, prepared[i] ?? d]));
         targets = messages.map((m) => ({ ...m, destination: byOld.get(m.destination) ?? m.destination }));
@@ -344,6 +353,54 @@ export class SocketNotifyEngine {
       warnings: plan.warnings.map((w) => this.host.scrub(w)),
     };
   }
+}
+
+class SetupBudgetExceeded extends Error {
+  override name = "BudgetExceeded";
+}
+
+/** `notifier.prepare` with a signal that fires when the run's budget (started at `budgetStartedAt`) runs out. */
+async function prepareWithinBudget(notifier: Notifier, destinations: Destination[], clock: Clock, options: DeliveryOptions): Promise<Destination[]> {
+  const budgetMs = options.budgetMs ?? DEFAULT_BUDGET_MS;
+  const left = Math.max(0, budgetMs - (clock.now() - (options.budgetStartedAt ?? clock.now())));
+  const budget = new AbortController();
+  const stop = new AbortController();
+  const timer = clock.sleep(left, stop.signal).then(
+    () => budget.abort(new SetupBudgetExceeded(`time budget of ${Math.round(budgetMs / 1000)} s ran out during setup`)),
+    () => undefined,
+  );
+  // Cancellation (options.signal) ends setup like the budget does.
+  const onCancel = () => budget.abort(options.signal!.reason);
+  if (options.signal?.aborted) onCancel();
+  else options.signal?.addEventListener("abort", onCancel, { once: true });
+  try {
+    // Also stop waiting here if the notifier ignores the signal: the budget bounds the run, whatever a plugin does.
+    return await new Promise<Destination[]>((resolve, reject) => {
+      budget.signal.addEventListener("abort", () => reject(budget.signal.reason), { once: true });
+      notifier.prepare!(destinations, budget.signal, { timeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS }).then(resolve, reject);
+    });
+  } finally {
+    options.signal?.removeEventListener("abort", onCancel);
+    stop.abort();
+    await timer;
+  }
+}
+
+/** Why nothing could be sent when setup failed: the budget ran out during it, or its error, classified. */
+function setupFailure(e: unknown, budgetMs: number, requestTimeoutMs: number, host: PluginHost): DeliveryFailure {
+  if ((e as Error)?.name === "BudgetExceeded") {
+    return timeoutFailure(budgetMs, { code: "setup", message: "the notifier's setup (e.g. the bot's auth.test and channel lookup) did not finish", retry: "never" });
+  }
+  const network = host.classifyNetworkError(e, requestTimeoutMs);
+  // Not a recognised network error: the error's own (scrubbed) words say more than "fetch failed".
+  const unknown = network.code === "network" && network.message.endsWith("fetch failed");
+  const detail = unknown ? host.scrub((e as Error)?.message ?? e) : network.message;
+  return {
+    code: unknown ? "setup_failed" : network.code,
+    message: `setup failed, nothing was sent: ${detail}`,
+    hint: "keep the messages with --outbox FILE and re-send them with socket-notify retry FILE when Slack answers again",
+    retry: "never",
+  };
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

@@ -16,6 +16,7 @@ export { buildConfigSchema, type CoreConfig, coreShape, described, FILTER_KEYS, 
 export { classifyHttpStatus, classifyNetworkError, parseRetryAfter } from "./delivery/classify.js";
 export { DEFAULT_BUDGET_MS, DEFAULT_CONCURRENCY, DEFAULT_GRACE_MS, DEFAULT_REQUEST_TIMEOUT_MS, DeliveryEngine, type DeliveryOptions, type DeliveryProgress, type MessageOutcome } from "./delivery/DeliveryEngine.js";
 export { bypassesProxy, ProxyError, proxyFetch, proxyFor, type ProxyRoute, type ProxySettings, proxySettings } from "./delivery/proxy.js";
+export { type BoundedBody, readBoundedBody, requestSignal, ResponseTooLargeError } from "./delivery/http-body.js";
 export { DEFAULT_RETRY_POLICY, decideRetry, type RetryDecision, type RetryPolicy } from "./delivery/retry.js";
 export { Semaphore, TokenBucket } from "./delivery/token-bucket.js";
 /* Engine */

@@ -75,9 +75,12 @@ export interface Notifier {
   /**
    * Once per run, before anything is sent (skipped in dry run): check credentials, resolve
    * channel names. May return destinations with new keys or addresses. Throw a `UserError`
-   * for a problem that makes every send pointless (exit 2).
+   * for a problem that makes every send pointless (exit 2); any other error (no answer, a
+   * network failure) fails every message like a delivery failure (exit 1, outbox).
+   * `signal` fires when the run's time budget ends; each request should also end after
+   * `ctx.timeoutMs` (the run's per-request timeout).
    */
-  prepare?(destinations: Destination[], signal: AbortSignal): Promise<Destination[]>;
+  prepare?(destinations: Destination[], signal: AbortSignal, ctx?: { timeoutMs: number }): Promise<Destination[]>;
   send(message: OutboundMessage, ctx: SendContext): Promise<SendResult>;
 }
 

@@ -61,7 +61,7 @@ export class Secret {
  * case-insensitive: a server may echo `HOOKS.SLACK.COM/…` lowercased, or the other way round.
  */
 export function scrubSecrets(text: unknown, secrets: Iterable<Secret>): string {
-  let out = typeof text === "string" ? text : text === undefined || text === null ? "" : String(text);
+  let out = typeof text === "string" ? text : text === undefined || text === null ? "" : printable(text);
   for (const s of secrets) {
     const raw = s.reveal();
     if (raw.length < 6) continue; // too short to be a credential; replacing would mangle text
@@ -72,6 +72,15 @@ export function scrubSecrets(text: unknown, secrets: Iterable<Secret>): string {
     out = out.replace(new RegExp(forms.map(escapeRegExp).join("|"), "gi"), () => s.redacted);
   }
   return out;
+}
+
+/** String(value), which throws for an object without a prototype or with a throwing toString. */
+function printable(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return "[unprintable value]";
+  }
 }
 
 function escapeRegExp(s: string): string {

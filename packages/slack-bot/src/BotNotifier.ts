@@ -9,12 +9,17 @@ import {
   type PluginHost,
   type SendContext,
   type SendResult,
+  type FetchFunction,
+  readBoundedBody,
+  requestSignal,
+  ResponseTooLargeError,
+  type Secret,
   TOKENS,
   UserError,
 } from "@socket-notify/core";
 import { ErrorCode, LogLevel, WebClient, type Logger as SlackLogger } from "@slack/web-api";
 import { inject, injectable } from "tsyringe";
-import { type BotAddress, botSettings, CHANNEL_ID, TOKEN_ENV } from "./options.js";
+import { type BotAddress, type BotSettings, botSettings, CHANNEL_ID, TOKEN_ENV } from "./options.js";
 
 const BUG_HINT = "Slack rejected the message content: this is a bug in socket-notify, please report it with the payload from `send --dry-run --out DIR`";
 const DEAD_TOKEN = new Set(["invalid_auth", "token_revoked", "account_inactive", "token_expired", "not_authed", "not_allowed_token_type", "team_access_not_granted"]);
@@ -63,52 +68,60 @@ interface SlackErrorShape {
   cause?: unknown;
 }
 
+/** Slack answers in kilobytes; a conversations.list page of 200 channels is well under this. */
+const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
 /**
  * Posts with chat.postMessage through @slack/web-api, configured so core owns retries and
- * pacing: no SDK retries, rate-limited calls rejected at once, a request timeout.
+ * pacing: no SDK retries, rate-limited calls rejected at once. Time is ours too: every request
+ * goes through `boundedFetch` with the run's signal (per-request timeout, budget), so neither a
+ * silent server nor one that drips headers or a body keeps a request (or the process) alive.
  */
 @injectable()
 export class BotNotifier implements Notifier {
-  private readonly client: WebClient | undefined;
+  private readonly settings: BotSettings;
   private appName = "your-app";
-  /**
-   * One SDK client per request timeout. The SDK's timeout is fixed when a client is made, and a
-   * send's timeout comes from core (`--request-timeout` over the config's `request_timeout`):
-   * a client made only from the config would cut a longer `--request-timeout` short.
-   */
-  private readonly clients = new Map<number, WebClient>();
-  private readonly makeClient: ((timeoutMs: number) => WebClient) | undefined;
+  /** The config's `request_timeout`: only for SDK calls made without a run's signal (none today). */
+  private readonly defaultTimeoutMs: number;
 
   constructor(
     @inject(TOKENS.Config) config: NotifyConfig,
     @inject(TOKENS.Host) private readonly host: PluginHost,
     @inject(TOKENS.Logger) private readonly logger: Logger,
-    @inject(TOKENS.Fetch) fetchFn: FetchFunction,
+    @inject(TOKENS.Fetch) private readonly fetchFn: FetchFunction,
   ) {
-    const settings = botSettings(config, host);
-    const timeoutS = (config.request_timeout as number | undefined) ?? 10;
-    const token = settings.token;
-    if (token) {
-      this.makeClient = (timeoutMs) =>
-        new WebClient(token.reveal(), {
-          slackApiUrl: settings.apiUrl,
-          // Core's fetch: it honours HTTPS_PROXY/NO_PROXY (the SDK's requests are fetch calls).
-          fetch: fetchFn,
-          // The SDK's default retries for ~30 minutes and has no timeout (toolchain.md §7): wrong for CI.
-          retryConfig: { retries: 0 },
-          rejectRateLimitedCalls: true,
-          timeout: timeoutMs,
-          logger: this.sdkLogger(),
-          logLevel: LogLevel.ERROR,
-        });
-      this.client = this.clientFor(Math.round(timeoutS * 1000));
-    }
+    this.settings = botSettings(config, host);
+    this.defaultTimeoutMs = Math.round(((config.request_timeout as number | undefined) ?? 10) * 1000);
   }
 
-  private clientFor(timeoutMs: number): WebClient {
-    let c = this.clients.get(timeoutMs);
-    if (!c) this.clients.set(timeoutMs, (c = this.makeClient!(timeoutMs)));
-    return c;
+  /**
+   * A client whose every request ends when `signal` fires. One per call: the SDK has no
+   * per-call signal, and its own `timeout` is an `AbortSignal.timeout` from the config only,
+   * which does not bound a body read the way ours does.
+   */
+  private client(signal: AbortSignal): WebClient {
+    const token = this.requireToken();
+    return new WebClient(token.reveal(), {
+      slackApiUrl: this.settings.apiUrl,
+      // The SDK's default retries for ~30 minutes and has no timeout (toolchain.md §7): wrong for CI.
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      timeout: 0,
+      // Core's fetch (it honours HTTPS_PROXY/NO_PROXY), bounded: the SDK's requests are fetch calls.
+      fetch: boundedFetch(this.fetchFn, signal),
+      logger: this.sdkLogger(),
+      logLevel: LogLevel.ERROR,
+    });
+  }
+
+  /** A request of setup: ends at the run's per-request timeout or when the budget (`signal`) ends. */
+  private async call<T>(signal: AbortSignal, timeoutMs: number, f: (c: WebClient) => Promise<T>): Promise<T> {
+    const request = requestSignal(signal, timeoutMs);
+    try {
+      return await withSignal(f(this.client(request.signal)), request.signal);
+    } finally {
+      request.done();
+    }
   }
 
   private sdkLogger(): SlackLogger {
@@ -127,22 +140,28 @@ export class BotNotifier implements Notifier {
     };
   }
 
-  private requireClient(): WebClient {
-    if (!this.client) {
+  private requireToken(): Secret {
+    if (!this.settings.token) {
       throw new UserError("token_missing", `${TOKEN_ENV} is not set: bot mode needs a bot token`, {
         hint: `set ${TOKEN_ENV} to the Bot User OAuth Token (xoxb-…) from your app's OAuth & Permissions page`,
       });
     }
-    return this.client;
+    return this.settings.token;
   }
 
-  /** One auth.test, then one paginated conversations.list to turn channel names into IDs. */
-  async prepare(destinations: Destination[], signal: AbortSignal): Promise<Destination[]> {
-    const client = this.requireClient();
+  /**
+   * One auth.test, then one paginated conversations.list to turn channel names into IDs. Each
+   * request ends after `ctx.timeoutMs`; when the run's budget (`signal`) ends, setup stops and
+   * rejects, and core fails every message with that reason (report, outbox, exit 1).
+   */
+  async prepare(destinations: Destination[], signal: AbortSignal, ctx?: { timeoutMs: number }): Promise<Destination[]> {
+    this.requireToken();
+    const timeoutMs = ctx?.timeoutMs ?? this.defaultTimeoutMs;
     try {
-      const auth = await withSignal(client.auth.test(), signal);
+      const auth = await this.call(signal, timeoutMs, (c) => c.auth.test());
       if (typeof auth.user === "string" && auth.user) this.appName = auth.user;
     } catch (e) {
+      if (signal.aborted) throw signal.reason;
       const err = e as SlackErrorShape;
       const code = err.data?.error;
       if (code && DEAD_TOKEN.has(code)) {
@@ -150,7 +169,7 @@ export class BotNotifier implements Notifier {
           hint: "copy the Bot User OAuth Token (xoxb-) from OAuth & Permissions; reinstall the app if it was revoked",
         });
       }
-      this.logger.warn(`auth.test failed (${this.host.scrub(code ?? err.code ?? String(e))}); sending anyway`);
+      this.logger.warn(`auth.test failed (${this.host.scrub(code ?? this.failureText(e, timeoutMs))}); sending anyway`);
     }
 
     const names = new Set(destinations.map((d) => (d.address as BotAddress).channel).filter((c) => !CHANNEL_ID.test(c)));
@@ -160,7 +179,7 @@ export class BotNotifier implements Notifier {
       let cursor: string | undefined;
       // Tier 2 method (20+/min): one paginated walk per run, 200 per page.
       for (let page = 0; page < 100; page++) {
-        const res = await withSignal(client.conversations.list({ types, exclude_archived: false, limit: 200, ...(cursor ? { cursor } : {}) }), signal);
+        const res = await this.call(signal, timeoutMs, (c) => c.conversations.list({ types, exclude_archived: false, limit: 200, ...(cursor ? { cursor } : {}) }));
         for (const c of res.channels ?? []) if (c.name && c.id) ids.set(c.name.toLowerCase(), c.id);
         cursor = res.response_metadata?.next_cursor || undefined;
         if (!cursor || [...names].every((n) => ids.has(n))) break;
@@ -176,9 +195,10 @@ export class BotNotifier implements Notifier {
         await walk("public_channel");
       }
     } catch (e) {
+      if (signal.aborted) throw signal.reason;
       const err = e as SlackErrorShape;
       this.logger.warn(
-        `cannot list channels to resolve names (${err.data?.error ?? err.code ?? "error"}${err.data?.needed ? `, needs ${err.data.needed}` : ""}); posting by name, which works for public channels`,
+        `cannot list channels to resolve names (${this.host.scrub(err.data?.error ?? this.failureText(e, timeoutMs))}${err.data?.needed ? `, needs ${this.host.scrub(err.data.needed)}` : ""}); posting by name, which works for public channels`,
       );
     }
     return destinations.map((d) => {
@@ -188,9 +208,14 @@ export class BotNotifier implements Notifier {
     });
   }
 
+  /** A failed setup request in words: the classified failure (timeout, network…), never a raw SDK code. */
+  private failureText(e: unknown, timeoutMs: number): string {
+    const f = this.classify(e, "", { signal: new AbortController().signal, attempt: 1, timeoutMs });
+    return `${f.code}: ${f.message}`;
+  }
+
   async send(message: OutboundMessage, ctx: SendContext): Promise<SendResult> {
-    this.requireClient();
-    const client = this.clientFor(Math.max(1, Math.round(ctx.timeoutMs)));
+    const client = this.client(ctx.signal);
     const a = message.destination.address as BotAddress;
     try {
       const res = await withSignal(
@@ -231,7 +256,22 @@ export class BotNotifier implements Notifier {
   }
 }
 
-/** WebClient calls take no AbortSignal; stop waiting when ours fires (the SDK's own timeout still ends the request). */
+/**
+ * The SDK's fetch: the run's signal on every request (the SDK's own, from its `timeout`, is
+ * replaced), and the body read here, bounded in size and by the same signal, so the SDK gets a
+ * complete response or an error, never a connection still dripping after the run.
+ */
+function boundedFetch(base: FetchFunction, signal: AbortSignal): FetchFunction {
+  return async (input, init) => {
+    const res = await base(input, { ...init, signal });
+    const { bytes, truncated } = await readBoundedBody(res, signal, MAX_RESPONSE_BYTES);
+    if (truncated) throw new ResponseTooLargeError(MAX_RESPONSE_BYTES);
+    const empty = bytes.byteLength === 0 || res.status === 204 || res.status === 304;
+    return new Response(empty ? null : bytes, { status: res.status, statusText: res.statusText, headers: res.headers });
+  };
+}
+
+/** WebClient calls take no AbortSignal: stop waiting when ours fires (boundedFetch also ends the request itself). */
 function withSignal<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {

@@ -1,6 +1,8 @@
-import { type DeliveryFailure, type FetchFunction, type Notifier, type OutboundMessage, type PluginHost, type SendContext, type SendResult, TOKENS } from "@socket-notify/core";
+import { type DeliveryFailure, type FetchFunction, type Notifier, readBoundedBody, type OutboundMessage, type PluginHost, type SendContext, type SendResult, TOKENS } from "@socket-notify/core";
 import { inject, injectable } from "tsyringe";
 import { type WebhookAddress } from "./options.js";
+
+const MAX_BODY_BYTES = 64 * 1024;
 
 const BUG_HINT = "Slack rejected the message content: this is a bug in socket-notify, please report it with the payload from `send --dry-run --out DIR`";
 
@@ -53,9 +55,12 @@ export class WebhookNotifier implements Notifier {
     }
     let text = "";
     try {
-      text = (await res.text()).trim();
+      // Bounded: a server (or proxy) answering with an endless body costs 64 KiB and at most
+      // the request timeout, not the process's memory. Slack's answers are a few bytes.
+      const { bytes } = await readBoundedBody(res, ctx.signal, MAX_BODY_BYTES);
+      text = new TextDecoder().decode(bytes).trim();
     } catch {
-      /* body lost after the status: the status decides */
+      /* body lost after the status (cut at the timeout, connection dropped): the status decides */
     }
     if (res.ok) return { ok: true };
     return { ok: false, failure: classifyWebhookResponse(res.status, text, res.headers.get("retry-after"), this.host) };

@@ -3,6 +3,7 @@ import { type Clock } from "../clock.js";
 import { type Logger } from "../logger.js";
 import { type DeliveryFailure, type Destination, type Notifier, type NotifierCapabilities, type OutboundMessage } from "../notifier.js";
 import { TOKENS } from "../tokens.js";
+import { requestSignal } from "./http-body.js";
 import { DEFAULT_RETRY_POLICY, decideRetry, type RetryPolicy } from "./retry.js";
 import { Semaphore, TokenBucket } from "./token-bucket.js";
 import { trackWireTime, type WireSlot } from "./wire-time.js";
@@ -10,6 +11,11 @@ import { trackWireTime, type WireSlot } from "./wire-time.js";
 export interface DeliveryOptions {
   /** Whole-run time budget; what is not delivered by then fails with code `timeout`. Default 120 s. */
   budgetMs?: number;
+  /**
+   * When the budget started (the clock's time), if before `deliver`: a notifier's `prepare`
+   * (auth.test, channel lookups) spends the same budget. Default: now.
+   */
+  budgetStartedAt?: number;
   /** Per-request timeout. Default 10 s. */
   requestTimeoutMs?: number;
   /** Requests in flight at once, across all destinations. Default 10. */
@@ -91,10 +97,11 @@ export class DeliveryEngine {
 
     const budget = new AbortController();
     const stop = new AbortController();
-    const budgetTimer = this.clock.sleep(budgetMs, stop.signal).then(
-      () => budget.abort(new BudgetExceeded(`time budget of ${Math.round(budgetMs / 1000)} s ran out`)),
-      () => undefined,
-    );
+    const spent = options.budgetStartedAt === undefined ? 0 : Math.max(0, this.clock.now() - options.budgetStartedAt);
+    const runOut = () => budget.abort(new BudgetExceeded(`time budget of ${Math.round(budgetMs / 1000)} s ran out`));
+    // Spent before delivery started (setup): nothing is sent at all.
+    if (spent >= budgetMs) runOut();
+    const budgetTimer = this.clock.sleep(Math.max(0, budgetMs - spent), stop.signal).then(runOut, () => undefined);
     // Cancellation: `halt` stops everything that waits (pacing, back-off, queues) at once;
     // `cut` aborts requests in flight after the grace period. The budget bounds both.
     const halt = new AbortController();
@@ -227,22 +234,20 @@ export class DeliveryEngine {
         return stopped(attempt - 1, lastFailure);
       }
       let result;
-      // Not AbortSignal.timeout(): inside AbortSignal.any() nothing holds it strongly, so on Node 20
-      // a GC can collect it before it fires and a request that never gets an answer then waits
-      // for the whole run's budget. A timer holding its controller cannot be collected.
-      const timeout = new AbortController();
-      const timer = setTimeout(() => timeout.abort(new DOMException(`no response within ${requestTimeoutMs} ms`, "TimeoutError")), requestTimeoutMs);
+      // A plain controller that the budget and a timer abort (http-body.ts): not AbortSignal.any()
+      // or AbortSignal.timeout(), with which Node 20's fetch can go on reading an endless body or
+      // never time out at all.
+      const request = requestSignal([budget, run.cut], requestTimeoutMs);
       const started = this.clock.now();
       const calledAt = performance.now();
       const wire: WireSlot = {};
       try {
-        const signal = AbortSignal.any([budget, timeout.signal, run.cut]);
-        result = await trackWireTime(wire, () => notifier.send(message, { signal, attempt, timeoutMs: requestTimeoutMs }));
+        result = await trackWireTime(wire, () => notifier.send(message, { signal: request.signal, attempt, timeoutMs: requestTimeoutMs }));
       } catch (e) {
         // A notifier should classify; an exception here is a bug in it. Report it, never crash the run.
         result = { ok: false as const, failure: { code: "notifier_error", message: `notifier error: ${(e as Error)?.message ?? String(e)}`, retry: "never" as const } };
       } finally {
-        clearTimeout(timer);
+        request.done();
         semaphore.release();
       }
       // Pace by when the request arrived, not when it left (TokenBucket.observe).
@@ -333,7 +338,7 @@ function isDestinationLevel(f: DeliveryFailure): boolean {
 }
 
 /** `last`: the failure that was being retried when time ran out, so its cause is not lost. */
-function timeoutFailure(budgetMs: number, last?: DeliveryFailure): DeliveryFailure {
+export function timeoutFailure(budgetMs: number, last?: DeliveryFailure): DeliveryFailure {
   return {
     code: "timeout",
     message: `not delivered within the run's time budget (${Math.round(budgetMs / 1000)} s)${last ? `; last error: ${last.code}: ${last.message}` : ""}`,

@@ -42,9 +42,10 @@ export function classifyHttpStatus(status: number, body: string, retryAfter?: st
  * than a duplicate, and the report says so).
  */
 export function classifyNetworkError(err: unknown, timeoutMs: number): DeliveryFailure {
-  const e = err as { name?: string; code?: string; cause?: { code?: string; name?: string } };
-  const name = e?.name ?? "";
-  const code = e?.cause?.code ?? e?.code ?? "";
+  const e = err as { name?: unknown; code?: unknown; cause?: { code?: unknown; name?: unknown } };
+  const name = typeof e?.name === "string" ? e.name : "";
+  // Only Node's string codes: a DOMException's `code` is a number (23 for a TimeoutError).
+  const code = [e?.cause?.code, e?.code].find((c): c is string => typeof c === "string") ?? "";
   if (name === "TimeoutError" || e?.cause?.name === "TimeoutError") {
     return {
       code: "timeout",
@@ -72,6 +73,7 @@ export function classifyNetworkError(err: unknown, timeoutMs: number): DeliveryF
     ETIMEDOUT: "connection timed out",
     UND_ERR_SOCKET: "connection closed by the server",
     UND_ERR_CONNECT_TIMEOUT: "connect timed out",
+    RESPONSE_TOO_LARGE: "the response body was too large (a proxy or server answering with something that is not Slack?)",
   };
   return {
     code: "network",

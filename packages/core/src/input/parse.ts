@@ -1,4 +1,3 @@
-import { fileSize, readTextFile } from "../fs-async.js";
 import { UserError } from "../errors.js";
 import { describeJsonError } from "../json-error.js";
 import { type Alert, type AlertAction, type IntroducedBy, type ScanContext, type ScanInput } from "../model.js";
@@ -6,6 +5,7 @@ import { parseSeverity } from "../severity.js";
 import { parseOrThrow } from "../zod-issues.js";
 import * as z from "../zod.js";
 import { ParsedAlert, type StoredAlertFields } from "./alert.js";
+import { checkRegularFile, readRegularFile, readStdinBounded } from "./read-file.js";
 import { streamScanFile } from "./stream.js";
 import { type Issue, IssueSchema, ScanSchema, type ScanJson } from "./schema.js";
 
@@ -31,25 +31,32 @@ export interface ReadScanOptions extends Omit<ParseOptions, "source"> {
 
 const STREAM_FROM_BYTES = 4 * 1024 * 1024;
 
-/** Read a report or diff from a file path, or `-` for stdin. */
+/**
+ * Larger reports are refused: far beyond any real scan (100,000 alerts are 59 MB), and a bound
+ * on what a path that is not a report (a growing log, `/proc`) can cost. Read alert by alert.
+ */
+export const MAX_SCAN_BYTES = 2 * 1024 * 1024 * 1024;
+/** Standard input and reports under `streamFromBytes` are read whole: a JS string's limit is about 512 MiB. */
+const MAX_WHOLE_BYTES = 256 * 1024 * 1024;
+
+const SCAN_HINT = "pass the file the Socket CLI wrote with --enable-json (or --json-file), or - to read stdin";
+
+/**
+ * Read a report or diff from a file path, or `-` for stdin. Only a regular file (a device, FIFO
+ * or socket behind the path is refused: it could hang the run or never end), at most
+ * `MAX_SCAN_BYTES`; a `UserError` (exit 2) otherwise.
+ */
 export async function readScanFile(path: string, options: ReadScanOptions = {}): Promise<ScanInput> {
   const source = path === "-" ? "stdin" : path;
   const streamFrom = options.streamFromBytes ?? STREAM_FROM_BYTES;
-  // A size that cannot be read (no such file…) goes to the whole-file read, which reports it.
-  if (path !== "-" && (streamFrom <= 0 || ((await fileSize(path).catch(() => 0)) >= streamFrom))) {
+  const limits = { what: "the scan report", hint: SCAN_HINT, maxBytes: MAX_SCAN_BYTES };
+  const size = path === "-" ? 0 : await checkRegularFile(path, limits, source);
+  if (path !== "-" && (streamFrom <= 0 || size >= streamFrom)) {
     const streamed = await streamScan(path, source, options.strictBlocking ?? false).catch(() => undefined);
     if (streamed) return streamed;
   }
-  let text: string;
-  try {
-    text = path === "-" ? await readStdin() : await readTextFile(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError("input_unreadable", `${source}: cannot read the scan report (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (code ?? "read error")})`, {
-      file: source,
-      hint: "pass the file the Socket CLI wrote with --enable-json (or --json-file), or - to read stdin",
-    });
-  }
+  const whole = { ...limits, maxBytes: MAX_WHOLE_BYTES };
+  let text = path === "-" ? await readStdinBounded(whole) : await readRegularFile(path, whole, source);
   // Handed over in a box so parseScan can drop the text once it is parsed (figure 6: the text,
   // the JSON tree and the alerts must not all be alive at once).
   const box: { text?: string } = { text };
@@ -57,12 +64,6 @@ export async function readScanFile(path: string, options: ReadScanOptions = {}):
   const parseOptions: ParseOptions = { source };
   if (options.strictBlocking !== undefined) parseOptions.strictBlocking = options.strictBlocking;
   return parseBoxed(box, parseOptions);
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** Parse the text of a Socket CLI `--enable-json` report or a scan diff. */

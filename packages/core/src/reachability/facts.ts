@@ -1,4 +1,4 @@
-import { readTextFile } from "../fs-async.js";
+import { readRegularFile } from "../input/read-file.js";
 import * as z from "../zod.js";
 import { UserError } from "../errors.js";
 import { describeJsonError } from "../json-error.js";
@@ -113,18 +113,15 @@ export interface ParseFactsOptions {
   source?: string;
 }
 
+/** Read whole (a JS string's limit is about 512 MiB); real facts files are a few MB. */
+const MAX_FACTS_BYTES = 256 * 1024 * 1024;
+
 const HINT = "pass the .socket.facts.json the Socket CLI writes with --reach (reference §2.4)";
 
 /** Read a `.socket.facts.json`. A missing or unreadable file is a `UserError` (exit 2). */
 export async function readFactsFile(path: string): Promise<Facts> {
-  let text: string;
-  try {
-    text = await readTextFile(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (code ?? "read error");
-    throw new UserError("input_unreadable", `${path}: cannot read the reachability facts (${why})`, { file: path, hint: HINT });
-  }
+  // Regular files only, capped (read-file.ts): /dev/zero, a FIFO or /dev/stdin must not hang the run.
+  const text = await readRegularFile(path, { what: "the reachability facts", hint: HINT, maxBytes: MAX_FACTS_BYTES });
   return parseFacts(text, { source: path });
 }
 
