@@ -9,7 +9,6 @@ import {
   type PluginHost,
   type SendContext,
   type SendResult,
-  type FetchFunction,
   readBoundedBody,
   requestSignal,
   ResponseTooLargeError,
