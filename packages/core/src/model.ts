@@ -24,7 +24,10 @@ export interface IntroducedBy {
 
 /** One alert, normalised from whatever Socket format it came in. */
 export interface Alert {
-  /** Identity for de-duplication: ecosystem, namespace, name, version and alert type. */
+  /**
+   * Identity for de-duplication: ecosystem, namespace, name, version, alert type, and Socket's
+   * alert `key` (else the GHSA/CVE id) when the report has one.
+   */
   id: string;
   ecosystem: string;
   name: string;

@@ -367,7 +367,7 @@ describe("memory: values repeated across alerts are kept once (bench figure 6)",
     expect(c!.manifests).toEqual(["package.json", "web/package.json"]);
     expect(Object.isFrozen(a!.introducedBy[0])).toBe(true);
     expect(Object.isFrozen(a!.manifests)).toBe(true);
-    expect(a).toMatchObject({ id: "npm/a@1.3.0#cve", purl: "pkg:npm/a@1.3.0", introducedBy: [{ source: "npm/express@4.0.0", manifest: "package.json" }] });
+    expect(a).toMatchObject({ id: "npm/a@1.3.0#cve#key:k1", purl: "pkg:npm/a@1.3.0", introducedBy: [{ source: "npm/express@4.0.0", manifest: "package.json" }] });
   });
 });
 
@@ -390,7 +390,7 @@ describe("memory: a parsed alert derives purl and the usual Socket url (bench fi
   it("serialises to the full plain object, and copies made with withFields keep url and purl", () => {
     const [a] = parse(issue({ pkg_name: "a", url: "https://socket.dev/npm/package/a/overview/1.3.0", introduced_by: [] }));
     const json = JSON.parse(JSON.stringify(a)) as Record<string, unknown>;
-    expect(json).toMatchObject({ id: "npm/a@1.3.0#envVars", url: "https://socket.dev/npm/package/a/overview/1.3.0", purl: "pkg:npm/a@1.3.0", introducedBy: [] });
+    expect(json).toMatchObject({ id: "npm/a@1.3.0#envVars#key:k1", url: "https://socket.dev/npm/package/a/overview/1.3.0", purl: "pkg:npm/a@1.3.0", introducedBy: [] });
     const copy = withFields(a!, { reachability: { state: "reachable", rawState: "reachable" } });
     expect(copy).toMatchObject({ url: a!.url, purl: a!.purl, reachability: { state: "reachable" } });
     expect(a!.reachability).toBeUndefined();

@@ -355,10 +355,18 @@ export function toAlert(i: Issue, origin: Alert["origin"], shared?: SharedAlertV
     .filter((p) => p.length > 0)
     .map((p) => (shared ? shared.introducedBy(p[0] ?? "", p[1] ?? "") : { source: p[0] ?? "", manifest: p[1] ?? "" }));
   const manifestList = [...new Set((i.manifests ?? "").split(";").map((m) => m.trim()).filter(Boolean))];
+  const ghsa = str(props.ghsaId) ?? str(props.ghsa_id);
+  const cve = str(props.cveId) ?? str(props.cve_id);
+  // What makes an alert distinct beyond package and type: Socket's alert `key` when the report
+  // has it, else the vulnerability id. Three criticalCVE alerts of one package are three
+  // advisories (merging them could drop the reachable one); the Socket CLI's true duplicates
+  // (the same alert listed twice, B10) share their key and still merge.
+  const key = str(i.key);
+  const distinct = key !== undefined ? `key:${key}` : ghsa !== undefined ? ghsa.toUpperCase() : cve !== undefined ? cve.toUpperCase() : "";
   // Joined, not a template literal: V8 keeps a template literal as a tree of its parts (a cons
   // string), about twice the memory of the flat string `join` makes, and ids live as long as
   // the alerts (figure 6 of the bench).
-  const id = [i.pkg_type, "/", namespace ? `${namespace}/` : "", i.pkg_name, "@", version, "#", i.type].join("");
+  const id = [i.pkg_type, "/", namespace ? `${namespace}/` : "", i.pkg_name, "@", version, "#", i.type, distinct ? "#" : "", distinct].join("");
   const fields: StoredAlertFields = {
     id,
     ecosystem: intern(i.pkg_type),
@@ -379,8 +387,6 @@ export function toAlert(i: Issue, origin: Alert["origin"], shared?: SharedAlertV
   const nextStep = str(i.next_step_title);
   if (suggestion) fields.suggestion = intern(suggestion);
   if (nextStep) fields.nextStep = intern(nextStep);
-  const ghsa = str(props.ghsaId) ?? str(props.ghsa_id);
-  const cve = str(props.cveId) ?? str(props.cve_id);
   if (ghsa) fields.ghsaId = ghsa;
   if (cve) fields.cveId = cve;
   return new ParsedAlert(fields, str(i.url));
