@@ -1,4 +1,6 @@
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+// node:crypto loads on first use: it costs a dozen internal modules at start-up, and a dry run
+// or a run without --outbox never signs anything (bench/README.md, cold start).
+const nodeCrypto = (): typeof import("node:crypto") => process.getBuiltinModule("node:crypto");
 import * as z from "../zod.js";
 import { mentionToken } from "../blocks/BlockBuilder.js";
 import { isSafeUrl, stripControl } from "../blocks/mrkdwn.js";
@@ -226,16 +228,16 @@ export class OutboxSigner {
     const explicit = env.SOCKET_NOTIFY_OUTBOX_KEY;
     const material = explicit ? [explicit] : [...new Set(secretValues.filter((v) => v.length > 0))].sort();
     if (!material.length) return undefined;
-    return new OutboxSigner(createHash("sha256").update("socket-notify outbox v1\u0000").update(material.join("\u0000")).digest());
+    return new OutboxSigner(nodeCrypto().createHash("sha256").update("socket-notify outbox v1\u0000").update(material.join("\u0000")).digest());
   }
 
   sign(e: OutboxEntry): string {
-    return createHmac("sha256", this.key).update(canonicalJson(signedPart(e))).digest("hex");
+    return nodeCrypto().createHmac("sha256", this.key).update(canonicalJson(signedPart(e))).digest("hex");
   }
 
   verify(e: OutboxEntry): boolean {
     if (typeof e.sig !== "string" || !/^[0-9a-f]{64}$/.test(e.sig)) return false;
-    return timingSafeEqual(Buffer.from(e.sig, "hex"), Buffer.from(this.sign(e), "hex"));
+    return nodeCrypto().timingSafeEqual(Buffer.from(e.sig, "hex"), Buffer.from(this.sign(e), "hex"));
   }
 }
 

@@ -1,4 +1,5 @@
-import { BlockList, isIP } from "node:net";
+// node:net loads on first use: only a run with a proxy variable matches hosts (cold start).
+const nodeNet = (): typeof import("node:net") => process.getBuiltinModule("node:net");
 import type * as Undici from "undici";
 import { importModule } from "../dynamic-import.js";
 import { UserError } from "../errors.js";
@@ -102,7 +103,7 @@ export function bypassesProxy(target: URL, noProxy: string): boolean {
   if (entries.some((e) => e === "*")) return true;
   const host = target.hostname.replace(/^\[|\]$/g, "").toLowerCase().replace(/\.$/, "");
   const port = Number(target.port) || (target.protocol === "https:" ? 443 : 80);
-  const ipType = isIP(host);
+  const ipType = nodeNet().isIP(host);
   for (const raw of entries) {
     let entry = raw.toLowerCase();
     let entryPort = 0;
@@ -116,9 +117,9 @@ export function bypassesProxy(target: URL, noProxy: string): boolean {
     const cidr = /^(.+)\/(\d{1,3})$/.exec(entry);
     if (cidr && ipType) {
       const base = cidr[1]!;
-      const baseType = isIP(base);
+      const baseType = nodeNet().isIP(base);
       if (baseType !== ipType) continue;
-      const list = new BlockList();
+      const list = new (nodeNet().BlockList)();
       try {
         list.addSubnet(base, Number(cidr[2]), baseType === 6 ? "ipv6" : "ipv4");
       } catch {
@@ -127,7 +128,7 @@ export function bypassesProxy(target: URL, noProxy: string): boolean {
       if (list.check(host, ipType === 6 ? "ipv6" : "ipv4")) return true;
       continue;
     }
-    if (isIP(entry)) {
+    if (nodeNet().isIP(entry)) {
       if (ipType && entry === host) return true;
       continue;
     }
