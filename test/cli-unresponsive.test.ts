@@ -6,6 +6,7 @@
  * the outbox, and the exit code is 1 (delivery) or 2 (bad input).
  */
 import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { readFile, symlink, truncate } from "node:fs/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ALERTS, enableJsonReport, lines, runCli, type RunResult, tempDir } from "./cli-harness.js";
@@ -231,6 +232,17 @@ describe("input paths that never end are refused: regular files only (stdin only
       expect(r.code).toBe(2);
       expect(lines(r.stderr)[0]).toMatch(/cannot read the reachability facts \((not a regular file|it is a directory)/);
       expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
+    });
+
+    it(`retry's outbox is ${what}: exit 2 at once, naming the file, and no lock file beside it`, async () => {
+      const path = await make();
+      const r = await timedRun(["retry", path, "-c", webhookConfig], {});
+      endedWithin(r, 0);
+      expect(r.code).toBe(2);
+      expect(lines(r.stderr)[0]).toMatch(/cannot read the outbox \((not a regular file|it is a directory)/);
+      expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
+      expect(existsSync(`${path}.retry.lock`)).toBe(false);
+      expect(existsSync(`${path}.lock`)).toBe(false);
     });
   }
 

@@ -359,8 +359,8 @@ async function retryCommand(args: ParsedArgs, io: CliIO, out: Output, cancel: Ca
   let text: string;
   try {
     // Claimed for the whole retry: a second retry of the same outbox at once would send it twice.
-    if (!dryRun) claimed(await claimOutboxForRetry(path));
-    text = await readOutboxFile(path);
+    if (!dryRun) claimed(await claimOutboxForRetry(path, file));
+    text = await readOutboxFile(path, file);
   } catch (e) {
     if (isSocketNotifyError(e)) throw e;
     throw new UserError("input_unreadable", `${file}: cannot read the outbox (${readErrorText((e as NodeJS.ErrnoException).code)})`, { file, hint: "pass the file given to send --outbox" });

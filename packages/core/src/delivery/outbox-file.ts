@@ -20,6 +20,7 @@
  * run in the middle of a record's write, and the CLI exits on a second signal right away.
  */
 import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { checkRegularFile, type ReadLimits, readRegularFile } from "../input/read-file.js";
 import { dirname } from "node:path";
 import { UserError } from "../errors.js";
 
@@ -112,7 +113,7 @@ function lockError(path: string, lockPath: string, what: string): UserError {
 }
 
 /** Run `fn` holding FILE.lock; waits up to `waitMs` for another run to finish its change. */
-export async function withOutboxLock<T>(path: string, fn: () => T, waitMs = 15_000): Promise<T> {
+export async function withOutboxLock<T>(path: string, fn: () => T | Promise<T>, waitMs = 15_000): Promise<T> {
   const lockPath = `${path}.lock`;
   const until = Date.now() + waitMs;
   while (!tryLock(lockPath)) {
@@ -120,14 +121,16 @@ export async function withOutboxLock<T>(path: string, fn: () => T, waitMs = 15_0
     await new Promise((r) => setTimeout(r, 20));
   }
   try {
-    return fn();
+    return await fn();
   } finally {
     unlock(lockPath);
   }
 }
 
 /** For the whole of a `retry`: refuses when another retry of the same outbox is running. Returns the release function. */
-export async function claimOutboxForRetry(path: string): Promise<() => void> {
+export async function claimOutboxForRetry(path: string, source = path): Promise<() => void> {
+  // Checked before a lock file is made beside it: `retry /dev/zero` must not create /dev/zero.retry.lock.
+  await checkRegularFile(path, OUTBOX_LIMITS, source);
   const lockPath = `${path}.retry.lock`;
   // A stale claim is removed by the first try; the second one takes it.
   if (!tryLock(lockPath) && !tryLock(lockPath)) throw lockError(path, lockPath, "another socket-notify retry of this outbox is running");
@@ -166,9 +169,13 @@ export async function appendOutboxLines(path: string, records: readonly string[]
   });
 }
 
+/** What `retry` reads: a regular file, capped like every other file a run is given (read-file.ts). */
+const OUTBOX_LIMITS: ReadLimits = { what: "the outbox", maxBytes: 256 * 1024 * 1024, hint: "pass the file given to send --outbox" };
+
 /** The outbox's text, read under its lock: a snapshot no append is halfway through. */
-export async function readOutboxFile(path: string): Promise<string> {
-  return withOutboxLock(path, () => readFileSync(path, "utf8"));
+export async function readOutboxFile(path: string, source = path): Promise<string> {
+  await checkRegularFile(path, OUTBOX_LIMITS, source);
+  return withOutboxLock(path, () => readRegularFile(path, OUTBOX_LIMITS, source));
 }
 
 /**
