@@ -13,14 +13,28 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { parseScan } from "@socket-notify/core";
 import { coldStart } from "./lib/coldstart.mjs";
-import { ALERTS, faulted, fanout, LATENCY_MS, RATE, sequentialReference, setup, startBenchEmulator, warmUp } from "./lib/fanout.mjs";
+import {
+  ALERTS,
+  faulted,
+  fanout,
+  LATENCY_MS,
+  RATE,
+  sequentialReference,
+  setup,
+  startBenchEmulator,
+  warmUp,
+} from "./lib/fanout.mjs";
 import { strictFanout } from "./lib/strict.mjs";
 import { reportFromStreamDiff, reportText } from "./lib/workload.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
-const FIXTURE = fileURLToPath(new URL("../test/fixtures/socket-cli/tests__data__fullscans__diff__stream_diff_full.json", import.meta.url));
-const { values: flags } = parseArgs({ options: { strict: { type: "boolean" }, json: { type: "string" }, quick: { type: "boolean" } } });
+const FIXTURE = fileURLToPath(
+  new URL("../test/fixtures/socket-cli/tests__data__fullscans__diff__stream_diff_full.json", import.meta.url),
+);
+const { values: flags } = parseArgs({
+  options: { strict: { type: "boolean" }, json: { type: "string" }, quick: { type: "boolean" } },
+});
 
 const rows = [];
 const raw = {};
@@ -31,7 +45,8 @@ function figure(name, measured, target, ok) {
   rows.push({ name, measured, target, result: ok === undefined ? "info" : ok ? "PASS" : "FAIL" });
 }
 const info = (name, measured) => figure(name, measured, "—", undefined);
-const skip = (name, why, target) => rows.push({ name: `${name} — skipped: ${why}`, measured: "n/a", target, result: "SKIP" });
+const skip = (name, why, target) =>
+  rows.push({ name: `${name} — skipped: ${why}`, measured: "n/a", target, result: "SKIP" });
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -52,7 +67,9 @@ async function slackFigures() {
   const emu = await startBenchEmulator();
   try {
     const ctx = await setup(emu);
-    log(`workload: ${ALERTS} alerts → ${ctx.plans[0].destinations.length} channels (bot) + ${ctx.plans[1].destinations.length} webhooks, ${ctx.planned.length} messages; emulator ${RATE.perSecond}/s burst ${RATE.burst} per key, +${LATENCY_MS} ms per request`);
+    log(
+      `workload: ${ALERTS} alerts → ${ctx.plans[0].destinations.length} channels (bot) + ${ctx.plans[1].destinations.length} webhooks, ${ctx.planned.length} messages; emulator ${RATE.perSecond}/s burst ${RATE.burst} per key, +${LATENCY_MS} ms per request`,
+    );
     await warmUp(emu, ctx);
 
     log("1–3: fan-out (twice; the faster counts, both must be clean)");
@@ -68,25 +85,77 @@ async function slackFigures() {
       "≤ 1.10",
       f.ms / f.lb.ms <= 1.1 && allFailed === 0,
     );
-    info(`   same ÷ a bound that also spends the emulator's burst of ${RATE.burst} (${(f.lbBurst.ms / 1000).toFixed(2)} s)`, fmt(f.ms / f.lbBurst.ms));
+    info(
+      `   same ÷ a bound that also spends the emulator's burst of ${RATE.burst} (${(f.lbBurst.ms / 1000).toFixed(2)} s)`,
+      fmt(f.ms / f.lbBurst.ms),
+    );
     const sent = f.tally.accepted;
-    figure(`2. messages sent ÷ pagination lower bound (${sent} ÷ ${f.pages.total})`, fmt(sent / f.pages.total), "1.00", sent === f.pages.total && f.tally.delivered === ctx.planned.length);
-    figure("3. 429 responses received (clean runs, paced; worst of the two)", worst("status429"), "0", worst("status429") === 0);
-    figure("   order kept within each destination (pages out of order)", worst("orderViolations"), "0", worst("orderViolations") === 0);
+    figure(
+      `2. messages sent ÷ pagination lower bound (${sent} ÷ ${f.pages.total})`,
+      fmt(sent / f.pages.total),
+      "1.00",
+      sent === f.pages.total && f.tally.delivered === ctx.planned.length,
+    );
+    figure(
+      "3. 429 responses received (clean runs, paced; worst of the two)",
+      worst("status429"),
+      "0",
+      worst("status429") === 0,
+    );
+    figure(
+      "   order kept within each destination (pages out of order)",
+      worst("orderViolations"),
+      "0",
+      worst("orderViolations") === 0,
+    );
 
     log("reference: sequential, unpaced, no retry");
     const s = await sequentialReference(emu, ctx);
     raw.reference = { ms: s.ms, tally: s.tally };
-    info(`R. Socket CLI way (one after another, no pacing, no retry): delivered ÷ planned (${s.tally.delivered}/${ctx.planned.length}), 429s`, `${fmt(s.tally.delivered / ctx.planned.length)}, ${s.tally.status429}`);
-    info(`   its makespan ÷ ours (${(s.ms / 1000).toFixed(2)} s ÷ ${(f.ms / 1000).toFixed(2)} s; it lost ${ctx.planned.length - s.tally.delivered} messages)`, fmt(s.ms / f.ms));
+    info(
+      `R. Socket CLI way (one after another, no pacing, no retry): delivered ÷ planned (${s.tally.delivered}/${ctx.planned.length}), 429s`,
+      `${fmt(s.tally.delivered / ctx.planned.length)}, ${s.tally.status429}`,
+    );
+    info(
+      `   its makespan ÷ ours (${(s.ms / 1000).toFixed(2)} s ÷ ${(f.ms / 1000).toFixed(2)} s; it lost ${ctx.planned.length - s.tally.delivered} messages)`,
+      fmt(s.ms / f.ms),
+    );
 
     log("4: injected faults (10% 500s, a 429 burst, two resets, one hang)");
     const x = await faulted(emu, ctx, { expectedMs: f.ms });
-    raw.faults = { ms: x.ms, tally: x.tally, planned: x.planned, armed: x.armed, scheduled: x.scheduled, leftover: x.leftover, failed: x.failed.map((o) => ({ target: o.message.destination.target, index: o.message.index, code: o.failure?.code })), possibleDuplicates: x.possibleDuplicates };
-    const injected = Object.entries(x.tally.faults).map(([k, v]) => `${v}×${k}`).join(", ");
-    figure(`4. under faults: delivered ÷ planned (${x.tally.delivered}/${x.planned}; injected ${injected})`, fmt(x.tally.delivered / x.planned), "1.00", x.tally.delivered === x.planned && x.failed.length === 0);
-    figure("   under faults: duplicates (accepted twice, same message)", x.tally.duplicates, "0", x.tally.duplicates === 0);
-    info(`   under faults: makespan ${(x.ms / 1000).toFixed(1)} s (the hang costs one 10 s request timeout); reported possible duplicates`, x.possibleDuplicates);
+    raw.faults = {
+      ms: x.ms,
+      tally: x.tally,
+      planned: x.planned,
+      armed: x.armed,
+      scheduled: x.scheduled,
+      leftover: x.leftover,
+      failed: x.failed.map((o) => ({
+        target: o.message.destination.target,
+        index: o.message.index,
+        code: o.failure?.code,
+      })),
+      possibleDuplicates: x.possibleDuplicates,
+    };
+    const injected = Object.entries(x.tally.faults)
+      .map(([k, v]) => `${v}×${k}`)
+      .join(", ");
+    figure(
+      `4. under faults: delivered ÷ planned (${x.tally.delivered}/${x.planned}; injected ${injected})`,
+      fmt(x.tally.delivered / x.planned),
+      "1.00",
+      x.tally.delivered === x.planned && x.failed.length === 0,
+    );
+    figure(
+      "   under faults: duplicates (accepted twice, same message)",
+      x.tally.duplicates,
+      "0",
+      x.tally.duplicates === 0,
+    );
+    info(
+      `   under faults: makespan ${(x.ms / 1000).toFixed(1)} s (the hang costs one 10 s request timeout); reported possible duplicates`,
+      x.possibleDuplicates,
+    );
   } finally {
     await emu.close();
   }
@@ -95,11 +164,30 @@ async function slackFigures() {
 async function strictFigures() {
   const s = await strictFanout({ runs: flags.quick ? 1 : 2 });
   raw.strict = s;
-  for (const [mode, what] of [["bot", "10 channels (bot mode)"], ["webhook", "10 webhooks"]]) {
+  for (const [mode, what] of [
+    ["bot", "10 channels (bot mode)"],
+    ["webhook", "10 webhooks"],
+  ]) {
     const r = s[mode];
-    const bound = mode === "bot" ? `1 s + 2 round trips (auth.test, last post) = ${(r.lb / 1000).toFixed(2)} s` : `1 s + last round trip = ${(r.lb / 1000).toFixed(2)} s`;
-    figure(`7. strict limiter (burst 1, at arrival), ${what} × 2 msgs: 429s over ${r.runs.length} runs (first one on new connections)`, r.status429, "0", r.status429 === 0 && r.failed === 0);
-    figure(`   makespan ÷ rate-limit lower bound (best of ${r.runs.slice(1).map((x) => (x.ms / 1000).toFixed(2)).join(" s, ")} s ÷ ${bound})`, fmt(r.best.ms / r.lb), "≤ 1.10", r.best.ms / r.lb <= 1.1);
+    const bound =
+      mode === "bot"
+        ? `1 s + 2 round trips (auth.test, last post) = ${(r.lb / 1000).toFixed(2)} s`
+        : `1 s + last round trip = ${(r.lb / 1000).toFixed(2)} s`;
+    figure(
+      `7. strict limiter (burst 1, at arrival), ${what} × 2 msgs: 429s over ${r.runs.length} runs (first one on new connections)`,
+      r.status429,
+      "0",
+      r.status429 === 0 && r.failed === 0,
+    );
+    figure(
+      `   makespan ÷ rate-limit lower bound (best of ${r.runs
+        .slice(1)
+        .map((x) => (x.ms / 1000).toFixed(2))
+        .join(" s, ")} s ÷ ${bound})`,
+      fmt(r.best.ms / r.lb),
+      "≤ 1.10",
+      r.best.ms / r.lb <= 1.1,
+    );
   }
 }
 
@@ -115,15 +203,30 @@ function parseFigures() {
       refused = e.code ?? e.name;
     }
   });
-  info(`P. raw 2.3 MB stream diff: parseScan refuses it (${refused || "accepted?!"}) in ${rawMs.toFixed(1)} ms; ÷ JSON.parse (${jsonMs.toFixed(1)} ms)`, fmt(rawMs / jsonMs));
+  info(
+    `P. raw 2.3 MB stream diff: parseScan refuses it (${refused || "accepted?!"}) in ${rawMs.toFixed(1)} ms; ÷ JSON.parse (${jsonMs.toFixed(1)} ms)`,
+    fmt(rawMs / jsonMs),
+  );
   const derived = JSON.stringify(reportFromStreamDiff(JSON.parse(text)));
   const dmb = Buffer.byteLength(derived) / 1e6;
   const n = JSON.parse(derived).new_alerts.length;
   const merged = parseScan(derived).alerts.length;
   const base = timeMedian(() => JSON.parse(derived));
   const ours = timeMedian(() => parseScan(derived));
-  raw.parse = { fixtureMb: mb, jsonMs, rawMs, refused, derivedMb: dmb, alerts: n, jsonParseMs: base, parseScanMs: ours };
-  info(`P. its ${n} alerts (${merged} after merging duplicates) as a --enable-json report (${dmb.toFixed(1)} MB): parseScan ${ours.toFixed(0)} ms = ${(dmb / (ours / 1000)).toFixed(0)} MB/s; ÷ JSON.parse (${base.toFixed(0)} ms)`, fmt(ours / base));
+  raw.parse = {
+    fixtureMb: mb,
+    jsonMs,
+    rawMs,
+    refused,
+    derivedMb: dmb,
+    alerts: n,
+    jsonParseMs: base,
+    parseScanMs: ours,
+  };
+  info(
+    `P. its ${n} alerts (${merged} after merging duplicates) as a --enable-json report (${dmb.toFixed(1)} MB): parseScan ${ours.toFixed(0)} ms = ${(dmb / (ours / 1000)).toFixed(0)} MB/s; ÷ JSON.parse (${base.toFixed(0)} ms)`,
+    fmt(ours / base),
+  );
 }
 
 function coldStartFigure() {
@@ -131,7 +234,12 @@ function coldStartFigure() {
   const c = coldStart(join(root, "packages/cli/dist/bin.cjs"), { runs });
   raw.coldStart = c;
   if (c.skipped) return skip("5. cold start: send --dry-run (10 alerts) ÷ node -e 0, median", c.skipped, "≤ 2.0");
-  figure(`5. cold start: send --dry-run (10 alerts) ÷ node -e 0, median of ${c.runs} (${c.cliMs.toFixed(0)} ms ÷ ${c.nodeMs.toFixed(0)} ms)`, fmt(c.ratio), "≤ 2.0", c.ratio <= 2.0);
+  figure(
+    `5. cold start: send --dry-run (10 alerts) ÷ node -e 0, median of ${c.runs} (${c.cliMs.toFixed(0)} ms ÷ ${c.nodeMs.toFixed(0)} ms)`,
+    fmt(c.ratio),
+    "≤ 2.0",
+    c.ratio <= 2.0,
+  );
 }
 
 function scaleFigures() {
@@ -146,7 +254,10 @@ function scaleFigures() {
       // Three fresh processes per size; the fastest is kept (other work on the machine only adds
       // time, and with two the 200k/100k CPU ratio still varied by ±0.25 between runs here).
       for (let k = 0; k < 3; k++) {
-        const out = execFileSync(process.execPath, [join(here, "lib/scale-child.mjs"), file], { encoding: "utf8", maxBuffer: 1 << 20 });
+        const out = execFileSync(process.execPath, [join(here, "lib/scale-child.mjs"), file], {
+          encoding: "utf8",
+          maxBuffer: 1 << 20,
+        });
         results[n].push(JSON.parse(out));
       }
       rmSync(file, { force: true });
@@ -156,25 +267,53 @@ function scaleFigures() {
     const peak = (n) => Math.max(...results[n].map((r) => r.peakRss));
     const bestCpu = (n) => Math.min(...results[n].map((r) => r.planCpuMs));
     const a = best(100_000);
-    info(`6. filter + build, 100,000 alerts × ${a.destinations} destinations: wall time ms (CPU ${bestCpu(100_000).toFixed(0)} ms; parse ${a.parseMs.toFixed(0)} ms before it; ${a.messages} messages)`, a.planMs.toFixed(0));
+    info(
+      `6. filter + build, 100,000 alerts × ${a.destinations} destinations: wall time ms (CPU ${bestCpu(100_000).toFixed(0)} ms; parse ${a.parseMs.toFixed(0)} ms before it; ${a.messages} messages)`,
+      a.planMs.toFixed(0),
+    );
     if (results[200_000]) {
       const b = best(200_000);
       const cpu = bestCpu(200_000) / bestCpu(100_000);
-      figure(`   200,000 ÷ 100,000 alerts, CPU time of filter + build (${bestCpu(200_000).toFixed(0)} ms ÷ ${bestCpu(100_000).toFixed(0)} ms)`, fmt(cpu), "≤ 2.2", cpu <= 2.2);
-      info(`   same by wall time (${b.planMs.toFixed(0)} ms ÷ ${a.planMs.toFixed(0)} ms; other work on the machine shows up here)`, fmt(b.planMs / a.planMs));
+      figure(
+        `   200,000 ÷ 100,000 alerts, CPU time of filter + build (${bestCpu(200_000).toFixed(0)} ms ÷ ${bestCpu(100_000).toFixed(0)} ms)`,
+        fmt(cpu),
+        "≤ 2.2",
+        cpu <= 2.2,
+      );
+      info(
+        `   same by wall time (${b.planMs.toFixed(0)} ms ÷ ${a.planMs.toFixed(0)} ms; other work on the machine shows up here)`,
+        fmt(b.planMs / a.planMs),
+      );
     } else skip("   200,000 ÷ 100,000 alerts", "--quick", "≤ 2.2");
     const p = peak(100_000);
-    figure(`   peak RSS ÷ input bytes, 100,000 alerts (${(p / 1e6).toFixed(0)} MB ÷ ${(a.bytes / 1e6).toFixed(0)} MB; parse + filter + build)`, fmt(p / a.bytes), "≤ 3", p / a.bytes <= 3);
-    if (results[200_000]) info(`   same at 200,000 alerts (${(peak(200_000) / 1e6).toFixed(0)} MB ÷ ${(best(200_000).bytes / 1e6).toFixed(0)} MB)`, fmt(peak(200_000) / best(200_000).bytes));
+    figure(
+      `   peak RSS ÷ input bytes, 100,000 alerts (${(p / 1e6).toFixed(0)} MB ÷ ${(a.bytes / 1e6).toFixed(0)} MB; parse + filter + build)`,
+      fmt(p / a.bytes),
+      "≤ 3",
+      p / a.bytes <= 3,
+    );
+    if (results[200_000])
+      info(
+        `   same at 200,000 alerts (${(peak(200_000) / 1e6).toFixed(0)} MB ÷ ${(best(200_000).bytes / 1e6).toFixed(0)} MB)`,
+        fmt(peak(200_000) / best(200_000).bytes),
+      );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 function printTable() {
-  const w = [Math.max(...rows.map((r) => r.name.length)), Math.max(8, ...rows.map((r) => String(r.measured).length)), 6, 6];
+  const w = [
+    Math.max(...rows.map((r) => r.name.length)),
+    Math.max(8, ...rows.map((r) => String(r.measured).length)),
+    6,
+    6,
+  ];
   const line = (a, b, c, d) => `${a.padEnd(w[0])}  ${String(b).padStart(w[1])}  ${String(c).padEnd(w[2])}  ${d}`;
-  const out = [line("figure", "measured", "target", "result"), line("-".repeat(w[0]), "-".repeat(w[1]), "-".repeat(w[2]), "------")];
+  const out = [
+    line("figure", "measured", "target", "result"),
+    line("-".repeat(w[0]), "-".repeat(w[1]), "-".repeat(w[2]), "------"),
+  ];
   for (const r of rows) out.push(line(r.name, r.measured, r.target, r.result));
   process.stdout.write(out.join("\n") + "\n");
 }
@@ -193,6 +332,17 @@ for (const [name, run] of phases) {
 }
 const missed = rows.filter((r) => r.result === "FAIL");
 printTable();
-process.stdout.write(`\n${rows.filter((r) => r.result === "PASS").length} passed, ${missed.length} missed, ${rows.filter((r) => r.result === "SKIP").length} skipped; node ${process.version}, ${(await import("node:os")).cpus().length} cpus, load ${(await import("node:os")).loadavg().map((l) => l.toFixed(1)).join(" ")}; ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
-if (flags.json) writeFileSync(flags.json, JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, raw }, null, 2));
+process.stdout.write(
+  `\n${rows.filter((r) => r.result === "PASS").length} passed, ${missed.length} missed, ${rows.filter((r) => r.result === "SKIP").length} skipped; node ${process.version}, ${(await import("node:os")).cpus().length} cpus, load ${(
+    await import("node:os")
+  )
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")}; ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
+);
+if (flags.json)
+  writeFileSync(
+    flags.json,
+    JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, raw }, null, 2),
+  );
 if (flags.strict && missed.length) process.exitCode = 1;

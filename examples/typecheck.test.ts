@@ -12,7 +12,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 it("the examples type-check against the published types (tsc -p examples)", () => {
   const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-  const r = spawnSync(process.execPath, [tsc, "-p", join(here, "tsconfig.json"), "--pretty", "false"], { encoding: "utf8" });
+  const r = spawnSync(process.execPath, [tsc, "-p", join(here, "tsconfig.json"), "--pretty", "false"], {
+    encoding: "utf8",
+  });
   expect(r.stdout + r.stderr).toBe("");
   expect(r.status).toBe(0);
 }, 60_000);

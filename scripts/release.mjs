@@ -36,7 +36,8 @@ for (const name of LIBRARIES) {
   // Scripts (build) and devDependencies are for this repository; `files` says what ships.
   const { scripts: _s, devDependencies: _d, ...shipped } = manifest;
   writeFileSync(join(dir, "package.json"), `${JSON.stringify(shipped, null, 2)}\n`);
-  for (const f of manifest.files.filter((f) => !f.startsWith("!"))) cpSync(join(pkg, f), join(dir, f), { recursive: true });
+  for (const f of manifest.files.filter((f) => !f.startsWith("!")))
+    cpSync(join(pkg, f), join(dir, f), { recursive: true });
   cpSync(join(pkg, "README.md"), join(dir, "README.md"));
   cpSync(join(root, "LICENSE"), join(dir, "LICENSE"));
   written.push(pack(dir));
@@ -74,6 +75,10 @@ rmSync(stage, { recursive: true, force: true });
 for (const f of written) console.log(`release/${f}`);
 
 function pack(dir) {
-  const json = execFileSync("npm", ["pack", "--json", "--pack-destination", out], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  const json = execFileSync("npm", ["pack", "--json", "--pack-destination", out], {
+    cwd: dir,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   return JSON.parse(json)[0].filename;
 }

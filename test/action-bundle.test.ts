@@ -16,7 +16,9 @@ const run = promisify(execFile);
 const SCRIPT = join(REPO, "packages/cli/scripts/action-bundle.mjs");
 
 it("dist-action/index.cjs is what the current source bundles to (regenerate: npm run build:action)", async () => {
-  const r = await run(process.execPath, [SCRIPT, "--check"], { cwd: REPO }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+  const r = await run(process.execPath, [SCRIPT, "--check"], { cwd: REPO }).catch(
+    (e: { code: number; stdout: string; stderr: string }) => e,
+  );
   expect(r.stderr).toBe("");
   expect(r.stdout).toMatch(/^dist-action\/index\.cjs is up to date/);
 }, 120_000);

@@ -40,9 +40,12 @@ interface ActionRun {
 
 /** Every input of action.yml, with its default, as the runner passes them; `inputs` override. */
 function inputEnv(inputs: Record<string, string>): Record<string, string> {
-  const declared = (parseYaml(readFileSync(join(REPO, "action.yml"), "utf8")) as { inputs: Record<string, { default?: string }> }).inputs;
+  const declared = (
+    parseYaml(readFileSync(join(REPO, "action.yml"), "utf8")) as { inputs: Record<string, { default?: string }> }
+  ).inputs;
   const env: Record<string, string> = {};
-  for (const [name, spec] of Object.entries(declared)) env[`INPUT_${name.toUpperCase()}`] = inputs[name] ?? spec.default ?? "";
+  for (const [name, spec] of Object.entries(declared))
+    env[`INPUT_${name.toUpperCase()}`] = inputs[name] ?? spec.default ?? "";
   for (const name of Object.keys(inputs)) if (!(name in declared)) throw new Error(`action.yml has no input ${name}`);
   return env;
 }
@@ -80,7 +83,12 @@ async function runAction(inputs: Record<string, string>, env: Record<string, str
       child.on("error", fail);
       child.on("close", (c) => (clearTimeout(guard), done(c)));
     });
-    return { code, log: readFileSync(logFile, "utf8"), outputs: parseOutputs(readFileSync(outputFile, "utf8")), summary: readFileSync(summaryFile, "utf8") };
+    return {
+      code,
+      log: readFileSync(logFile, "utf8"),
+      outputs: parseOutputs(readFileSync(outputFile, "utf8")),
+      summary: readFileSync(summaryFile, "utf8"),
+    };
   } finally {
     closeSync(fd);
   }
@@ -124,18 +132,32 @@ const report = join(DEMO, "socket-report.json");
 
 describe("the Action, webhook mode", () => {
   it("delivers, masks every webhook URL before printing anything, writes outputs, the report and a summary", async () => {
-    const hooks = { SLACK_WEBHOOK_SECURITY: emulator.webhookUrl("security"), SLACK_WEBHOOK_OPS: emulator.webhookUrl("ops") };
-    const config = { url: [{ name: "security", url: { env: "SLACK_WEBHOOK_SECURITY" } }, { name: "ops", url: { env: "SLACK_WEBHOOK_OPS" } }], url_configs: { security: { min_severity: "high" } } };
+    const hooks = {
+      SLACK_WEBHOOK_SECURITY: emulator.webhookUrl("security"),
+      SLACK_WEBHOOK_OPS: emulator.webhookUrl("ops"),
+    };
+    const config = {
+      url: [
+        { name: "security", url: { env: "SLACK_WEBHOOK_SECURITY" } },
+        { name: "ops", url: { env: "SLACK_WEBHOOK_OPS" } },
+      ],
+      url_configs: { security: { min_severity: "high" } },
+    };
     const r = await runAction({ report, "config-json": JSON.stringify(config) }, hooks);
     expect(r.code).toBe(0);
     expect(maskLines(r.log)).toEqual(expect.arrayContaining(Object.values(hooks)));
-    expectNoSecrets({ log: unmasked(r.log), summary: r.summary, outputs: JSON.stringify(r.outputs) }, [...Object.values(hooks), ...emulatorSecrets(emulator)]);
+    expectNoSecrets({ log: unmasked(r.log), summary: r.summary, outputs: JSON.stringify(r.outputs) }, [
+      ...Object.values(hooks),
+      ...emulatorSecrets(emulator),
+    ]);
     expect(emulator.messages({ hook: "security" }).length).toBeGreaterThan(0);
     expect(emulator.messages({ hook: "ops" }).length).toBeGreaterThan(0);
     expect(Number(r.outputs.delivered)).toBe(emulator.messages().length);
     expect(r.outputs.failed).toBe("0");
     expect(Number(r.outputs.alerts)).toBeGreaterThan(0);
-    const saved = JSON.parse(readFileSync(r.outputs.report!, "utf8")) as { destinations: { route: string; status: string }[] };
+    const saved = JSON.parse(readFileSync(r.outputs.report!, "utf8")) as {
+      destinations: { route: string; status: string }[];
+    };
     expect(saved.destinations.map((d) => [d.route, d.status])).toEqual([
       ["security", "sent"],
       ["ops", "sent"],
@@ -148,9 +170,17 @@ describe("the Action, webhook mode", () => {
   });
 
   it("a failed destination: exit 1 (the CLI's policy), an ::error:: annotation, failed=1, the error and hint in the summary", async () => {
-    const config = { url: [{ name: "security", url: { env: "HOOK_A" } }, { name: "ops", url: { env: "HOOK_B" } }] };
+    const config = {
+      url: [
+        { name: "security", url: { env: "HOOK_A" } },
+        { name: "ops", url: { env: "HOOK_B" } },
+      ],
+    };
     const bad = emulator.webhookUrl("security").replace(/[^/]+$/, "wrongsecret000000000000");
-    const r = await runAction({ report, "config-json": JSON.stringify(config) }, { HOOK_A: emulator.webhookUrl("security"), HOOK_B: bad });
+    const r = await runAction(
+      { report, "config-json": JSON.stringify(config) },
+      { HOOK_A: emulator.webhookUrl("security"), HOOK_B: bad },
+    );
     expect(r.code).toBe(1);
     expect(r.outputs.failed).toBe("1");
     expect(r.log).toMatch(/^::error title=socket-notify%3A ops failed::.+/m);
@@ -161,14 +191,22 @@ describe("the Action, webhook mode", () => {
 
   it("goes through HTTPS_PROXY (undici is in the bundle): a proxy that is down is the destination's error", async () => {
     const hook = "https://hooks.slack.com/services/T0000/B0000/abcdefghijklmnop";
-    const r = await runAction({ report, "config-json": JSON.stringify({ url: { env: "HOOK" } }), timeout: "5" }, { HOOK: hook, HTTPS_PROXY: "http://127.0.0.1:9" });
+    const r = await runAction(
+      { report, "config-json": JSON.stringify({ url: { env: "HOOK" } }), timeout: "5" },
+      { HOOK: hook, HTTPS_PROXY: "http://127.0.0.1:9" },
+    );
     expect(r.code).toBe(1);
-    expect(r.log).toMatch(/^::error title=socket-notify%3A default failed::default: proxy_error: cannot reach the proxy/m);
+    expect(r.log).toMatch(
+      /^::error title=socket-notify%3A default failed::default: proxy_error: cannot reach the proxy/m,
+    );
     expectNoSecrets({ log: unmasked(r.log), summary: r.summary }, [hook]);
   });
 
   it("dry-run: sends nothing, still reports the plan", async () => {
-    const r = await runAction({ report, "config-json": JSON.stringify({ url: { env: "HOOK" } }), "dry-run": "true" }, { HOOK: emulator.webhookUrl("security") });
+    const r = await runAction(
+      { report, "config-json": JSON.stringify({ url: { env: "HOOK" } }), "dry-run": "true" },
+      { HOOK: emulator.webhookUrl("security") },
+    );
     expect(r.code).toBe(0);
     expect(emulator.records()).toHaveLength(0);
     expect(r.outputs.delivered).toBe("0");
@@ -179,8 +217,20 @@ describe("the Action, webhook mode", () => {
 describe("the Action, bot mode", () => {
   it("outputs the ts and channel of each destination's first message; the token is masked first", async () => {
     const config = tmp.path("bot.socketnotifyrc.json");
-    writeFileSync(config, JSON.stringify({ mode: "bot", bot_configs: [{ name: "sec", channels: ["security-alerts"], min_severity: "high" }, { name: "all", channels: ["ops"] }] }));
-    const r = await runAction({ report, config }, { SOCKET_SLACK_BOT_TOKEN: BOT_TOKEN, SOCKET_SLACK_API_URL: emulator.apiUrl });
+    writeFileSync(
+      config,
+      JSON.stringify({
+        mode: "bot",
+        bot_configs: [
+          { name: "sec", channels: ["security-alerts"], min_severity: "high" },
+          { name: "all", channels: ["ops"] },
+        ],
+      }),
+    );
+    const r = await runAction(
+      { report, config },
+      { SOCKET_SLACK_BOT_TOKEN: BOT_TOKEN, SOCKET_SLACK_API_URL: emulator.apiUrl },
+    );
     expect(r.code).toBe(0);
     expect(maskLines(r.log)).toContain(BOT_TOKEN);
     expectNoSecrets({ log: unmasked(r.log), summary: r.summary }, [BOT_TOKEN]);
@@ -198,7 +248,11 @@ describe("the Action, bad inputs (exit 2 with an ::error:: annotation, as the CL
     ["no report", {}, /input report: missing/],
     ["config and config-json", { report, config: "a.json", "config-json": "{}" }, /both given/],
     ["a non-boolean dry-run", { report, "dry-run": "yes" }, /input dry-run: "yes" is not a boolean/],
-    ["a missing report file", { report: "nope.json", "config-json": '{"url":"https://hooks.slack.com/services/T0/B0/x"}' }, /nope\.json/],
+    [
+      "a missing report file",
+      { report: "nope.json", "config-json": '{"url":"https://hooks.slack.com/services/T0/B0/x"}' },
+      /nope\.json/,
+    ],
     ["an invalid config-json", { report, "config-json": "{not json" }, /SOCKET_SLACK_CONFIG_JSON/],
   ])("%s", async (_name, inputs, message) => {
     const r = await runAction(inputs);
@@ -211,14 +265,39 @@ describe("the Action, bad inputs (exit 2 with an ::error:: annotation, as the CL
 });
 
 describe("the Action's job summary, from a hostile report", () => {
-  const hostile = ["[click me](https://evil.example/phish)", "<img src=x onerror=alert(1)>", "evil | injected | cells", "`code` **bold** _it_", "https://evil.example/raw", "www.evil.example", "x@evil.example", "<script>alert(1)</script>", "![img](https://evil.example/i.png)"];
+  const hostile = [
+    "[click me](https://evil.example/phish)",
+    "<img src=x onerror=alert(1)>",
+    "evil | injected | cells",
+    "`code` **bold** _it_",
+    "https://evil.example/raw",
+    "www.evil.example",
+    "x@evil.example",
+    "<script>alert(1)</script>",
+    "![img](https://evil.example/i.png)",
+  ];
 
   it("shows hostile package names and titles as inert text: no link, image or HTML, one table row each", async () => {
     const scan = JSON.parse(readFileSync(report, "utf8")) as { new_alerts: Record<string, unknown>[] };
-    scan.new_alerts = hostile.map((name, i) => ({ ...scan.new_alerts[i], pkg_name: name, title: `${name}\n| x | y |`, severity: "critical", type: "malware", key: `h${i}`, pkg_id: `h${i}` }));
+    scan.new_alerts = hostile.map((name, i) => ({
+      ...scan.new_alerts[i],
+      pkg_name: name,
+      title: `${name}\n| x | y |`,
+      severity: "critical",
+      type: "malware",
+      key: `h${i}`,
+      pkg_id: `h${i}`,
+    }));
     const file = tmp.path("hostile.json");
     writeFileSync(file, JSON.stringify(scan));
-    const r = await runAction({ report: file, "config-json": JSON.stringify({ url: [{ name: "[x](https://evil.example)", url: { env: "HOOK" } }] }), "dry-run": "true" }, { HOOK: emulator.webhookUrl("security") });
+    const r = await runAction(
+      {
+        report: file,
+        "config-json": JSON.stringify({ url: [{ name: "[x](https://evil.example)", url: { env: "HOOK" } }] }),
+        "dry-run": "true",
+      },
+      { HOOK: emulator.webhookUrl("security") },
+    );
     expect(r.code).toBe(0);
     const html = await marked.parse(r.summary, { gfm: true });
     expect(html).not.toMatch(/<a[\s>]/);
@@ -228,7 +307,14 @@ describe("the Action's job summary, from a hostile report", () => {
     expect(rows).toHaveLength(hostile.length);
     for (const [, row] of rows) expect([...row!.matchAll(/<td/g)]).toHaveLength(4);
     // The text is still there for a person to read.
-    const text = html.replace(/<[^>]+>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/\u200b/g, "");
+    const text = html
+      .replace(/<[^>]+>/g, "")
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&amp;/g, "&")
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/\u200b/g, "");
     for (const name of hostile) expect(text).toContain(name);
   });
 });

@@ -39,7 +39,9 @@ describe("the bundled binary", () => {
   it("prints the same dry-run report as the unbundled modules (SOCKET_NOTIFY_NO_BUNDLE=1)", async () => {
     const env = { SOCKET_SLACK_CONFIG_JSON: '{"url": "https://hooks.slack.com/services/T000/B000/xyz"}' };
     const bundled = await runCli(["send", REPORT, "--dry-run", "--json"], { env });
-    const plain = await runCli(["send", REPORT, "--dry-run", "--json"], { env: { ...env, SOCKET_NOTIFY_NO_BUNDLE: "1" } });
+    const plain = await runCli(["send", REPORT, "--dry-run", "--json"], {
+      env: { ...env, SOCKET_NOTIFY_NO_BUNDLE: "1" },
+    });
     expect(bundled.code).toBe(0);
     expect(plain.code).toBe(0);
     expect(JSON.parse(bundled.stdout)).toEqual(JSON.parse(plain.stdout));
@@ -48,7 +50,10 @@ describe("the bundled binary", () => {
 
   it("finds and reads a YAML config (yaml loads from outside the bundle)", async () => {
     const dir = tmp.path("yaml");
-    await tmp.write("yaml/.socketnotifyrc.yaml", "mode: webhook\nurl:\n  - name: sec\n    url: {env: HOOK}\nurl_configs:\n  sec: {min_severity: critical}\n");
+    await tmp.write(
+      "yaml/.socketnotifyrc.yaml",
+      "mode: webhook\nurl:\n  - name: sec\n    url: {env: HOOK}\nurl_configs:\n  sec: {min_severity: critical}\n",
+    );
     const r = await runCli(["send", REPORT, "--dry-run"], { cwd: dir });
     expect(r.stderr).toContain("environment variable HOOK is not set");
     expect(r.stdout).toMatch(/• sec: \d+ alerts? in \d+ messages?: dry-run/);
@@ -56,7 +61,10 @@ describe("the bundled binary", () => {
   });
 
   it("loads an opt-in code config (.mjs) through Node's module loader", async () => {
-    const config = await tmp.write("code/socketnotify.config.mjs", 'export default { url: [{ name: "from-code", url: { env: "HOOK" } }] };\n');
+    const config = await tmp.write(
+      "code/socketnotify.config.mjs",
+      'export default { url: [{ name: "from-code", url: { env: "HOOK" } }] };\n',
+    );
     const r = await runCli(["send", REPORT, "--dry-run", "--allow-code-config", "-c", config]);
     expect(r.stdout).toContain("• from-code:");
     expect(r.code).toBe(0);
@@ -76,7 +84,11 @@ describe("a plugin that imports @socket-notify/core itself", () => {
 
   it("its own Secret objects are shown redacted by validate, and its notifier delivers", async () => {
     const out = tmp.path("plugin-out.jsonl");
-    const config = await tmp.write("plugin-good.json", { mode: "core-importing", plugins: [PLUGIN], sinks: [{ name: "audit", file: out }] });
+    const config = await tmp.write("plugin-good.json", {
+      mode: "core-importing",
+      plugins: [PLUGIN],
+      sinks: [{ name: "audit", file: out }],
+    });
     const v = await runCli(["validate", "-c", config]);
     expect(v.code).toBe(0);
     expect(v.stdout).toContain("xoxb-…(plugin)");

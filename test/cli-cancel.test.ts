@@ -32,7 +32,10 @@ const env = (): Record<string, string> => emulatorHookEnv(emu, ["security", "ops
 beforeAll(async () => {
   emu = await startEmulator({ rateLimit: false, workspaceRateLimit: false });
   tmp = await tempDir("cli-cancel-");
-  reportPath = await tmp.write("report.json", enableJsonReport(Object.values(ROUTES).map((r) => issue(r.type, "high", r.pkg))));
+  reportPath = await tmp.write(
+    "report.json",
+    enableJsonReport(Object.values(ROUTES).map((r) => issue(r.type, "high", r.pkg))),
+  );
   config = await tmp.write("config.json", {
     mode: "webhook",
     url: Object.entries(ROUTES).map(([name, r]) => ({ name, url: { env: `HOOK_${r.hook.toUpperCase()}` } })),
@@ -56,7 +59,11 @@ interface Killed {
 /** Start the CLI; once `ready()` holds (polled), send `signals` to it (a second one only after the first was acknowledged on stderr). */
 function runAndSignal(args: string[], ready: () => boolean, signals: NodeJS.Signals[]): Promise<Killed> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env() }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: REPO,
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env() },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
@@ -87,7 +94,11 @@ function runAndSignal(args: string[], ready: () => boolean, signals: NodeJS.Sign
 function arrived(): string[] {
   return emu
     .messages()
-    .flatMap((m) => Object.values(ROUTES).filter((r) => r.hook === m.hook && JSON.stringify(m.payload).includes(r.pkg)).map((r) => r.pkg))
+    .flatMap((m) =>
+      Object.values(ROUTES)
+        .filter((r) => r.hook === m.hook && JSON.stringify(m.payload).includes(r.pkg))
+        .map((r) => r.pkg),
+    )
     .sort();
 }
 
@@ -105,38 +116,61 @@ async function outbox(file: string): Promise<Record<string, unknown>[]> {
 const pkgOf = (route: unknown): string => ROUTES[route as string]!.pkg;
 
 describe("a send killed mid-run loses nothing", () => {
-  for (const [signal, exitCode] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  for (const [signal, exitCode] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const) {
     it(`${signal}: in-flight requests finish, the rest goes to the outbox, exit ${exitCode}; retry delivers exactly the rest`, async () => {
       const file = tmp.path(`outbox-${signal}.jsonl`);
       // "ops" is slow (its first request is in flight when the signal comes, and finishes within
       // the grace period); "security" is fast but paced, so a2/a3 are still queued.
       emu.fault({ target: { hook: "ops" }, kind: "latency", ms: 1500 });
-      const r = await runAndSignal(["send", reportPath, "-c", config, "--outbox", file, "--json"], () => emu.messages({ hook: "security" }).length >= 1, [signal]);
+      const r = await runAndSignal(
+        ["send", reportPath, "-c", config, "--outbox", file, "--json"],
+        () => emu.messages({ hook: "security" }).length >= 1,
+        [signal],
+      );
       expect(r.code).toBe(exitCode);
       expect(r.stderr).toContain(`socket-notify: ${signal}: starting nothing new`);
-      expect(r.stderr).toMatch(new RegExp(`socket-notify: cancelled by ${signal}: \\d+ undelivered messages? written to `));
-      const report = JSON.parse(r.stdout) as { cancelled: { signal: string; undelivered: number }; destinations: { route: string; message_results: { status: string }[] }[] };
+      expect(r.stderr).toMatch(
+        new RegExp(`socket-notify: cancelled by ${signal}: \\d+ undelivered messages? written to `),
+      );
+      const report = JSON.parse(r.stdout) as {
+        cancelled: { signal: string; undelivered: number };
+        destinations: { route: string; message_results: { status: string }[] }[];
+      };
       expect(report.cancelled.signal).toBe(signal);
 
       const got = arrived();
       const saved = await outbox(file);
       const savedPkgs = saved.map((e) => pkgOf(e.route)).sort();
       // Every planned message is in exactly one place: arrived, or saved.
-      expect([...got, ...savedPkgs].sort()).toEqual(Object.values(ROUTES).map((x) => x.pkg).sort());
+      expect([...got, ...savedPkgs].sort()).toEqual(
+        Object.values(ROUTES)
+          .map((x) => x.pkg)
+          .sort(),
+      );
       expect(saved.length).toBeGreaterThan(0);
       // b1 was in flight when the signal came: it was let finish.
       expect(got).toContain("pkg-b1");
       expect(report.cancelled.undelivered).toBe(saved.length);
       expect(saved.every((e) => e.error && (e.error as { code: string }).code === "cancelled")).toBe(true);
       // The report says the same as the emulator.
-      const sentRoutes = report.destinations.filter((d) => d.message_results[0]?.status === "sent").map((d) => pkgOf(d.route)).sort();
+      const sentRoutes = report.destinations
+        .filter((d) => d.message_results[0]?.status === "sent")
+        .map((d) => pkgOf(d.route))
+        .sort();
       expect(sentRoutes).toEqual(got);
 
       // retry delivers exactly what was missing.
       emu.reset();
       const retry = await runCli(["retry", file, "-c", config], { env: env() });
       expect(retry.code).toBe(0);
-      expect([...got, ...arrived()].sort()).toEqual(Object.values(ROUTES).map((x) => x.pkg).sort());
+      expect([...got, ...arrived()].sort()).toEqual(
+        Object.values(ROUTES)
+          .map((x) => x.pkg)
+          .sort(),
+      );
       expect(await outbox(file)).toEqual([]);
     });
   }
@@ -144,7 +178,11 @@ describe("a send killed mid-run loses nothing", () => {
   it("a request still unanswered after the grace period: saved as possible_duplicate; retry says so", async () => {
     const file = tmp.path("outbox-hang.jsonl");
     emu.fault({ target: { hook: "ops" }, kind: "hang", count: 1 });
-    const r = await runAndSignal(["send", reportPath, "-c", config, "--outbox", file], () => emu.messages({ hook: "security" }).length >= 1, ["SIGTERM"]);
+    const r = await runAndSignal(
+      ["send", reportPath, "-c", config, "--outbox", file],
+      () => emu.messages({ hook: "security" }).length >= 1,
+      ["SIGTERM"],
+    );
     expect(r.code).toBe(143);
     const saved = await outbox(file);
     const b1 = saved.find((e) => e.route === "b1");
@@ -162,11 +200,17 @@ describe("a send killed mid-run loses nothing", () => {
 
   it("without --outbox: the summary says how many were not sent and how to keep them next time", async () => {
     emu.fault({ target: { hook: "ops" }, kind: "latency", ms: 1500 });
-    const r = await runAndSignal(["send", reportPath, "-c", config], () => emu.messages({ hook: "security" }).length >= 1, ["SIGINT"]);
+    const r = await runAndSignal(
+      ["send", reportPath, "-c", config],
+      () => emu.messages({ hook: "security" }).length >= 1,
+      ["SIGINT"],
+    );
     expect(r.code).toBe(130);
     const missing = 5 - arrived().length;
     expect(missing).toBeGreaterThan(0);
-    expect(r.stderr).toContain(`socket-notify: cancelled by SIGINT: ${missing} of 5 messages not delivered; they are not saved: pass --outbox FILE next time to keep them, then re-send with socket-notify retry FILE`);
+    expect(r.stderr).toContain(
+      `socket-notify: cancelled by SIGINT: ${missing} of 5 messages not delivered; they are not saved: pass --outbox FILE next time to keep them, then re-send with socket-notify retry FILE`,
+    );
     // The summary is printed too.
     expect(r.stdout).toMatch(/^socket-notify: 5 alerts/m);
   });
@@ -174,7 +218,11 @@ describe("a send killed mid-run loses nothing", () => {
   it("a second signal exits at once; the outbox stays valid JSON lines", async () => {
     const file = tmp.path("outbox-twice.jsonl");
     emu.fault({ target: { hook: "ops" }, kind: "hang", count: 10 });
-    const r = await runAndSignal(["send", reportPath, "-c", config, "--outbox", file], () => emu.messages({ hook: "security" }).length >= 1, ["SIGTERM", "SIGTERM"]);
+    const r = await runAndSignal(
+      ["send", reportPath, "-c", config, "--outbox", file],
+      () => emu.messages({ hook: "security" }).length >= 1,
+      ["SIGTERM", "SIGTERM"],
+    );
     expect(r.code).toBe(143);
     await outbox(file); // parses, or does not exist
     // No lock left behind: the next run can use the outbox.
@@ -194,17 +242,27 @@ describe("a retry killed mid-run", () => {
 
     emu.reset();
     emu.fault({ target: { hook: "ops" }, kind: "latency", ms: 1500 });
-    const r = await runAndSignal(["retry", file, "-c", config], () => emu.messages({ hook: "security" }).length >= 1, ["SIGTERM"]);
+    const r = await runAndSignal(["retry", file, "-c", config], () => emu.messages({ hook: "security" }).length >= 1, [
+      "SIGTERM",
+    ]);
     expect(r.code).toBe(143);
     expect(r.stderr).toMatch(/socket-notify: cancelled by SIGTERM: \d\/5 delivered; \d messages? kept in /);
     const first = arrived();
     const left = await outbox(file);
-    expect([...first, ...left.map((e) => pkgOf(e.route))].sort()).toEqual(Object.values(ROUTES).map((x) => x.pkg).sort());
+    expect([...first, ...left.map((e) => pkgOf(e.route))].sort()).toEqual(
+      Object.values(ROUTES)
+        .map((x) => x.pkg)
+        .sort(),
+    );
 
     emu.reset();
     const again = await runCli(["retry", file, "-c", config], { env: env() });
     expect(again.code).toBe(0);
-    expect([...first, ...arrived()].sort()).toEqual(Object.values(ROUTES).map((x) => x.pkg).sort());
+    expect([...first, ...arrived()].sort()).toEqual(
+      Object.values(ROUTES)
+        .map((x) => x.pkg)
+        .sort(),
+    );
     expect(await outbox(file)).toEqual([]);
   });
 });

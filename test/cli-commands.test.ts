@@ -26,7 +26,10 @@ beforeAll(async () => {
       { name: "security", url: { env: "HOOK_SECURITY" } },
       { name: "ops", url: { env: "HOOK_OPS" } },
     ],
-    url_configs: { security: { min_severity: "high" }, ops: { alert_types: ["malware", "didYouMean"], repos: ["acme/web"] } },
+    url_configs: {
+      security: { min_severity: "high" },
+      ops: { alert_types: ["malware", "didYouMean"], repos: ["acme/web"] },
+    },
   });
 });
 
@@ -59,7 +62,12 @@ describe("validate", () => {
 
     const j = await runCli(["validate", "-c", cfg, "--json"]);
     expect(j.code).toBe(0);
-    const report = JSON.parse(j.stdout) as { valid: boolean; mode: string; destinations: { route: string }[]; warnings: string[] };
+    const report = JSON.parse(j.stdout) as {
+      valid: boolean;
+      mode: string;
+      destinations: { route: string }[];
+      warnings: string[];
+    };
     expect(report.valid).toBe(true);
     expect(report.mode).toBe("webhook");
     expect(report.destinations.map((d) => d.route)).toEqual(["a", "webhook_1"]);
@@ -68,10 +76,19 @@ describe("validate", () => {
   });
 
   it("bot mode: channels listed, the token never shown", async () => {
-    const cfg = await tmp.write("bot.json", { mode: "bot", bot_token: TOKEN, bot_configs: [{ name: "sec", channels: ["#security-alerts", "C0123456789"], min_severity: "critical" }] });
+    const cfg = await tmp.write("bot.json", {
+      mode: "bot",
+      bot_token: TOKEN,
+      bot_configs: [{ name: "sec", channels: ["#security-alerts", "C0123456789"], min_severity: "critical" }],
+    });
     const r = await runCli(["validate", "-c", cfg]);
     expect(r.code).toBe(0);
-    expect(lines(r.stdout).slice(1)).toEqual(expect.arrayContaining([expect.stringMatching(/^ {2}sec → #security-alerts\b/), expect.stringMatching(/^ {2}sec → C0123456789\b/)]));
+    expect(lines(r.stdout).slice(1)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^ {2}sec → #security-alerts\b/),
+        expect.stringMatching(/^ {2}sec → C0123456789\b/),
+      ]),
+    );
     expectNoSecrets({ stdout: r.stdout, stderr: r.stderr }, SECRETS);
   });
 
@@ -83,7 +100,9 @@ describe("validate", () => {
   });
 
   it("config from SOCKET_SLACK_CONFIG_JSON and from a .socketnotifyrc.json in a parent directory", async () => {
-    const env = await runCli(["validate"], { env: { SOCKET_SLACK_CONFIG_JSON: JSON.stringify({ mode: "webhook", url: { env: "H" } }), H: HOOK_A } });
+    const env = await runCli(["validate"], {
+      env: { SOCKET_SLACK_CONFIG_JSON: JSON.stringify({ mode: "webhook", url: { env: "H" } }), H: HOOK_A },
+    });
     expect(env.code).toBe(0);
     expect(lines(env.stdout)[0]).toBe("SOCKET_SLACK_CONFIG_JSON: valid · mode webhook");
     expectNoSecrets({ stdout: env.stdout, stderr: env.stderr }, SECRETS);
@@ -107,13 +126,19 @@ describe("validate", () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     const err = lines(r.stderr);
-    expect(err[0]).toMatch(/^socket-notify: error: .*bad\.json: mode: unknown mode "webhok" \(did you mean "webhook"\?\)/);
+    expect(err[0]).toMatch(
+      /^socket-notify: error: .*bad\.json: mode: unknown mode "webhok" \(did you mean "webhook"\?\)/,
+    );
     expect(err[1]).toMatch(/^ {2}hint: /);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   it("a filter key misspelt: exit 2 naming it", async () => {
-    const cfg = await tmp.write("bad-key.json", { mode: "webhook", url: { env: "H" }, url_configs: { default: { min_severity: "hihg" } } });
+    const cfg = await tmp.write("bad-key.json", {
+      mode: "webhook",
+      url: { env: "H" },
+      url_configs: { default: { min_severity: "hihg" } },
+    });
     const r = await runCli(["validate", "-c", cfg], { env: { H: HOOK_A } });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^socket-notify: error: .*url_configs\.default\.min_severity/);
@@ -125,7 +150,9 @@ describe("validate", () => {
     try {
       const r = await runCli(["validate"], { cwd: empty.dir });
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/^socket-notify: error: no config found\n {2}hint: .*SOCKET_SLACK_CONFIG_JSON.*--config/);
+      expect(r.stderr).toMatch(
+        /^socket-notify: error: no config found\n {2}hint: .*SOCKET_SLACK_CONFIG_JSON.*--config/,
+      );
     } finally {
       await empty.cleanup();
     }
@@ -145,7 +172,17 @@ describe("schema", () => {
     const s = JSON.parse(r.stdout) as { $schema: string; type: string; properties: Record<string, unknown> };
     expect(s.$schema).toMatch(/json-schema\.org/);
     expect(s.type).toBe("object");
-    for (const k of ["mode", "url", "url_configs", "bot_configs", "bot_token", "slack_api_url", "enabled", "max_messages"]) expect(s.properties).toHaveProperty(k);
+    for (const k of [
+      "mode",
+      "url",
+      "url_configs",
+      "bot_configs",
+      "bot_token",
+      "slack_api_url",
+      "enabled",
+      "max_messages",
+    ])
+      expect(s.properties).toHaveProperty(k);
     expect(r.stderr).toBe("");
   });
 
@@ -174,7 +211,8 @@ describe("--version, --help and usage errors", () => {
     for (const r of await Promise.all([["--help"], ["-h"], ["help"]].map((args) => runCli(args)))) {
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/^socket-notify — /);
-      for (const c of ["send", "validate", "schema", "retry", "emulator", "demo"]) expect(r.stdout).toMatch(new RegExp(`socket-notify ${c}\\b`));
+      for (const c of ["send", "validate", "schema", "retry", "emulator", "demo"])
+        expect(r.stdout).toMatch(new RegExp(`socket-notify ${c}\\b`));
       expect(r.stdout).toMatch(/Exit codes: 0 .*1 .*2 /);
     }
   });
@@ -188,14 +226,28 @@ describe("--version, --help and usage errors", () => {
     });
     const send = await runCli(["send", "--help"]);
     expect((await runCli(["help", "send"])).stdout).toBe(send.stdout);
-    for (const o of ["--facts", "--strict-blocking", "--dry-run", "--out", "--json", "--timeout", "--outbox", "--repo", "--quiet"]) expect(send.stdout).toContain(o);
+    for (const o of [
+      "--facts",
+      "--strict-blocking",
+      "--dry-run",
+      "--out",
+      "--json",
+      "--timeout",
+      "--outbox",
+      "--repo",
+      "--quiet",
+    ])
+      expect(send.stdout).toContain(o);
   });
 
   it("an unknown command close to a real one: exit 2 with the suggestion", async () => {
     const r = await runCli(["sned", "report.json"]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
-    expect(lines(r.stderr)).toEqual(['socket-notify: error: unknown command "sned" (did you mean "send"?)', "  hint: run socket-notify --help for the commands"]);
+    expect(lines(r.stderr)).toEqual([
+      'socket-notify: error: unknown command "sned" (did you mean "send"?)',
+      "  hint: run socket-notify --help for the commands",
+    ]);
     const v = await runCli(["valdate"]);
     expect(v.code).toBe(2);
     expect(v.stderr).toContain('did you mean "validate"?');
@@ -229,7 +281,9 @@ describe("--version, --help and usage errors", () => {
   });
 
   it("an input file that does not exist: exit 2 naming it, no stack", async () => {
-    const r = await runCli(["send", tmp.path("missing-report.json"), "-c", webhookConfig], { env: { HOOK_SECURITY: HOOK_A, HOOK_OPS: HOOK_B } });
+    const r = await runCli(["send", tmp.path("missing-report.json"), "-c", webhookConfig], {
+      env: { HOOK_SECURITY: HOOK_A, HOOK_OPS: HOOK_B },
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/missing-report\.json: cannot read the scan report \(no such file\)/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -244,27 +298,41 @@ describe("demo", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("1. Webhook mode: examples/demo/webhook.socketnotifyrc.json");
     expect(r.stdout).toContain("2. Bot mode: examples/demo/bot.socketnotifyrc.json");
-    for (const ch of ["#security-alerts", "#ops", "#dev", "#general"]) expect(r.stdout).toMatch(new RegExp(`^ {2}${ch}: \\d+ messages?$`, "m"));
+    for (const ch of ["#security-alerts", "#ops", "#dev", "#general"])
+      expect(r.stdout).toMatch(new RegExp(`^ {2}${ch}: \\d+ messages?$`, "m"));
     expect(r.stdout).toMatch(/✗ archive → #old-alerts/);
     expect(`${r.stdout}${r.stderr}`).not.toMatch(/\n\s+at |internal error/);
-    expectNoSecrets({ stdout: r.stdout, stderr: r.stderr }, ["emulatorhooksecret0001", "emulatorhooksecret0002", "emulatorhooksecret0003", "xoxb-emulator-bot-token"]);
+    expectNoSecrets({ stdout: r.stdout, stderr: r.stderr }, [
+      "emulatorhooksecret0001",
+      "emulatorhooksecret0002",
+      "emulatorhooksecret0003",
+      "xoxb-emulator-bot-token",
+    ]);
   });
-
 });
 
 describe("emulator", () => {
   it("prints its URLs and hooks, answers a webhook post and stops cleanly on SIGTERM (exit 0)", async () => {
-    const child = spawn(process.execPath, [BIN, "emulator", "--port", "0", "--no-rate-limit"], { env: { PATH: process.env.PATH ?? "" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, "emulator", "--port", "0", "--no-rate-limit"], {
+      env: { PATH: process.env.PATH ?? "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-    const ready = new Promise<void>((done) => child.stderr.setEncoding("utf8").on("data", (c: string) => ((stderr += c), stderr.includes("Press Ctrl-C") && done())));
+    const ready = new Promise<void>((done) =>
+      child.stderr
+        .setEncoding("utf8")
+        .on("data", (c: string) => ((stderr += c), stderr.includes("Press Ctrl-C") && done())),
+    );
     const exited = new Promise<number | null>((done) => child.on("close", done));
     const guard = setTimeout(() => child.kill("SIGKILL"), 15_000);
     try {
       await ready;
       expect(stdout).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
-      const hook = /(http:\/\/127\.0\.0\.1:\d+\/services\/\S+)/.exec(stdout.split("\n").find((l) => /^\s+security\s/.test(l)) ?? "")?.[1];
+      const hook = /(http:\/\/127\.0\.0\.1:\d+\/services\/\S+)/.exec(
+        stdout.split("\n").find((l) => /^\s+security\s/.test(l)) ?? "",
+      )?.[1];
       expect(hook).toBeDefined();
       const res = await fetch(hook!, { method: "POST", body: JSON.stringify({ text: "hello" }) });
       expect(res.status).toBe(200);
@@ -285,7 +353,10 @@ describe("emulator", () => {
       const port = (server.address() as { port: number }).port;
       const r = await runCli(["emulator", "--port", String(port)]);
       expect(r.code).toBe(2);
-      expect(lines(r.stderr)).toEqual([`socket-notify: error: --port ${port}: the port is in use`, expect.stringMatching(/^ {2}hint: /)]);
+      expect(lines(r.stderr)).toEqual([
+        `socket-notify: error: --port ${port}: the port is in use`,
+        expect.stringMatching(/^ {2}hint: /),
+      ]);
     } finally {
       server.close();
     }

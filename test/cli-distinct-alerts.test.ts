@@ -22,18 +22,34 @@ beforeEach(async () => {
 afterEach(() => emu.close());
 
 const cve = (ghsa: string | undefined, over: Record<string, unknown> = {}) =>
-  issue("criticalCVE", "critical", "lodash", { props: ghsa ? { ghsaId: ghsa } : {}, pkg_version: "4.17.20", purl: "lodash@4.17.20", ...over });
+  issue("criticalCVE", "critical", "lodash", {
+    props: ghsa ? { ghsaId: ghsa } : {},
+    pkg_version: "4.17.20",
+    purl: "lodash@4.17.20",
+    ...over,
+  });
 
 interface Report {
   alerts: { total: number; matched: number; duplicates_merged: number };
   destinations: { status: string; alerts: number }[];
 }
 
-async function send(alerts: unknown[], filter: Record<string, unknown> = {}, extra: string[] = [], over: Record<string, unknown> = {}) {
+async function send(
+  alerts: unknown[],
+  filter: Record<string, unknown> = {},
+  extra: string[] = [],
+  over: Record<string, unknown> = {},
+) {
   n++;
   const report = await tmp.write(`report-${n}.json`, enableJsonReport(alerts, over));
-  const config = await tmp.write(`config-${n}.json`, { mode: "webhook", url: [{ name: "security", url: { env: "HOOK_SECURITY" } }], url_configs: { security: filter } });
-  const r = await runCli(["send", report, "-c", config, "--json", ...extra], { env: emulatorHookEnv(emu, ["security"]) });
+  const config = await tmp.write(`config-${n}.json`, {
+    mode: "webhook",
+    url: [{ name: "security", url: { env: "HOOK_SECURITY" } }],
+    url_configs: { security: filter },
+  });
+  const r = await runCli(["send", report, "-c", config, "--json", ...extra], {
+    env: emulatorHookEnv(emu, ["security"]),
+  });
   return { ...r, report: JSON.parse(r.stdout || "null") as Report };
 }
 
@@ -48,8 +64,15 @@ async function facts(ids: string[], reachable: string): Promise<string> {
         name: "lodash",
         version: "4.17.20",
         direct: true,
-        vulnerabilities: ids.map((ghsaId) => ({ ghsaId, range: "<4.17.21", reachabilityData: { undeterminableReachability: false } })),
-        reachability: ids.map((ghsa_id) => ({ ghsa_id, reachability: [{ type: ghsa_id === reachable ? "reachable" : "unreachable" }] })),
+        vulnerabilities: ids.map((ghsaId) => ({
+          ghsaId,
+          range: "<4.17.21",
+          reachabilityData: { undeterminableReachability: false },
+        })),
+        reachability: ids.map((ghsa_id) => ({
+          ghsa_id,
+          reachability: [{ type: ghsa_id === reachable ? "reachable" : "unreachable" }],
+        })),
       },
     ],
   });
@@ -68,13 +91,20 @@ describe("distinct vulnerabilities of one package are distinct alerts", () => {
   });
 
   it("different CVE ids (no GHSA), and snake_case ids, are distinct too", async () => {
-    const r = await send([cve(undefined, { props: { cveId: "CVE-2020-0001" } }), cve(undefined, { props: { cve_id: "CVE-2020-0002" } }), cve(undefined, { props: { ghsa_id: "GHSA-dddd-dddd-dddd" } })]);
+    const r = await send([
+      cve(undefined, { props: { cveId: "CVE-2020-0001" } }),
+      cve(undefined, { props: { cve_id: "CVE-2020-0002" } }),
+      cve(undefined, { props: { ghsa_id: "GHSA-dddd-dddd-dddd" } }),
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.report.alerts).toMatchObject({ total: 3, duplicates_merged: 0 });
   });
 
   it("Socket's alert key decides when present: the same type on one package under two keys is two alerts", async () => {
-    const r = await send([issue("envVars", "low", "env-peeker", { key: "k-env-1" }), issue("envVars", "low", "env-peeker", { key: "k-env-2" })]);
+    const r = await send([
+      issue("envVars", "low", "env-peeker", { key: "k-env-1" }),
+      issue("envVars", "low", "env-peeker", { key: "k-env-2" }),
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.report.alerts).toMatchObject({ total: 2, matched: 2, duplicates_merged: 0 });
   });
@@ -98,7 +128,11 @@ describe("distinct vulnerabilities of one package are distinct alerts", () => {
     for (const reachable of [IDS[0]!, IDS[1]!]) {
       await emu.close();
       emu = await startEmulator({ rateLimit: false, workspaceRateLimit: false });
-      const r = await send(IDS.map((id) => cve(id)), { reachability_alerts_only: true }, ["--facts", await facts(IDS, reachable)]);
+      const r = await send(
+        IDS.map((id) => cve(id)),
+        { reachability_alerts_only: true },
+        ["--facts", await facts(IDS, reachable)],
+      );
       expect(r.code, r.stderr).toBe(0);
       expect(received(emu, { hook: "security" })).toContain(reachable);
       expect(r.report.destinations[0]).toMatchObject({ alerts: 1 });

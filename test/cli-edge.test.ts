@@ -10,7 +10,12 @@ const report = new URL("../examples/demo/socket-report.json", import.meta.url).p
 async function run(argv: string[], env: Record<string, string> = {}) {
   let stdout = "";
   let stderr = "";
-  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env, cwd: tmpdir() });
+  const code = await main(argv, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    env,
+    cwd: tmpdir(),
+  });
   return { code, stdout, stderr };
 }
 
@@ -21,7 +26,10 @@ describe("socket-notify edge cases", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("enabled: false: nothing sent");
     expect(r.stdout).not.toContain("dry run");
-    const viaEnv = await run(["send", report], { SOCKET_SLACK_CONFIG_JSON: '{"url": {"env": "NOT_SET_ANYWHERE"}}', SOCKET_SLACK_ENABLED: "false" });
+    const viaEnv = await run(["send", report], {
+      SOCKET_SLACK_CONFIG_JSON: '{"url": {"env": "NOT_SET_ANYWHERE"}}',
+      SOCKET_SLACK_ENABLED: "false",
+    });
     expect(viaEnv.code).toBe(0);
     // Enabled, the same config is refused before anything is sent.
     const enabled = await run(["send", report], { SOCKET_SLACK_CONFIG_JSON: '{"url": {"env": "NOT_SET_ANYWHERE"}}' });
@@ -55,7 +63,9 @@ describe("socket-notify edge cases", () => {
       writeFileSync(cfg, JSON.stringify({ url: [{ name: "sec", url: { env: "HOOK" } }], timeout: 1.5 }));
       const r = await run(["send", report, "-c", cfg], { HOOK: emu.webhookUrl("security") });
       expect(r.code).toBe(1);
-      expect(r.stdout).toMatch(/timeout: not delivered within the run's time budget \(2 s\); last error: internal_error: server error \(HTTP 500/);
+      expect(r.stdout).toMatch(
+        /timeout: not delivered within the run's time budget \(2 s\); last error: internal_error: server error \(HTTP 500/,
+      );
       expect(r.stdout + r.stderr).not.toContain(emu.webhookUrl("security"));
     } finally {
       await emu.close();
@@ -65,7 +75,10 @@ describe("socket-notify edge cases", () => {
 
 describe("send --dry-run", () => {
   it("counts excluded alerts by reason with 5 examples each; --verbose lists each one with its reason", async () => {
-    const config = JSON.stringify({ url: [{ name: "sec", url: "https://hooks.slack.com/services/T000/B000/xyz" }], url_configs: { sec: { min_severity: "high" } } });
+    const config = JSON.stringify({
+      url: [{ name: "sec", url: "https://hooks.slack.com/services/T000/B000/xyz" }],
+      url_configs: { sec: { min_severity: "high" } },
+    });
     const r = await run(["send", report, "--dry-run"], { SOCKET_SLACK_CONFIG_JSON: config });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("    excluded: 21 alerts\n      21 × severity below min_severity high\n");
@@ -85,7 +98,12 @@ describe("the CLI as a Unix tool and with plugins", () => {
     const bin = new URL("../packages/cli/dist/bin.cjs", import.meta.url).pathname;
     const config = '{"url": "https://hooks.slack.com/services/T000/B000/xyz"}';
     const stderr = await new Promise<string>((done) => {
-      execFile("bash", ["-c", `"${process.execPath}" "${bin}" send "${report}" --dry-run | head -1 >/dev/null`], { env: { PATH: process.env.PATH ?? "", SOCKET_SLACK_CONFIG_JSON: config } }, (_e, _out, err) => done(err));
+      execFile(
+        "bash",
+        ["-c", `"${process.execPath}" "${bin}" send "${report}" --dry-run | head -1 >/dev/null`],
+        { env: { PATH: process.env.PATH ?? "", SOCKET_SLACK_CONFIG_JSON: config } },
+        (_e, _out, err) => done(err),
+      );
     });
     expect(stderr).not.toMatch(/EPIPE|Unhandled|at .*\.js:\d+/);
   });

@@ -8,14 +8,22 @@ import { BIN, lines, runCli } from "./cli-harness.js";
 
 describe("socket-notify emulator: the app", () => {
   it("prints the app's ID, xapp- token, signing secret, request URL, users and groups; GET /_emulator/app agrees", async () => {
-    const child = spawn(process.execPath, [BIN, "emulator", "--port", "0", "--request-url", "http://127.0.0.1:9/slack/events"], {
-      env: { PATH: process.env.PATH ?? "" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [BIN, "emulator", "--port", "0", "--request-url", "http://127.0.0.1:9/slack/events"],
+      {
+        env: { PATH: process.env.PATH ?? "" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-    const ready = new Promise<void>((done) => child.stderr.setEncoding("utf8").on("data", (c: string) => ((stderr += c), stderr.includes("Press Ctrl-C") && done())));
+    const ready = new Promise<void>((done) =>
+      child.stderr
+        .setEncoding("utf8")
+        .on("data", (c: string) => ((stderr += c), stderr.includes("Press Ctrl-C") && done())),
+    );
     const exited = new Promise<number | null>((done) => child.on("close", done));
     const guard = setTimeout(() => child.kill("SIGKILL"), 20_000);
     try {
@@ -28,7 +36,12 @@ describe("socket-notify emulator: the app", () => {
       expect(stdout).toContain("@security-team (S0000000001): U1000000001, U1000000002");
       const base = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
       const app = (await (await fetch(`${base}/_emulator/app`)).json()) as Record<string, unknown>;
-      expect(app).toMatchObject({ app_id: "A0000000001", app_token: "xapp-1-A0000000001-emulator-app-token", request_url: "http://127.0.0.1:9/slack/events", bot_token: "xoxb-emulator-bot-token" });
+      expect(app).toMatchObject({
+        app_id: "A0000000001",
+        app_token: "xapp-1-A0000000001-emulator-app-token",
+        request_url: "http://127.0.0.1:9/slack/events",
+        bot_token: "xoxb-emulator-bot-token",
+      });
       child.kill("SIGTERM");
       expect(await exited).toBe(0);
     } finally {
@@ -40,6 +53,9 @@ describe("socket-notify emulator: the app", () => {
   it("a --request-url that is not http(s): exit 2 with a hint", async () => {
     const r = await runCli(["emulator", "--request-url", "localhost:3000"]);
     expect(r.code).toBe(2);
-    expect(lines(r.stderr)).toEqual(["socket-notify: error: --request-url: expected an http:// or https:// URL", expect.stringMatching(/^ {2}hint: e\.g\. --request-url http/)]);
+    expect(lines(r.stderr)).toEqual([
+      "socket-notify: error: --request-url: expected an http:// or https:// URL",
+      expect.stringMatching(/^ {2}hint: e\.g\. --request-url http/),
+    ]);
   });
 });

@@ -60,7 +60,12 @@ export function lines(text: string): string[] {
 }
 
 /** A fresh temp dir per test file; `cleanup()` in afterAll. */
-export async function tempDir(prefix = "cli-e2e-"): Promise<{ dir: string; path: (...p: string[]) => string; write: (name: string, data: unknown) => Promise<string>; cleanup: () => Promise<void> }> {
+export async function tempDir(prefix = "cli-e2e-"): Promise<{
+  dir: string;
+  path: (...p: string[]) => string;
+  write: (name: string, data: unknown) => Promise<string>;
+  cleanup: () => Promise<void>;
+}> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   return {
     dir,
@@ -84,7 +89,12 @@ export function emulatorSecrets(emu: SlackEmulator): string[] {
 }
 
 /** A Socket CLI Issue (reference §2.1) with a package name the tests can look for in Slack payloads. */
-export function issue(type: string, severity: string, pkg: string, over: Record<string, unknown> = {}): Record<string, unknown> {
+export function issue(
+  type: string,
+  severity: string,
+  pkg: string,
+  over: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     pkg_type: "npm",
     pkg_name: pkg,
@@ -113,7 +123,10 @@ export const ALERTS = [
 ];
 
 /** A Socket CLI `--enable-json` report (reference §2.3). */
-export function enableJsonReport(newAlerts: unknown[] = ALERTS, over: Record<string, unknown> = {}): Record<string, unknown> {
+export function enableJsonReport(
+  newAlerts: unknown[] = ALERTS,
+  over: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     scan_failed: false,
     full_scan_id: "scan-cli-1",

@@ -50,7 +50,9 @@ describe("what a triager sees in Slack", () => {
   it("webhook, GitHub Actions PR: suggestion, type keys, one entry per package, linked repo/PR/commit/run", async () => {
     const report = await tmp.write("report.json", enableJsonReport(ALERTS, { branch: "feature/login" }));
     const config = await tmp.write("hook.json", { url: [{ name: "security", url: { env: "HOOK_SECURITY" } }] });
-    const r = await runCli(["send", report, "-c", config], { env: { ...emulatorHookEnv(emu, ["security"]), ...GITHUB_ENV } });
+    const r = await runCli(["send", report, "-c", config], {
+      env: { ...emulatorHookEnv(emu, ["security"]), ...GITHUB_ENV },
+    });
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.code).toBe(0);
     const [m] = emu.messages({ hook: "security" });
@@ -60,7 +62,9 @@ describe("what a triager sees in Slack", () => {
     const context = all[1]!;
     expect(context).toContain("*Repository:* <https://github.com/acme/web|acme/web>");
     expect(context).toContain("*PR:* <https://github.com/acme/web/pull/42|#42>");
-    expect(context).toContain("*Commit:* <https://github.com/acme/web/commit/5efacb1a00000000000000000000000000000000|5efacb1a>");
+    expect(context).toContain(
+      "*Commit:* <https://github.com/acme/web/commit/5efacb1a00000000000000000000000000000000|5efacb1a>",
+    );
     expect(context).toContain("<https://github.com/acme/web/actions/runs/987654321|CI run>");
     // evil-pkg once, its three alerts beneath; the report's text is escaped.
     const evil = all.find((t) => t.startsWith("📦") && t.includes("evil-pkg"))!;
@@ -74,12 +78,26 @@ describe("what a triager sees in Slack", () => {
   });
 
   it("bot mode, GitLab MR: links to the merge request and the job; mention for critical alerts only", async () => {
-    const report = await tmp.write("report-gl.json", enableJsonReport(ALERTS, { repo: "group/app", branch: "mr-branch" }));
+    const report = await tmp.write(
+      "report-gl.json",
+      enableJsonReport(ALERTS, { repo: "group/app", branch: "mr-branch" }),
+    );
     const config = await tmp.write("bot.json", {
       mode: "bot",
       bot_configs: [
-        { name: "security", channels: ["#security-alerts"], mention: ["<@U012AB3CD>", "<!subteam^SAZ94GDB8>", "!here"] },
-        { name: "quiet", channels: ["general"], mention: ["!channel"], mention_min_severity: "critical", min_severity: "high", exclude_alert_types: ["obfuscatedFile"] },
+        {
+          name: "security",
+          channels: ["#security-alerts"],
+          mention: ["<@U012AB3CD>", "<!subteam^SAZ94GDB8>", "!here"],
+        },
+        {
+          name: "quiet",
+          channels: ["general"],
+          mention: ["!channel"],
+          mention_min_severity: "critical",
+          min_severity: "high",
+          exclude_alert_types: ["obfuscatedFile"],
+        },
       ],
     });
     const env = {
@@ -107,7 +125,10 @@ describe("what a triager sees in Slack", () => {
   });
 
   it("a bad mention token is a config error naming its JSON path (exit 2)", async () => {
-    const config = await tmp.write("bad-mention.json", { url: "https://hooks.slack.com/services/T0/B0/x", url_configs: { default: { mention: ["@oncall"] } } });
+    const config = await tmp.write("bad-mention.json", {
+      url: "https://hooks.slack.com/services/T0/B0/x",
+      url_configs: { default: { mention: ["@oncall"] } },
+    });
     const r = await runCli(["validate", "-c", config]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/url_configs\.default\.mention\[0\]/);

@@ -8,7 +8,20 @@ import { appendFile, readdir, readFile, writeFile } from "node:fs/promises";
 import { expectNoSecrets } from "@socket-notify/core/testing";
 import { type SlackEmulator, startEmulator } from "@socket-notify/slack-emulator";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { BIN, emulatorBotEnv, emulatorHookEnv, emulatorSecrets, enableJsonReport, issue, lines, received, REPO, runCli, type RunResult, tempDir } from "./cli-harness.js";
+import {
+  BIN,
+  emulatorBotEnv,
+  emulatorHookEnv,
+  emulatorSecrets,
+  enableJsonReport,
+  issue,
+  lines,
+  received,
+  REPO,
+  runCli,
+  type RunResult,
+  tempDir,
+} from "./cli-harness.js";
 
 let emu: SlackEmulator;
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -31,7 +44,10 @@ const botEnv = (): Record<string, string> => emulatorBotEnv(emu);
 
 async function noSecrets(r: RunResult, ...files: string[]): Promise<void> {
   const contents = await Promise.all(files.map((f) => readFile(f, "utf8")));
-  expectNoSecrets({ stdout: r.stdout, stderr: r.stderr, ...Object.fromEntries(files.map((f, i) => [f, contents[i]])) }, secrets);
+  expectNoSecrets(
+    { stdout: r.stdout, stderr: r.stderr, ...Object.fromEntries(files.map((f, i) => [f, contents[i]])) },
+    secrets,
+  );
 }
 
 /** The ops hook answers 404 no_service (deleted in Slack): fails at once, no retries. */
@@ -47,7 +63,10 @@ beforeAll(async () => {
   emu = await startEmulator({ rateLimit: false, workspaceRateLimit: false });
   secrets = emulatorSecrets(emu);
   tmp = await tempDir("cli-outbox-");
-  reportPath = await tmp.write("socket-report.json", enableJsonReport([issue("malware", "critical", "evil-pkg"), issue("envVars", "low", "env-peeker")]));
+  reportPath = await tmp.write(
+    "socket-report.json",
+    enableJsonReport([issue("malware", "critical", "evil-pkg"), issue("envVars", "low", "env-peeker")]),
+  );
   webhookConfig = await tmp.write("webhook.json", WEBHOOK_CONFIG);
   botConfig = await tmp.write("bot.json", {
     mode: "bot",
@@ -69,11 +88,15 @@ describe("send --outbox, then retry", () => {
   it("a hook answering 500: exit 1, one line per undelivered message; retry after the fault delivers it and empties the file", async () => {
     const outbox = tmp.path("outbox-500.jsonl");
     emu.fault({ target: { hook: "ops" }, kind: "status", status: 500, count: 1000 });
-    const r = await runCli(["send", reportPath, "-c", webhookConfig, "--outbox", outbox, "--timeout", "1.5"], { env: hookEnv() });
+    const r = await runCli(["send", reportPath, "-c", webhookConfig, "--outbox", outbox, "--timeout", "1.5"], {
+      env: hookEnv(),
+    });
     expect(r.code).toBe(1);
     expect(emu.messages({ hook: "security" })).toHaveLength(1);
     expect(emu.messages({ hook: "ops" })).toHaveLength(0);
-    expect(r.stderr).toContain(`1 undelivered message written to ${outbox}: re-send with socket-notify retry ${outbox}`);
+    expect(r.stderr).toContain(
+      `1 undelivered message written to ${outbox}: re-send with socket-notify retry ${outbox}`,
+    );
     const entries = await outboxLines(outbox);
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ mode: "webhook", route: "ops", index: 1, count: 1 });
@@ -99,7 +122,14 @@ describe("send --outbox, then retry", () => {
     expect(emu.records()).toHaveLength(0);
     const json = await runCli(["retry", outbox, "-c", webhookConfig, "--json"], { env: hookEnv() });
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout)).toEqual({ delivered: 0, failed: 0, orphans: 0, possible_duplicates: 0, untrusted: 0, results: [] });
+    expect(JSON.parse(json.stdout)).toEqual({
+      delivered: 0,
+      failed: 0,
+      orphans: 0,
+      possible_duplicates: 0,
+      untrusted: 0,
+      results: [],
+    });
     const quiet = await runCli(["retry", outbox, "-c", webhookConfig, "-q"], { env: hookEnv() });
     expect(quiet.code).toBe(0);
     expect(quiet.stdout).toBe("");
@@ -108,7 +138,10 @@ describe("send --outbox, then retry", () => {
   it("a hook that hangs with a small --request-timeout/--timeout: exit 1, kept in the outbox", async () => {
     const outbox = tmp.path("outbox-hang.jsonl");
     emu.fault({ target: { hook: "ops" }, kind: "hang", count: 1000 });
-    const r = await runCli(["send", reportPath, "-c", webhookConfig, "--outbox", outbox, "--timeout", "1.5", "--request-timeout", "0.5"], { env: hookEnv() });
+    const r = await runCli(
+      ["send", reportPath, "-c", webhookConfig, "--outbox", outbox, "--timeout", "1.5", "--request-timeout", "0.5"],
+      { env: hookEnv() },
+    );
     expect(r.code).toBe(1);
     expect(emu.messages({ hook: "security" })).toHaveLength(1);
     expect(lines(r.stdout).some((l) => /^ {2}✗ ops: /.test(l))).toBe(true);
@@ -116,18 +149,32 @@ describe("send --outbox, then retry", () => {
     const entries = await outboxLines(outbox);
     expect(entries).toHaveLength(1);
     expect(entries[0]!.possible_duplicate).toBe(true);
-    expect(r.stdout).toContain("note: 1 undelivered message may already be in Slack (a request was sent and not answered): re-sending may show it twice");
+    expect(r.stdout).toContain(
+      "note: 1 undelivered message may already be in Slack (a request was sent and not answered): re-sending may show it twice",
+    );
     expect(r.stderr).toContain("1 undelivered message written to");
     expect(r.stderr).toContain("(1 may already be in Slack: a request was sent and not answered)");
     await noSecrets(r, outbox);
-    const json = await runCli(["send", reportPath, "-c", webhookConfig, "--json", "--timeout", "1.5", "--request-timeout", "0.5"], { env: hookEnv() });
-    const report = JSON.parse(json.stdout) as { destinations: { route: string; message_results: { possible_duplicate?: boolean; status: string }[] }[] };
-    expect(report.destinations.find((d) => d.route === "ops")!.message_results[0]).toMatchObject({ status: "failed", possible_duplicate: true });
-    expect(report.destinations.find((d) => d.route === "security")!.message_results[0]!.possible_duplicate).toBeUndefined();
+    const json = await runCli(
+      ["send", reportPath, "-c", webhookConfig, "--json", "--timeout", "1.5", "--request-timeout", "0.5"],
+      { env: hookEnv() },
+    );
+    const report = JSON.parse(json.stdout) as {
+      destinations: { route: string; message_results: { possible_duplicate?: boolean; status: string }[] }[];
+    };
+    expect(report.destinations.find((d) => d.route === "ops")!.message_results[0]).toMatchObject({
+      status: "failed",
+      possible_duplicate: true,
+    });
+    expect(
+      report.destinations.find((d) => d.route === "security")!.message_results[0]!.possible_duplicate,
+    ).toBeUndefined();
 
     emu.reset();
     const retry = await runCli(["retry", outbox, "-c", webhookConfig], { env: hookEnv() });
-    expect(retry.stderr).toContain("note: 1 of 1 message may already be in Slack (a request was sent and not answered): re-sending may show it twice");
+    expect(retry.stderr).toContain(
+      "note: 1 of 1 message may already be in Slack (a request was sent and not answered): re-sending may show it twice",
+    );
     expect(retry.code).toBe(0);
     expect(emu.messages({ hook: "ops" })).toHaveLength(1);
     expect(await readFile(outbox, "utf8")).toBe("");
@@ -155,7 +202,9 @@ describe("send --outbox, then retry", () => {
     const retry = await runCli(["retry", outbox, "-c", webhookConfig, "-q"], { env: hookEnv() });
     expect(retry.code).toBe(1);
     expect(retry.stdout).toBe("");
-    expect(lines(retry.stderr)).toEqual([expect.stringMatching(/^socket-notify: error: retry: 1 of 1 still failing \(kept in .*outbox-quiet\.jsonl\)$/)]);
+    expect(lines(retry.stderr)).toEqual([
+      expect.stringMatching(/^socket-notify: error: retry: 1 of 1 still failing \(kept in .*outbox-quiet\.jsonl\)$/),
+    ]);
     await noSecrets(retry, outbox);
   });
 
@@ -166,10 +215,15 @@ describe("send --outbox, then retry", () => {
     const before = await readFile(outbox, "utf8");
     emu.reset();
 
-    const securityOnly = await tmp.write("security-only.json", { mode: "webhook", url: [{ name: "security", url: { env: "HOOK_SECURITY" } }] });
+    const securityOnly = await tmp.write("security-only.json", {
+      mode: "webhook",
+      url: [{ name: "security", url: { env: "HOOK_SECURITY" } }],
+    });
     const retry = await runCli(["retry", outbox, "-c", securityOnly], { env: hookEnv() });
     expect(retry.code).toBe(1);
-    expect(retry.stderr).toMatch(/warning: .*ops → ops \(webhook\) is not a destination of the current config; kept in the outbox/);
+    expect(retry.stderr).toMatch(
+      /warning: .*ops → ops \(webhook\) is not a destination of the current config; kept in the outbox/,
+    );
     expect(retry.stdout).toContain("0 messages to re-send, 1 without a destination");
     expect(emu.records()).toHaveLength(0);
     expect(await readFile(outbox, "utf8")).toBe(before);
@@ -189,14 +243,23 @@ describe("send --outbox, then retry", () => {
     expect(await readFile(outbox, "utf8")).toBe(before);
     const json = await runCli(["retry", outbox, "-c", webhookConfig, "--dry-run", "--json"], { env: hookEnv() });
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout)).toEqual({ delivered: 0, failed: 0, orphans: 0, possible_duplicates: 0, untrusted: 0, results: [{ route: "ops", target: "ops", index: 1, status: "dry-run" }] });
+    expect(JSON.parse(json.stdout)).toEqual({
+      delivered: 0,
+      failed: 0,
+      orphans: 0,
+      possible_duplicates: 0,
+      untrusted: 0,
+      results: [{ route: "ops", target: "ops", index: 1, status: "dry-run" }],
+    });
     expect(emu.records()).toHaveLength(0);
   });
 
   it("bot mode: an outbox line for a channel that failed is re-posted to that channel", async () => {
     const outbox = tmp.path("outbox-bot.jsonl");
     emu.fault({ target: { channel: "ops" }, kind: "status", status: 503, count: 1000 });
-    const r = await runCli(["send", reportPath, "-c", botConfig, "--outbox", outbox, "--timeout", "2"], { env: botEnv() });
+    const r = await runCli(["send", reportPath, "-c", botConfig, "--outbox", outbox, "--timeout", "2"], {
+      env: botEnv(),
+    });
     expect(r.code).toBe(1);
     expect(emu.messages({ channel: "security-alerts" })).toHaveLength(1);
     const entries = await outboxLines(outbox);
@@ -272,26 +335,46 @@ describe("retry and concurrent runs (issue 22)", () => {
     // Six routes on the "security" hook: one paced queue, so the retry below takes several seconds.
     const many = await tmp.write("many.json", {
       mode: "webhook",
-      url: [...Array.from({ length: 6 }, (_, i) => ({ name: `s${i}`, url: { env: "HOOK_SECURITY" } })), { name: "ops", url: { env: "HOOK_OPS" } }],
+      url: [
+        ...Array.from({ length: 6 }, (_, i) => ({ name: `s${i}`, url: { env: "HOOK_SECURITY" } })),
+        { name: "ops", url: { env: "HOOK_OPS" } },
+      ],
     });
     emu.fault({ target: { hook: "security" }, kind: "status", status: 404, error: "no_service", count: 1000 });
     removeOpsHook();
     await runCli(["send", reportPath, "-c", many, "--outbox", outbox], { env: hookEnv() });
     expect(await outboxLines(outbox)).toHaveLength(7);
     // Keep only the six security lines for the retry; ops keeps failing.
-    await writeFile(outbox, lines(await readFile(outbox, "utf8")).filter((l) => !l.includes('"route":"ops"')).map((l) => `${l}\n`).join(""));
+    await writeFile(
+      outbox,
+      lines(await readFile(outbox, "utf8"))
+        .filter((l) => !l.includes('"route":"ops"'))
+        .map((l) => `${l}\n`)
+        .join(""),
+    );
 
     emu.reset();
     emu.fault({ target: { hook: "security" }, kind: "latency", ms: 700 });
     removeOpsHook();
-    const child = spawn(process.execPath, [BIN, "retry", outbox, "-c", many], { cwd: REPO, env: { PATH: process.env.PATH ?? "", ...hookEnv() }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, "retry", outbox, "-c", many], {
+      cwd: REPO,
+      env: { PATH: process.env.PATH ?? "", ...hookEnv() },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let retryDone = false;
-    const retryExit = new Promise<number | null>((done) => child.on("close", (code) => ((retryDone = true), done(code))));
+    const retryExit = new Promise<number | null>((done) =>
+      child.on("close", (code) => ((retryDone = true), done(code))),
+    );
     child.stdout.resume();
     child.stderr.resume();
     // Once the retry is under way, another run appends a line for "ops" (it fails there).
-    await expect.poll(() => emu.messages({ hook: "security" }).length, { timeout: 20_000, interval: 20 }).toBeGreaterThanOrEqual(1);
-    const securityOnly = await tmp.write("ops-only.json", { mode: "webhook", url: [{ name: "ops", url: { env: "HOOK_OPS" } }] });
+    await expect
+      .poll(() => emu.messages({ hook: "security" }).length, { timeout: 20_000, interval: 20 })
+      .toBeGreaterThanOrEqual(1);
+    const securityOnly = await tmp.write("ops-only.json", {
+      mode: "webhook",
+      url: [{ name: "ops", url: { env: "HOOK_OPS" } }],
+    });
     const appender = await runCli(["send", reportPath, "-c", securityOnly, "--outbox", outbox], { env: hookEnv() });
     expect(appender.code).toBe(1);
     expect(retryDone).toBe(false); // the append really happened while retry was delivering
@@ -310,7 +393,12 @@ describe("retry and concurrent runs (issue 22)", () => {
     emu.reset();
     emu.fault({ target: { hook: "ops" }, kind: "latency", ms: 3000 });
     const first = runCli(["retry", outbox, "-c", webhookConfig], { env: hookEnv() });
-    await expect.poll(async () => (await readdir(tmp.dir)).includes("outbox-two-retries.jsonl.retry.lock"), { timeout: 20_000, interval: 20 }).toBe(true);
+    await expect
+      .poll(async () => (await readdir(tmp.dir)).includes("outbox-two-retries.jsonl.retry.lock"), {
+        timeout: 20_000,
+        interval: 20,
+      })
+      .toBe(true);
     const second = await runCli(["retry", outbox, "-c", webhookConfig], { env: hookEnv() });
     expect(second.code).toBe(2);
     expect(second.stderr).toMatch(/another socket-notify retry of this outbox is running \(pid \d+\)/);
@@ -359,7 +447,10 @@ describe("retry never posts what socket-notify would not have produced (issue 22
     removeOpsHook();
     await runCli(["send", reportPath, "-c", webhookConfig, "--outbox", outbox], { env: hookEnv() });
     const [entry] = await outboxLines(outbox);
-    const payload = entry!.payload as { text: string; blocks: { type: string; text?: { type: string; text: string } }[] };
+    const payload = entry!.payload as {
+      text: string;
+      blocks: { type: string; text?: { type: string; text: string } }[];
+    };
     const tampered = {
       ...entry,
       payload: {
@@ -368,7 +459,13 @@ describe("retry never posts what socket-notify would not have produced (issue 22
         username: "Slackbot",
         icon_url: "https://evil.example/icon.png",
         channel: "#general",
-        blocks: [{ type: "section", text: { type: "mrkdwn", text: `<!here> <@U0001> <!subteam^S1> review ${evilLink} \u202eexe.txt` } }, ...payload.blocks],
+        blocks: [
+          {
+            type: "section",
+            text: { type: "mrkdwn", text: `<!here> <@U0001> <!subteam^S1> review ${evilLink} \u202eexe.txt` },
+          },
+          ...payload.blocks,
+        ],
       },
     };
     const { sig: _sig, ...unsigned } = tampered;
@@ -384,7 +481,8 @@ describe("retry never posts what socket-notify would not have produced (issue 22
     for (const m of got) {
       const text = JSON.stringify(m.payload);
       expect(Object.keys(m.payload).sort()).toEqual(["blocks", "text", "unfurl_links", "unfurl_media"]);
-      for (const live of ["<!channel>", "<!here>", "<@U0001>", "<!subteam^S1>", "<https://", "\\u202e"]) expect(text).not.toContain(live);
+      for (const live of ["<!channel>", "<!here>", "<@U0001>", "<!subteam^S1>", "<https://", "\\u202e"])
+        expect(text).not.toContain(live);
       expect(text).toContain("&lt;!channel&gt;");
       // The disguised link is shown for what it is: its label, then the real address, as text.
       expect(text).toContain("https://socket.dev/npm/package/evil-pkg (https://evil.example/login)");
@@ -393,7 +491,10 @@ describe("retry never posts what socket-notify would not have produced (issue 22
 
   it("a destination's trusted mention survives a signed retry, not an edited one", async () => {
     const outbox = tmp.path("outbox-mention.jsonl");
-    const withMention = await tmp.write("mention.json", { ...WEBHOOK_CONFIG, url_configs: { ops: { mention: ["!here"] } } });
+    const withMention = await tmp.write("mention.json", {
+      ...WEBHOOK_CONFIG,
+      url_configs: { ops: { mention: ["!here"] } },
+    });
     removeOpsHook();
     await runCli(["send", reportPath, "-c", withMention, "--outbox", outbox], { env: hookEnv() });
     const [entry] = await outboxLines(outbox);
@@ -416,11 +517,16 @@ describe("retry never posts what socket-notify would not have produced (issue 22
     await runCli(["send", reportPath, "-c", webhookConfig, "--outbox", outbox], { env: hookEnv() });
     const [entry] = await outboxLines(outbox);
     const payload = entry!.payload as { blocks: unknown[] };
-    await writeFile(outbox, `${JSON.stringify({ ...entry, payload: { ...payload, blocks: [...payload.blocks, { type: "actions", elements: [{ type: "button", url: "https://evil.example" }] }] } })}\n`);
+    await writeFile(
+      outbox,
+      `${JSON.stringify({ ...entry, payload: { ...payload, blocks: [...payload.blocks, { type: "actions", elements: [{ type: "button", url: "https://evil.example" }] }] } })}\n`,
+    );
     emu.reset();
     const r = await runCli(["retry", outbox, "-c", webhookConfig], { env: hookEnv() });
     expect(r.code).toBe(2);
-    expect(lines(r.stderr)[0]).toMatch(/^socket-notify: error: .*outbox-block\.jsonl: line 1: payload\.blocks\[\d+\]\.type: "actions" is not a block socket-notify sends/);
+    expect(lines(r.stderr)[0]).toMatch(
+      /^socket-notify: error: .*outbox-block\.jsonl: line 1: payload\.blocks\[\d+\]\.type: "actions" is not a block socket-notify sends/,
+    );
     expect(emu.records()).toHaveLength(0);
   });
 });

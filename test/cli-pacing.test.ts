@@ -13,7 +13,9 @@ let tmp: Awaited<ReturnType<typeof tempDir>>;
 let bigReport: string;
 
 /** Enough alerts for several pages. */
-const MANY = Array.from({ length: 130 }, (_, i) => issue("networkAccess", "high", `pkg-${String(i).padStart(3, "0")}`, { description: "y".repeat(200) }));
+const MANY = Array.from({ length: 130 }, (_, i) =>
+  issue("networkAccess", "high", `pkg-${String(i).padStart(3, "0")}`, { description: "y".repeat(200) }),
+);
 
 function packagesInOrder(payloads: Record<string, unknown>[]): string[] {
   const text = payloads.map((p) => JSON.stringify(p.blocks)).join("\n");
@@ -58,14 +60,23 @@ describe("pacing against Slack-like rate limits", () => {
   });
 
   it("bot mode, many pages in one channel: all delivered in order as one thread", async () => {
-    const cfg = await tmp.write("bot.json", { mode: "bot", bot_configs: [{ name: "sec", channels: ["security-alerts"], max_messages: 10 }] });
-    const r = await runCli(["send", bigReport, "-c", cfg], { env: { SOCKET_SLACK_BOT_TOKEN: "xoxb-emulator-bot-token", SOCKET_SLACK_API_URL: emu.apiUrl } });
+    const cfg = await tmp.write("bot.json", {
+      mode: "bot",
+      bot_configs: [{ name: "sec", channels: ["security-alerts"], max_messages: 10 }],
+    });
+    const r = await runCli(["send", bigReport, "-c", cfg], {
+      env: { SOCKET_SLACK_BOT_TOKEN: "xoxb-emulator-bot-token", SOCKET_SLACK_API_URL: emu.apiUrl },
+    });
     expect(r.code).toBe(0);
     const msgs = emu.messages({ channel: "security-alerts" });
     expect(msgs.length).toBeGreaterThan(3);
     expect(packagesInOrder(msgs.map((m) => m.payload))).toEqual(MANY.map((a) => a.pkg_name));
     for (const m of msgs.slice(1)) expect(m.threadTs).toBe(msgs[0]!.ts);
-    expect(lines(r.stderr).filter((l) => l.startsWith("sending:")).at(-1)).toBe(`sending: ${msgs.length}/${msgs.length} sent`);
+    expect(
+      lines(r.stderr)
+        .filter((l) => l.startsWith("sending:"))
+        .at(-1),
+    ).toBe(`sending: ${msgs.length}/${msgs.length} sent`);
   });
 
   it("a 429 from Slack is waited out (Retry-After), said on stderr, and the message still arrives", async () => {

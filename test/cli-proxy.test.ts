@@ -70,7 +70,11 @@ beforeAll(async () => {
   tmp = await tempDir("cli-proxy-");
   report = await tmp.write("report.json", enableJsonReport());
   webhookConfig = await tmp.write("webhook.json", { mode: "webhook", url: [{ name: "sec", url: { env: "HOOK" } }] });
-  botConfig = await tmp.write("bot.json", { mode: "bot", bot_token: { env: "SOCKET_SLACK_BOT_TOKEN" }, bot_configs: [{ name: "sec", channels: ["security-alerts"] }] });
+  botConfig = await tmp.write("bot.json", {
+    mode: "bot",
+    bot_token: { env: "SOCKET_SLACK_BOT_TOKEN" },
+    bot_configs: [{ name: "sec", channels: ["security-alerts"] }],
+  });
 });
 
 afterAll(async () => {
@@ -92,14 +96,18 @@ const emuHost = () => new URL(emu.apiUrl).host;
 
 describe("proxies from the environment", () => {
   it("webhook mode: the message goes through HTTP_PROXY (loopback is proxied too) and arrives", async () => {
-    const r = await runCli(["send", report, "-c", webhookConfig], { env: { HOOK: emu.webhookUrl("dev"), HTTP_PROXY: proxy.url } });
+    const r = await runCli(["send", report, "-c", webhookConfig], {
+      env: { HOOK: emu.webhookUrl("dev"), HTTP_PROXY: proxy.url },
+    });
     expect(r.code).toBe(0);
     expect(emu.messages({ hook: "dev" })).toHaveLength(1);
     expect(proxy.seen).toContain(`CONNECT ${emuHost()}`);
   });
 
   it("bot mode: auth.test, conversations.list and chat.postMessage go through http_proxy (lower case)", async () => {
-    const r = await runCli(["send", report, "-c", botConfig], { env: { ...emulatorBotEnv(emu), http_proxy: proxy.url } });
+    const r = await runCli(["send", report, "-c", botConfig], {
+      env: { ...emulatorBotEnv(emu), http_proxy: proxy.url },
+    });
     expect(r.code).toBe(0);
     expect(emu.messages({ channel: "security-alerts" })).toHaveLength(1);
     expect(proxy.seen.length).toBeGreaterThan(0);
@@ -120,22 +128,33 @@ describe("proxies from the environment", () => {
   });
 
   it("NO_PROXY listing the host (any case, with or without port) bypasses the proxy", async () => {
-    for (const noProxy of ["127.0.0.1", "example.com, 127.0.0.0/8", `localhost,127.0.0.1:${new URL(emu.apiUrl).port}`, "*"]) {
+    for (const noProxy of [
+      "127.0.0.1",
+      "example.com, 127.0.0.0/8",
+      `localhost,127.0.0.1:${new URL(emu.apiUrl).port}`,
+      "*",
+    ]) {
       proxy.seen.length = 0;
       emu.reset();
-      const r = await runCli(["send", report, "-c", webhookConfig], { env: { HOOK: emu.webhookUrl("dev"), HTTP_PROXY: proxy.url, no_proxy: noProxy } });
+      const r = await runCli(["send", report, "-c", webhookConfig], {
+        env: { HOOK: emu.webhookUrl("dev"), HTTP_PROXY: proxy.url, no_proxy: noProxy },
+      });
       expect(r.code, noProxy).toBe(0);
       expect(emu.messages({ hook: "dev" }), noProxy).toHaveLength(1);
       expect(proxy.seen, noProxy).toEqual([]);
     }
     // Another port of the same host is not listed: proxied.
-    const r = await runCli(["send", report, "-c", webhookConfig], { env: { HOOK: emu.webhookUrl("dev"), HTTP_PROXY: proxy.url, NO_PROXY: "127.0.0.1:1" } });
+    const r = await runCli(["send", report, "-c", webhookConfig], {
+      env: { HOOK: emu.webhookUrl("dev"), HTTP_PROXY: proxy.url, NO_PROXY: "127.0.0.1:1" },
+    });
     expect(r.code).toBe(0);
     expect(proxy.seen).toContain(`CONNECT ${emuHost()}`);
   });
 
   it("HTTPS_PROXY alone does not proxy an http target (as curl): the emulator is reached directly", async () => {
-    const r = await runCli(["send", report, "-c", webhookConfig], { env: { HOOK: emu.webhookUrl("dev"), HTTPS_PROXY: proxy.url } });
+    const r = await runCli(["send", report, "-c", webhookConfig], {
+      env: { HOOK: emu.webhookUrl("dev"), HTTPS_PROXY: proxy.url },
+    });
     expect(r.code).toBe(0);
     expect(emu.messages({ hook: "dev" })).toHaveLength(1);
     expect(proxy.seen).toEqual([]);
@@ -146,7 +165,9 @@ describe("proxies from the environment", () => {
     for (const extra of [["--debug"], ["--json"]]) {
       authProxy.seen.length = 0;
       emu.reset();
-      const r = await runCli(["send", report, "-c", botConfig, ...extra], { env: { ...emulatorBotEnv(emu), HTTP_PROXY: proxyUrl } });
+      const r = await runCli(["send", report, "-c", botConfig, ...extra], {
+        env: { ...emulatorBotEnv(emu), HTTP_PROXY: proxyUrl },
+      });
       expect(r.code, r.stderr).toBe(0);
       expect(emu.messages({ channel: "security-alerts" })).toHaveLength(1);
       expect(authProxy.seen).toContain(`CONNECT ${emuHost()}`);
@@ -157,10 +178,14 @@ describe("proxies from the environment", () => {
   it("wrong proxy credentials: a readable 407 error naming the variable, no password, the run stops, outbox kept", async () => {
     const outbox = tmp.path("outbox-407.jsonl");
     const proxyUrl = `http://ci-runner:wrong-${PASSWORD}@127.0.0.1:${authProxy.port}`;
-    const r = await runCli(["send", report, "-c", webhookConfig, "--outbox", outbox, "--debug"], { env: { HOOK: emu.webhookUrl("dev"), HTTP_PROXY: proxyUrl } });
+    const r = await runCli(["send", report, "-c", webhookConfig, "--outbox", outbox, "--debug"], {
+      env: { HOOK: emu.webhookUrl("dev"), HTTP_PROXY: proxyUrl },
+    });
     expect(r.code).not.toBe(0);
     expect(emu.messages({ hook: "dev" })).toHaveLength(0);
-    expect(r.stdout + r.stderr).toContain(`the proxy http://****@127.0.0.1:${authProxy.port} (from HTTP_PROXY) answered 407 Proxy Authentication Required`);
+    expect(r.stdout + r.stderr).toContain(
+      `the proxy http://****@127.0.0.1:${authProxy.port} (from HTTP_PROXY) answered 407 Proxy Authentication Required`,
+    );
     expect(r.stdout + r.stderr).toMatch(/hint: put the proxy's user and password in HTTP_PROXY/);
     expectClean(r.stdout + r.stderr);
     const { readFile } = await import("node:fs/promises");
@@ -172,20 +197,28 @@ describe("proxies from the environment", () => {
 
   it("a proxy that is not there: 'cannot reach the proxy', retried, then reported; no password", async () => {
     const port = await closedPort();
-    const r = await runCli(["send", report, "-c", botConfig, "--json", "--debug"], { env: { ...emulatorBotEnv(emu), HTTP_PROXY: `http://ci-runner:${PASSWORD}@127.0.0.1:${port}` } });
+    const r = await runCli(["send", report, "-c", botConfig, "--json", "--debug"], {
+      env: { ...emulatorBotEnv(emu), HTTP_PROXY: `http://ci-runner:${PASSWORD}@127.0.0.1:${port}` },
+    });
     expect(r.code).not.toBe(0);
     expect(emu.messages({ channel: "security-alerts" })).toHaveLength(0);
-    const out = JSON.parse(r.stdout) as { destinations: { message_results: { attempts: number; error?: { code: string; message: string } }[] }[] };
+    const out = JSON.parse(r.stdout) as {
+      destinations: { message_results: { attempts: number; error?: { code: string; message: string } }[] }[];
+    };
     const result = out.destinations[0]!.message_results[0]!;
     expect(result.attempts).toBeGreaterThan(1); // a proxy that is down may come back: retried
     const error = result.error!;
     expect(error.code).toBe("proxy_error");
-    expect(error.message).toContain(`cannot reach the proxy http://****@127.0.0.1:${port} (from HTTP_PROXY): connection refused`);
+    expect(error.message).toContain(
+      `cannot reach the proxy http://****@127.0.0.1:${port} (from HTTP_PROXY): connection refused`,
+    );
     expectClean(r.stdout + r.stderr);
   });
 
   it("a malformed proxy variable is a usage error naming it (exit 2), without quoting its value", async () => {
-    const r = await runCli(["send", report, "-c", webhookConfig], { env: { HOOK: emu.webhookUrl("dev"), HTTPS_PROXY: `socks9://u:${PASSWORD}@proxy` } });
+    const r = await runCli(["send", report, "-c", webhookConfig], {
+      env: { HOOK: emu.webhookUrl("dev"), HTTPS_PROXY: `socks9://u:${PASSWORD}@proxy` },
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/HTTPS_PROXY: proxy scheme socks9 is not supported/);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace

@@ -9,7 +9,21 @@ import { join } from "node:path";
 import { expectNoSecrets } from "@socket-notify/core/testing";
 import { type SlackEmulator, startEmulator } from "@socket-notify/slack-emulator";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ALERTS, DEMO, emulatorBotEnv, emulatorHookEnv, emulatorSecrets, enableJsonReport, FIXTURES, issue, lines, received, runCli, type RunResult, tempDir } from "./cli-harness.js";
+import {
+  ALERTS,
+  DEMO,
+  emulatorBotEnv,
+  emulatorHookEnv,
+  emulatorSecrets,
+  enableJsonReport,
+  FIXTURES,
+  issue,
+  lines,
+  received,
+  runCli,
+  type RunResult,
+  tempDir,
+} from "./cli-harness.js";
 
 let emu: SlackEmulator;
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -48,7 +62,10 @@ const botEnv = (): Record<string, string> => emulatorBotEnv(emu);
 /** Outputs of a run plus every file given, checked for every emulator credential. */
 async function noSecrets(r: RunResult, files: string[] = []): Promise<void> {
   const contents = await Promise.all(files.map((f) => readFile(f, "utf8")));
-  expectNoSecrets({ stdout: r.stdout, stderr: r.stderr, ...Object.fromEntries(files.map((f, i) => [f, contents[i]])) }, secrets);
+  expectNoSecrets(
+    { stdout: r.stdout, stderr: r.stderr, ...Object.fromEntries(files.map((f, i) => [f, contents[i]])) },
+    secrets,
+  );
 }
 
 /** The webhook routing of WEBHOOK_CONFIG over ALERTS, as each channel saw it. */
@@ -108,7 +125,9 @@ describe("send, webhook mode", () => {
   });
 
   it("config from SOCKET_SLACK_CONFIG_JSON", async () => {
-    const r = await runCli(["send", reportPath], { env: { ...hookEnv(), SOCKET_SLACK_CONFIG_JSON: JSON.stringify(WEBHOOK_CONFIG) } });
+    const r = await runCli(["send", reportPath], {
+      env: { ...hookEnv(), SOCKET_SLACK_CONFIG_JSON: JSON.stringify(WEBHOOK_CONFIG) },
+    });
     expect(r.code).toBe(0);
     expectWebhookRouting();
     await noSecrets(r);
@@ -121,7 +140,10 @@ describe("send, webhook mode", () => {
       await project.write("socket-report.json", enableJsonReport());
       const { mkdir } = await import("node:fs/promises");
       await mkdir(project.path("packages", "app"), { recursive: true });
-      const r = await runCli(["send", "../../socket-report.json"], { env: hookEnv(), cwd: project.path("packages", "app") });
+      const r = await runCli(["send", "../../socket-report.json"], {
+        env: hookEnv(),
+        cwd: project.path("packages", "app"),
+      });
       expect(r.code).toBe(0);
       expectWebhookRouting();
       await noSecrets(r);
@@ -158,7 +180,9 @@ describe("send, webhook mode", () => {
     const at = out.indexOf("  ✗ ops: 1 alert in 1 message: failed (0/1 delivered)");
     expect(at).toBeGreaterThan(0);
     // Whichever ends it, the retries or the time budget during a backoff, there is a reason and a hint.
-    expect(out[at + 1]).toMatch(/^ {6}(internal_error: server error \(HTTP 500|timeout: not delivered within the run's time budget)/);
+    expect(out[at + 1]).toMatch(
+      /^ {6}(internal_error: server error \(HTTP 500|timeout: not delivered within the run's time budget)/,
+    );
     expect(out[at + 2]).toMatch(/^ {6}hint: .*retry/);
     await noSecrets(r);
   });
@@ -194,9 +218,14 @@ describe("send, bot mode", () => {
   });
 
   it("many alerts: the pages after the first are thread replies to it, in order", async () => {
-    const many = Array.from({ length: 90 }, (_, i) => issue("networkAccess", "high", `pkg-${String(i).padStart(3, "0")}`, { description: "x".repeat(200) }));
+    const many = Array.from({ length: 90 }, (_, i) =>
+      issue("networkAccess", "high", `pkg-${String(i).padStart(3, "0")}`, { description: "x".repeat(200) }),
+    );
     const big = await tmp.write("big-report.json", enableJsonReport(many));
-    const cfg = await tmp.write("bot-one.json", { mode: "bot", bot_configs: [{ name: "sec", channels: ["security-alerts"], max_messages: 10 }] });
+    const cfg = await tmp.write("bot-one.json", {
+      mode: "bot",
+      bot_configs: [{ name: "sec", channels: ["security-alerts"], max_messages: 10 }],
+    });
     const r = await runCli(["send", big, "-c", cfg], { env: botEnv() });
     expect(r.code).toBe(0);
     const msgs = emu.messages({ channel: "security-alerts" });
@@ -212,7 +241,10 @@ describe("send, bot mode", () => {
   });
 
   it("an archived channel: exit 1 with reason and hint, the other channels got their messages", async () => {
-    const cfg = await tmp.write("bot-archived.json", { ...BOT_CONFIG, bot_configs: [...BOT_CONFIG.bot_configs, { name: "archive", channels: ["old-alerts"] }] });
+    const cfg = await tmp.write("bot-archived.json", {
+      ...BOT_CONFIG,
+      bot_configs: [...BOT_CONFIG.bot_configs, { name: "archive", channels: ["old-alerts"] }],
+    });
     const r = await runCli(["send", reportPath, "-c", cfg], { env: botEnv() });
     expect(r.code).toBe(1);
     expect(emu.messages({ channel: "security-alerts" })).toHaveLength(1);
@@ -227,7 +259,9 @@ describe("send, bot mode", () => {
   });
 
   it("a revoked token: exit 1, nothing posted, the reason and no token", async () => {
-    const r = await runCli(["send", reportPath, "-c", botConfig], { env: { ...botEnv(), SOCKET_SLACK_BOT_TOKEN: "xoxb-emulator-revoked-token" } });
+    const r = await runCli(["send", reportPath, "-c", botConfig], {
+      env: { ...botEnv(), SOCKET_SLACK_BOT_TOKEN: "xoxb-emulator-revoked-token" },
+    });
     expect(r.code).not.toBe(0);
     expect(emu.messages()).toHaveLength(0);
     expect(`${r.stdout}${r.stderr}`).toMatch(/token_revoked/);
@@ -254,12 +288,15 @@ describe("send options", () => {
     const r = await runCli(["send", reportPath, "-c", webhookConfig, "--dry-run"]);
     expect(r.code).toBe(0);
     expect(emu.records()).toHaveLength(0);
-    for (const v of ["HOOK_SECURITY", "HOOK_OPS", "HOOK_DEV"]) expect(r.stderr).toMatch(new RegExp(`warning: .*environment variable ${v} is not set`));
+    for (const v of ["HOOK_SECURITY", "HOOK_OPS", "HOOK_DEV"])
+      expect(r.stderr).toMatch(new RegExp(`warning: .*environment variable ${v} is not set`));
     expect(r.stdout).toContain("  • dev: 4 alerts in 1 message: dry-run");
   });
 
   it("--dry-run in bot mode without a token: plan printed, exit 0", async () => {
-    const r = await runCli(["send", reportPath, "-c", botConfig, "--dry-run"], { env: { SOCKET_SLACK_API_URL: emu.apiUrl } });
+    const r = await runCli(["send", reportPath, "-c", botConfig, "--dry-run"], {
+      env: { SOCKET_SLACK_API_URL: emu.apiUrl },
+    });
     expect(r.code).toBe(0);
     expect(emu.records()).toHaveLength(0);
     expect(r.stdout).toContain("  • everything → #general: 4 alerts in 1 message: dry-run");
@@ -269,7 +306,12 @@ describe("send options", () => {
   it("--json: stdout is exactly one JSON report (warnings and progress stay on stderr)", async () => {
     const r = await runCli(["send", reportPath, "-c", webhookConfig, "--json"], { env: hookEnv() });
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout) as { mode: string; dry_run: boolean; destinations: { route: string; status: string; alerts: number; delivered: number }[]; alerts: { total: number } };
+    const report = JSON.parse(r.stdout) as {
+      mode: string;
+      dry_run: boolean;
+      destinations: { route: string; status: string; alerts: number; delivered: number }[];
+      alerts: { total: number };
+    };
     expect(report.mode).toBe("webhook");
     expect(report.dry_run).toBe(false);
     expect(report.alerts.total).toBe(4);
@@ -285,7 +327,9 @@ describe("send options", () => {
     emu.fault({ target: { hook: "dev" }, kind: "status", status: 404, error: "no_service", count: 100 });
     const r = await runCli(["send", reportPath, "-c", webhookConfig, "--json"], { env: hookEnv() });
     expect(r.code).toBe(1);
-    const report = JSON.parse(r.stdout) as { destinations: { route: string; status: string; error?: { code: string } }[] };
+    const report = JSON.parse(r.stdout) as {
+      destinations: { route: string; status: string; error?: { code: string } }[];
+    };
     const dev = report.destinations.find((d) => d.route === "dev");
     expect(dev?.status).toBe("failed");
     expect(dev?.error?.code).toBe("no_service");
@@ -301,7 +345,12 @@ describe("send options", () => {
     const payloadFiles = files.filter((f) => f !== "report.json");
     expect(payloadFiles).toHaveLength(emu.messages().length);
     expect(payloadFiles).toHaveLength(3);
-    const written = await Promise.all(payloadFiles.map(async (f) => JSON.parse(await readFile(join(dir, f), "utf8")) as { route: string; payload: { blocks: unknown[] } }));
+    const written = await Promise.all(
+      payloadFiles.map(
+        async (f) =>
+          JSON.parse(await readFile(join(dir, f), "utf8")) as { route: string; payload: { blocks: unknown[] } },
+      ),
+    );
     expect(written.map((w) => w.route)).toEqual(["security", "ops", "dev"]);
     for (const w of written) {
       const got = emu.messages({ hook: w.route })[0]!;
@@ -309,7 +358,10 @@ describe("send options", () => {
     }
     const report = JSON.parse(await readFile(join(dir, "report.json"), "utf8")) as { destinations: unknown[] };
     expect(report.destinations).toHaveLength(3);
-    await noSecrets(r, files.map((f) => join(dir, f)));
+    await noSecrets(
+      r,
+      files.map((f) => join(dir, f)),
+    );
   });
 
   it("--dry-run --out DIR: the payloads are written, nothing is sent", async () => {
@@ -319,7 +371,10 @@ describe("send options", () => {
     expect(emu.records()).toHaveLength(0);
     const files = (await readdir(dir)).sort();
     expect(files.filter((f) => f !== "report.json")).toHaveLength(3);
-    await noSecrets(r, files.map((f) => join(dir, f)));
+    await noSecrets(
+      r,
+      files.map((f) => join(dir, f)),
+    );
   });
 
   it("--strict-blocking also sends unchanged alerts (duplicates merged)", async () => {
@@ -350,7 +405,9 @@ describe("send options", () => {
     const cfg = await tmp.write("facts.json", {
       mode: "webhook",
       url: [{ name: "security", url: { env: "HOOK" } }],
-      url_configs: { security: { min_severity: "high", reachability_alerts_only: true, always_send_reachability: true } },
+      url_configs: {
+        security: { min_severity: "high", reachability_alerts_only: true, always_send_reachability: true },
+      },
     });
     const env = { HOOK: emu.webhookUrl("security") };
     const report = join(DEMO, "socket-report.json");
@@ -362,7 +419,9 @@ describe("send options", () => {
     expect(emu.messages({ hook: "security" })).toHaveLength(1);
 
     emu.reset();
-    const withFacts = await runCli(["send", report, "-c", cfg, "--json", "--facts", join(DEMO, "socket.facts.json")], { env });
+    const withFacts = await runCli(["send", report, "-c", cfg, "--json", "--facts", join(DEMO, "socket.facts.json")], {
+      env,
+    });
     expect(withFacts.code).toBe(0);
     expect(withFacts.stderr).not.toMatch(/without --facts/);
     const b = JSON.parse(withFacts.stdout) as { destinations: { alerts: number; messages: number }[] };
@@ -374,8 +433,27 @@ describe("send options", () => {
   });
 
   it("--repo/--branch/--pr/--sha override the report and drive a repos filter", async () => {
-    const noRepo = await tmp.write("no-repo.json", enableJsonReport(ALERTS, { repo: undefined, branch: undefined, commit_sha: undefined }));
-    const r = await runCli(["send", noRepo, "-c", webhookConfig, "--repo", "acme/web", "--branch", "feat/x", "--pr", "17", "--sha", "0123456789abcdef"], { env: hookEnv() });
+    const noRepo = await tmp.write(
+      "no-repo.json",
+      enableJsonReport(ALERTS, { repo: undefined, branch: undefined, commit_sha: undefined }),
+    );
+    const r = await runCli(
+      [
+        "send",
+        noRepo,
+        "-c",
+        webhookConfig,
+        "--repo",
+        "acme/web",
+        "--branch",
+        "feat/x",
+        "--pr",
+        "17",
+        "--sha",
+        "0123456789abcdef",
+      ],
+      { env: hookEnv() },
+    );
     expect(r.code).toBe(0);
     expect(lines(r.stdout)[0]).toContain("repo acme/web · branch feat/x · PR 17");
     const dev = received(emu, { hook: "dev" });
@@ -390,15 +468,27 @@ describe("send options", () => {
   });
 
   it("without --repo, a repos filter says which flag is missing", async () => {
-    const noRepo = await tmp.write("no-repo.json", enableJsonReport(ALERTS, { repo: undefined, branch: undefined, commit_sha: undefined }));
+    const noRepo = await tmp.write(
+      "no-repo.json",
+      enableJsonReport(ALERTS, { repo: undefined, branch: undefined, commit_sha: undefined }),
+    );
     const r = await runCli(["send", noRepo, "-c", webhookConfig, "--dry-run"], { env: hookEnv() });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/ {4}nothing to send\n {4}excluded: 4 alerts\n {6}4 × repo unknown.*--repo/);
   });
 
   it("GitHub Actions variables fill in repo, branch and PR when the report has none", async () => {
-    const noRepo = await tmp.write("no-repo.json", enableJsonReport(ALERTS, { repo: undefined, branch: undefined, commit_sha: undefined }));
-    const gha = { GITHUB_ACTIONS: "true", GITHUB_REPOSITORY: "acme/web", GITHUB_REF: "refs/pull/23/merge", GITHUB_HEAD_REF: "fix/deps", GITHUB_SHA: "feedfacecafe0000" };
+    const noRepo = await tmp.write(
+      "no-repo.json",
+      enableJsonReport(ALERTS, { repo: undefined, branch: undefined, commit_sha: undefined }),
+    );
+    const gha = {
+      GITHUB_ACTIONS: "true",
+      GITHUB_REPOSITORY: "acme/web",
+      GITHUB_REF: "refs/pull/23/merge",
+      GITHUB_HEAD_REF: "fix/deps",
+      GITHUB_SHA: "feedfacecafe0000",
+    };
     const r = await runCli(["send", noRepo, "-c", webhookConfig], { env: { ...hookEnv(), ...gha } });
     expect(r.code).toBe(0);
     expect(lines(r.stdout)[0]).toContain("repo acme/web · branch fix/deps · PR 23");
@@ -406,22 +496,31 @@ describe("send options", () => {
 
     // CI variables do not override what the report says; flags do.
     emu.reset();
-    const r2 = await runCli(["send", reportPath, "-c", webhookConfig, "--dry-run"], { env: { ...hookEnv(), ...gha, GITHUB_REPOSITORY: "acme/other" } });
+    const r2 = await runCli(["send", reportPath, "-c", webhookConfig, "--dry-run"], {
+      env: { ...hookEnv(), ...gha, GITHUB_REPOSITORY: "acme/other" },
+    });
     expect(lines(r2.stdout)[0]).toContain("repo acme/web");
-    const r3 = await runCli(["send", reportPath, "-c", webhookConfig, "--dry-run", "--repo", "acme/other"], { env: { ...hookEnv(), ...gha } });
+    const r3 = await runCli(["send", reportPath, "-c", webhookConfig, "--dry-run", "--repo", "acme/other"], {
+      env: { ...hookEnv(), ...gha },
+    });
     expect(r3.stdout).toMatch(/– dev: no alerts matched \(4 excluded\)/);
   });
 
   it("GitHub Actions for another repo: the repos filter leaves that hook out", async () => {
     const noRepo = await tmp.write("no-repo.json", enableJsonReport(ALERTS, { repo: undefined }));
-    const r = await runCli(["send", noRepo, "-c", webhookConfig], { env: { ...hookEnv(), GITHUB_ACTIONS: "true", GITHUB_REPOSITORY: "acme/other" } });
+    const r = await runCli(["send", noRepo, "-c", webhookConfig], {
+      env: { ...hookEnv(), GITHUB_ACTIONS: "true", GITHUB_REPOSITORY: "acme/other" },
+    });
     expect(r.code).toBe(0);
     expect(emu.messages({ hook: "dev" })).toHaveLength(0);
     expect(emu.messages({ hook: "security" })).toHaveLength(1);
   });
 
   it("- reads the report from stdin", async () => {
-    const r = await runCli(["send", "-", "-c", webhookConfig], { env: hookEnv(), stdin: JSON.stringify(enableJsonReport()) });
+    const r = await runCli(["send", "-", "-c", webhookConfig], {
+      env: hookEnv(),
+      stdin: JSON.stringify(enableJsonReport()),
+    });
     expect(r.code).toBe(0);
     expectWebhookRouting();
     await noSecrets(r);
@@ -437,7 +536,9 @@ describe("send options", () => {
 
   it("the reference fixture (--enable-json report) goes through", async () => {
     const cfg = await tmp.write("one-hook.json", { mode: "webhook", url: { env: "HOOK" } });
-    const r = await runCli(["send", join(FIXTURES, "derived__enable_json_report.json"), "-c", cfg], { env: { HOOK: emu.webhookUrl("dev") } });
+    const r = await runCli(["send", join(FIXTURES, "derived__enable_json_report.json"), "-c", cfg], {
+      env: { HOOK: emu.webhookUrl("dev") },
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("  ✓ default: 8 alerts in 1 message: sent");
     expect(emu.messages({ hook: "dev" })).toHaveLength(1);
@@ -468,7 +569,10 @@ describe("send options", () => {
     const r = await runCli(["send", reportPath, "-c", webhookConfig, "-q"], { env });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
-    expect(lines(r.stderr)).toEqual([expect.stringMatching(/^socket-notify: error: ops: 0\/1 delivered: no_service: /), expect.stringMatching(/^ {2}hint: \S/)]);
+    expect(lines(r.stderr)).toEqual([
+      expect.stringMatching(/^socket-notify: error: ops: 0\/1 delivered: no_service: /),
+      expect.stringMatching(/^ {2}hint: \S/),
+    ]);
     expect(emu.messages()).toHaveLength(2);
     expectNoSecrets({ stdout: r.stdout, stderr: r.stderr }, [...secrets, env.HOOK_OPS]);
   });

@@ -25,8 +25,14 @@ beforeAll(async () => {
   tmp = await tempDir("cli-unresponsive-");
   reportPath = await tmp.write("report.json", enableJsonReport(ALERTS));
   // Two channels, one by name (needs conversations.list) and one by ID: two planned messages.
-  botConfig = await tmp.write("bot.json", { mode: "bot", bot_configs: [{ name: "sec", channels: ["security-alerts", "C0OPS000001"] }] });
-  webhookConfig = await tmp.write("webhook.json", { mode: "webhook", url: [{ name: "security", url: { env: "HOOK_SECURITY" } }] });
+  botConfig = await tmp.write("bot.json", {
+    mode: "bot",
+    bot_configs: [{ name: "sec", channels: ["security-alerts", "C0OPS000001"] }],
+  });
+  webhookConfig = await tmp.write("webhook.json", {
+    mode: "webhook",
+    url: [{ name: "security", url: { env: "HOOK_SECURITY" } }],
+  });
 });
 afterAll(() => tmp.cleanup());
 afterEach(async () => {
@@ -80,10 +86,19 @@ describe("bot mode: setup (auth.test, conversations.list) that does not answer",
       server = await misbehavingServer((p) => (method(p) === "auth.test" ? behaviour : "ok"));
       const outbox = tmp.path(`setup-${behaviour}.jsonl`);
       // Default request timeout (10 s) > the 3 s budget: only the budget can end setup.
-      const r = await timedRun(["send", reportPath, "-c", botConfig, "--timeout", "3", "--outbox", outbox, "--json"], botEnv(server));
+      const r = await timedRun(
+        ["send", reportPath, "-c", botConfig, "--timeout", "3", "--outbox", outbox, "--json"],
+        botEnv(server),
+      );
       endedWithin(r, 3);
       expect(r.code).toBe(1);
-      const report = JSON.parse(r.stdout) as { destinations: { status: string; error?: { code: string; message: string }; message_results: { status: string; attempts: number }[] }[] };
+      const report = JSON.parse(r.stdout) as {
+        destinations: {
+          status: string;
+          error?: { code: string; message: string };
+          message_results: { status: string; attempts: number }[];
+        }[];
+      };
       expect(report.destinations.map((d) => d.status)).toEqual(["failed", "failed"]);
       for (const d of report.destinations) {
         expect(d.error?.code).toBe("timeout");
@@ -111,7 +126,10 @@ describe("bot mode: setup (auth.test, conversations.list) that does not answer",
   it("conversations.list drips its body past the budget: exit 1 within --timeout, every message in the outbox, a readable summary", async () => {
     server = await misbehavingServer((p) => (method(p) === "conversations.list" ? "drip-body" : "ok"));
     const outbox = tmp.path("list-drip.jsonl");
-    const r = await timedRun(["send", reportPath, "-c", botConfig, "--timeout", "3", "--outbox", outbox], botEnv(server));
+    const r = await timedRun(
+      ["send", reportPath, "-c", botConfig, "--timeout", "3", "--outbox", outbox],
+      botEnv(server),
+    );
     endedWithin(r, 3);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/timeout: not delivered within the run's time budget \(3 s\)/);
@@ -123,7 +141,10 @@ describe("bot mode: setup (auth.test, conversations.list) that does not answer",
   it("a server that accepts connections and never reads them: exit 1 within --timeout, nothing lost", async () => {
     server = await misbehavingServer(() => "ok", { silent: true });
     const outbox = tmp.path("silent.jsonl");
-    const r = await timedRun(["send", reportPath, "-c", botConfig, "--timeout", "2", "--outbox", outbox], botEnv(server));
+    const r = await timedRun(
+      ["send", reportPath, "-c", botConfig, "--timeout", "2", "--outbox", outbox],
+      botEnv(server),
+    );
     endedWithin(r, 2);
     expect(r.code).toBe(1);
     expect(await outboxLines(outbox)).toHaveLength(2);
@@ -133,8 +154,15 @@ describe("bot mode: setup (auth.test, conversations.list) that does not answer",
   it("--request-timeout bounds setup, not only the config's request_timeout: auth.test that hangs is given up and the messages still go out", async () => {
     server = await misbehavingServer((p) => (method(p) === "auth.test" ? "hang" : "ok"));
     // The config says 60 s per request, more than the budget; the flag says 1 s.
-    const config = await tmp.write("bot-slow.json", { mode: "bot", request_timeout: 60, bot_configs: [{ name: "sec", channels: ["security-alerts", "C0OPS000001"] }] });
-    const r = await timedRun(["send", reportPath, "-c", config, "--timeout", "20", "--request-timeout", "1"], botEnv(server));
+    const config = await tmp.write("bot-slow.json", {
+      mode: "bot",
+      request_timeout: 60,
+      bot_configs: [{ name: "sec", channels: ["security-alerts", "C0OPS000001"] }],
+    });
+    const r = await timedRun(
+      ["send", reportPath, "-c", config, "--timeout", "20", "--request-timeout", "1"],
+      botEnv(server),
+    );
     endedWithin(r, 20);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/auth\.test failed \(timeout: no response within 1 s\); sending anyway/);
@@ -148,7 +176,10 @@ describe("bot mode: chat.postMessage that does not end", () => {
     it(`chat.postMessage ${behaviour}s: the run (and the process) ends within --timeout; retried per --request-timeout; outbox complete`, async () => {
       server = await misbehavingServer((p) => (method(p) === "chat.postMessage" ? behaviour : "ok"));
       const outbox = tmp.path(`post-${behaviour}.jsonl`);
-      const r = await timedRun(["send", reportPath, "-c", botConfig, "--timeout", "4", "--request-timeout", "1", "--outbox", outbox, "--json"], botEnv(server));
+      const r = await timedRun(
+        ["send", reportPath, "-c", botConfig, "--timeout", "4", "--request-timeout", "1", "--outbox", outbox, "--json"],
+        botEnv(server),
+      );
       endedWithin(r, 4);
       expect(r.code).toBe(1);
       const report = JSON.parse(r.stdout) as { destinations: { status: string; error?: { code: string } }[] };
@@ -157,7 +188,8 @@ describe("bot mode: chat.postMessage that does not end", () => {
       // The request timeout (1 s), not the budget, cut the first tries: there were retries.
       expect(server.hits.get("/api/chat.postMessage")).toBeGreaterThan(2);
       // Each response is read to the 8 MiB cap at most (plus what socket buffers hold), not without end.
-      if (behaviour === "endless-body") expect(server.bodyBytesWritten()).toBeLessThan(server.hits.get("/api/chat.postMessage")! * 16 * 1024 * 1024);
+      if (behaviour === "endless-body")
+        expect(server.bodyBytesWritten()).toBeLessThan(server.hits.get("/api/chat.postMessage")! * 16 * 1024 * 1024);
       noSecrets(r, await readFile(outbox, "utf8"));
     });
   }
@@ -175,7 +207,22 @@ describe("webhook mode: a response that does not end", () => {
     it(`HTTP ${status} ${behaviour}: exit within --timeout, memory bounded, the message in the outbox unless Slack's 200 said it arrived`, async () => {
       server = await misbehavingServer(() => [behaviour, status]);
       const outbox = tmp.path(`hook-${behaviour}-${status}.jsonl`);
-      const r = await timedRun(["send", reportPath, "-c", webhookConfig, "--timeout", "4", "--request-timeout", "1", "--outbox", outbox, "--json"], hookEnv(server));
+      const r = await timedRun(
+        [
+          "send",
+          reportPath,
+          "-c",
+          webhookConfig,
+          "--timeout",
+          "4",
+          "--request-timeout",
+          "1",
+          "--outbox",
+          outbox,
+          "--json",
+        ],
+        hookEnv(server),
+      );
       endedWithin(r, 4);
       // A 200 status is Slack's "delivered", whatever the body does after it.
       const delivered = status === 200 && (behaviour === "endless-body" || behaviour === "drip-body");
@@ -220,7 +267,11 @@ describe("input paths that never end are refused: regular files only (stdin only
       endedWithin(r, 0);
       expect(r.code).toBe(2);
       const err = lines(r.stderr);
-      expect(err[0]).toMatch(new RegExp(`^socket-notify: error: ${path.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: cannot read the scan report \\((not a regular file|it is a directory)`));
+      expect(err[0]).toMatch(
+        new RegExp(
+          `^socket-notify: error: ${path.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: cannot read the scan report \\((not a regular file|it is a directory)`,
+        ),
+      );
       expect(err[1]).toMatch(/^ {2}hint: /);
       expect(err).toHaveLength(2);
     });
@@ -257,7 +308,11 @@ describe("input paths that never end are refused: regular files only (stdin only
   });
 
   it("- still reads standard input", async () => {
-    const r = await timedRun(["send", "-", "-c", webhookConfig, "--dry-run"], {}, JSON.stringify(enableJsonReport(ALERTS)));
+    const r = await timedRun(
+      ["send", "-", "-c", webhookConfig, "--dry-run"],
+      {},
+      JSON.stringify(enableJsonReport(ALERTS)),
+    );
     expect(r.code, r.stderr).toBe(0);
   });
 });

@@ -27,7 +27,8 @@ function fourHundred(): unknown[] {
   const out: unknown[] = [];
   for (let i = 0; i < 400; i++) {
     if (i < 4) out.push(issue("malware", "critical", `evil-${i}`));
-    else out.push(issue(["envVars", "networkAccess", "usesEval"][i % 3]!, ["low", "middle", "high"][i % 3]!, `pkg-${i}`));
+    else
+      out.push(issue(["envVars", "networkAccess", "usesEval"][i % 3]!, ["low", "middle", "high"][i % 3]!, `pkg-${i}`));
   }
   return out;
 }
@@ -40,14 +41,20 @@ describe("--dry-run output is bounded", () => {
         { name: "security", url: "https://hooks.slack.com/services/T0/B0/aaaa" },
         { name: "ops", url: "https://hooks.slack.com/services/T0/B1/bbbb" },
       ],
-      url_configs: { security: { min_severity: "critical" }, ops: { alert_types: ["malware"], exclude_alert_types: ["usesEval"], severities: ["high", "critical"] } },
+      url_configs: {
+        security: { min_severity: "critical" },
+        ops: { alert_types: ["malware"], exclude_alert_types: ["usesEval"], severities: ["high", "critical"] },
+      },
     });
     const r = await runCli(["send", report, "-c", config, "--dry-run"]);
     expect(r.code).toBe(0);
     const out = lines(r.stdout);
     expect(out.length).toBeLessThanOrEqual(40);
     // Per destination: the total excluded, each reason with its count, ≤ 5 examples, then the rest counted.
-    const sec = out.slice(out.findIndex((l) => l.startsWith("  security")), out.findIndex((l) => l.startsWith("  ops")));
+    const sec = out.slice(
+      out.findIndex((l) => l.startsWith("  security")),
+      out.findIndex((l) => l.startsWith("  ops")),
+    );
     expect(sec).toContain("    excluded: 396 alerts");
     expect(sec).toContain("      396 × severity below min_severity critical");
     expect(sec.filter((l) => l.startsWith("        - "))).toHaveLength(5);
@@ -82,7 +89,9 @@ describe("errors name their real source", () => {
     const config = await tmp.write("bot.json", { mode: "bot", bot_configs: [{ channels: ["general"] }] });
     const r = await runCli(["validate", "-c", config], { env: { SOCKET_SLACK_BOT_TOKEN: "xoxp-not-a-bot-token" } });
     expect(r.code).toBe(2);
-    expect(lines(r.stderr)[0]).toBe("socket-notify: error: SOCKET_SLACK_BOT_TOKEN: the bot token is a user token (xoxp-); bot mode needs the Bot User OAuth Token (xoxb-)");
+    expect(lines(r.stderr)[0]).toBe(
+      "socket-notify: error: SOCKET_SLACK_BOT_TOKEN: the bot token is a user token (xoxp-); bot mode needs the Bot User OAuth Token (xoxb-)",
+    );
     expect(r.stderr).not.toContain("bot.json");
     expect(r.stderr).not.toContain("xoxp-not-a-bot-token");
   });
@@ -91,15 +100,22 @@ describe("errors name their real source", () => {
     const config = await tmp.write("hook.json", { url: { env: "HOOK" } });
     const r = await runCli(["validate", "-c", config], { env: { HOOK: "https://evil.example/services/x" } });
     expect(r.code).toBe(2);
-    expect(lines(r.stderr)[0]).toBe(`socket-notify: error: environment variable HOOK (${config}: url refers to it): webhook "default" URL host evil.example is not hooks.slack.com or hooks.slack-gov.com`);
+    expect(lines(r.stderr)[0]).toBe(
+      `socket-notify: error: environment variable HOOK (${config}: url refers to it): webhook "default" URL host evil.example is not hooks.slack.com or hooks.slack-gov.com`,
+    );
   });
 
   it("a plugin with a bad optionsSchema is named by its file", async () => {
-    const plugin = await tmp.write("bad-plugin.mjs", 'export default { mode: "teams", optionsSchema: { not: "zod" }, destinations() { return []; }, register() {} };\n');
+    const plugin = await tmp.write(
+      "bad-plugin.mjs",
+      'export default { mode: "teams", optionsSchema: { not: "zod" }, destinations() { return []; }, register() {} };\n',
+    );
     const config = await tmp.write("plugin.json", { mode: "teams", plugins: ["./bad-plugin.mjs"] });
     const r = await runCli(["validate", "-c", config]);
     expect(r.code).toBe(2);
-    expect(lines(r.stderr)[0]).toBe(`socket-notify: error: plugin "teams" (${plugin}): optionsSchema is not a zod object`);
+    expect(lines(r.stderr)[0]).toBe(
+      `socket-notify: error: plugin "teams" (${plugin}): optionsSchema is not a zod object`,
+    );
   });
 });
 
@@ -117,7 +133,15 @@ describe("usage errors, not internal errors", () => {
     const r = await runCli(["send", "report.json", "--pr", "abc"]);
     expect(r.code).toBe(2);
     expect(lines(r.stderr)[0]).toBe('socket-notify: error: --pr: expected a pull request number, got "abc"');
-    const ok = await runCli(["send", await tmp.write("r.json", enableJsonReport([])), "--pr", "#12", "--dry-run", "-c", await tmp.write("c.json", { url: "https://hooks.slack.com/services/T0/B0/x" })]);
+    const ok = await runCli([
+      "send",
+      await tmp.write("r.json", enableJsonReport([])),
+      "--pr",
+      "#12",
+      "--dry-run",
+      "-c",
+      await tmp.write("c.json", { url: "https://hooks.slack.com/services/T0/B0/x" }),
+    ]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain("PR 12");
   });
@@ -127,7 +151,10 @@ describe("names people know", () => {
   it("a rate-limit wait names the channel (#security-alerts), not the internal pacing key", async () => {
     emu.fault({ target: { channel: "security-alerts" }, kind: "ratelimit", retryAfter: 1, count: 1 });
     const report = await tmp.write("one.json", enableJsonReport([issue("malware", "critical", "evil-pkg")]));
-    const config = await tmp.write("bot-one.json", { mode: "bot", bot_configs: [{ name: "security", channels: ["security-alerts"] }] });
+    const config = await tmp.write("bot-one.json", {
+      mode: "bot",
+      bot_configs: [{ name: "security", channels: ["security-alerts"] }],
+    });
     const r = await runCli(["send", report, "-c", config], { env: emulatorBotEnv(emu) });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("sending: #security-alerts: rate limited, waiting 1 s");
@@ -137,9 +164,19 @@ describe("names people know", () => {
   it("--help lists the environment variables and an example for every command", async () => {
     const r = await runCli(["--help"]);
     expect(r.code).toBe(0);
-    for (const v of ["SOCKET_SLACK_CONFIG_JSON", "SOCKET_SLACK_BOT_TOKEN", "SOCKET_SLACK_API_URL", "SOCKET_SLACK_ENABLED", "SOCKET_SLACK_LEVELS", "HTTPS_PROXY", "NO_PROXY"]) expect(r.stdout).toContain(v);
+    for (const v of [
+      "SOCKET_SLACK_CONFIG_JSON",
+      "SOCKET_SLACK_BOT_TOKEN",
+      "SOCKET_SLACK_API_URL",
+      "SOCKET_SLACK_ENABLED",
+      "SOCKET_SLACK_LEVELS",
+      "HTTPS_PROXY",
+      "NO_PROXY",
+    ])
+      expect(r.stdout).toContain(v);
     const examples = r.stdout.slice(r.stdout.indexOf("Examples:"));
-    for (const c of ["send", "validate", "schema", "retry", "emulator", "demo"]) expect(examples).toContain(`socket-notify ${c}`);
+    for (const c of ["send", "validate", "schema", "retry", "emulator", "demo"])
+      expect(examples).toContain(`socket-notify ${c}`);
     for (const c of ["send", "validate", "schema", "retry", "emulator", "demo"]) {
       const h = await runCli([c, "--help"]);
       expect(h.stdout, c).toMatch(/\nExample:\n(?: {2}.*\n)*? {2}socket-notify /);

@@ -30,7 +30,10 @@ export interface MisbehavingServer {
 
 /** `pick(path)` gives the behaviour for a request path (and, for `endless-body`, its status). */
 /** `silent`: accept every connection and never even read the request. */
-export async function misbehavingServer(pick: (path: string) => Behaviour | [Behaviour, number], options: { silent?: boolean } = {}): Promise<MisbehavingServer> {
+export async function misbehavingServer(
+  pick: (path: string) => Behaviour | [Behaviour, number],
+  options: { silent?: boolean } = {},
+): Promise<MisbehavingServer> {
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const hits = new Map<string, number>();
@@ -70,7 +73,9 @@ export async function misbehavingServer(pick: (path: string) => Behaviour | [Beh
       case "ok": {
         const body = okBody(path);
         const type = path.startsWith("/services/") ? "text/html" : "application/json; charset=utf-8";
-        socket.end(`HTTP/1.1 200 OK\r\ncontent-type: ${type}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+        socket.end(
+          `HTTP/1.1 200 OK\r\ncontent-type: ${type}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+        );
         return;
       }
       case "hang":
@@ -90,7 +95,9 @@ export async function misbehavingServer(pick: (path: string) => Behaviour | [Beh
         });
         return;
       case "endless-body": {
-        socket.write(`HTTP/1.1 ${status} Internal Server Error\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\n\r\n`);
+        socket.write(
+          `HTTP/1.1 ${status} Internal Server Error\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\n\r\n`,
+        );
         const chunk = Buffer.alloc(64 * 1024, "e");
         const frame = Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from("\r\n")]);
         const pump = () => {
@@ -123,10 +130,16 @@ export async function misbehavingServer(pick: (path: string) => Behaviour | [Beh
 function okBody(path: string): string {
   if (path.startsWith("/services/")) return "ok";
   const method = path.split("/").pop();
-  if (method === "auth.test") return JSON.stringify({ ok: true, user: "socket-notify", team: "T0", user_id: "U0", team_id: "T0" });
+  if (method === "auth.test")
+    return JSON.stringify({ ok: true, user: "socket-notify", team: "T0", user_id: "U0", team_id: "T0" });
   if (method === "conversations.list") {
-    return JSON.stringify({ ok: true, channels: [{ id: "C0SEC000001", name: "security-alerts" }], response_metadata: { next_cursor: "" } });
+    return JSON.stringify({
+      ok: true,
+      channels: [{ id: "C0SEC000001", name: "security-alerts" }],
+      response_metadata: { next_cursor: "" },
+    });
   }
-  if (method === "chat.postMessage") return JSON.stringify({ ok: true, channel: "C0SEC000001", ts: `${Date.now() / 1000}` });
+  if (method === "chat.postMessage")
+    return JSON.stringify({ ok: true, channel: "C0SEC000001", ts: `${Date.now() / 1000}` });
   return JSON.stringify({ ok: false, error: "unknown_method" });
 }

@@ -6,7 +6,16 @@
 import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createEngine, type DeliveryReport, MemoryLogger, type NotifyOptions, readFactsFile, readScanFile, reportExitCode, type ScanInput } from "@socket-notify/core";
+import {
+  createEngine,
+  type DeliveryReport,
+  MemoryLogger,
+  type NotifyOptions,
+  readFactsFile,
+  readScanFile,
+  reportExitCode,
+  type ScanInput,
+} from "@socket-notify/core";
 import { expectNoSecrets, FakeClock } from "@socket-notify/core/testing";
 import { type EmulatorRecord, type SlackEmulator, startEmulator } from "@socket-notify/slack-emulator";
 import { webhookPlugin } from "@socket-notify/slack-webhook";
@@ -15,7 +24,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 const FACTS_FIXTURE = `${process.env.SOCKET_FIXTURES}/synthetic__socket_facts.json`;
 
 /** A Socket CLI Issue (reference §2.1); `purl` is `[namespace/]name@version`. */
-function issue(type: string, pkg: string, version: string, props: Record<string, string> = {}, over: Record<string, unknown> = {}) {
+function issue(
+  type: string,
+  pkg: string,
+  version: string,
+  props: Record<string, string> = {},
+  over: Record<string, unknown> = {},
+) {
   const slash = pkg.lastIndexOf("/");
   return {
     pkg_type: "npm",
@@ -49,9 +64,21 @@ function report(newAlerts: unknown[]): string {
 }
 
 const ALERTS = [
-  issue("criticalCVE", "@babel/traverse", "7.22.5", { ghsaId: "GHSA-67hx-6x53-jw92", cveId: "CVE-2023-45133" }, { severity: "critical", error: true, warn: false }),
+  issue(
+    "criticalCVE",
+    "@babel/traverse",
+    "7.22.5",
+    { ghsaId: "GHSA-67hx-6x53-jw92", cveId: "CVE-2023-45133" },
+    { severity: "critical", error: true, warn: false },
+  ),
   issue("cve", "lodash", "4.17.20", { ghsaId: "GHSA-35jh-r3h4-6jhm", cveId: "CVE-2021-23337" }),
-  issue("mediumCVE", "lodash", "4.17.20", { ghsaId: "GHSA-29mw-wpgm-hmr9", cveId: "CVE-2020-28500" }, { severity: "middle" }),
+  issue(
+    "mediumCVE",
+    "lodash",
+    "4.17.20",
+    { ghsaId: "GHSA-29mw-wpgm-hmr9", cveId: "CVE-2020-28500" },
+    { severity: "middle" },
+  ),
   issue("cve", "requests", "2.19.0", { ghsaId: "GHSA-x84v-xcm2-53pg" }, { pkg_type: "pypi" }),
   issue("cve", "left-pad", "1.3.0", { ghsaId: "GHSA-aaaa-bbbb-cccc" }), // not in the facts
   issue("envVars", "lodash", "4.17.20", {}, { severity: "low" }),
@@ -83,7 +110,11 @@ async function scanFile(alerts: unknown[]): Promise<ScanInput> {
 }
 
 /** What the CLI does for `socket-notify send report.json --facts .socket.facts.json`. */
-async function send(config: unknown, input: ScanInput, options: NotifyOptions = {}): Promise<{ report: DeliveryReport; logger: MemoryLogger }> {
+async function send(
+  config: unknown,
+  input: ScanInput,
+  options: NotifyOptions = {},
+): Promise<{ report: DeliveryReport; logger: MemoryLogger }> {
   const logger = new MemoryLogger();
   // Virtual time: Slack's 1 message/s per webhook pacing without waiting for it.
   const clock = new FakeClock({ autoAdvance: 60_000 });
@@ -95,7 +126,8 @@ interface Section {
   type: string;
   text?: { text: string };
 }
-const sections = (r: EmulatorRecord) => ((r.payload["blocks"] ?? []) as Section[]).filter((b) => b.type === "section").map((b) => b.text!.text);
+const sections = (r: EmulatorRecord) =>
+  ((r.payload["blocks"] ?? []) as Section[]).filter((b) => b.type === "section").map((b) => b.text!.text);
 /** `type in pkg` titles of the alerts in the alert messages a hook received. */
 const alertTitles = (records: EmulatorRecord[]) =>
   records
@@ -121,19 +153,31 @@ describe("a report with facts, through the webhook notifier to Slack", () => {
     const input = await scanFile(ALERTS);
     const facts = await readFactsFile(factsPath);
     const url = e.webhookUrl("security");
-    const { report } = await send({ url: [{ url, name: "security" }], url_configs: { security: { reachability_alerts_only: true } } }, input, { facts });
+    const { report } = await send(
+      { url: [{ url, name: "security" }], url_configs: { security: { reachability_alerts_only: true } } },
+      input,
+      { facts },
+    );
 
     expect(reportExitCode(report)).toBe(0);
     const got = e.messages({ hook: "security" });
     expect(got.every((r) => r.channelName === "security-alerts")).toBe(true);
     expect(alertTitles(got).sort()).toEqual(
-      ["criticalCVE in @babel/traverse", "malware in evil-pkg", "didYouMean in lodahs", "installScripts in esbuild-x", "envVars in lodash"].sort(),
+      [
+        "criticalCVE in @babel/traverse",
+        "malware in evil-pkg",
+        "didYouMean in lodahs",
+        "installScripts in esbuild-x",
+        "envVars in lodash",
+      ].sort(),
     );
     // Risk order: blocking first, malware before the CVE at the same severity.
     expect(alertTitles(got).slice(0, 2)).toEqual(["malware in evil-pkg", "criticalCVE in @babel/traverse"]);
     const traverse = got.flatMap(sections).find((t) => t.includes("criticalCVE in @babel/traverse"))!;
     expect(traverse).toContain("🎯 *Reachable*");
-    expect(traverse).toContain("```\nsrc/build.js 12:4-14:2\n  -&gt; @babel/core 88:10\n  -&gt; @babel/traverse 400:7\nsrc/other.js 3:1\n  -&gt; traverse@7.22.5\n```");
+    expect(traverse).toContain(
+      "```\nsrc/build.js 12:4-14:2\n  -&gt; @babel/core 88:10\n  -&gt; @babel/traverse 400:7\nsrc/other.js 3:1\n  -&gt; traverse@7.22.5\n```",
+    );
     // Nothing whole-repo without always_send_reachability (B19).
     expect(got.filter(isSummary)).toEqual([]);
     expectWithinSlackLimits(got);
@@ -168,10 +212,18 @@ describe("a report with facts, through the webhook notifier to Slack", () => {
 
     const security = e.messages({ hook: "security" });
     expect(security.map(isSummary)).toEqual([false, true]);
-    expect(alertTitles(security).sort()).toEqual(["criticalCVE in @babel/traverse", "didYouMean in lodahs", "malware in evil-pkg"]);
+    expect(alertTitles(security).sort()).toEqual([
+      "criticalCVE in @babel/traverse",
+      "didYouMean in lodahs",
+      "malware in evil-pkg",
+    ]);
     const summary = sections(security[1]!);
-    expect((security[1]!.payload["blocks"] as { text?: { text: string } }[])[0]!.text!.text).toBe("🎯 Socket reachability: 1 reachable of 1 vulnerability");
-    expect(summary[1]).toMatch(/^🎯 \*Reachable\* · 🔴 \*Critical\* — \*GHSA-67hx-6x53-jw92 · CVE-2023-45133\*\n.*_in this change_\n```\nsrc\/build\.js/);
+    expect((security[1]!.payload["blocks"] as { text?: { text: string } }[])[0]!.text!.text).toBe(
+      "🎯 Socket reachability: 1 reachable of 1 vulnerability",
+    );
+    expect(summary[1]).toMatch(
+      /^🎯 \*Reachable\* · 🔴 \*Critical\* — \*GHSA-67hx-6x53-jw92 · CVE-2023-45133\*\n.*_in this change_\n```\nsrc\/build\.js/,
+    );
 
     // Another repository's destination: no alerts, and its summary says nothing matches.
     const ops = e.messages({ hook: "ops" });
@@ -195,15 +247,25 @@ describe("a report with facts, through the webhook notifier to Slack", () => {
     const e = (emu = await startEmulator({ rateLimit: false, workspaceRateLimit: false }));
     const input = await scanFile([]);
     const facts = await readFactsFile(factsPath);
-    const config = { url: [{ url: e.webhookUrl("security"), name: "security" }, { url: e.webhookUrl("dev"), name: "dev" }], url_configs: { security: { always_send_reachability: true } } };
+    const config = {
+      url: [
+        { url: e.webhookUrl("security"), name: "security" },
+        { url: e.webhookUrl("dev"), name: "dev" },
+      ],
+      url_configs: { security: { always_send_reachability: true } },
+    };
     const { report } = await send(config, input, { facts });
     expect(reportExitCode(report)).toBe(0);
     const got = e.messages({ hook: "security" });
     expect(got).toHaveLength(1);
     const texts = sections(got[0]!);
-    expect(texts[0]).toContain("*By state:* 🎯 1 reachable · ❓ 3 unknown (1 undeterminable, 1 missing_support) · ⚠️ 1 analysis failed · ✓ 1 unreachable");
+    expect(texts[0]).toContain(
+      "*By state:* 🎯 1 reachable · ❓ 3 unknown (1 undeterminable, 1 missing_support) · ⚠️ 1 analysis failed · ✓ 1 unreachable",
+    );
     expect(texts).toHaveLength(1 + 5 + 1);
-    expect(texts.at(-1)).toBe("➕ *1 finding not shown* (1 unreachable) — <https://socket.dev/dashboard/org/acme/sbom/scan-1|see all of them in the Socket report>");
+    expect(texts.at(-1)).toBe(
+      "➕ *1 finding not shown* (1 unreachable) — <https://socket.dev/dashboard/org/acme/sbom/scan-1|see all of them in the Socket report>",
+    );
     expect(e.messages({ hook: "dev" })).toEqual([]);
     expect(report.destinations.map((d) => d.status)).toEqual(["sent", "skipped"]);
   });
@@ -211,17 +273,24 @@ describe("a report with facts, through the webhook notifier to Slack", () => {
   it("without facts: reachability_alerts_only passes every alert, with a warning, and no summary is sent", async () => {
     const e = (emu = await startEmulator({ rateLimit: false, workspaceRateLimit: false }));
     const input = await scanFile(ALERTS);
-    const config = { url: [{ url: e.webhookUrl("security"), name: "security" }], url_configs: { security: { reachability_alerts_only: true, always_send_reachability: true } } };
+    const config = {
+      url: [{ url: e.webhookUrl("security"), name: "security" }],
+      url_configs: { security: { reachability_alerts_only: true, always_send_reachability: true } },
+    };
     const { report } = await send(config, input);
     expect(alertTitles(e.messages())).toHaveLength(ALERTS.length);
     expect(e.messages().filter(isSummary)).toEqual([]);
-    expect(report.warnings).toContain("url_configs.security: reachability_alerts_only has no effect without --facts; all alerts pass");
+    expect(report.warnings).toContain(
+      "url_configs.security: reachability_alerts_only has no effect without --facts; all alerts pass",
+    );
   });
 
   it("many reachable vulnerabilities with long traces: every one is delivered across pages, each message within Slack's limits (B11)", async () => {
     const e = (emu = await startEmulator({ rateLimit: false, workspaceRateLimit: false }));
     const n = 120;
-    const alerts = Array.from({ length: n }, (_, i) => issue("criticalCVE", `pkg-${i}`, "1.0.0", { ghsaId: `GHSA-${i}` }, { severity: "critical" }));
+    const alerts = Array.from({ length: n }, (_, i) =>
+      issue("criticalCVE", `pkg-${i}`, "1.0.0", { ghsaId: `GHSA-${i}` }, { severity: "critical" }),
+    );
     const components = Array.from({ length: n }, (_, i) => ({
       id: `pkg:npm/pkg-${i}@1.0.0`,
       type: "npm",
@@ -232,7 +301,15 @@ describe("a report with facts, through the webhook notifier to Slack", () => {
         {
           ghsa_id: `GHSA-${i}`,
           reachability: [
-            { type: i % 2 ? "unreachable" : "reachable", matches: [Array.from({ length: 60 }, (_, f) => ({ package: `caller-${f}`, sourceLocation: { filename: `src/f${f}.js`, start: { line: f, column: 1 } } }))] },
+            {
+              type: i % 2 ? "unreachable" : "reachable",
+              matches: [
+                Array.from({ length: 60 }, (_, f) => ({
+                  package: `caller-${f}`,
+                  sourceLocation: { filename: `src/f${f}.js`, start: { line: f, column: 1 } },
+                })),
+              ],
+            },
           ],
         },
       ],
@@ -250,7 +327,9 @@ describe("a report with facts, through the webhook notifier to Slack", () => {
     expect(got.length).toBeLessThanOrEqual(10);
     expectWithinSlackLimits(got);
     // Reachable are the even ones; all 60 shown across the alert pages, no unreachable one.
-    expect(alertTitles(got).sort()).toEqual(Array.from({ length: n / 2 }, (_, i) => `criticalCVE in pkg-${i * 2}`).sort());
+    expect(alertTitles(got).sort()).toEqual(
+      Array.from({ length: n / 2 }, (_, i) => `criticalCVE in pkg-${i * 2}`).sort(),
+    );
     const summary = got.filter(isSummary);
     expect(summary).toHaveLength(1);
     const d = report.destinations[0]!;

@@ -26,14 +26,27 @@ let emulator: SlackEmulator;
 function npm(args: string[], cwd: string, extraEnv: Record<string, string> = {}) {
   return run("npm", [...args, "--offline", "--no-audit", "--no-fund"], {
     cwd,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", npm_config_update_notifier: "false", ...extraEnv },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      npm_config_update_notifier: "false",
+      ...extraEnv,
+    },
     maxBuffer: 16 << 20,
   });
 }
 
-function exec(file: string, args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function exec(
+  file: string,
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(file, args, { cwd: options.cwd, env: { PATH: process.env.PATH ?? "", ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(file, args, {
+      cwd: options.cwd,
+      env: { PATH: process.env.PATH ?? "", ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
@@ -53,7 +66,10 @@ function tarball(name: string): string {
 beforeAll(async () => {
   tmp = await tempDir("release-");
   release = tmp.path("release");
-  await run(process.execPath, [join(REPO, "scripts/release.mjs"), "--out", release], { cwd: REPO, maxBuffer: 16 << 20 });
+  await run(process.execPath, [join(REPO, "scripts/release.mjs"), "--out", release], {
+    cwd: REPO,
+    maxBuffer: 16 << 20,
+  });
   emulator = await startEmulator({ rateLimit: false });
 }, 240_000);
 afterAll(async () => {
@@ -67,13 +83,25 @@ const SLOW = { timeout: 120_000 };
 
 describe("the tarballs", SLOW, () => {
   it("are the CLI and the five libraries, each with README, LICENSE and repository/bugs, without build info, tests or fixtures", async () => {
-    expect(readdirSync(release).filter((f) => f.endsWith(".tgz")).sort()).toEqual(["cli", ...LIBRARIES].map((n) => `socket-notify-${n}-0.1.0.tgz`).sort());
+    expect(
+      readdirSync(release)
+        .filter((f) => f.endsWith(".tgz"))
+        .sort(),
+    ).toEqual(["cli", ...LIBRARIES].map((n) => `socket-notify-${n}-0.1.0.tgz`).sort());
     for (const name of ["cli", ...LIBRARIES]) {
       const { stdout } = await run("tar", ["tzf", tarball(name)]);
       const files = stdout.trim().split("\n");
-      expect(files, name).toEqual(expect.arrayContaining(["package/README.md", "package/LICENSE", "package/package.json"]));
-      expect(files.filter((f) => /tsbuildinfo|\.test\.|fixture|\/src\//.test(f)), name).toEqual([]);
-      const manifest = JSON.parse((await run("tar", ["xzfO", tarball(name), "package/package.json"])).stdout) as Record<string, unknown>;
+      expect(files, name).toEqual(
+        expect.arrayContaining(["package/README.md", "package/LICENSE", "package/package.json"]),
+      );
+      expect(
+        files.filter((f) => /tsbuildinfo|\.test\.|fixture|\/src\//.test(f)),
+        name,
+      ).toEqual([]);
+      const manifest = JSON.parse((await run("tar", ["xzfO", tarball(name), "package/package.json"])).stdout) as Record<
+        string,
+        unknown
+      >;
       expect(manifest.repository, name).toMatchObject({ type: "git", url: expect.stringMatching(/^git\+https:\/\//) });
       expect(manifest.bugs, name).toMatchObject({ url: expect.stringMatching(/^https:\/\//) });
       expect(manifest.license, name).toBe("MIT");
@@ -82,7 +110,10 @@ describe("the tarballs", SLOW, () => {
   });
 
   it("the CLI's has no dependencies: its bundle carries everything it runs", async () => {
-    const manifest = JSON.parse((await run("tar", ["xzfO", tarball("cli"), "package/package.json"])).stdout) as Record<string, unknown>;
+    const manifest = JSON.parse((await run("tar", ["xzfO", tarball("cli"), "package/package.json"])).stdout) as Record<
+      string,
+      unknown
+    >;
     expect(manifest.dependencies).toBeUndefined();
     expect(manifest.bin).toEqual({ "socket-notify": "./dist/bin.cjs" });
   });
@@ -108,11 +139,26 @@ describe("the CLI tarball, installed offline with an empty npm cache", SLOW, () 
   });
 
   it("send --dry-run with the examples shipped inside, and a YAML config (yaml is in the bundle)", async () => {
-    const r = await exec(bin, ["send", join(shipped, "socket-report.json"), "--facts", join(shipped, "socket.facts.json"), "-c", join(shipped, "webhook.socketnotifyrc.json"), "--dry-run"], { cwd: tmp.dir });
+    const r = await exec(
+      bin,
+      [
+        "send",
+        join(shipped, "socket-report.json"),
+        "--facts",
+        join(shipped, "socket.facts.json"),
+        "-c",
+        join(shipped, "webhook.socketnotifyrc.json"),
+        "--dry-run",
+      ],
+      { cwd: tmp.dir },
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("dry run: nothing sent");
     const yaml = await tmp.write("notify.yaml", "url:\n  - name: sec\n    url: { env: HOOK }\n");
-    const v = await exec(bin, ["validate", "-c", yaml], { cwd: tmp.dir, env: { HOOK: emulator.webhookUrl("security") } });
+    const v = await exec(bin, ["validate", "-c", yaml], {
+      cwd: tmp.dir,
+      env: { HOOK: emulator.webhookUrl("security") },
+    });
     expect(v.stderr).toBe("");
     expect(v.code).toBe(0);
     expect(v.stdout).toContain("valid · mode webhook");
@@ -121,30 +167,47 @@ describe("the CLI tarball, installed offline with an empty npm cache", SLOW, () 
   it("sends to the Slack emulator (webhook and bot mode: the Slack SDK is in the bundle)", async () => {
     const report = join(shipped, "socket-report.json");
     const hook = await tmp.write("hook.json", { url: { env: "HOOK" } });
-    const r = await exec(bin, ["send", report, "-c", hook], { cwd: tmp.dir, env: { HOOK: emulator.webhookUrl("security") } });
+    const r = await exec(bin, ["send", report, "-c", hook], {
+      cwd: tmp.dir,
+      env: { HOOK: emulator.webhookUrl("security") },
+    });
     expect(r.stderr).not.toMatch(/error/);
     expect(r.code).toBe(0);
     expect(emulator.messages({ hook: "security" }).length).toBeGreaterThan(0);
-    const bot = await tmp.write("bot.json", { mode: "bot", bot_configs: [{ name: "sec", channels: ["security-alerts"] }] });
-    const b = await exec(bin, ["send", report, "-c", bot], { cwd: tmp.dir, env: { SOCKET_SLACK_BOT_TOKEN: "xoxb-emulator-bot-token", SOCKET_SLACK_API_URL: emulator.apiUrl } });
+    const bot = await tmp.write("bot.json", {
+      mode: "bot",
+      bot_configs: [{ name: "sec", channels: ["security-alerts"] }],
+    });
+    const b = await exec(bin, ["send", report, "-c", bot], {
+      cwd: tmp.dir,
+      env: { SOCKET_SLACK_BOT_TOKEN: "xoxb-emulator-bot-token", SOCKET_SLACK_API_URL: emulator.apiUrl },
+    });
     expect(b.code).toBe(0);
     expect(emulator.messages().filter((m) => m.channelName === "security-alerts").length).toBeGreaterThan(1);
   });
 
   it("goes through HTTPS_PROXY (undici, loaded only for a proxy, is in the bundle)", async () => {
     const config = await tmp.write("slack.json", { url: { env: "HOOK" } });
-    const r = await exec(bin, ["send", join(shipped, "socket-report.json"), "-c", config, "--timeout", "5"], { cwd: tmp.dir, env: { HOOK: "https://hooks.slack.com/services/T0000/B0000/abcdefghijklmnop", HTTPS_PROXY: "http://127.0.0.1:9" } });
+    const r = await exec(bin, ["send", join(shipped, "socket-report.json"), "-c", config, "--timeout", "5"], {
+      cwd: tmp.dir,
+      env: { HOOK: "https://hooks.slack.com/services/T0000/B0000/abcdefghijklmnop", HTTPS_PROXY: "http://127.0.0.1:9" },
+    });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("proxy_error: cannot reach the proxy http://127.0.0.1:9 (from HTTPS_PROXY)");
   });
 
   it("emulator: prints its URLs and stops on SIGTERM", async () => {
-    const child = spawn(bin, ["emulator", "--port", "0", "--no-rate-limit"], { cwd: tmp.dir, env: { PATH: process.env.PATH ?? "" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(bin, ["emulator", "--port", "0", "--no-rate-limit"], {
+      cwd: tmp.dir,
+      env: { PATH: process.env.PATH ?? "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     // Ready when both streams have said so: stdout and stderr are separate pipes, read in any order.
     const ready = new Promise<void>((done) => {
-      const check = () => stderr.includes("Press Ctrl-C") && /listening on http:\/\/127\.0\.0\.1:\d+/.test(stdout) && done();
+      const check = () =>
+        stderr.includes("Press Ctrl-C") && /listening on http:\/\/127\.0\.0\.1:\d+/.test(stdout) && done();
       child.stdout.setEncoding("utf8").on("data", (c: string) => ((stdout += c), check()));
       child.stderr.setEncoding("utf8").on("data", (c: string) => ((stderr += c), check()));
     });
@@ -179,7 +242,10 @@ describe("the CLI tarball, installed offline with an empty npm cache", SLOW, () 
     const cache = tmp.path("empty-cache-2");
     mkdirSync(cache);
     await npm(["install", "--cache", cache, tarball("cli")], project);
-    const r = await exec("npx", ["--no-install", "socket-notify", "--version"], { cwd: project, env: { HOME: process.env.HOME ?? "", npm_config_offline: "true" } });
+    const r = await exec("npx", ["--no-install", "socket-notify", "--version"], {
+      cwd: project,
+      env: { HOME: process.env.HOME ?? "", npm_config_offline: "true" },
+    });
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   }, 120_000);
@@ -197,9 +263,26 @@ describe("the library tarballs, installed together offline", SLOW, () => {
     writeFileSync(join(project, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
     writeFileSync(join(project, "package-lock.json"), `${JSON.stringify(lockFor(manifest, project), null, 2)}\n`);
     await npm(["ci"], project);
-    writeFileSync(join(project, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", outDir: "out", skipLibCheck: false, types: ["node"] }, include: ["*.ts"] }));
+    writeFileSync(
+      join(project, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          target: "ES2022",
+          outDir: "out",
+          skipLibCheck: false,
+          types: ["node"],
+        },
+        include: ["*.ts"],
+      }),
+    );
     cpSync(join(DEMO, "socket-report.json"), join(project, "socket-report.json"));
-    writeFileSync(join(project, "notify.json"), JSON.stringify({ url: [{ name: "security", url: { env: "SLACK_WEBHOOK_SECURITY" } }] }));
+    writeFileSync(
+      join(project, "notify.json"),
+      JSON.stringify({ url: [{ name: "security", url: { env: "SLACK_WEBHOOK_SECURITY" } }] }),
+    );
   }, 180_000);
 
   it("the README's embedding example, pasted as it stands, type-checks (strict, NodeNext) and runs", async () => {
@@ -223,7 +306,10 @@ describe("the library tarballs, installed together offline", SLOW, () => {
     const tsc = await exec(process.execPath, [TSC, "-p", project, "--pretty", "false"], { cwd: project });
     expect(tsc.stdout + tsc.stderr).toBe("");
     expect(tsc.code).toBe(0);
-    const r = await exec(process.execPath, ["out/embed.js"], { cwd: project, env: { SLACK_WEBHOOK_SECURITY: emulator.webhookUrl("security") } });
+    const r = await exec(process.execPath, ["out/embed.js"], {
+      cwd: project,
+      env: { SLACK_WEBHOOK_SECURITY: emulator.webhookUrl("security") },
+    });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(emulator.messages({ hook: "security" }).length).toBeGreaterThan(0);
@@ -234,11 +320,29 @@ describe("the library tarballs, installed together offline", SLOW, () => {
     const dir = join(project, "embedding");
     mkdirSync(dir);
     for (const f of ["notify-scan.js", "sample-scan.json"]) cpSync(join(REPO, "examples/embedding", f), join(dir, f));
-    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, module: "NodeNext", moduleResolution: "NodeNext", target: "ES2022", allowJs: true, checkJs: true, noEmit: true, types: ["node"] }, include: ["*.js"] }));
+    writeFileSync(
+      join(dir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          target: "ES2022",
+          allowJs: true,
+          checkJs: true,
+          noEmit: true,
+          types: ["node"],
+        },
+        include: ["*.js"],
+      }),
+    );
     const tsc = await exec(process.execPath, [TSC, "-p", dir, "--pretty", "false"], { cwd: dir });
     expect(tsc.stdout + tsc.stderr).toBe("");
     expect(tsc.code).toBe(0);
-    const r = await exec(process.execPath, ["notify-scan.js", "sample-scan.json"], { cwd: dir, env: { SLACK_WEBHOOK_URL: emulator.webhookUrl("ops") } });
+    const r = await exec(process.execPath, ["notify-scan.js", "sample-scan.json"], {
+      cwd: dir,
+      env: { SLACK_WEBHOOK_URL: emulator.webhookUrl("ops") },
+    });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("3 alert(s) in the scan, 3 routed\n  default: sent, 3 alert(s) in 1/1 message(s)\n");
@@ -266,28 +370,46 @@ function rootLock(): { packages: Record<string, LockEntry> } {
  * repository's lockfile has it (same version, tarball URL and integrity, same place in the tree),
  * so `npm ci --offline` needs no registry metadata, only the tarballs already in the npm cache.
  */
-function lockFor(manifest: { name: string; version: string; dependencies: Record<string, string> }, project: string): unknown {
+function lockFor(
+  manifest: { name: string; version: string; dependencies: Record<string, string> },
+  project: string,
+): unknown {
   const source = rootLock().packages;
-  const packages: Record<string, LockEntry> = { "": { name: manifest.name, version: manifest.version, dependencies: manifest.dependencies } };
+  const packages: Record<string, LockEntry> = {
+    "": { name: manifest.name, version: manifest.version, dependencies: manifest.dependencies },
+  };
   const queue: { from: string; deps: Record<string, string> }[] = [];
   for (const [name, spec] of Object.entries(manifest.dependencies)) {
     if (!spec.startsWith("file:")) continue;
     const file = join(project, spec.slice(5));
-    const pkg = JSON.parse(readFileSync(join(REPO, "packages", name.replace("@socket-notify/", ""), "package.json"), "utf8")) as LockEntry;
+    const pkg = JSON.parse(
+      readFileSync(join(REPO, "packages", name.replace("@socket-notify/", ""), "package.json"), "utf8"),
+    ) as LockEntry;
     const at = `node_modules/${name}`;
-    const entry: LockEntry = { version: pkg.version!, resolved: spec, integrity: `sha512-${createHash("sha512").update(readFileSync(file)).digest("base64")}` };
+    const entry: LockEntry = {
+      version: pkg.version!,
+      resolved: spec,
+      integrity: `sha512-${createHash("sha512").update(readFileSync(file)).digest("base64")}`,
+    };
     for (const k of ["dependencies", "peerDependencies", "engines", "license"] as const) if (pkg[k]) entry[k] = pkg[k];
     packages[at] = entry;
     queue.push({ from: at, deps: { ...pkg.dependencies, ...pkg.peerDependencies } });
   }
-  queue.push({ from: "", deps: Object.fromEntries(Object.entries(manifest.dependencies).filter(([, s]) => !s.startsWith("file:"))) });
+  queue.push({
+    from: "",
+    deps: Object.fromEntries(Object.entries(manifest.dependencies).filter(([, s]) => !s.startsWith("file:"))),
+  });
   while (queue.length) {
     const { from, deps } = queue.shift()!;
     for (const name of Object.keys(deps)) {
       if (name.startsWith("@socket-notify/")) continue;
       // Node's lookup: the nearest node_modules up the tree that has it.
       let at: string | undefined;
-      for (let dir = from; ; dir = dir.includes("/node_modules/") ? dir.slice(0, dir.lastIndexOf("/node_modules/")) : "") {
+      for (
+        let dir = from;
+        ;
+        dir = dir.includes("/node_modules/") ? dir.slice(0, dir.lastIndexOf("/node_modules/")) : ""
+      ) {
         const candidate = `${dir ? `${dir}/` : ""}node_modules/${name}`;
         if (source[candidate]) {
           at = candidate;
@@ -299,8 +421,12 @@ function lockFor(manifest: { name: string; version: string; dependencies: Record
       if (packages[at]) continue;
       const { dev: _dev, devOptional: _devOptional, peer: _peer, ...entry } = source[at]!;
       packages[at] = entry;
-      const optionalPeers = Object.keys(entry.peerDependencies ?? {}).filter((p) => entry.peerDependenciesMeta?.[p]?.optional);
-      const peers = Object.fromEntries(Object.entries(entry.peerDependencies ?? {}).filter(([p]) => !optionalPeers.includes(p)));
+      const optionalPeers = Object.keys(entry.peerDependencies ?? {}).filter(
+        (p) => entry.peerDependenciesMeta?.[p]?.optional,
+      );
+      const peers = Object.fromEntries(
+        Object.entries(entry.peerDependencies ?? {}).filter(([p]) => !optionalPeers.includes(p)),
+      );
       queue.push({ from: at, deps: { ...entry.dependencies, ...entry.optionalDependencies, ...peers } });
     }
   }

@@ -8,7 +8,12 @@ function capture() {
   let stdout = "";
   let stderr = "";
   return {
-    io: { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env: {}, cwd: root.pathname },
+    io: {
+      stdout: { write: (s: string) => (stdout += s) },
+      stderr: { write: (s: string) => (stderr += s) },
+      env: {},
+      cwd: root.pathname,
+    },
     out: () => stdout,
     err: () => stderr,
   };
@@ -27,7 +32,18 @@ describe("the JSON Schema shipped in @socket-notify/core", () => {
       properties: Record<string, unknown>;
       additionalProperties: unknown;
     };
-    for (const k of ["mode", "url", "url_configs", "bot_configs", "bot_token", "slack_api_url", "levels", "max_messages", "timeout", "plugins"]) {
+    for (const k of [
+      "mode",
+      "url",
+      "url_configs",
+      "bot_configs",
+      "bot_token",
+      "slack_api_url",
+      "levels",
+      "max_messages",
+      "timeout",
+      "plugins",
+    ]) {
       expect(schema.properties, k).toHaveProperty(k);
     }
     expect(schema.additionalProperties).toBe(false);

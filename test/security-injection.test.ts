@@ -76,7 +76,10 @@ function issue(h: string, i: number) {
     props: { ghsaId: h, cveId: h },
     purl: `${h}/${h}-${i}@1.0.0`,
     url,
-    introduced_by: [[h, h], ["direct", `${h}/package.json`]],
+    introduced_by: [
+      [h, h],
+      ["direct", `${h}/package.json`],
+    ],
     manifests: `${h};package.json`,
     error: i % 2 === 0,
     warn: i % 2 === 1,
@@ -86,7 +89,16 @@ function issue(h: string, i: number) {
 function report(): string {
   const alerts = HOSTILE.map(issue);
   // Every URL case once more, with a plain title, so each is the alert's only link candidate.
-  URLS.forEach(([url], i) => alerts.push({ ...issue("plain", 100 + i), pkg_type: "npm", type: "malware", url, title: `url case ${i}`, pkg_name: `urlcase${i}` }));
+  URLS.forEach(([url], i) =>
+    alerts.push({
+      ...issue("plain", 100 + i),
+      pkg_type: "npm",
+      type: "malware",
+      url,
+      title: `url case ${i}`,
+      pkg_name: `urlcase${i}`,
+    }),
+  );
   return JSON.stringify({
     scan_failed: true,
     full_scan_id: "<!here>",
@@ -122,7 +134,12 @@ async function run(mode: "webhook" | "bot", extra: string[] = []) {
   const config =
     mode === "webhook"
       ? { url: [{ url: { env: "HOOK_URL" }, name: "sec" }], url_configs: { sec: { max_messages: 30 } } }
-      : { mode: "bot", bot_token: { env: "BOT_TOKEN" }, slack_api_url: emu.apiUrl, bot_configs: [{ name: "sec", channels: ["security-alerts"], max_messages: 30 }] };
+      : {
+          mode: "bot",
+          bot_token: { env: "BOT_TOKEN" },
+          slack_api_url: emu.apiUrl,
+          bot_configs: [{ name: "sec", channels: ["security-alerts"], max_messages: 30 }],
+        };
   let stdout = "";
   let stderr = "";
   const code = await main(["send", "report.json", ...extra], {
@@ -145,7 +162,8 @@ function textsOf(payload: Record<string, unknown>): { where: string; text: strin
       const o = v as Record<string, unknown>;
       if ((o.type === "mrkdwn" || o.type === "plain_text") && typeof o.text === "string") {
         out.push({ where, text: o.text, mrkdwn: o.type === "mrkdwn" });
-        if (o.type === "mrkdwn") expect(o.verbatim, `${where}: mrkdwn without verbatim: true lets Slack parse plain @here/#chan`).toBe(true);
+        if (o.type === "mrkdwn")
+          expect(o.verbatim, `${where}: mrkdwn without verbatim: true lets Slack parse plain @here/#chan`).toBe(true);
       }
       for (const [k, x] of Object.entries(o)) if (k !== "text" || typeof x !== "string") visit(x, `${where}.${k}`);
     }
@@ -177,11 +195,18 @@ function checkMessage(payload: Record<string, unknown>): string[] {
   }
   if (total > 12000) problems.push(`${total} chars of block text`);
   for (const { where, text, mrkdwn } of textsOf(payload)) {
-    for (const seq of ["<!", "<@", "<#", "<mailto", "<javascript", "<data:"]) if (text.includes(seq)) problems.push(`${where}: contains ${seq}`);
-    if (CONTROL_OR_BIDI.test(text)) problems.push(`${where}: control or bidi character U+${text.match(CONTROL_OR_BIDI)![0].charCodeAt(0).toString(16)}`);
+    for (const seq of ["<!", "<@", "<#", "<mailto", "<javascript", "<data:"])
+      if (text.includes(seq)) problems.push(`${where}: contains ${seq}`);
+    if (CONTROL_OR_BIDI.test(text))
+      problems.push(
+        `${where}: control or bidi character U+${text.match(CONTROL_OR_BIDI)![0].charCodeAt(0).toString(16)}`,
+      );
     // After removing our links, no `<` or `>` may be left: everything else was escaped.
     const rest = text.replace(/<([^<>|]*)\|[^<>]*>/g, "");
-    if (/[<>]/.test(rest)) problems.push(`${where}: unescaped < or > in ${JSON.stringify(rest.slice(Math.max(0, rest.search(/[<>]/) - 30), rest.search(/[<>]/) + 30))}`);
+    if (/[<>]/.test(rest))
+      problems.push(
+        `${where}: unescaped < or > in ${JSON.stringify(rest.slice(Math.max(0, rest.search(/[<>]/) - 30), rest.search(/[<>]/) + 30))}`,
+      );
     for (const l of linksIn(text)) if (!ALLOWED_LINKS.has(l)) problems.push(`${where}: link to ${l}`);
     if (where === "text" && linksIn(text).length) problems.push("fallback text has a link");
     // socket-notify's own text uses emoji characters, never shortcodes: any shortcode is untrusted.
@@ -192,8 +217,10 @@ function checkMessage(payload: Record<string, unknown>): string[] {
       // Our own styling is balanced; untrusted * ~ ` can't open or close any (code fences aside).
       const noFences = text.replace(/```[\s\S]*?```/g, "");
       for (const line of noFences.split("\n")) {
-        if ((line.match(/\*/g)?.length ?? 0) % 2) problems.push(`${where}: odd number of * in ${JSON.stringify(line.slice(0, 80))}`);
-        if ((line.match(/`/g)?.length ?? 0) % 2) problems.push(`${where}: odd number of \` in ${JSON.stringify(line.slice(0, 80))}`);
+        if ((line.match(/\*/g)?.length ?? 0) % 2)
+          problems.push(`${where}: odd number of * in ${JSON.stringify(line.slice(0, 80))}`);
+        if ((line.match(/`/g)?.length ?? 0) % 2)
+          problems.push(`${where}: odd number of \` in ${JSON.stringify(line.slice(0, 80))}`);
         if (line.includes("~")) problems.push(`${where}: ~ in ${JSON.stringify(line.slice(0, 80))}`);
       }
     }
@@ -203,7 +230,10 @@ function checkMessage(payload: Record<string, unknown>): string[] {
 
 describe("the checker", () => {
   it("finds what it looks for (so a pass means something)", () => {
-    const msg = (text: string, fallback = "ok") => ({ text: fallback, blocks: [{ type: "section", text: { type: "mrkdwn", text, verbatim: true } }] });
+    const msg = (text: string, fallback = "ok") => ({
+      text: fallback,
+      blocks: [{ type: "section", text: { type: "mrkdwn", text, verbatim: true } }],
+    });
     expect(checkMessage(msg("hi <!here>")).join()).toContain("contains <!");
     expect(checkMessage(msg("x", "<@U1> hi")).join()).toContain("contains <@");
     expect(checkMessage(msg("<https://evil.example|socket.dev>")).join()).toContain("link to https://evil.example");
@@ -223,7 +253,13 @@ describe.each(["webhook", "bot"] as const)("hostile report through %s mode", (mo
   let allText: string;
   beforeAll(async () => {
     result = await run(mode);
-    allText = result.messages.map((m) => textsOf(m.payload).map((t) => t.text).join("\n")).join("\n");
+    allText = result.messages
+      .map((m) =>
+        textsOf(m.payload)
+          .map((t) => t.text)
+          .join("\n"),
+      )
+      .join("\n");
   });
 
   it("is delivered: exit 0, every request accepted, all alerts shown", () => {
@@ -240,7 +276,15 @@ describe.each(["webhook", "bot"] as const)("hostile report through %s mode", (mo
   });
 
   it("the hostile text is still there, as text", () => {
-    for (const s of ["&lt;!channel&gt;", "&lt;!here&gt;", "&lt;!everyone&gt;", "&lt;@U123&gt;", "&lt;#C123|x&gt;", "&lt;https://evil.example|socket.dev&gt;", "@everyone please look"]) {
+    for (const s of [
+      "&lt;!channel&gt;",
+      "&lt;!here&gt;",
+      "&lt;!everyone&gt;",
+      "&lt;@U123&gt;",
+      "&lt;#C123|x&gt;",
+      "&lt;https://evil.example|socket.dev&gt;",
+      "@everyone please look",
+    ]) {
       expect(allText).toContain(s);
     }
     // A literal "&lt;" in the input must display as "&lt;", not as "<".
@@ -267,14 +311,25 @@ describe.each(["webhook", "bot"] as const)("hostile report through %s mode", (mo
 
 describe.each(["webhook", "bot"] as const)("hostile --repo and --branch through %s mode", (mode) => {
   it("arrive escaped in the context and the fallback", async () => {
-    const r = await run(mode, ["--repo", "<!channel>/<@U999>", "--branch", "<https://evil.example|release> \u202E@here*", "--pr", "12", "--sha", "<#C1|x>"]);
+    const r = await run(mode, [
+      "--repo",
+      "<!channel>/<@U999>",
+      "--branch",
+      "<https://evil.example|release> \u202E@here*",
+      "--pr",
+      "12",
+      "--sha",
+      "<#C1|x>",
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const problems = r.messages.flatMap((m, i) => checkMessage(m.payload).map((p) => `message ${i + 1}: ${p}`));
     expect(problems).toEqual([]);
     const first = r.messages[0]!.payload;
     expect(first.text).toContain("&lt;!channel&gt;/&lt;@U999&gt;");
     expect(first.text).toContain("&lt;https://evil.example|release&gt;");
-    const context = textsOf(first).map((t) => t.text).join("\n");
+    const context = textsOf(first)
+      .map((t) => t.text)
+      .join("\n");
     expect(context).toContain("*Repository:* &lt;!channel&gt;/&lt;@U999&gt;");
     expect(context).toContain("*PR:* #12");
   });

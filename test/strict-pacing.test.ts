@@ -12,11 +12,26 @@ import { webhookPlugin } from "@socket-notify/slack-webhook";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { enableJsonReport, issue } from "./cli-harness.js";
 
-const CHANNELS = Array.from({ length: 10 }, (_, i) => ({ id: `C00000009${String(i).padStart(2, "0")}`, name: `strict-${i + 1}`, members: ["bot"] }));
+const CHANNELS = Array.from({ length: 10 }, (_, i) => ({
+  id: `C00000009${String(i).padStart(2, "0")}`,
+  name: `strict-${i + 1}`,
+  members: ["bot"],
+}));
 const TOKEN = "xoxb-strict-bot-token";
-const HOOKS = CHANNELS.slice(0, 3).map((c, i) => ({ name: `strict-hook-${i + 1}`, id: `B00${i + 1}`, secret: `strictpacingsecret00${i + 1}`, channel: c.name }));
+const HOOKS = CHANNELS.slice(0, 3).map((c, i) => ({
+  name: `strict-hook-${i + 1}`,
+  id: `B00${i + 1}`,
+  secret: `strictpacingsecret00${i + 1}`,
+  channel: c.name,
+}));
 /** 30 packages: two messages per destination (a message holds 23 package entries). */
-const SCAN = parseScan(JSON.stringify(enableJsonReport(Array.from({ length: 30 }, (_, i) => issue("networkAccess", "high", `strict-pkg-${String(i).padStart(2, "0")}`)))));
+const SCAN = parseScan(
+  JSON.stringify(
+    enableJsonReport(
+      Array.from({ length: 30 }, (_, i) => issue("networkAccess", "high", `strict-pkg-${String(i).padStart(2, "0")}`)),
+    ),
+  ),
+);
 
 let emu: SlackEmulator;
 
@@ -24,7 +39,12 @@ beforeAll(async () => {
   emu = await startEmulator({
     rateLimit: "strict",
     workspaceRateLimit: false,
-    workspace: { team: { id: "T0009", name: "strict" }, channels: CHANNELS, tokens: [{ token: TOKEN, user: "bot", scopes: ["chat:write", "channels:read"] }], hooks: HOOKS },
+    workspace: {
+      team: { id: "T0009", name: "strict" },
+      channels: CHANNELS,
+      tokens: [{ token: TOKEN, user: "bot", scopes: ["chat:write", "channels:read"] }],
+      hooks: HOOKS,
+    },
   });
 });
 
@@ -37,7 +57,12 @@ beforeEach(() => emu.reset());
 async function fanOut(mode: "bot" | "webhook"): Promise<void> {
   const config =
     mode === "bot"
-      ? { mode, bot_token: TOKEN, slack_api_url: emu.apiUrl, bot_configs: [{ name: "all", channels: CHANNELS.map((c) => c.id) }] }
+      ? {
+          mode,
+          bot_token: TOKEN,
+          slack_api_url: emu.apiUrl,
+          bot_configs: [{ name: "all", channels: CHANNELS.map((c) => c.id) }],
+        }
       : { mode, url: HOOKS.map((h) => ({ name: h.name, url: emu.webhookUrl(h.name) })) };
   const engine = await createEngine({ config, plugins: [botPlugin, webhookPlugin], env: {} });
   const { plan, report } = await engine.run(SCAN);

@@ -37,7 +37,10 @@ export function coldStart(bin, { runs = 15 } = {}) {
       /* not a report */
     }
     if (check.status !== 0 || !report_ || report_.dry_run !== true) {
-      const why = check.status !== 0 ? `exit ${check.status}: ${(check.stderr || check.stdout).trim().split("\n")[0]}` : `stdout is not a dry-run JSON report: ${JSON.stringify(check.stdout.trim().slice(0, 60))}`;
+      const why =
+        check.status !== 0
+          ? `exit ${check.status}: ${(check.stderr || check.stdout).trim().split("\n")[0]}`
+          : `stdout is not a dry-run JSON report: ${JSON.stringify(check.stdout.trim().slice(0, 60))}`;
       return { skipped: `send --dry-run --json not working yet (${why})` };
     }
     const cli = [];

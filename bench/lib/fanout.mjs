@@ -13,9 +13,20 @@ export const RATE = { perSecond: 1, burst: 3 };
 export const LATENCY_MS = 100;
 export const ALERTS = 300;
 const TOKEN = "xoxb-bench-bot-token";
-const BOT_CHANNELS = Array.from({ length: 10 }, (_, i) => ({ id: `C00000001${String(i).padStart(2, "0")}`, name: `bench-${i + 1}` }));
-const HOOK_CHANNELS = Array.from({ length: 3 }, (_, i) => ({ id: `C00000002${String(i).padStart(2, "0")}`, name: `hooks-${i + 1}` }));
-const HOOKS = HOOK_CHANNELS.map((c, i) => ({ name: `hook-${i + 1}`, id: `B000${i + 1}`, secret: `benchhooksecret000${i + 1}`, channel: c.name }));
+const BOT_CHANNELS = Array.from({ length: 10 }, (_, i) => ({
+  id: `C00000001${String(i).padStart(2, "0")}`,
+  name: `bench-${i + 1}`,
+}));
+const HOOK_CHANNELS = Array.from({ length: 3 }, (_, i) => ({
+  id: `C00000002${String(i).padStart(2, "0")}`,
+  name: `hooks-${i + 1}`,
+}));
+const HOOKS = HOOK_CHANNELS.map((c, i) => ({
+  name: `hook-${i + 1}`,
+  id: `B000${i + 1}`,
+  secret: `benchhooksecret000${i + 1}`,
+  channel: c.name,
+}));
 
 function workspace() {
   return {
@@ -72,7 +83,12 @@ async function armFault(emu, spec) {
 }
 
 export function identity(payload) {
-  return createHash("sha256").update(String(payload.text ?? "")).update("\0").update(JSON.stringify(payload.blocks ?? [])).digest("hex").slice(0, 24);
+  return createHash("sha256")
+    .update(String(payload.text ?? ""))
+    .update("\0")
+    .update(JSON.stringify(payload.blocks ?? []))
+    .digest("hex")
+    .slice(0, 24);
 }
 
 /** Engines and plans for the workload: bot mode (10 channels) and webhook mode (3 hooks). */
@@ -85,9 +101,21 @@ export async function setup(emu) {
   const planned = [];
   for (const plan of plans) {
     for (const d of plan.destinations) {
-      if (d.build.omitted) throw new Error(`bench workload: ${d.destination.target} omitted ${d.build.omitted} alerts; raise max_messages`);
+      if (d.build.omitted)
+        throw new Error(
+          `bench workload: ${d.destination.target} omitted ${d.build.omitted} alerts; raise max_messages`,
+        );
       const where = plan.mode === "bot" ? { channel: d.destination.address.channel } : { hook: d.destination.target };
-      d.messages.forEach((m) => planned.push({ key: d.destination.key, target: d.destination.target, where, index: m.index, id: identity(m.payload), message: m }));
+      d.messages.forEach((m) =>
+        planned.push({
+          key: d.destination.key,
+          target: d.destination.target,
+          where,
+          index: m.index,
+          id: identity(m.payload),
+          message: m,
+        }),
+      );
     }
   }
   return { input, engines: { bot, hook }, plans, planned };
@@ -98,7 +126,8 @@ export function rateLowerBound(planned, burst = 1) {
   const perKey = new Map();
   for (const p of planned) perKey.set(p.key, (perKey.get(p.key) ?? 0) + 1);
   let worst = 0;
-  for (const n of perKey.values()) worst = Math.max(worst, (Math.max(0, n - burst) * 1000) / RATE.perSecond + LATENCY_MS);
+  for (const n of perKey.values())
+    worst = Math.max(worst, (Math.max(0, n - burst) * 1000) / RATE.perSecond + LATENCY_MS);
   return { ms: worst, keys: perKey.size, maxPerKey: Math.max(...perKey.values()) };
 }
 
@@ -111,7 +140,8 @@ export function rateLowerBound(planned, burst = 1) {
 export function paginationLowerBound(plans, limits = { maxBlocks: 50, maxMessageChars: 12_000 }) {
   let total = 0;
   const rows = [];
-  const text = (b) => (b.type === "context" ? b.elements.reduce((n, e) => n + e.text.length, 0) : (b.text?.text.length ?? 0));
+  const text = (b) =>
+    b.type === "context" ? b.elements.reduce((n, e) => n + e.text.length, 0) : (b.text?.text.length ?? 0);
   for (const plan of plans) {
     for (const d of plan.destinations) {
       if (!d.messages.length) continue;
@@ -164,7 +194,8 @@ export function tally(emu, planned) {
   let duplicates = 0;
   for (const n of seen.values()) duplicates += n - 1;
   let orderViolations = 0;
-  for (const list of arrival.values()) for (let i = 1; i < list.length; i++) if (list[i] < list[i - 1]) orderViolations++;
+  for (const list of arrival.values())
+    for (let i = 1; i < list.length; i++) if (list[i] < list[i - 1]) orderViolations++;
   return {
     requests: posts.length,
     accepted: accepted.length,
@@ -173,7 +204,10 @@ export function tally(emu, planned) {
     unknown,
     orderViolations,
     status429: records.filter((r) => r.status === 429).length,
-    faults: countBy(records.filter((r) => r.fault && r.fault !== "latency"), (r) => (r.fault === "status" ? `http_${r.status}` : r.fault)),
+    faults: countBy(
+      records.filter((r) => r.fault && r.fault !== "latency"),
+      (r) => (r.fault === "status" ? `http_${r.status}` : r.fault),
+    ),
   };
 }
 
@@ -185,10 +219,18 @@ function countBy(list, f) {
 
 async function runBoth(ctx, options = {}) {
   const t0 = performance.now();
-  const [bot, hook] = await Promise.all([ctx.engines.bot.run(ctx.input, options), ctx.engines.hook.run(ctx.input, options)]);
+  const [bot, hook] = await Promise.all([
+    ctx.engines.bot.run(ctx.input, options),
+    ctx.engines.hook.run(ctx.input, options),
+  ]);
   const ms = performance.now() - t0;
   const outcomes = [...bot.outcomes, ...hook.outcomes];
-  return { ms, outcomes, failed: outcomes.filter((o) => !o.ok), possibleDuplicates: outcomes.filter((o) => o.possibleDuplicate).length };
+  return {
+    ms,
+    outcomes,
+    failed: outcomes.filter((o) => !o.ok),
+    possibleDuplicates: outcomes.filter((o) => o.possibleDuplicate).length,
+  };
 }
 
 /** Loads the notifiers' lazy modules and warms the JIT and connections, so figure 1 measures scheduling, not module loading. */
@@ -203,7 +245,13 @@ export async function fanout(emu, ctx) {
   resetEmulator(emu);
   const run = await runBoth(ctx);
   const t = tally(emu, ctx.planned);
-  return { ...run, tally: t, lb: rateLowerBound(ctx.planned), lbBurst: rateLowerBound(ctx.planned, RATE.burst), pages: paginationLowerBound(ctx.plans) };
+  return {
+    ...run,
+    tally: t,
+    lb: rateLowerBound(ctx.planned),
+    lbBurst: rateLowerBound(ctx.planned, RATE.burst),
+    pages: paginationLowerBound(ctx.plans),
+  };
 }
 
 /** The Socket CLI's way (B17, B18): every message one after another, no pacing, no retry. */
@@ -221,7 +269,11 @@ export async function sequentialReference(emu, ctx) {
           body: JSON.stringify({ channel: p.where.channel, ...body }),
         });
       } else {
-        res = await fetch(emu.webhookUrl(p.where.hook), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+        res = await fetch(emu.webhookUrl(p.where.hook), {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
       }
       await res.arrayBuffer();
     } catch {
@@ -243,7 +295,8 @@ export async function faulted(emu, ctx, { seed = 3, expectedMs = 8_000 } = {}) {
   const planned = ctx.planned.length;
   const n500 = Math.round(planned * 0.1);
   const schedule = [];
-  for (let i = 0; i < n500; i++) schedule.push({ at: r() * expectedMs * 0.85, spec: { kind: "status", status: 500, count: 1 } });
+  for (let i = 0; i < n500; i++)
+    schedule.push({ at: r() * expectedMs * 0.85, spec: { kind: "status", status: 500, count: 1 } });
   schedule.push({ at: expectedMs * 0.25, spec: { kind: "ratelimit", retryAfter: 2, count: 6 }, anywhere: true });
   schedule.push({ at: expectedMs * 0.15, spec: { kind: "reset", count: 1 } });
   schedule.push({ at: expectedMs * 0.55, spec: { kind: "reset", count: 1 } });

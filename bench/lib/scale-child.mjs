@@ -6,8 +6,16 @@ import { createEngine, readScanFile } from "@socket-notify/core";
 import { webhookPlugin } from "@socket-notify/slack-webhook";
 
 const file = process.argv[2];
-const FILTERS = [{}, { severities: ["critical", "high"] }, { alert_types: ["malware", "didYouMean", "installScripts", "networkAccess"] }, { severities: ["medium", "low"], repos: ["acme/webapp"] }];
-const url = Array.from({ length: 20 }, (_, i) => ({ name: `d${i}`, url: `http://127.0.0.1:9/services/T0001/B${String(i).padStart(4, "0")}/benchsecret${i}` }));
+const FILTERS = [
+  {},
+  { severities: ["critical", "high"] },
+  { alert_types: ["malware", "didYouMean", "installScripts", "networkAccess"] },
+  { severities: ["medium", "low"], repos: ["acme/webapp"] },
+];
+const url = Array.from({ length: 20 }, (_, i) => ({
+  name: `d${i}`,
+  url: `http://127.0.0.1:9/services/T0001/B${String(i).padStart(4, "0")}/benchsecret${i}`,
+}));
 const url_configs = Object.fromEntries(url.map((u, i) => [u.name, FILTERS[i % FILTERS.length]]));
 
 const rss = () => process.memoryUsage.rss();

@@ -8,8 +8,17 @@ import { webhookPlugin } from "@socket-notify/slack-webhook";
 import { LATENCY_MS } from "./fanout.mjs";
 
 const TOKEN = "xoxb-bench-strict-token";
-const CHANNELS = Array.from({ length: 10 }, (_, i) => ({ id: `C00000007${String(i).padStart(2, "0")}`, name: `strict-${i + 1}`, members: ["bot"] }));
-const HOOKS = CHANNELS.map((c, i) => ({ name: `strict-hook-${i + 1}`, id: `B07${String(i).padStart(2, "0")}`, secret: `benchstricthooksecret${String(i).padStart(2, "0")}`, channel: c.name }));
+const CHANNELS = Array.from({ length: 10 }, (_, i) => ({
+  id: `C00000007${String(i).padStart(2, "0")}`,
+  name: `strict-${i + 1}`,
+  members: ["bot"],
+}));
+const HOOKS = CHANNELS.map((c, i) => ({
+  name: `strict-hook-${i + 1}`,
+  id: `B07${String(i).padStart(2, "0")}`,
+  secret: `benchstricthooksecret${String(i).padStart(2, "0")}`,
+  channel: c.name,
+}));
 const PER_KEY = 2;
 
 /** 30 packages, one alert each: two messages per destination (23 package entries fit in one). */
@@ -36,11 +45,18 @@ async function once(emu, mode, input) {
   emu.fault(LATENCY);
   const config =
     mode === "bot"
-      ? { mode, bot_token: TOKEN, slack_api_url: emu.apiUrl, bot_configs: [{ name: "all", channels: CHANNELS.map((c) => c.id) }] }
+      ? {
+          mode,
+          bot_token: TOKEN,
+          slack_api_url: emu.apiUrl,
+          bot_configs: [{ name: "all", channels: CHANNELS.map((c) => c.id) }],
+        }
       : { mode, url: HOOKS.map((h) => ({ name: h.name, url: emu.webhookUrl(h.name) })) };
   const engine = await createEngine({ config, plugins: [botPlugin, webhookPlugin], env: {} });
   const plan = engine.plan(input);
-  for (const d of plan.destinations) if (d.messages.length !== PER_KEY) throw new Error(`strict workload: ${d.destination.target} has ${d.messages.length} messages, not ${PER_KEY}`);
+  for (const d of plan.destinations)
+    if (d.messages.length !== PER_KEY)
+      throw new Error(`strict workload: ${d.destination.target} has ${d.messages.length} messages, not ${PER_KEY}`);
   const t0 = performance.now();
   const { outcomes } = await engine.run(input);
   const ms = performance.now() - t0;
@@ -65,7 +81,16 @@ export function strictLowerBound(mode) {
 
 /** Both modes, 1 + `runs` times each: every run's 429s count; the fastest timed run's makespan is the figure. */
 export async function strictFanout({ runs = 2 } = {}) {
-  const emu = await startEmulator({ rateLimit: "strict", workspaceRateLimit: false, workspace: { team: { id: "T0007", name: "strict" }, channels: CHANNELS, tokens: [{ token: TOKEN, user: "bot", scopes: ["chat:write", "channels:read"] }], hooks: HOOKS } });
+  const emu = await startEmulator({
+    rateLimit: "strict",
+    workspaceRateLimit: false,
+    workspace: {
+      team: { id: "T0007", name: "strict" },
+      channels: CHANNELS,
+      tokens: [{ token: TOKEN, user: "bot", scopes: ["chat:write", "channels:read"] }],
+      hooks: HOOKS,
+    },
+  });
   try {
     const input = scan();
     const out = {};
@@ -75,7 +100,13 @@ export async function strictFanout({ runs = 2 } = {}) {
       const all = [];
       for (let i = 0; i < runs + 1; i++) all.push(await once(emu, mode, input));
       const timed = all.slice(1);
-      out[mode] = { runs: all, lb: strictLowerBound(mode), best: timed.reduce((a, b) => (b.ms < a.ms ? b : a)), status429: all.reduce((n, r) => n + r.status429, 0), failed: all.reduce((n, r) => n + r.planned - r.delivered, 0) };
+      out[mode] = {
+        runs: all,
+        lb: strictLowerBound(mode),
+        best: timed.reduce((a, b) => (b.ms < a.ms ? b : a)),
+        status429: all.reduce((n, r) => n + r.status429, 0),
+        failed: all.reduce((n, r) => n + r.planned - r.delivered, 0),
+      };
     }
     return out;
   } finally {

@@ -28,8 +28,19 @@ const TYPES = [
   ["copyleftLicense", "Copyleft License", "low", false],
   ["unmaintained", "Unmaintained", "low", false],
 ];
-const WORDS = "left pad yaml parse request fetch core util stream tiny fast secure json http crypto glob path color log chalk async".split(" ");
-const MANIFESTS = ["package.json", "package-lock.json", "requirements.txt", "pom.xml", "go.mod", "Gemfile.lock", "services/api/package.json"];
+const WORDS =
+  "left pad yaml parse request fetch core util stream tiny fast secure json http crypto glob path color log chalk async".split(
+    " ",
+  );
+const MANIFESTS = [
+  "package.json",
+  "package-lock.json",
+  "requirements.txt",
+  "pom.xml",
+  "go.mod",
+  "Gemfile.lock",
+  "services/api/package.json",
+];
 const DESCRIPTIONS = [
   "This package accesses the network at install time and downloads a binary.",
   "A vulnerable version: upgrade to the patched release listed in the advisory.",
@@ -53,12 +64,17 @@ export function issue(r, i) {
   const sources = Math.floor(r() * 3) + 1;
   const introduced = [];
   for (let s = 0; s < sources; s++) {
-    introduced.push([s === 0 && r() < 0.5 ? "direct" : `${eco}/${pick(r, WORDS)}-${pick(r, WORDS)}@${1 + Math.floor(r() * 5)}.0.0`, pick(r, MANIFESTS)]);
+    introduced.push([
+      s === 0 && r() < 0.5 ? "direct" : `${eco}/${pick(r, WORDS)}-${pick(r, WORDS)}@${1 + Math.floor(r() * 5)}.0.0`,
+      pick(r, MANIFESTS),
+    ]);
   }
   const props = {};
   if (type.toLowerCase().includes("cve")) {
     props.cveId = `CVE-2024-${10000 + Math.floor(r() * 89999)}`;
-    props.ghsaId = `GHSA-${Math.floor(r() * 1e4).toString(36).padStart(4, "x")}-abcd-efgh`;
+    props.ghsaId = `GHSA-${Math.floor(r() * 1e4)
+      .toString(36)
+      .padStart(4, "x")}-abcd-efgh`;
   }
   const label = `${namespace ? `${namespace}/` : ""}${name}`;
   return {
@@ -140,7 +156,12 @@ export function reportFromStreamDiff(stream) {
           title: "",
           suggestion: "",
           next_step_title: "",
-          introduced_by: [[a.head?.direct ? "direct" : `${a.type}/${a.head?.toplevelAncestors?.[0] ?? "unknown"}`, "requirements.txt"]],
+          introduced_by: [
+            [
+              a.head?.direct ? "direct" : `${a.type}/${a.head?.toplevelAncestors?.[0] ?? "unknown"}`,
+              "requirements.txt",
+            ],
+          ],
           purl: `${a.name}@${a.version}`,
           url: `https://socket.dev/${a.type}/package/${a.name}/overview/${a.version}`,
           manifests: "requirements.txt",

@@ -30,7 +30,8 @@ async function send(file: string, env: Record<string, string>) {
   return report;
 }
 
-const alertsIn = (payload: unknown) => ["event-strem", "lodash", "requests-toolbelt"].filter((n) => JSON.stringify(payload).includes(n));
+const alertsIn = (payload: unknown) =>
+  ["event-strem", "lodash", "requests-toolbelt"].filter((n) => JSON.stringify(payload).includes(n));
 
 describe("sample configs", () => {
   it("webhook: one incoming webhook gets every alert", async () => {
@@ -42,7 +43,10 @@ describe("sample configs", () => {
 
   it("bot: each route posts its alerts to its channels", async () => {
     emulator.reset();
-    await send("bot.socketnotifyrc.json", { SOCKET_SLACK_BOT_TOKEN: "xoxb-emulator-bot-token", SOCKET_SLACK_API_URL: emulator.apiUrl });
+    await send("bot.socketnotifyrc.json", {
+      SOCKET_SLACK_BOT_TOKEN: "xoxb-emulator-bot-token",
+      SOCKET_SLACK_API_URL: emulator.apiUrl,
+    });
     expect(alertsIn(emulator.messages({ channel: "security-alerts" })[0]!.payload)).toEqual(["event-strem", "lodash"]);
     expect(alertsIn(emulator.messages({ channel: "ops" })[0]!.payload)).toEqual(["event-strem"]);
   });
@@ -68,7 +72,11 @@ describe("sample configs", () => {
     sink.reset();
     const siem = sink.newUrl();
     const tickets = sink.newUrl();
-    await send("plugin.socketnotifyrc.json", { SIEM_WEBHOOK_URL: siem.url, TICKETS_WEBHOOK_URL: tickets.url, SIEM_AUTHORIZATION: "Bearer sample-token-123" });
+    await send("plugin.socketnotifyrc.json", {
+      SIEM_WEBHOOK_URL: siem.url,
+      TICKETS_WEBHOOK_URL: tickets.url,
+      SIEM_AUTHORIZATION: "Bearer sample-token-123",
+    });
     const to = (secret: string) => sink.requests.filter((r) => r.path.endsWith(secret));
     expect(alertsIn(to(siem.secret)[0]!.json)).toEqual(["event-strem", "lodash", "requests-toolbelt"]);
     expect(to(siem.secret)[0]!.headers.authorization).toBe("Bearer sample-token-123");

@@ -41,10 +41,15 @@ export function createLogger({ stdout, stderr, verbose = false }) {
  * @returns {string[]}
  */
 export function summarize(report) {
-  const lines = [`${report.alerts.total} alert(s) in the scan, ${report.alerts.matched} routed${report.dry_run ? " (dry run: nothing sent)" : ""}`];
+  const lines = [
+    `${report.alerts.total} alert(s) in the scan, ${report.alerts.matched} routed${report.dry_run ? " (dry run: nothing sent)" : ""}`,
+  ];
   for (const d of report.destinations) {
-    const detail = d.status === "failed" ? `: ${d.error?.message ?? "failed"}${d.error?.hint ? ` (${d.error.hint})` : ""}` : "";
-    lines.push(`  ${d.target}: ${d.status}, ${d.alerts} alert(s) in ${d.delivered}/${d.messages} message(s)${d.omitted ? `, ${d.omitted} not shown` : ""}${detail}`);
+    const detail =
+      d.status === "failed" ? `: ${d.error?.message ?? "failed"}${d.error?.hint ? ` (${d.error.hint})` : ""}` : "";
+    lines.push(
+      `  ${d.target}: ${d.status}, ${d.alerts} alert(s) in ${d.delivered}/${d.messages} message(s)${d.omitted ? `, ${d.omitted} not shown` : ""}${detail}`,
+    );
   }
   return lines;
 }
@@ -58,7 +63,11 @@ export async function main({ argv, env, logger }) {
   /** @type {{ values: { "min-severity"?: string, "dry-run"?: boolean, verbose?: boolean }, positionals: string[] }} */
   let args;
   try {
-    args = parseArgs({ args: argv, allowPositionals: true, options: { "min-severity": { type: "string" }, "dry-run": { type: "boolean" }, verbose: { type: "boolean" } } });
+    args = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { "min-severity": { type: "string" }, "dry-run": { type: "boolean" }, verbose: { type: "boolean" } },
+    });
   } catch (e) {
     logger.error(/** @type {Error} */ (e).message);
     return 2;

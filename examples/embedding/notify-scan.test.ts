@@ -16,9 +16,15 @@ beforeAll(async () => {
 afterAll(() => emulator?.close());
 beforeEach(() => emulator.reset());
 
-function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tool, ...args], { cwd: here, env: { PATH: process.env.PATH ?? "", ...env } });
+    const child = spawn(process.execPath, [tool, ...args], {
+      cwd: here,
+      env: { PATH: process.env.PATH ?? "", ...env },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -71,11 +77,15 @@ describe("examples/embedding: notify-scan", () => {
     const r = await run([scan], {});
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(/^notify-scan: error: config: url: environment variable SLACK_WEBHOOK_URL is not set\n  hint: /);
+    expect(r.stderr).toMatch(
+      /^notify-scan: error: config: url: environment variable SLACK_WEBHOOK_URL is not set\n {2}hint: /,
+    );
     expect(r.stderr).not.toMatch(/\n\s+at /);
 
     const missing = await run(["no-such-scan.json"], { SLACK_WEBHOOK_URL: emulator.webhookUrl("dev") });
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/^notify-scan: error: no-such-scan.json: cannot read the scan report \(no such file\)/);
+    expect(missing.stderr).toMatch(
+      /^notify-scan: error: no-such-scan.json: cannot read the scan report \(no such file\)/,
+    );
   });
 });

@@ -68,12 +68,22 @@ describe("json-webhook copied out of the repo", () => {
       mode: "json-webhook",
       plugins: ["./notifiers/json-webhook/index.js"],
       endpoints: [
-        { name: "siem", url: { env: "SIEM_URL" }, headers: { Authorization: { env: "SIEM_TOKEN" } }, min_severity: "high" },
+        {
+          name: "siem",
+          url: { env: "SIEM_URL" },
+          headers: { Authorization: { env: "SIEM_TOKEN" } },
+          min_severity: "high",
+        },
         { name: "everything", url: { env: "ALL_URL" } },
       ],
     });
     const logger = new MemoryLogger();
-    const engine = await createEngine({ configPath, plugins: builtins, logger, env: { SIEM_URL: siem.url, ALL_URL: all.url, SIEM_TOKEN: token } });
+    const engine = await createEngine({
+      configPath,
+      plugins: builtins,
+      logger,
+      env: { SIEM_URL: siem.url, ALL_URL: all.url, SIEM_TOKEN: token },
+    });
     const scan = syntheticScan(60);
     const report = await engine.notify(scan);
 
@@ -85,7 +95,9 @@ describe("json-webhook copied out of the repo", () => {
     ]);
 
     const bodies = (secret: string) =>
-      sink.requests.filter((r) => r.path.endsWith(secret)).map((r) => r.json as { endpoint: string; alerts: { id: string; severity: string }[]; schema: string });
+      sink.requests
+        .filter((r) => r.path.endsWith(secret))
+        .map((r) => r.json as { endpoint: string; alerts: { id: string; severity: string }[]; schema: string });
     const toSiem = bodies(siem.secret);
     const toAll = bodies(all.secret);
     const ids = (bs: typeof toSiem) => bs.flatMap((b) => b.alerts.map((a) => a.id)).sort();
@@ -102,15 +114,28 @@ describe("json-webhook copied out of the repo", () => {
     expect(siemRequest.headers["content-type"]).toMatch(/^application\/json/);
     expect(siemRequest.headers["idempotency-key"]).toMatch(/^[0-9a-f]{32}$/);
 
-    expectNoSecrets({ report, logs: logger.lines, destinations: engine.destinations.map((d) => ({ ...d, address: undefined })) }, [siem.url, all.url, token]);
+    expectNoSecrets(
+      { report, logs: logger.lines, destinations: engine.destinations.map((d) => ({ ...d, address: undefined })) },
+      [siem.url, all.url, token],
+    );
   });
 
   it("installed as a package in the node_modules next to the config, is named by package name", async () => {
     const project = mkdtempSync(join(tmpdir(), "socket-notify-project-"));
     try {
-      cpSync(here, join(project, "node_modules", "socket-notify-json-webhook"), { recursive: true, filter: (src) => !src.endsWith(".test.ts") });
+      cpSync(here, join(project, "node_modules", "socket-notify-json-webhook"), {
+        recursive: true,
+        filter: (src) => !src.endsWith(".test.ts"),
+      });
       const configPath = join(project, "socket-notify.json");
-      writeFileSync(configPath, JSON.stringify({ mode: "json-webhook", plugins: ["socket-notify-json-webhook"], endpoints: [{ name: "siem", url: sink.url }] }));
+      writeFileSync(
+        configPath,
+        JSON.stringify({
+          mode: "json-webhook",
+          plugins: ["socket-notify-json-webhook"],
+          endpoints: [{ name: "siem", url: sink.url }],
+        }),
+      );
       const engine = await createEngine({ configPath, plugins: builtins, env: {} });
       const report = await engine.notify(syntheticScan(2));
       expect(report.destinations.map((d) => [d.target, d.status])).toEqual([["siem", "sent"]]);
@@ -122,28 +147,57 @@ describe("json-webhook copied out of the repo", () => {
 
   it("an unknown mode lists json-webhook among the modes only when it is loaded", async () => {
     const endpoints = [{ name: "siem", url: sink.url }];
-    const without = await errorOf(createEngine({ configPath: writeConfig("no-plugin.json", { mode: "json-webhook", endpoints }), plugins: builtins, env: {} }));
+    const without = await errorOf(
+      createEngine({
+        configPath: writeConfig("no-plugin.json", { mode: "json-webhook", endpoints }),
+        plugins: builtins,
+        env: {},
+      }),
+    );
     expect(isSocketNotifyError(without) && without.code).toBe("mode_unknown");
     expect(without.message).toMatch(/unknown mode "json-webhook"; available: webhook, bot$/);
 
     const typo = await errorOf(
-      createEngine({ configPath: writeConfig("typo.json", { mode: "json-webhok", plugins: ["./notifiers/json-webhook/index.js"], endpoints }), plugins: builtins, env: {} }),
+      createEngine({
+        configPath: writeConfig("typo.json", {
+          mode: "json-webhok",
+          plugins: ["./notifiers/json-webhook/index.js"],
+          endpoints,
+        }),
+        plugins: builtins,
+        env: {},
+      }),
     );
-    expect(typo.message).toMatch(/unknown mode "json-webhok" \(did you mean "json-webhook"\?\); available: webhook, bot, json-webhook$/);
+    expect(typo.message).toMatch(
+      /unknown mode "json-webhok" \(did you mean "json-webhook"\?\); available: webhook, bot, json-webhook$/,
+    );
   });
 
   it("names itself in errors about its options", async () => {
     const e = await errorOf(
       createEngine({
-        configPath: writeConfig("bad.json", { mode: "json-webhook", plugins: ["./notifiers/json-webhook/index.js"], endpoints: [{ name: "siem", url: sink.url, min_severty: "high" }] }),
+        configPath: writeConfig("bad.json", {
+          mode: "json-webhook",
+          plugins: ["./notifiers/json-webhook/index.js"],
+          endpoints: [{ name: "siem", url: sink.url, min_severty: "high" }],
+        }),
         plugins: builtins,
         env: {},
       }),
     );
-    expect(e.message).toBe(`bad.json: endpoints[0].min_severty: unknown key "min_severty" (did you mean "min_severity"?) (an option of the "json-webhook" notifier)`.replace("bad.json", join(tmp, "bad.json")));
+    expect(e.message).toBe(
+      `bad.json: endpoints[0].min_severty: unknown key "min_severty" (did you mean "min_severity"?) (an option of the "json-webhook" notifier)`.replace(
+        "bad.json",
+        join(tmp, "bad.json"),
+      ),
+    );
     const plain = await errorOf(
       createEngine({
-        configPath: writeConfig("http.json", { mode: "json-webhook", plugins: ["./notifiers/json-webhook/index.js"], endpoints: [{ name: "siem", url: "http://siem.example.com/in" }] }),
+        configPath: writeConfig("http.json", {
+          mode: "json-webhook",
+          plugins: ["./notifiers/json-webhook/index.js"],
+          endpoints: [{ name: "siem", url: "http://siem.example.com/in" }],
+        }),
         plugins: builtins,
         env: {},
       }),
@@ -154,7 +208,14 @@ describe("json-webhook copied out of the repo", () => {
   it("loads only from a --config file: a config found by search may not load code", async () => {
     const dir = mkdtempSync(join(tmp, "project-"));
     writeFileSync(join(dir, "package.json"), "{}");
-    writeFileSync(join(dir, ".socketnotifyrc.json"), JSON.stringify({ mode: "json-webhook", plugins: ["../notifiers/json-webhook/index.js"], endpoints: [{ name: "siem", url: sink.url }] }));
+    writeFileSync(
+      join(dir, ".socketnotifyrc.json"),
+      JSON.stringify({
+        mode: "json-webhook",
+        plugins: ["../notifiers/json-webhook/index.js"],
+        endpoints: [{ name: "siem", url: sink.url }],
+      }),
+    );
     const e = await errorOf(createEngine({ cwd: dir, plugins: builtins, env: {} }));
     expect(isSocketNotifyError(e) && e.code).toBe("config_code_not_allowed");
     expect(sink.requests).toHaveLength(0);

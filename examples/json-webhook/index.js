@@ -38,15 +38,28 @@ export function optionsSchema(host) {
   const { z } = host;
   const endpoint = z.strictObject({
     name: z.string().min(1).meta({ description: "Name of the endpoint, shown in reports (never the URL)." }),
-    url: host.secretValue.meta({ description: 'Where to POST: https://…, or {"env": "VAR"}. Plain http only for 127.0.0.1/localhost.' }),
+    url: host.secretValue.meta({
+      description: 'Where to POST: https://…, or {"env": "VAR"}. Plain http only for 127.0.0.1/localhost.',
+    }),
     headers: z
-      .record(z.string().regex(/^[A-Za-z0-9-]+$/, { error: "header names are letters, digits and dashes | hint: e.g. Authorization, X-Api-Key" }), host.secretValue)
-      .meta({ description: 'Extra request headers (e.g. Authorization). Values are secrets: a string or {"env": "VAR"}.' })
+      .record(
+        z.string().regex(/^[A-Za-z0-9-]+$/, {
+          error: "header names are letters, digits and dashes | hint: e.g. Authorization, X-Api-Key",
+        }),
+        host.secretValue,
+      )
+      .meta({
+        description: 'Extra request headers (e.g. Authorization). Values are secrets: a string or {"env": "VAR"}.',
+      })
       .optional(),
     ...host.filterShape,
   });
   return z.object({
-    endpoints: z.array(endpoint).min(1).meta({ description: "json-webhook mode: the endpoints that receive alerts as JSON." }).optional(),
+    endpoints: z
+      .array(endpoint)
+      .min(1)
+      .meta({ description: "json-webhook mode: the endpoints that receive alerts as JSON." })
+      .optional(),
   });
 }
 
@@ -59,21 +72,33 @@ export function optionsSchema(host) {
 export function destinations(config, host) {
   const entries = /** @type {EndpointEntry[] | undefined} */ (config.endpoints);
   if (!entries || entries.length === 0) {
-    throw host.configError("endpoints", `${MODE} mode needs at least one endpoint`, 'add "endpoints": [{"name": "siem", "url": "https://…"}]');
+    throw host.configError(
+      "endpoints",
+      `${MODE} mode needs at least one endpoint`,
+      'add "endpoints": [{"name": "siem", "url": "https://…"}]',
+    );
   }
   /** @type {Set<string>} */
   const names = new Set();
   return entries.map((entry, i) => {
     const path = `endpoints[${i}]`;
     if (names.has(entry.name)) {
-      throw host.configError(`${path}.name`, `${MODE}: two endpoints are named "${entry.name}"`, "give each endpoint its own name");
+      throw host.configError(
+        `${path}.name`,
+        `${MODE}: two endpoints are named "${entry.name}"`,
+        "give each endpoint its own name",
+      );
     }
     names.add(entry.name);
     const url = host.secret(entry.url, { path: `${path}.url`, redact: host.redactWebhookUrl });
     // An unset {"env": …} in a dry run or validate is a warning, not a bad URL.
-    if (!url.missing) host.checkUrl(url.reveal(), { path: `${path}.url`, what: `${MODE} endpoint "${entry.name}" URL` });
+    if (!url.missing)
+      host.checkUrl(url.reveal(), { path: `${path}.url`, what: `${MODE} endpoint "${entry.name}" URL` });
     /** @type {[string, Secret][]} */
-    const headers = Object.entries(entry.headers ?? {}).map(([k, v]) => [k, host.secret(v, { path: `${path}.headers.${k}` })]);
+    const headers = Object.entries(entry.headers ?? {}).map(([k, v]) => [
+      k,
+      host.secret(v, { path: `${path}.headers.${k}` }),
+    ]);
     /** @type {EndpointAddress} */
     const address = { url, headers };
     return {
@@ -118,14 +143,26 @@ function toJsonAlert(a) {
     action: a.action,
     title: a.title,
     description: a.description,
-    package: { ecosystem: a.ecosystem, namespace: a.namespace ?? null, name: a.name, version: a.version, purl: a.purl, url: a.url ?? null },
+    package: {
+      ecosystem: a.ecosystem,
+      namespace: a.namespace ?? null,
+      name: a.name,
+      version: a.version,
+      purl: a.purl,
+      url: a.url ?? null,
+    },
     introduced_by: a.introducedBy.map((s) => ({ source: s.source, manifest: s.manifest })),
     manifests: a.manifests,
     cve: a.cveId ?? null,
     ghsa: a.ghsaId ?? null,
     origin: a.origin,
     reachability: a.reachability
-      ? { state: a.reachability.state, raw_state: a.reachability.rawState, trace: a.reachability.trace ?? null, vulnerability_id: a.reachability.vulnerabilityId ?? null }
+      ? {
+          state: a.reachability.state,
+          raw_state: a.reachability.rawState,
+          trace: a.reachability.trace ?? null,
+          vulnerability_id: a.reachability.vulnerabilityId ?? null,
+        }
       : null,
   };
 }
@@ -181,7 +218,10 @@ export class JsonWebhookNotifier {
       });
     } catch (e) {
       const reason = /** @type {Error | undefined} */ (ctx.signal.reason);
-      return { ok: false, failure: this.host.classifyNetworkError(reason?.name === "TimeoutError" ? reason : e, ctx.timeoutMs) };
+      return {
+        ok: false,
+        failure: this.host.classifyNetworkError(reason?.name === "TimeoutError" ? reason : e, ctx.timeoutMs),
+      };
     }
     let text = "";
     try {
@@ -195,9 +235,10 @@ export class JsonWebhookNotifier {
     const said = this.host.scrub(text.replace(/\s+/g, " ").slice(0, 200));
     if (said && failure.code !== said) failure.message += `: ${said}`;
     if (failure.retry === "never" && res.status < 500) {
-      failure.hint = res.status === 401 || res.status === 403
-        ? `the endpoint refused our credentials: check the headers of endpoint "${message.destination.target}"`
-        : `the endpoint refused the request: check its URL and what it accepts`;
+      failure.hint =
+        res.status === 401 || res.status === 403
+          ? `the endpoint refused our credentials: check the headers of endpoint "${message.destination.target}"`
+          : `the endpoint refused the request: check its URL and what it accepts`;
     }
     return { ok: false, failure };
   }

@@ -11,10 +11,12 @@ import { dirname, join } from "node:path";
 export function checkBundleText(file, { allowImports = [] } = {}) {
   const text = readFileSync(file, "utf8");
   for (const m of text.matchAll(/.{0,60}\bimport\(.{0,40}/g)) {
-    if (!allowImports.some((a) => m[0].includes(a))) throw new Error(`bundle: an import() outside core's importModule would fail at run time: …${m[0]}…`);
+    if (!allowImports.some((a) => m[0].includes(a)))
+      throw new Error(`bundle: an import() outside core's importModule would fail at run time: …${m[0]}…`);
   }
   const nonAscii = text.match(/.{0,40}[^\x00-\x7f].{0,20}/);
-  if (nonAscii) throw new Error(`bundle: non-ASCII text, which the loader's latin1 read would garble: …${nonAscii[0]}…`);
+  if (nonAscii)
+    throw new Error(`bundle: non-ASCII text, which the loader's latin1 read would garble: …${nonAscii[0]}…`);
 }
 
 /**
@@ -28,7 +30,16 @@ export async function writeCodeCache(bundle, cacheFile, loadBundle) {
     const report = join(tmp, "report.json");
     writeFileSync(report, JSON.stringify(warmUpReport()));
     const webhook = join(tmp, "webhook.json");
-    writeFileSync(webhook, JSON.stringify({ url: [{ name: "sec", url: { env: "WARM_UP_WEBHOOK" } }, { name: "all", url: { env: "WARM_UP_WEBHOOK" } }], url_configs: { sec: { min_severity: "high" } } }));
+    writeFileSync(
+      webhook,
+      JSON.stringify({
+        url: [
+          { name: "sec", url: { env: "WARM_UP_WEBHOOK" } },
+          { name: "all", url: { env: "WARM_UP_WEBHOOK" } },
+        ],
+        url_configs: { sec: { min_severity: "high" } },
+      }),
+    );
     const bot = join(tmp, "bot.json");
     writeFileSync(bot, JSON.stringify({ mode: "bot", bot_configs: [{ name: "sec", channels: ["security"] }] }));
     const { exports, script } = loadBundle(bundle);
@@ -69,7 +80,13 @@ export function replaceImportModule({ bundled = [], fallback }) {
 
 /** A small `--enable-json` report (Socket CLI Issue objects, see the reference's §2.1). */
 export function warmUpReport() {
-  const kinds = [["malware", "Known malware", "critical", true], ["criticalCVE", "Critical CVE", "critical", true], ["cve", "High CVE", "high", true], ["installScripts", "Install scripts", "middle", false], ["envVars", "Environment variable access", "low", false]];
+  const kinds = [
+    ["malware", "Known malware", "critical", true],
+    ["criticalCVE", "Critical CVE", "critical", true],
+    ["cve", "High CVE", "high", true],
+    ["installScripts", "Install scripts", "middle", false],
+    ["envVars", "Environment variable access", "low", false],
+  ];
   return {
     scan_failed: true,
     full_scan_id: "warm-up",
@@ -116,7 +133,11 @@ export function englishOnlyZodLocales() {
       // The module's name is relative (it appears in the bundle): the same bytes on any machine.
       b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => {
         if (!/[\\/]zod[\\/]v4[\\/](classic|core|mini)$/.test(args.resolveDir)) return undefined;
-        return { path: "zod/v4/locales/en.js", namespace: "zod-en-locale", pluginData: { file: join(args.resolveDir, "../locales/en.js") } };
+        return {
+          path: "zod/v4/locales/en.js",
+          namespace: "zod-en-locale",
+          pluginData: { file: join(args.resolveDir, "../locales/en.js") },
+        };
       });
       b.onLoad({ filter: /.*/, namespace: "zod-en-locale" }, (args) => ({
         contents: `export { default as en } from ${JSON.stringify(args.pluginData.file)};`,
@@ -126,4 +147,3 @@ export function englishOnlyZodLocales() {
     },
   };
 }
-

@@ -13,7 +13,10 @@ export async function buildStandalone(dir, loader) {
   await build({
     ...cliBundleOptions(bundle),
     external: [],
-    plugins: [englishOnlyZodLocales(), replaceImportModule({ bundled: ["yaml", "zod", "undici"], fallback: "__import(specifier)" })],
+    plugins: [
+      englishOnlyZodLocales(),
+      replaceImportModule({ bundled: ["yaml", "zod", "undici"], fallback: "__import(specifier)" }),
+    ],
   });
   checkBundleText(bundle);
   await writeCodeCache(bundle, join(dir, loader.CACHE_FILE), loader.loadBundle);

@@ -12,7 +12,18 @@ import "reflect-metadata";
 import "./zod-jitless.js";
 import { appendFile, writeFile } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
-import { type Alert, createEngine, type DeliveryReport, isSocketNotifyError, packageLabel, readScanFile, reportExitCode, silentLogger, sortByRisk, UserError } from "@socket-notify/core";
+import {
+  type Alert,
+  createEngine,
+  type DeliveryReport,
+  isSocketNotifyError,
+  packageLabel,
+  readScanFile,
+  reportExitCode,
+  silentLogger,
+  sortByRisk,
+  UserError,
+} from "@socket-notify/core";
 import { BUILTIN_PLUGINS } from "./builtins.js";
 import { type CliIO } from "./io.js";
 import { main } from "./main.js";
@@ -81,7 +92,9 @@ export async function runAction(io: CliIO): Promise<number> {
   if (!report) {
     // Bad input, config or usage (exit 2): the CLI said why on stderr, in one line and a hint.
     const lines = errors.split("\n").filter((l) => /^socket-notify: (error|internal error)|^ {2}hint:/.test(l));
-    say(`::error title=socket-notify::${command(lines.map((l) => l.trim()).join(" ") || `socket-notify exited ${code}`)}`);
+    say(
+      `::error title=socket-notify::${command(lines.map((l) => l.trim()).join(" ") || `socket-notify exited ${code}`)}`,
+    );
     return code === 0 ? 1 : code;
   }
 
@@ -90,7 +103,9 @@ export async function runAction(io: CliIO): Promise<number> {
   for (const line of logLines(report)) say(line);
   for (const d of report.destinations) {
     if (d.status !== "failed") continue;
-    const why = d.error ? `${d.error.code}: ${d.error.message}${d.error.hint ? ` (hint: ${d.error.hint})` : ""}` : "failed";
+    const why = d.error
+      ? `${d.error.code}: ${d.error.message}${d.error.hint ? ` (hint: ${d.error.hint})` : ""}`
+      : "failed";
     say(`::error title=${property(`socket-notify: ${d.route} failed`)}::${command(`${d.target}: ${why}`)}`);
   }
 
@@ -118,19 +133,30 @@ function readInputs(env: Record<string, string | undefined>): Inputs {
     const v = get(name);
     if (v === undefined || /^(false|False|FALSE)$/.test(v)) return false;
     if (/^(true|True|TRUE)$/.test(v)) return true;
-    throw new UserError("usage", `input ${name}: "${v.slice(0, 40)}" is not a boolean`, { hint: `use ${name}: true or ${name}: false` });
+    throw new UserError("usage", `input ${name}: "${v.slice(0, 40)}" is not a boolean`, {
+      hint: `use ${name}: true or ${name}: false`,
+    });
   };
   const report = get("report");
-  if (report === undefined) throw new UserError("usage", "input report: missing", { hint: "set report: to the file the Socket CLI wrote with --enable-json" });
+  if (report === undefined)
+    throw new UserError("usage", "input report: missing", {
+      hint: "set report: to the file the Socket CLI wrote with --enable-json",
+    });
   const config = get("config");
   const configJson = get("config-json");
   if (config !== undefined && configJson !== undefined) {
-    throw new UserError("usage", "inputs config and config-json: both given", { hint: "give one: config: a file path, or config-json: the JSON itself" });
+    throw new UserError("usage", "inputs config and config-json: both given", {
+      hint: "give one: config: a file path, or config-json: the JSON itself",
+    });
   }
   const inputs: Inputs = { report, dryRun: bool("dry-run"), strictBlocking: bool("strict-blocking") };
   if (config !== undefined) inputs.config = config;
   if (configJson !== undefined) inputs.configJson = configJson;
-  for (const [key, name] of [["facts", "facts"], ["outbox", "outbox"], ["timeout", "timeout"]] as const) {
+  for (const [key, name] of [
+    ["facts", "facts"],
+    ["outbox", "outbox"],
+    ["timeout", "timeout"],
+  ] as const) {
     const v = get(name);
     if (v !== undefined) inputs[key] = v;
   }
@@ -142,10 +168,21 @@ function readInputs(env: Record<string, string | undefined>): Inputs {
  * might show it. The config is loaded as the CLI will load it; if that fails, the CLI reports
  * the error (which never contains a secret) and nothing is sent.
  */
-async function maskSecrets(env: Record<string, string | undefined>, cwd: string, configPath: string | undefined, say: (line: string) => void): Promise<void> {
+async function maskSecrets(
+  env: Record<string, string | undefined>,
+  cwd: string,
+  configPath: string | undefined,
+  say: (line: string) => void,
+): Promise<void> {
   let secrets: string[];
   try {
-    const options: Parameters<typeof createEngine>[0] = { env, cwd, plugins: BUILTIN_PLUGINS, logger: silentLogger, missingSecrets: "warn" };
+    const options: Parameters<typeof createEngine>[0] = {
+      env,
+      cwd,
+      plugins: BUILTIN_PLUGINS,
+      logger: silentLogger,
+      missingSecrets: "warn",
+    };
     if (configPath !== undefined) options.configPath = configPath;
     const engine = await createEngine(options);
     secrets = engine.host.secrets.filter((s) => !s.missing).map((s) => s.reveal());
@@ -190,9 +227,13 @@ function outputs(report: DeliveryReport, reportPath: string): string {
 
 /** The log's account of the run (the JSON report is in the `report` output). */
 function logLines(report: DeliveryReport): string[] {
-  const lines = [`socket-notify: ${report.alerts.total} alert(s) in the scan, ${report.alerts.matched} routed${report.dry_run ? " (dry run: nothing sent)" : ""}`];
+  const lines = [
+    `socket-notify: ${report.alerts.total} alert(s) in the scan, ${report.alerts.matched} routed${report.dry_run ? " (dry run: nothing sent)" : ""}`,
+  ];
   for (const d of report.destinations) {
-    lines.push(`  ${d.status === "failed" ? "✗" : "✓"} ${d.route} → ${d.target}: ${d.status}, ${d.alerts} alert(s), ${d.delivered}/${d.messages} message(s)${d.error ? ` — ${d.error.code}: ${d.error.message}` : ""}`);
+    lines.push(
+      `  ${d.status === "failed" ? "✗" : "✓"} ${d.route} → ${d.target}: ${d.status}, ${d.alerts} alert(s), ${d.delivered}/${d.messages} message(s)${d.error ? ` — ${d.error.code}: ${d.error.message}` : ""}`,
+    );
     if (d.error?.hint) lines.push(`      hint: ${d.error.hint}`);
   }
   for (const w of report.warnings) lines.push(`::warning title=socket-notify::${command(w)}`);
@@ -205,12 +246,19 @@ const STATUS_ICON: Record<string, string> = { sent: "✅", "dry-run": "🧪", sk
 export function summary(report: DeliveryReport, alerts: readonly Alert[]): string {
   const out: string[] = [];
   out.push(`### socket-notify${report.dry_run ? " (dry run: nothing sent)" : ""}`, "");
-  out.push(`${report.alerts.total} alert(s) in the scan, ${report.alerts.matched} routed to ${report.destinations.length} destination(s).`, "");
+  out.push(
+    `${report.alerts.total} alert(s) in the scan, ${report.alerts.matched} routed to ${report.destinations.length} destination(s).`,
+    "",
+  );
   if (report.destinations.length) {
     out.push("| destination | status | alerts | messages | error |", "|---|---|---|---|---|");
     for (const d of report.destinations) {
-      const error = d.error ? `${mdCode(d.error.code)} ${mdText(d.error.message)}${d.error.hint ? `<br>hint: ${mdText(d.error.hint)}` : ""}` : "";
-      out.push(`| ${mdText(d.route)} → ${mdText(d.target)} | ${STATUS_ICON[d.status] ?? ""} ${mdText(d.status)} | ${d.alerts} | ${d.delivered}/${d.messages} | ${error} |`);
+      const error = d.error
+        ? `${mdCode(d.error.code)} ${mdText(d.error.message)}${d.error.hint ? `<br>hint: ${mdText(d.error.hint)}` : ""}`
+        : "";
+      out.push(
+        `| ${mdText(d.route)} → ${mdText(d.target)} | ${STATUS_ICON[d.status] ?? ""} ${mdText(d.status)} | ${d.alerts} | ${d.delivered}/${d.messages} | ${error} |`,
+      );
     }
     out.push("");
   }
@@ -219,9 +267,15 @@ export function summary(report: DeliveryReport, alerts: readonly Alert[]): strin
     const top = sortByRisk(alerts).slice(0, TOP_ALERTS);
     out.push(`#### Top alerts`, "", "| severity | package | alert | action |", "|---|---|---|---|");
     for (const a of top) {
-      out.push(`| ${mdText(String(a.severity))} | ${mdCode(`${a.ecosystem}:${packageLabel(a)}`)} | ${mdText(a.title || a.type)} | ${mdText(a.action)} |`);
+      out.push(
+        `| ${mdText(String(a.severity))} | ${mdCode(`${a.ecosystem}:${packageLabel(a)}`)} | ${mdText(a.title || a.type)} | ${mdText(a.action)} |`,
+      );
     }
-    if (alerts.length > top.length) out.push("", `… and ${alerts.length - top.length} more (all of them in the delivery report and the Slack messages).`);
+    if (alerts.length > top.length)
+      out.push(
+        "",
+        `… and ${alerts.length - top.length} more (all of them in the delivery report and the Slack messages).`,
+      );
     out.push("");
   }
   return `${out.join("\n")}\n`;

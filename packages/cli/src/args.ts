@@ -32,7 +32,24 @@ const OPTIONS = {
 
 /** Which options each command takes; anything else is a usage error, not silently ignored. */
 const ALLOWED: Record<Command, (keyof typeof OPTIONS)[]> = {
-  send: ["config", "allow-code-config", "facts", "strict-blocking", "dry-run", "out", "json", "timeout", "request-timeout", "outbox", "repo", "branch", "pr", "sha", "quiet", "verbose"],
+  send: [
+    "config",
+    "allow-code-config",
+    "facts",
+    "strict-blocking",
+    "dry-run",
+    "out",
+    "json",
+    "timeout",
+    "request-timeout",
+    "outbox",
+    "repo",
+    "branch",
+    "pr",
+    "sha",
+    "quiet",
+    "verbose",
+  ],
   validate: ["config", "allow-code-config", "facts", "json"],
   schema: ["config", "allow-code-config", "out"],
   emulator: ["port", "workspace", "no-rate-limit", "request-url"],
@@ -68,24 +85,34 @@ export function parseCli(argv: string[]): ParsedArgs {
     positionals.shift();
   } else if (first !== undefined && !looksLikeFile(first)) {
     const guess = suggest(first, COMMANDS);
-    if (guess) throw new UserError("usage", `unknown command "${first}" (did you mean "${guess}"?)`, { hint: "run socket-notify --help for the commands" });
+    if (guess)
+      throw new UserError("usage", `unknown command "${first}" (did you mean "${guess}"?)`, {
+        hint: "run socket-notify --help for the commands",
+      });
   }
   if (flags.version) command = "version";
   // `socket-notify --help` (no command word) is the overview, not `send`'s help.
-  if (flags.help) return { command: "help", positionals: command === "help" ? positionals : explicit ? [command] : [], flags };
+  if (flags.help)
+    return { command: "help", positionals: command === "help" ? positionals : explicit ? [command] : [], flags };
   for (const k of Object.keys(flags) as (keyof typeof OPTIONS)[]) {
     if (k === "debug" || k === "help" || k === "version") continue;
     if (!ALLOWED[command].includes(k)) {
-      throw new UserError("usage", `${command}: --${k} is not an option of this command`, { hint: `run socket-notify ${command} --help` });
+      throw new UserError("usage", `${command}: --${k} is not an option of this command`, {
+        hint: `run socket-notify ${command} --help`,
+      });
     }
   }
   // A PR number goes into links and messages: `--pr abc` is a mistake, not a PR.
   if (flags.pr !== undefined && !/^#?\d{1,12}$/.test(flags.pr.trim())) {
-    throw new UserError("usage", `--pr: expected a pull request number, got "${flags.pr.slice(0, 40)}"`, { hint: "e.g. --pr 42 (leave it out when the scan is not of a pull request)" });
+    throw new UserError("usage", `--pr: expected a pull request number, got "${flags.pr.slice(0, 40)}"`, {
+      hint: "e.g. --pr 42 (leave it out when the scan is not of a pull request)",
+    });
   }
   const maxPositionals = command === "send" || command === "retry" || command === "help" ? 1 : 0;
   if (positionals.length > maxPositionals) {
-    throw new UserError("usage", `${command}: unexpected argument "${positionals[maxPositionals]}"`, { hint: `run socket-notify ${command} --help` });
+    throw new UserError("usage", `${command}: unexpected argument "${positionals[maxPositionals]}"`, {
+      hint: `run socket-notify ${command} --help`,
+    });
   }
   return { command, positionals, flags };
 }
@@ -100,15 +127,23 @@ function usageError(e: Error): UserError {
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && m) {
     const name = m[1]!.replace(/^-+/, "");
     const guess = suggest(name, Object.keys(OPTIONS));
-    return new UserError("usage", `unknown option ${m[1]}${guess ? ` (did you mean --${guess}?)` : ""}`, { hint: "run socket-notify --help for the options" });
+    return new UserError("usage", `unknown option ${m[1]}${guess ? ` (did you mean --${guess}?)` : ""}`, {
+      hint: "run socket-notify --help for the options",
+    });
   }
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && m && /ambiguous/.test(e.message)) {
     // `--timeout -5`: node reads -5 as another option.
     const name = m[1]!.replace(/ <value>$/, "");
-    return new UserError("usage", `option ${name} needs a value (for a value starting with -, write ${name}=VALUE)`, { hint: "run socket-notify --help" });
+    return new UserError("usage", `option ${name} needs a value (for a value starting with -, write ${name}=VALUE)`, {
+      hint: "run socket-notify --help",
+    });
   }
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && m) {
-    return new UserError("usage", `option ${m[1]!.replace(/ <value>$/, "")} ${/argument missing/.test(e.message) ? "needs a value" : "takes no value"}`, { hint: "run socket-notify --help" });
+    return new UserError(
+      "usage",
+      `option ${m[1]!.replace(/ <value>$/, "")} ${/argument missing/.test(e.message) ? "needs a value" : "takes no value"}`,
+      { hint: "run socket-notify --help" },
+    );
   }
   return new UserError("usage", e.message.split("\n")[0] ?? "bad arguments", { hint: "run socket-notify --help" });
 }
@@ -118,7 +153,9 @@ export function secondsFlag(name: string, value: string | undefined): number | u
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0 || n > 3600) {
-    throw new UserError("usage", `--${name}: expected a number of seconds between 0 and 3600, got "${value}"`, { hint: `e.g. --${name} 60` });
+    throw new UserError("usage", `--${name}: expected a number of seconds between 0 and 3600, got "${value}"`, {
+      hint: `e.g. --${name} 60`,
+    });
   }
   return n;
 }

@@ -7,7 +7,9 @@ import loader = require("./bundle-loader.cjs");
 async function run(): Promise<void> {
   // The bundle (scripts/bundle.mjs) starts several times faster; SOCKET_NOTIFY_NO_BUNDLE=1 runs
   // the unbundled modules instead (readable stack traces with --debug, or a tsc-only build).
-  const cli: loader.CliModule = (process.env.SOCKET_NOTIFY_NO_BUNDLE ? undefined : loader.loadBundledCli(__dirname)) ?? ((await import("./cli.js")) as loader.CliModule);
+  const cli: loader.CliModule =
+    (process.env.SOCKET_NOTIFY_NO_BUNDLE ? undefined : loader.loadBundledCli(__dirname)) ??
+    ((await import("./cli.js")) as loader.CliModule);
   // Exit code via process.exitCode (not process.exit) so buffered stdout is flushed when piped.
   process.exitCode = await cli.main(process.argv.slice(2), cli.processIO());
   // The report and outbox are written. Nothing a server does may keep the process alive after

@@ -61,7 +61,11 @@ function loadBundle(file: string, cachedData?: Buffer): LoadedBundle {
     },
   };
   fn(module.exports, nodeModule.createRequire(file), module, file, path.dirname(file), bundle, importFromHere);
-  return { exports: module.exports, script, cacheRejected: cachedData !== undefined && script.cachedDataRejected === true };
+  return {
+    exports: module.exports,
+    script,
+    cacheRejected: cachedData !== undefined && script.cachedDataRejected === true,
+  };
 }
 
 /** The bundled CLI next to `dir`, or undefined when there is none (a `tsc`-only build). */

@@ -21,8 +21,19 @@ export function contextFromCiEnv(env: Record<string, string | undefined>): ScanC
     const forge = forgeAt("github", v("GITHUB_SERVER_URL") ?? "https://github.com");
     const repo = v("GITHUB_REPOSITORY");
     const runId = v("GITHUB_RUN_ID");
-    const runUrl = forge && repo && runId && /^\d+$/.test(runId) ? url(`${forge.url}/${repo.split("/").map(encodeURIComponent).join("/")}/actions/runs/${runId}`) : undefined;
-    return clean({ provider: "github", repo, branch: v("GITHUB_HEAD_REF") ?? v("GITHUB_REF_NAME"), pr, commitSha: v("GITHUB_SHA"), forge, runUrl });
+    const runUrl =
+      forge && repo && runId && /^\d+$/.test(runId)
+        ? url(`${forge.url}/${repo.split("/").map(encodeURIComponent).join("/")}/actions/runs/${runId}`)
+        : undefined;
+    return clean({
+      provider: "github",
+      repo,
+      branch: v("GITHUB_HEAD_REF") ?? v("GITHUB_REF_NAME"),
+      pr,
+      commitSha: v("GITHUB_SHA"),
+      forge,
+      runUrl,
+    });
   }
   if (v("GITLAB_CI") === "true") {
     return clean({
@@ -37,7 +48,10 @@ export function contextFromCiEnv(env: Record<string, string | undefined>): ScanC
   }
   if (v("BITBUCKET_BUILD_NUMBER") !== undefined && v("BITBUCKET_REPO_FULL_NAME") !== undefined) {
     const repo = v("BITBUCKET_REPO_FULL_NAME");
-    const forge = forgeFromRepoUrl(v("BITBUCKET_GIT_HTTP_ORIGIN"))?.forge ?? { kind: "bitbucket", url: "https://bitbucket.org" };
+    const forge = forgeFromRepoUrl(v("BITBUCKET_GIT_HTTP_ORIGIN"))?.forge ?? {
+      kind: "bitbucket",
+      url: "https://bitbucket.org",
+    };
     const build = v("BITBUCKET_BUILD_NUMBER")!;
     return clean({
       provider: "bitbucket",
@@ -46,7 +60,10 @@ export function contextFromCiEnv(env: Record<string, string | undefined>): ScanC
       pr: v("BITBUCKET_PR_ID"),
       commitSha: v("BITBUCKET_COMMIT"),
       forge,
-      runUrl: repo && /^\d+$/.test(build) ? url(`${forge.url}/${repo.split("/").map(encodeURIComponent).join("/")}/pipelines/results/${build}`) : undefined,
+      runUrl:
+        repo && /^\d+$/.test(build)
+          ? url(`${forge.url}/${repo.split("/").map(encodeURIComponent).join("/")}/pipelines/results/${build}`)
+          : undefined,
     });
   }
   if (v("BUILDKITE") === "true") {

@@ -1,7 +1,14 @@
 import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createEngine, MemoryLogger, readFactsFile, readScanFile, reportExitCode, UserError } from "@socket-notify/core";
+import {
+  createEngine,
+  MemoryLogger,
+  readFactsFile,
+  readScanFile,
+  reportExitCode,
+  UserError,
+} from "@socket-notify/core";
 import { type EmulatorRecord, startEmulator } from "@socket-notify/slack-emulator";
 import { type CliIO, type Output } from "./io.js";
 import { BUILTIN_PLUGINS } from "./builtins.js";
@@ -13,9 +20,13 @@ import { previewMessage, renderReport, summariseReasons } from "./render.js";
  */
 export function demoDir(): string {
   const shipped = fileURLToPath(new URL("../examples/demo/", import.meta.url));
-  const dir = existsSync(`${shipped}socket-report.json`) ? shipped : fileURLToPath(new URL("../../../examples/demo/", import.meta.url));
+  const dir = existsSync(`${shipped}socket-report.json`)
+    ? shipped
+    : fileURLToPath(new URL("../../../examples/demo/", import.meta.url));
   if (!existsSync(`${dir}socket-report.json`)) {
-    throw new UserError("input_unreadable", `demo: the bundled example is missing (${dir})`, { hint: "run the demo from a clone of the socket-notify repository" });
+    throw new UserError("input_unreadable", `demo: the bundled example is missing (${dir})`, {
+      hint: "run the demo from a clone of the socket-notify repository",
+    });
   }
   return dir;
 }
@@ -32,21 +43,27 @@ export async function runDemo(io: CliIO, out: Output): Promise<number> {
   const emu = await startEmulator({});
   try {
     out.out(`socket-notify demo — the bundled example, end to end, against a local Slack emulator on ${emu.url}`);
-    out.outBlock(`Input: examples/demo/socket-report.json (a Socket CLI --enable-json report) + socket.facts.json (reachability)\n`);
+    out.outBlock(
+      `Input: examples/demo/socket-report.json (a Socket CLI --enable-json report) + socket.facts.json (reachability)\n`,
+    );
     const input = await readScanFile(`${dir}socket-report.json`);
     const facts = await readFactsFile(`${dir}socket.facts.json`);
     const runs = [
       {
         title: "1. Webhook mode: examples/demo/webhook.socketnotifyrc.json",
         config: `${dir}webhook.socketnotifyrc.json`,
-        env: { DEMO_WEBHOOK_SECURITY: emu.webhookUrl("security"), DEMO_WEBHOOK_OPS: emu.webhookUrl("ops"), DEMO_WEBHOOK_DEV: emu.webhookUrl("dev") },
+        env: {
+          DEMO_WEBHOOK_SECURITY: emu.webhookUrl("security"),
+          DEMO_WEBHOOK_OPS: emu.webhookUrl("ops"),
+          DEMO_WEBHOOK_DEV: emu.webhookUrl("dev"),
+        },
         note: "",
       },
       {
         title: "2. Bot mode: examples/demo/bot.socketnotifyrc.json",
         config: `${dir}bot.socketnotifyrc.json`,
         env: { SOCKET_SLACK_BOT_TOKEN: "xoxb-emulator-bot-token", SOCKET_SLACK_API_URL: emu.apiUrl },
-        note: "The \"archive\" route posts to #old-alerts, which is archived in the emulator's workspace: it shows how a failure is reported (exit code 1 in a real run) while every other destination still gets its messages.",
+        note: 'The "archive" route posts to #old-alerts, which is archived in the emulator\'s workspace: it shows how a failure is reported (exit code 1 in a real run) while every other destination still gets its messages.',
       },
     ];
     let unexpected = 0;
@@ -54,13 +71,29 @@ export async function runDemo(io: CliIO, out: Output): Promise<number> {
       emu.reset();
       out.out(`${run.title}`);
       const logger = new MemoryLogger();
-      const engine = await createEngine({ configPath: run.config, env: run.env, plugins: BUILTIN_PLUGINS, logger, cwd: dir });
+      const engine = await createEngine({
+        configPath: run.config,
+        env: run.env,
+        plugins: BUILTIN_PLUGINS,
+        logger,
+        cwd: dir,
+      });
       const started = Date.now();
-      const { plan, report } = await engine.run(input, { facts, onProgress: (p) => out.progress(`sending: ${p.sent}/${p.total}${p.rateLimited ? " · waiting on a rate limit" : ""}`) });
+      const { plan, report } = await engine.run(input, {
+        facts,
+        onProgress: (p) =>
+          out.progress(`sending: ${p.sent}/${p.total}${p.rateLimited ? " · waiting on a rate limit" : ""}`),
+      });
       out.clearProgress();
       for (const l of renderReport(report, plan)) out.out(l);
-      out.out(`  (${((Date.now() - started) / 1000).toFixed(1)} s, paced at Slack's 1 message per second per channel; ${emu.records().filter((r) => r.status === 429).length} × HTTP 429)`);
-      for (const d of plan.destinations) if (d.excluded.count) out.out(`    ${d.destination.route}: ${d.excluded.count} not routed here: ${summariseReasons(d.excluded.reasons)}`);
+      out.out(
+        `  (${((Date.now() - started) / 1000).toFixed(1)} s, paced at Slack's 1 message per second per channel; ${emu.records().filter((r) => r.status === 429).length} × HTTP 429)`,
+      );
+      for (const d of plan.destinations)
+        if (d.excluded.count)
+          out.out(
+            `    ${d.destination.route}: ${d.excluded.count} not routed here: ${summariseReasons(d.excluded.reasons)}`,
+          );
       out.out("");
       out.out("  What arrived in Slack (as recorded by the emulator):");
       const byChannel = new Map<string, EmulatorRecord[]>();
@@ -89,8 +122,12 @@ export async function runDemo(io: CliIO, out: Output): Promise<number> {
     // fetch an unrelated package of that name from the registry.
     const shown = relative(io.cwd, dir) || ".";
     const at = (f: string) => join(shown.startsWith("..") ? dir : shown, f);
-    out.out(`  socket-notify send ${at("socket-report.json")} --facts ${at("socket.facts.json")} --config ${at("webhook.socketnotifyrc.json")} --dry-run`);
-    out.out("  socket-notify emulator    # this emulator in the foreground: webhook URLs, API URL and tokens to point a config at");
+    out.out(
+      `  socket-notify send ${at("socket-report.json")} --facts ${at("socket.facts.json")} --config ${at("webhook.socketnotifyrc.json")} --dry-run`,
+    );
+    out.out(
+      "  socket-notify emulator    # this emulator in the foreground: webhook URLs, API URL and tokens to point a config at",
+    );
     return unexpected ? 1 : 0;
   } finally {
     await emu.close();

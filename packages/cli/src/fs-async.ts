@@ -3,7 +3,13 @@
  * `node:fs/promises` also loads Node's readline and file-watcher modules on every start (bench
  * figure 5; core's fs-async.ts does the same for core).
  */
-import { appendFile as appendFileCb, mkdir as mkdirCb, readFile, stat as statCb, writeFile as writeFileCb } from "node:fs";
+import {
+  appendFile as appendFileCb,
+  mkdir as mkdirCb,
+  readFile,
+  stat as statCb,
+  writeFile as writeFileCb,
+} from "node:fs";
 import { promisify } from "node:util";
 
 export const readTextFile = (path: string): Promise<string> => promisify(readFile)(path, "utf8");

@@ -18,7 +18,14 @@ export interface CliIO {
 }
 
 export function processIO(): CliIO {
-  return { stdout: stdioWriter(1), stderr: stdioWriter(2), env: process.env, cwd: process.cwd(), processStreams: true, onStopSignal };
+  return {
+    stdout: stdioWriter(1),
+    stderr: stdioWriter(2),
+    env: process.env,
+    cwd: process.cwd(),
+    processStreams: true,
+    onStopSignal,
+  };
 }
 
 let warningOutput: Output | undefined;
@@ -114,7 +121,9 @@ function escapeChar(c: string): string {
  */
 export function oneLine(text: unknown): string {
   const s = typeof text === "string" ? text : String(text);
-  return s.replace(LINE_UNSAFE, escapeChar).replace(/^(\s*)([:#])(?=\2)/, (_m, ws: string, c: string) => `${ws}${escapeChar(c)}`);
+  return s
+    .replace(LINE_UNSAFE, escapeChar)
+    .replace(/^(\s*)([:#])(?=\2)/, (_m, ws: string, c: string) => `${ws}${escapeChar(c)}`);
 }
 
 /** Several lines, each made safe like {@link oneLine}; the newlines between them are kept. */
@@ -137,7 +146,9 @@ export class Output {
   private scrub(text: string): string {
     // Exact secrets of the run first (the engine host), then every credential-looking value of
     // the environment (a config that failed to load may quote it), then credential shapes.
-    return redactCredentials(scrubSecrets(this.extraScrub(text), (this.envSecrets ??= environmentSecrets(this.io.env))));
+    return redactCredentials(
+      scrubSecrets(this.extraScrub(text), (this.envSecrets ??= environmentSecrets(this.io.env))),
+    );
   }
 
   /** Text meant as one line: a newline in it (from untrusted text) is escaped, not printed. */

@@ -40,7 +40,6 @@ import { type CliIO, Output, routeProcessWarnings } from "./io.js";
 import { cliLogger } from "./logger.js";
 import { EXCLUDED_EXAMPLES, renderPlan, renderReport } from "./render.js";
 
-
 /**
  * Runs the CLI and returns its exit code: 0 delivered (or nothing to send), 1 a destination
  * failed, 2 bad input, config or usage. Never throws and never calls process.exit, so tests
@@ -59,7 +58,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       case "help": {
         const topic = args.positionals[0];
         if (topic !== undefined && HELP[topic] === undefined) {
-          throw new UserError("usage", `help: no command "${topic}"`, { hint: "run socket-notify --help for the commands" });
+          throw new UserError("usage", `help: no command "${topic}"`, {
+            hint: "run socket-notify --help for the commands",
+          });
         }
         out.outBlock(HELP[topic ?? "main"]!);
         return 0;
@@ -92,7 +93,11 @@ function reportError(e: unknown, out: Output, debug: boolean): number {
   }
   const err = e as Error;
   out.err(`socket-notify: internal error: ${oneLine(err?.message ?? String(e))}`);
-  out.errBlock(debug && err?.stack ? err.stack : "  hint: this is a bug in socket-notify; run again with --debug for the stack trace and report it");
+  out.errBlock(
+    debug && err?.stack
+      ? err.stack
+      : "  hint: this is a bug in socket-notify; run again with --debug for the stack trace and report it",
+  );
   return 1;
 }
 
@@ -109,7 +114,13 @@ interface Common {
   logger: ReturnType<typeof cliLogger>;
 }
 
-async function loadEngine(args: ParsedArgs, io: CliIO, out: Output, quiet: boolean, sendsNothing = false): Promise<Common> {
+async function loadEngine(
+  args: ParsedArgs,
+  io: CliIO,
+  out: Output,
+  quiet: boolean,
+  sendsNothing = false,
+): Promise<Common> {
   const logger = cliLogger(out, { quiet, debug: args.flags.debug === true });
   const options: Parameters<typeof createEngine>[0] = {
     env: io.env,
@@ -157,7 +168,9 @@ function cancellation(io: CliIO, out: Output, outbox: string | undefined): Cance
   const dispose =
     io.onStopSignal?.((s) => {
       received = s;
-      out.err(`socket-notify: ${s}: starting nothing new; requests in flight get up to ${DEFAULT_GRACE_MS / 1000} s, then what was not delivered is ${outbox ? `saved to ${outbox}` : "reported"} (a second signal exits at once)`);
+      out.err(
+        `socket-notify: ${s}: starting nothing new; requests in flight get up to ${DEFAULT_GRACE_MS / 1000} s, then what was not delivered is ${outbox ? `saved to ${outbox}` : "reported"} (a second signal exits at once)`,
+      );
       ac.abort();
     }) ?? (() => undefined);
   return { signal: ac.signal, received: () => received, dispose };
@@ -169,7 +182,10 @@ function plural(n: number, word: string): string {
 
 /** Signs outbox entries with a key from this config's secrets (see OutboxSigner). */
 function signerFor(engine: SocketNotifyEngine, env: Record<string, string | undefined>): OutboxSigner | undefined {
-  return OutboxSigner.fromSecrets(engine.host.secrets.filter((x) => !x.missing).map((x) => x.reveal()), env);
+  return OutboxSigner.fromSecrets(
+    engine.host.secrets.filter((x) => !x.missing).map((x) => x.reveal()),
+    env,
+  );
 }
 
 function undelivered(outcomes: MessageOutcome[]): MessageOutcome[] {
@@ -198,14 +214,21 @@ async function sendCommand(args: ParsedArgs, io: CliIO, out: Output, cancel: Can
   const budget = secondsFlag("timeout", f.timeout);
   const requestTimeout = secondsFlag("request-timeout", f["request-timeout"]);
   const { engine, logger } = await loadEngine(args, io, out, quiet, f["dry-run"] === true);
-  const input = await readScanFile(inputArg === "-" ? "-" : abs(io, inputArg), { strictBlocking: f["strict-blocking"] === true });
+  const input = await readScanFile(inputArg === "-" ? "-" : abs(io, inputArg), {
+    strictBlocking: f["strict-blocking"] === true,
+  });
   const facts = f.facts !== undefined ? await readFactsFile(abs(io, f.facts)) : undefined;
   const context = scanContext(input.context, io.env, f);
   // Before anything is sent: a bad --out/--outbox path is a usage error, not a loss after the fact.
   if (f.out !== undefined) await prepareOutDir(abs(io, f.out), f.out);
   if (f.outbox !== undefined) await checkOutbox(abs(io, f.outbox), f.outbox);
 
-  const options: Parameters<SocketNotifyEngine["run"]>[1] = { context, dryRun: f["dry-run"] === true, onProgress: progressReporter(out, quiet), signal: cancel.signal };
+  const options: Parameters<SocketNotifyEngine["run"]>[1] = {
+    context,
+    dryRun: f["dry-run"] === true,
+    onProgress: progressReporter(out, quiet),
+    signal: cancel.signal,
+  };
   // A dry run shows a few excluded alerts of each reason (--verbose: every one of them).
   if (f["dry-run"]) {
     if (f.verbose) options.excludedSample = Number.MAX_SAFE_INTEGER;
@@ -223,44 +246,79 @@ async function sendCommand(args: ParsedArgs, io: CliIO, out: Output, cancel: Can
   const maybeThere = lost.filter((o) => o.possibleDuplicate).length;
   const dupNote = maybeThere ? ` (${maybeThere} may already be in Slack: a request was sent and not answered)` : "";
   if (f.outbox !== undefined) {
-    const entries = outboxEntries(report.mode, outcomes, (t) => engine.host.scrub(t), new Date(), signerFor(engine, io.env));
+    const entries = outboxEntries(
+      report.mode,
+      outcomes,
+      (t) => engine.host.scrub(t),
+      new Date(),
+      signerFor(engine, io.env),
+    );
     if (entries.length) {
       try {
-        await appendOutboxLines(abs(io, f.outbox), entries.map((e) => serializeOutbox([e])));
-        if (!quiet || stoppedBy) out.err(`${stoppedBy ? `socket-notify: cancelled by ${stoppedBy}: ` : ""}${plural(entries.length, "undelivered message")} written to ${f.outbox}${dupNote}: re-send with socket-notify retry ${f.outbox}`);
+        await appendOutboxLines(
+          abs(io, f.outbox),
+          entries.map((e) => serializeOutbox([e])),
+        );
+        if (!quiet || stoppedBy)
+          out.err(
+            `${stoppedBy ? `socket-notify: cancelled by ${stoppedBy}: ` : ""}${plural(entries.length, "undelivered message")} written to ${f.outbox}${dupNote}: re-send with socket-notify retry ${f.outbox}`,
+          );
       } catch (e) {
         // Still print the report below: what was delivered and what was not.
         const why = isSocketNotifyError(e) ? oneLine(e.message) : ((e as NodeJS.ErrnoException).code ?? "write error");
-        out.err(`socket-notify: error: --outbox ${f.outbox}: cannot write (${why}); ${entries.length} undelivered message${entries.length === 1 ? " was" : "s were"} not saved`);
+        out.err(
+          `socket-notify: error: --outbox ${f.outbox}: cannot write (${why}); ${entries.length} undelivered message${entries.length === 1 ? " was" : "s were"} not saved`,
+        );
       }
     }
   } else if (stoppedBy && lost.length) {
-    out.err(`socket-notify: cancelled by ${stoppedBy}: ${lost.length} of ${plural(outcomes.length, "message")} not delivered${dupNote}; they are not saved: pass --outbox FILE next time to keep them, then re-send with socket-notify retry FILE`);
+    out.err(
+      `socket-notify: cancelled by ${stoppedBy}: ${lost.length} of ${plural(outcomes.length, "message")} not delivered${dupNote}; they are not saved: pass --outbox FILE next time to keep them, then re-send with socket-notify retry FILE`,
+    );
   }
   if (f.out !== undefined) await writeOutDir(abs(io, f.out), plan, report);
 
-  if (f.json) out.outBlock(JSON.stringify(stoppedBy ? { ...report, cancelled: { signal: stoppedBy, undelivered: lost.length, possible_duplicates: maybeThere } } : report, null, 2));
+  if (f.json)
+    out.outBlock(
+      JSON.stringify(
+        stoppedBy
+          ? { ...report, cancelled: { signal: stoppedBy, undelivered: lost.length, possible_duplicates: maybeThere } }
+          : report,
+        null,
+        2,
+      ),
+    );
   else if (!f.quiet) {
     for (const l of renderReport(report, plan)) out.out(l);
     if (report.dry_run && plan.enabled) for (const l of renderPlan(plan, f.verbose === true)) out.out(l);
   } else {
     // --quiet prints only errors: a destination that failed is one (else exit 1 comes unexplained).
     for (const d of report.destinations.filter((x) => x.status === "failed")) {
-      out.err(`socket-notify: error: ${d.route === d.target ? d.route : `${d.route} → ${d.target}`}: ${d.delivered}/${d.messages} delivered${d.error ? `: ${d.error.code}: ${oneLine(d.error.message)}` : ""}`);
+      out.err(
+        `socket-notify: error: ${d.route === d.target ? d.route : `${d.route} → ${d.target}`}: ${d.delivered}/${d.messages} delivered${d.error ? `: ${d.error.code}: ${oneLine(d.error.message)}` : ""}`,
+      );
       if (d.error?.hint) out.err(`  hint: ${oneLine(d.error.hint)}`);
     }
   }
-  if (input.scanFailed && !quiet) out.err("note: the Socket scan reported scan_failed: true (its policy blocks this change); socket-notify's exit code is about delivery only");
+  if (input.scanFailed && !quiet)
+    out.err(
+      "note: the Socket scan reported scan_failed: true (its policy blocks this change); socket-notify's exit code is about delivery only",
+    );
   return stoppedBy ? SIGNAL_EXIT_CODE[stoppedBy] : reportExitCode(report);
 }
 
 /** Report first, CI variables only where the report is silent, flags over both. */
-export function scanContext(fromInput: ScanContext, env: Record<string, string | undefined>, f: ParsedArgs["flags"]): ScanContext {
+export function scanContext(
+  fromInput: ScanContext,
+  env: Record<string, string | undefined>,
+  f: ParsedArgs["flags"],
+): ScanContext {
   const ci = contextFromCiEnv(env);
   const ctx: ScanContext = { ...fromInput };
   for (const k of ["repo", "branch", "pr", "commitSha", "runUrl"] as const) if (!ctx[k] && ci[k]) ctx[k] = ci[k];
   // The CI's forge hosts the repository the job checked out: link it unless the report names another.
-  if (!ctx.forge && ci.forge && (!fromInput.repo || !ci.repo || fromInput.repo.toLowerCase() === ci.repo.toLowerCase())) ctx.forge = ci.forge;
+  if (!ctx.forge && ci.forge && (!fromInput.repo || !ci.repo || fromInput.repo.toLowerCase() === ci.repo.toLowerCase()))
+    ctx.forge = ci.forge;
   if (f.repo) ctx.repo = f.repo;
   if (f.branch) ctx.branch = f.branch;
   if (f.pr) ctx.pr = f.pr.trim().replace(/^#/, "");
@@ -268,7 +326,11 @@ export function scanContext(fromInput: ScanContext, env: Record<string, string |
   return ctx;
 }
 
-async function writeOutDir(dir: string, plan: Awaited<ReturnType<SocketNotifyEngine["run"]>>["plan"], report: unknown): Promise<void> {
+async function writeOutDir(
+  dir: string,
+  plan: Awaited<ReturnType<SocketNotifyEngine["run"]>>["plan"],
+  report: unknown,
+): Promise<void> {
   await mkdir(dir);
   await writeFile(join(dir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
   let n = 0;
@@ -277,7 +339,10 @@ async function writeOutDir(dir: string, plan: Awaited<ReturnType<SocketNotifyEng
       n++;
       const safe = d.destination.route.replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 60);
       // The payload exactly as it goes to Slack; the destination by name, never its URL.
-      await writeFile(join(dir, `${String(n).padStart(3, "0")}-${safe}-${m.index}-of-${m.count}.json`), `${JSON.stringify({ route: d.destination.route, target: d.destination.target, payload: m.payload }, null, 2)}\n`);
+      await writeFile(
+        join(dir, `${String(n).padStart(3, "0")}-${safe}-${m.index}-of-${m.count}.json`),
+        `${JSON.stringify({ route: d.destination.route, target: d.destination.target, payload: m.payload }, null, 2)}\n`,
+      );
     }
   }
 }
@@ -296,7 +361,13 @@ async function validate(args: ParsedArgs, io: CliIO, out: Output): Promise<numbe
           // The resolved config as loaded, with every secret of the run replaced by its redacted form.
           config: JSON.parse(engine.host.scrub(JSON.stringify(engine.config))) as unknown,
           enabled: engine.config.enabled !== false,
-          destinations: engine.destinations.map((d) => ({ route: d.route, target: d.target, address: shownAddress(d), config_path: d.configPath, filter: d.filter })),
+          destinations: engine.destinations.map((d) => ({
+            route: d.route,
+            target: d.target,
+            address: shownAddress(d),
+            config_path: d.configPath,
+            filter: d.filter,
+          })),
           warnings,
         },
         null,
@@ -305,13 +376,18 @@ async function validate(args: ParsedArgs, io: CliIO, out: Output): Promise<numbe
     );
     return 0;
   }
-  out.out(`${engine.source.label}: valid · mode ${engine.mode}${engine.config.enabled === false ? " · enabled: false (sends nothing)" : ""}`);
+  out.out(
+    `${engine.source.label}: valid · mode ${engine.mode}${engine.config.enabled === false ? " · enabled: false (sends nothing)" : ""}`,
+  );
   for (const d of engine.destinations) {
     const filters = Object.entries(d.filter)
       .filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0))
       .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(",") : String(v)}`);
     const where = shownAddress(d);
-    const dest = d.route === d.target ? `${d.route}${where ? ` → ${where}` : ""}` : `${d.route} → ${d.target}${where ? ` (${where})` : ""}`;
+    const dest =
+      d.route === d.target
+        ? `${d.route}${where ? ` → ${where}` : ""}`
+        : `${d.route} → ${d.target}${where ? ` (${where})` : ""}`;
     out.out(`  ${dest}${filters.length ? `  [${filters.join(" ")}]` : "  [all alerts]"}`);
   }
   if (!engine.destinations.length) out.out("  (no destinations: nothing would be sent)");
@@ -324,15 +400,28 @@ async function schema(args: ParsedArgs, io: CliIO, out: Output): Promise<number>
   if (args.flags.config !== undefined) plugins = (await loadEngine(args, io, out, true, true)).engine.plugins;
   const host = createHost({ env: {}, configSource: "schema", logger: silentLogger });
   const s = buildConfigSchema(plugins.map((p) => optionsShape(p, host)));
-  const json = { $schema: "https://json-schema.org/draft/2020-12/schema", title: "socket-notify config", ...(toJSONSchema(s, { io: "input", unrepresentable: "any" }) as object) };
+  const json = {
+    $schema: "https://json-schema.org/draft/2020-12/schema",
+    title: "socket-notify config",
+    ...(toJSONSchema(s, { io: "input", unrepresentable: "any" }) as object),
+  };
   const text = `${JSON.stringify(json, null, 2)}`;
   if (args.flags.out !== undefined) {
     try {
       await writeFile(abs(io, args.flags.out), `${text}\n`);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      const why = code === "ENOENT" ? "no such directory" : code === "EISDIR" ? "it is a directory" : code === "EACCES" || code === "EPERM" ? "permission denied" : (code ?? "write error");
-      throw new UserError("usage", `schema: --out ${args.flags.out}: cannot write (${why})`, { hint: "give a file in an existing, writable directory, e.g. --out config.schema.json" });
+      const why =
+        code === "ENOENT"
+          ? "no such directory"
+          : code === "EISDIR"
+            ? "it is a directory"
+            : code === "EACCES" || code === "EPERM"
+              ? "permission denied"
+              : (code ?? "write error");
+      throw new UserError("usage", `schema: --out ${args.flags.out}: cannot write (${why})`, {
+        hint: "give a file in an existing, writable directory, e.g. --out config.schema.json",
+      });
     }
   } else out.outBlock(text);
   return 0;
@@ -349,11 +438,20 @@ async function retry(args: ParsedArgs, io: CliIO, out: Output): Promise<number> 
   }
 }
 
-async function retryCommand(args: ParsedArgs, io: CliIO, out: Output, cancel: Cancellation, claimed: (release: () => void) => void): Promise<number> {
+async function retryCommand(
+  args: ParsedArgs,
+  io: CliIO,
+  out: Output,
+  cancel: Cancellation,
+  claimed: (release: () => void) => void,
+): Promise<number> {
   const f = args.flags;
   const quiet = f.quiet === true || f.json === true;
   const file = args.positionals[0];
-  if (file === undefined) throw new UserError("usage", "retry: no outbox file given", { hint: "socket-notify retry FILE, where FILE was written by send --outbox FILE" });
+  if (file === undefined)
+    throw new UserError("usage", "retry: no outbox file given", {
+      hint: "socket-notify retry FILE, where FILE was written by send --outbox FILE",
+    });
   const path = abs(io, file);
   const dryRun = f["dry-run"] === true;
   let text: string;
@@ -363,35 +461,78 @@ async function retryCommand(args: ParsedArgs, io: CliIO, out: Output, cancel: Ca
     text = await readOutboxFile(path, file);
   } catch (e) {
     if (isSocketNotifyError(e)) throw e;
-    throw new UserError("input_unreadable", `${file}: cannot read the outbox (${readErrorText((e as NodeJS.ErrnoException).code)})`, { file, hint: "pass the file given to send --outbox" });
+    throw new UserError(
+      "input_unreadable",
+      `${file}: cannot read the outbox (${readErrorText((e as NodeJS.ErrnoException).code)})`,
+      { file, hint: "pass the file given to send --outbox" },
+    );
   }
   const parsed = parseOutboxLines(text, file);
   const entries = parsed.entries.map((x) => x.entry);
   const budget = secondsFlag("timeout", f.timeout);
   const requestTimeout = secondsFlag("request-timeout", f["request-timeout"]);
   const { engine } = await loadEngine(args, io, out, quiet);
-  if (parsed.incomplete.length) out.err(`warning: ${file}: ${plural(parsed.incomplete.length, "incomplete line")} (a run crashed while writing it): no message in it; ${dryRun ? "ignored" : "removed"}`);
-  const { messages, orphans, untrusted, changed } = messagesFromOutbox(entries, engine.mode, engine.destinations, signerFor(engine, io.env));
-  for (const o of orphans) out.err(`warning: ${file}: ${o.route} → ${o.target} (${o.mode}) is not a destination of the current config; kept in the outbox`);
+  if (parsed.incomplete.length)
+    out.err(
+      `warning: ${file}: ${plural(parsed.incomplete.length, "incomplete line")} (a run crashed while writing it): no message in it; ${dryRun ? "ignored" : "removed"}`,
+    );
+  const { messages, orphans, untrusted, changed } = messagesFromOutbox(
+    entries,
+    engine.mode,
+    engine.destinations,
+    signerFor(engine, io.env),
+  );
+  for (const o of orphans)
+    out.err(
+      `warning: ${file}: ${o.route} → ${o.target} (${o.mode}) is not a destination of the current config; kept in the outbox`,
+    );
   if (untrusted.length) {
     out.err(
       `warning: ${file}: ${untrusted.length} of ${plural(messages.length, "message")} not signed by socket-notify with this config's secrets (written by something else, edited, or signed before a secret changed): re-sent with links as plain text and no mentions`,
     );
   }
-  for (const c of changed.filter((x) => !untrusted.includes(x.entry))) out.err(`warning: ${file}: ${c.entry.route} → ${c.entry.target} message ${c.entry.index}: ${c.changes.join(", ")}`);
+  for (const c of changed.filter((x) => !untrusted.includes(x.entry)))
+    out.err(`warning: ${file}: ${c.entry.route} → ${c.entry.target} message ${c.entry.index}: ${c.changes.join(", ")}`);
   const maybeThere = messages.filter((m) => outboxEntryOf(m)?.possible_duplicate).length;
-  if (maybeThere && !f.quiet) out.err(`note: ${maybeThere} of ${plural(messages.length, "message")} may already be in Slack (a request was sent and not answered): re-sending may show ${maybeThere === 1 ? "it" : "them"} twice`);
+  if (maybeThere && !f.quiet)
+    out.err(
+      `note: ${maybeThere} of ${plural(messages.length, "message")} may already be in Slack (a request was sent and not answered): re-sending may show ${maybeThere === 1 ? "it" : "them"} twice`,
+    );
   if (dryRun || !messages.length) {
     // --json keeps stdout JSON (same shape as a real retry), --quiet keeps it empty.
     if (f.json) {
-      const results = messages.map((m) => ({ route: m.destination.route, target: m.destination.target, index: m.index, status: "dry-run", ...(outboxEntryOf(m)?.possible_duplicate ? { possible_duplicate: true } : {}) }));
-      out.outBlock(JSON.stringify({ delivered: 0, failed: 0, orphans: orphans.length, possible_duplicates: maybeThere, untrusted: untrusted.length, results }, null, 2));
+      const results = messages.map((m) => ({
+        route: m.destination.route,
+        target: m.destination.target,
+        index: m.index,
+        status: "dry-run",
+        ...(outboxEntryOf(m)?.possible_duplicate ? { possible_duplicate: true } : {}),
+      }));
+      out.outBlock(
+        JSON.stringify(
+          {
+            delivered: 0,
+            failed: 0,
+            orphans: orphans.length,
+            possible_duplicates: maybeThere,
+            untrusted: untrusted.length,
+            results,
+          },
+          null,
+          2,
+        ),
+      );
     } else if (!f.quiet) {
-      out.out(`${messages.length} message${messages.length === 1 ? "" : "s"} to re-send${orphans.length ? `, ${orphans.length} without a destination` : ""}${dryRun ? " (dry run)" : ""}`);
+      out.out(
+        `${messages.length} message${messages.length === 1 ? "" : "s"} to re-send${orphans.length ? `, ${orphans.length} without a destination` : ""}${dryRun ? " (dry run)" : ""}`,
+      );
     }
     return orphans.length ? 1 : 0;
   }
-  const options: Parameters<SocketNotifyEngine["deliver"]>[1] = { onProgress: progressReporter(out, quiet), signal: cancel.signal };
+  const options: Parameters<SocketNotifyEngine["deliver"]>[1] = {
+    onProgress: progressReporter(out, quiet),
+    signal: cancel.signal,
+  };
   if (budget !== undefined) options.budgetMs = budget * 1000;
   if (requestTimeout !== undefined) options.requestTimeoutMs = requestTimeout * 1000;
   const outcomes = await engine.deliver(messages, options);
@@ -420,7 +561,9 @@ async function retryCommand(args: ParsedArgs, io: CliIO, out: Output, cancel: Ca
             target: o.message.destination.target,
             index: o.message.index,
             status: o.ok ? "sent" : "failed",
-            ...(o.possibleDuplicate || outboxEntryOf(o.message)?.possible_duplicate ? { possible_duplicate: true } : {}),
+            ...(o.possibleDuplicate || outboxEntryOf(o.message)?.possible_duplicate
+              ? { possible_duplicate: true }
+              : {}),
             ...(o.failure ? { error: { code: o.failure.code, message: engine.host.scrub(o.failure.message) } } : {}),
           })),
         },
@@ -429,16 +572,22 @@ async function retryCommand(args: ParsedArgs, io: CliIO, out: Output, cancel: Ca
       ),
     );
   } else if (!f.quiet) {
-    out.out(`socket-notify retry: ${delivered}/${messages.length} delivered${still.length ? `, ${still.length} still failing (kept in ${file})` : ""}`);
+    out.out(
+      `socket-notify retry: ${delivered}/${messages.length} delivered${still.length ? `, ${still.length} still failing (kept in ${file})` : ""}`,
+    );
     for (const o of outcomes.filter((x) => !x.ok)) {
-      out.out(`  ✗ ${o.message.destination.route} → ${o.message.destination.target} message ${o.message.index}: ${o.failure?.code}: ${engine.host.scrub(o.failure?.message ?? "")}`);
+      out.out(
+        `  ✗ ${o.message.destination.route} → ${o.message.destination.target} message ${o.message.index}: ${o.failure?.code}: ${engine.host.scrub(o.failure?.message ?? "")}`,
+      );
       if (o.failure?.hint) out.out(`      hint: ${engine.host.scrub(o.failure.hint)}`);
     }
   } else if (still.length) {
     out.err(`socket-notify: error: retry: ${still.length} of ${messages.length} still failing (kept in ${file})`);
   }
   if (stoppedBy) {
-    out.err(`socket-notify: cancelled by ${stoppedBy}: ${delivered}/${messages.length} delivered; ${plural(still.length, "message")} kept in ${file}: run socket-notify retry ${file} again`);
+    out.err(
+      `socket-notify: cancelled by ${stoppedBy}: ${delivered}/${messages.length} delivered; ${plural(still.length, "message")} kept in ${file}: run socket-notify retry ${file} again`,
+    );
     return SIGNAL_EXIT_CODE[stoppedBy];
   }
   return still.length || orphans.length ? 1 : 0;

@@ -18,7 +18,9 @@ export async function prepareOutDir(path: string, given: string): Promise<void> 
   try {
     await mkdir(path);
   } catch (e) {
-    throw new UserError("usage", `--out ${given}: cannot create the directory (${reason(e)})`, { hint: "pass a directory path (it is created if missing)" });
+    throw new UserError("usage", `--out ${given}: cannot create the directory (${reason(e)})`, {
+      hint: "pass a directory path (it is created if missing)",
+    });
   }
 }
 
@@ -35,7 +37,8 @@ export async function checkOutbox(path: string, given: string): Promise<void> {
     return;
   } catch (e) {
     if (e instanceof UserError) throw e;
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new UserError("usage", `--outbox ${given}: cannot use it (${reason(e)})`, { hint });
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT")
+      throw new UserError("usage", `--outbox ${given}: cannot use it (${reason(e)})`, { hint });
   }
   try {
     const d = await stat(dirname(path));

@@ -1,4 +1,11 @@
-import { type Block, type ExclusionReason, packageLabel, type DeliveryReport, type Plan, type SlackMessage } from "@socket-notify/core";
+import {
+  type Block,
+  type ExclusionReason,
+  packageLabel,
+  type DeliveryReport,
+  type Plan,
+  type SlackMessage,
+} from "@socket-notify/core";
 
 const STATUS_ICON: Record<string, string> = { sent: "✓", failed: "✗", "dry-run": "•", skipped: "–" };
 
@@ -10,27 +17,46 @@ function plural(n: number, word: string): string {
 export function renderReport(report: DeliveryReport, plan?: Plan): string[] {
   const lines: string[] = [];
   const a = report.alerts;
-  const where = plan ? [plan.context.repo && `repo ${plan.context.repo}`, plan.context.branch && `branch ${plan.context.branch}`, plan.context.pr && `PR ${plan.context.pr}`].filter(Boolean).join(" · ") : "";
+  const where = plan
+    ? [
+        plan.context.repo && `repo ${plan.context.repo}`,
+        plan.context.branch && `branch ${plan.context.branch}`,
+        plan.context.pr && `PR ${plan.context.pr}`,
+      ]
+        .filter(Boolean)
+        .join(" · ")
+    : "";
   lines.push(
     `socket-notify: ${plural(a.total, "alert")}${a.duplicates_merged ? ` (${a.duplicates_merged} duplicates merged)` : ""}, ${a.matched} routed · mode ${report.mode}${where ? ` · ${where}` : ""}${plan && !plan.enabled ? " · enabled: false: nothing sent" : report.dry_run ? " · dry run: nothing sent" : ""}`,
   );
   if (!report.destinations.length) lines.push("  (no destinations configured)");
   for (const d of report.destinations) {
     const icon = STATUS_ICON[d.status] ?? "?";
-    const what = d.messages === 0 ? `no alerts matched (${d.excluded} excluded)` : `${plural(d.alerts, "alert")} in ${plural(d.messages, "message")}`;
+    const what =
+      d.messages === 0
+        ? `no alerts matched (${d.excluded} excluded)`
+        : `${plural(d.alerts, "alert")} in ${plural(d.messages, "message")}`;
     let status: string = d.status;
     if (d.status === "failed") status = `failed (${d.delivered}/${d.messages} delivered)`;
     if (d.status === "sent" && d.delivered < d.messages) status = `sent ${d.delivered}/${d.messages}`;
     const route = d.route === d.target ? d.route : `${d.route} → ${d.target}`;
-    lines.push(`  ${icon} ${route}: ${what}${d.omitted ? `, ${d.omitted} more counted in the last message` : ""}: ${status}`);
+    lines.push(
+      `  ${icon} ${route}: ${what}${d.omitted ? `, ${d.omitted} more counted in the last message` : ""}: ${status}`,
+    );
     if (d.error) {
       lines.push(`      ${d.error.code}: ${d.error.message}`);
       if (d.error.hint) lines.push(`      hint: ${d.error.hint}`);
     }
     const dup = d.message_results.filter((m) => m.possible_duplicate && m.status === "sent").length;
-    if (dup) lines.push(`      note: ${plural(dup, "message")} timed out after sending and was retried: Slack may show it twice`);
+    if (dup)
+      lines.push(
+        `      note: ${plural(dup, "message")} timed out after sending and was retried: Slack may show it twice`,
+      );
     const maybe = d.message_results.filter((m) => m.possible_duplicate && m.status === "failed").length;
-    if (maybe) lines.push(`      note: ${plural(maybe, "undelivered message")} may already be in Slack (a request was sent and not answered): re-sending may show ${maybe === 1 ? "it" : "them"} twice`);
+    if (maybe)
+      lines.push(
+        `      note: ${plural(maybe, "undelivered message")} may already be in Slack (a request was sent and not answered): re-sending may show ${maybe === 1 ? "it" : "them"} twice`,
+      );
   }
   return lines;
 }
@@ -46,12 +72,17 @@ export const EXCLUDED_EXAMPLES = 5;
 export function renderPlan(plan: Plan, verbose = false): string[] {
   const lines: string[] = [];
   for (const d of plan.destinations) {
-    const route = d.destination.route === d.destination.target ? d.destination.route : `${d.destination.route} → ${d.destination.target}`;
+    const route =
+      d.destination.route === d.destination.target
+        ? d.destination.route
+        : `${d.destination.route} → ${d.destination.target}`;
     lines.push(`  ${route} (${d.destination.configPath}):`);
     if (!d.messages.length) lines.push("    nothing to send");
     for (const m of d.messages) {
       const chars = JSON.stringify(m.payload.blocks).length;
-      lines.push(`    message ${m.index}/${m.count} (${m.kind}): ${plural(m.alerts.length, "alert")}, ${m.payload.blocks.length} blocks, ${chars} bytes of blocks`);
+      lines.push(
+        `    message ${m.index}/${m.count} (${m.kind}): ${plural(m.alerts.length, "alert")}, ${m.payload.blocks.length} blocks, ${chars} bytes of blocks`,
+      );
     }
     if (!d.excluded.count) continue;
     lines.push(`    excluded: ${plural(d.excluded.count, "alert")}`);
@@ -62,7 +93,10 @@ export function renderPlan(plan: Plan, verbose = false): string[] {
       g.count += r.count;
       byRule.set(r.rule, g);
     }
-    for (const e of d.excluded.sample) byRule.get(ruleOf.get(e.reason) ?? e.reason)?.examples.push(`${packageLabel(e.alert)} ${e.alert.type}: ${e.reason}`);
+    for (const e of d.excluded.sample)
+      byRule
+        .get(ruleOf.get(e.reason) ?? e.reason)
+        ?.examples.push(`${packageLabel(e.alert)} ${e.alert.type}: ${e.reason}`);
     for (const [rule, g] of [...byRule].sort((a, b) => b[1].count - a[1].count)) {
       lines.push(`      ${g.count} × ${rule}`);
       const shown = verbose ? g.examples : g.examples.slice(0, EXCLUDED_EXAMPLES);
@@ -92,7 +126,12 @@ export function previewMessage(m: Pick<SlackMessage, "blocks" | "text">, indent 
     const text = (any.text as { text?: string } | undefined)?.text;
     if (b.type === "header" && text) out.push(`${indent}▌ ${text}`);
     else if (b.type === "divider") out.push(`${indent}${"─".repeat(40)}`);
-    else if (b.type === "section" && text) out.push(...mrkdwnToText(text).split("\n").map((l) => `${indent}${l}`));
+    else if (b.type === "section" && text)
+      out.push(
+        ...mrkdwnToText(text)
+          .split("\n")
+          .map((l) => `${indent}${l}`),
+      );
     else if (b.type === "context") {
       const els = (any.elements as { text?: string }[] | undefined) ?? [];
       out.push(`${indent}${mrkdwnToText(els.map((e) => e.text ?? "").join("  "))}`);

@@ -28,7 +28,11 @@ describe("host.z: classic zod for plugins, loaded on demand", () => {
   });
 
   it("a run with only zod/mini notifiers (the built-in ones) does not load it", async () => {
-    const engine = await createEngine({ config: { url: "https://hooks.slack.com/services/T0/B0/x" }, plugins: [webhookPlugin], env: {} });
+    const engine = await createEngine({
+      config: { url: "https://hooks.slack.com/services/T0/B0/x" },
+      plugins: [webhookPlugin],
+      env: {},
+    });
     expect(engine.destinations).toHaveLength(1);
     expect(() => engine.host.z).toThrow(/host\.z was read before/);
   });
@@ -58,12 +62,22 @@ describe("host.z: classic zod for plugins, loaded on demand", () => {
     expect(typeof host.filterShape.repos.optional).toBe("function");
 
     const entry = z.strictObject({ name: z.string(), url: host.secretValue, ...host.filterShape });
-    expect(entry.safeParse({ name: "a", url: { env: "HOOK" }, min_severity: "HIGH", levels: ["block"] }).success).toBe(true);
-    expect(() => parseOrThrow(entry, { name: "a", url: "x", min_severity: "hgh" }, { file: "cfg.json", code: "config_invalid", what: "config" })).toThrow(
-      'cfg.json: min_severity: unknown severity "hgh"',
+    expect(entry.safeParse({ name: "a", url: { env: "HOOK" }, min_severity: "HIGH", levels: ["block"] }).success).toBe(
+      true,
     );
-    expect(() => parseOrThrow(entry, { name: "a", url: "x", levls: [] }, { file: "cfg.json", code: "config_invalid", what: "config" })).toThrow(
-      'cfg.json: levls: unknown key "levls" (did you mean "levels"?)',
-    );
+    expect(() =>
+      parseOrThrow(
+        entry,
+        { name: "a", url: "x", min_severity: "hgh" },
+        { file: "cfg.json", code: "config_invalid", what: "config" },
+      ),
+    ).toThrow('cfg.json: min_severity: unknown severity "hgh"');
+    expect(() =>
+      parseOrThrow(
+        entry,
+        { name: "a", url: "x", levls: [] },
+        { file: "cfg.json", code: "config_invalid", what: "config" },
+      ),
+    ).toThrow('cfg.json: levls: unknown key "levls" (did you mean "levels"?)');
   });
 });

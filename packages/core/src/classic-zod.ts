@@ -9,7 +9,17 @@
  * schema (the built-in ones: they import what they need and never read `host.z`).
  */
 import { type $strict } from "zod/v4/core";
-import { type z as ClassicZ, type ZodArray, type ZodBoolean, type ZodEnum, type ZodNumber, type ZodObject, type ZodOptional, type ZodString, type ZodUnion } from "zod";
+import {
+  type z as ClassicZ,
+  type ZodArray,
+  type ZodBoolean,
+  type ZodEnum,
+  type ZodNumber,
+  type ZodObject,
+  type ZodOptional,
+  type ZodString,
+  type ZodUnion,
+} from "zod";
 import { type FilterOptions, makeFilterShape, makeSecretSchemas, type ZodBuilder } from "./config/schema.js";
 import { importModule } from "./dynamic-import.js";
 import { UserError } from "./errors.js";
@@ -31,7 +41,8 @@ export type ClassicFilterShape = {
 };
 // Compile-time check that the type above describes what makeFilterShape builds: same keys, same parsed values.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const filterShapeTypeMatches: Same<ClassicZ.output<ZodObject<ClassicFilterShape>>, FilterOptions> & Same<keyof ClassicFilterShape, keyof ReturnType<typeof makeFilterShape>> = true;
+const filterShapeTypeMatches: Same<ClassicZ.output<ZodObject<ClassicFilterShape>>, FilterOptions> &
+  Same<keyof ClassicFilterShape, keyof ReturnType<typeof makeFilterShape>> = true;
 void filterShapeTypeMatches;
 
 export interface ClassicZod {

@@ -51,7 +51,11 @@ describe("engine + webhook notifier + emulator", () => {
       ["ops", "sent", 5, 1],
     ]);
     const arrived = (hook: string) => emu!.messages({ hook }).map((m) => m.payload["text"] as string);
-    expect(arrived("security")).toEqual([expect.stringMatching(/^Socket Security: 3 alerts in test_org\/basic-python \(test\/big-diff-pr\): 3 block, 0 warn/)]);
+    expect(arrived("security")).toEqual([
+      expect.stringMatching(
+        /^Socket Security: 3 alerts in test_org\/basic-python \(test\/big-diff-pr\): 3 block, 0 warn/,
+      ),
+    ]);
     expect(arrived("ops")).toEqual([expect.stringMatching(/^Socket Security: 5 alerts in test_org\/basic-python/)]);
     expectNoSecrets({ report, logs: logger.lines, json: JSON.stringify(report) }, [security, ops]);
   });
@@ -59,11 +63,26 @@ describe("engine + webhook notifier + emulator", () => {
   it("pages to one webhook go out in order, one per second of virtual time", async () => {
     emu = await startEmulator({ port: 0, rateLimit: false, workspaceRateLimit: false });
     const clock = new FakeClock({ now: 0, autoAdvance: 5_000 });
-    const engine = await createEngine({ config: { url: emu.webhookUrl("security"), max_messages: 3 }, env: {}, plugins, clock });
+    const engine = await createEngine({
+      config: { url: emu.webhookUrl("security"), max_messages: 3 },
+      env: {},
+      plugins,
+      clock,
+    });
     // 60 alerts do not fit one message (50 blocks): three pages.
     const base = (await readScanFile(FIXTURE)).alerts[0]!;
-    const alerts = Array.from({ length: 60 }, (_, i) => ({ ...base, id: `a${i}`, name: `pkg-${String(i).padStart(2, "0")}` }));
-    const report = await engine.notify({ format: "scan-diff", alerts, context: {}, duplicatesMerged: 0, unchangedIgnored: 0 });
+    const alerts = Array.from({ length: 60 }, (_, i) => ({
+      ...base,
+      id: `a${i}`,
+      name: `pkg-${String(i).padStart(2, "0")}`,
+    }));
+    const report = await engine.notify({
+      format: "scan-diff",
+      alerts,
+      context: {},
+      duplicatesMerged: 0,
+      unchangedIgnored: 0,
+    });
     const pages = emu.messages({ hook: "security" }).map((m) => m.payload["text"] as string);
     expect(pages.length).toBeGreaterThan(1);
     expect(pages).toHaveLength(report.destinations[0]!.messages);
@@ -73,11 +92,28 @@ describe("engine + webhook notifier + emulator", () => {
 
   it("a removed webhook (no_service) fails that destination with a hint, exit code 1, the secret nowhere", async () => {
     const ws = defaultWorkspace();
-    const gone = { ...ws, hooks: [...(ws.hooks ?? []), { name: "gone", id: "B0009", secret: "emulatorhooksecret0009", channel: "ops", error: "no_service" as const }] };
+    const gone = {
+      ...ws,
+      hooks: [
+        ...(ws.hooks ?? []),
+        { name: "gone", id: "B0009", secret: "emulatorhooksecret0009", channel: "ops", error: "no_service" as const },
+      ],
+    };
     emu = await startEmulator({ port: 0, rateLimit: false, workspaceRateLimit: false, workspace: gone });
     const url = emu.webhookUrl("gone");
     const logger = new MemoryLogger();
-    const engine = await createEngine({ config: { url: [{ name: "gone", url }, { name: "ok", url: emu.webhookUrl("ops") }] }, env: {}, plugins, logger, clock: new FakeClock({ autoAdvance: 5_000 }) });
+    const engine = await createEngine({
+      config: {
+        url: [
+          { name: "gone", url },
+          { name: "ok", url: emu.webhookUrl("ops") },
+        ],
+      },
+      env: {},
+      plugins,
+      logger,
+      clock: new FakeClock({ autoAdvance: 5_000 }),
+    });
     const report = await engine.notify(await readScanFile(FIXTURE));
     expect(reportExitCode(report)).toBe(1);
     const [bad, good] = report.destinations;
@@ -100,7 +136,11 @@ describe("plan: alerts matched anywhere", () => {
           { name: "medium-again", url: url("b") },
           { name: "low", url: url("c") },
         ],
-        url_configs: { medium: { severities: ["medium"] }, "medium-again": { severities: ["medium"] }, low: { severities: ["low"] } },
+        url_configs: {
+          medium: { severities: ["medium"] },
+          "medium-again": { severities: ["medium"] },
+          low: { severities: ["low"] },
+        },
       },
       env: {},
       plugins,

@@ -7,14 +7,29 @@ import { type ConfigSource, findConfig, noConfigError, type RawConfig } from "./
 import { resolveConfig } from "./config/resolve.js";
 import { type Level, LEVELS, type NotifyConfig } from "./config/schema.js";
 import { proxyFetch } from "./delivery/proxy.js";
-import { DEFAULT_BUDGET_MS, DEFAULT_REQUEST_TIMEOUT_MS, DeliveryEngine, type DeliveryOptions, type MessageOutcome, timeoutFailure } from "./delivery/DeliveryEngine.js";
+import {
+  DEFAULT_BUDGET_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DeliveryEngine,
+  type DeliveryOptions,
+  type MessageOutcome,
+  timeoutFailure,
+} from "./delivery/DeliveryEngine.js";
 import { AlertFilter, type Exclusions } from "./filter/AlertFilter.js";
 import { createHost, type HostOptions, type PluginHost } from "./host.js";
 import { isSocketNotifyError, UserError } from "./errors.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { type Alert, type ScanContext, type ScanInput } from "./model.js";
 import { parseSeverity } from "./severity.js";
-import { type DeliveryFailure, type Destination, type DestinationList, type Notifier, type NotifierCapabilities, type NotifierPlugin, type OutboundMessage } from "./notifier.js";
+import {
+  type DeliveryFailure,
+  type Destination,
+  type DestinationList,
+  type Notifier,
+  type NotifierCapabilities,
+  type NotifierPlugin,
+  type OutboundMessage,
+} from "./notifier.js";
 import { applyFacts } from "./reachability/apply.js";
 import { type Facts } from "./reachability/facts.js";
 import { type ReachabilitySummary, reachabilitySummary } from "./reachability/summary.js";
@@ -87,7 +102,13 @@ export interface RunResult {
   report: DeliveryReport;
 }
 
-const DEFAULT_CAPABILITIES: NotifierCapabilities = { ...SLACK_LIMITS, ratePerSecond: 1, burst: 1, threads: false, update: false };
+const DEFAULT_CAPABILITIES: NotifierCapabilities = {
+  ...SLACK_LIMITS,
+  ratePerSecond: 1,
+  burst: 1,
+  threads: false,
+  update: false,
+};
 
 /**
  * The embeddable core: config → destinations → filter → messages → delivery → report.
@@ -112,7 +133,11 @@ export class SocketNotifyEngine {
     const cwd = options.cwd ?? process.cwd();
     const logger = options.logger ?? silentLogger;
     let raw: RawConfig | undefined;
-    if (options.config !== undefined) raw = { raw: options.config, source: { kind: "inline", label: "config", baseDir: cwd, code: false, trusted: true } };
+    if (options.config !== undefined)
+      raw = {
+        raw: options.config,
+        source: { kind: "inline", label: "config", baseDir: cwd, code: false, trusted: true },
+      };
     else {
       const find: Parameters<typeof findConfig>[0] = { env, cwd };
       if (options.configPath !== undefined) find.configPath = options.configPath;
@@ -120,16 +145,36 @@ export class SocketNotifyEngine {
       raw = await findConfig(find);
     }
     if (!raw) throw noConfigError();
-    const hostOptions: HostOptions = { env, configSource: raw.source.label, configTrusted: raw.source.trusted === true, logger, missingSecrets: options.missingSecrets ?? "error" };
+    const hostOptions: HostOptions = {
+      env,
+      configSource: raw.source.label,
+      configTrusted: raw.source.trusted === true,
+      logger,
+      missingSecrets: options.missingSecrets ?? "error",
+    };
     const host = createHost(hostOptions);
-    const resolved = await resolveConfig(raw, { builtins: options.plugins ?? [], allowCodeConfig: options.allowCodeConfig ?? false, host });
+    const resolved = await resolveConfig(raw, {
+      builtins: options.plugins ?? [],
+      allowCodeConfig: options.allowCodeConfig ?? false,
+      host,
+    });
     applyEnvSwitches(resolved.config, env);
     // A disabled config sends nothing, so it needs no secrets (CI may not provide them then).
     if (resolved.config.enabled === false) hostOptions.missingSecrets = "warn";
     const list = resolved.plugin.destinations(resolved.config, host);
     const destinationList = Array.isArray(list) ? { destinations: list } : list;
     const warnings = [...resolved.warnings, ...(destinationList.warnings ?? []), ...host.warnings];
-    return new SocketNotifyEngine(resolved.config, raw.source, resolved.mode, resolved.plugin, resolved.plugins, warnings, host, options, destinationList);
+    return new SocketNotifyEngine(
+      resolved.config,
+      raw.source,
+      resolved.mode,
+      resolved.plugin,
+      resolved.plugins,
+      warnings,
+      host,
+      options,
+      destinationList,
+    );
   }
 
   get capabilities(): NotifierCapabilities {
@@ -146,11 +191,17 @@ export class SocketNotifyEngine {
     for (const d of this.destinations) {
       const f = d.filter;
       if (f.alert_types?.length && f.severities?.length) {
-        w.push(`${d.configPath}: alert_types and severities now both apply (AND); the Socket CLI ignored severities when alert_types was set`);
+        w.push(
+          `${d.configPath}: alert_types and severities now both apply (AND); the Socket CLI ignored severities when alert_types was set`,
+        );
       }
       if (!factsLoaded && (f.reachability_alerts_only || f.always_send_reachability)) {
-        if (f.reachability_alerts_only) w.push(`${d.configPath}: reachability_alerts_only has no effect without --facts; all alerts pass`);
-        if (f.always_send_reachability) w.push(`${d.configPath}: always_send_reachability has no effect without --facts; no reachability summary is sent`);
+        if (f.reachability_alerts_only)
+          w.push(`${d.configPath}: reachability_alerts_only has no effect without --facts; all alerts pass`);
+        if (f.always_send_reachability)
+          w.push(
+            `${d.configPath}: always_send_reachability has no effect without --facts; no reachability summary is sent`,
+          );
       }
     }
     return [...new Set(w)];
@@ -170,7 +221,10 @@ export class SocketNotifyEngine {
     const planned: PlannedDestination[] = [];
     const warnings = this.validationWarnings(factsLoaded);
     if (applied) warnings.push(...applied.warnings);
-    if (input.duplicatesMerged > 0) warnings.push(`input: ${input.duplicatesMerged} duplicate alerts merged (the Socket CLI lists some alerts twice)`);
+    if (input.duplicatesMerged > 0)
+      warnings.push(
+        `input: ${input.duplicatesMerged} duplicate alerts merged (the Socket CLI lists some alerts twice)`,
+      );
     if (!enabled) warnings.push(`${this.source.label}: enabled is false: nothing is sent`);
     const limits = {
       maxBlocks: caps.maxBlocks,
@@ -181,13 +235,33 @@ export class SocketNotifyEngine {
     };
     for (const destination of this.destinations) {
       const filterContext = { scan: context, factsLoaded, globalLevels: this.config.levels };
-      const { matched, excluded } = filter.partition(sorted, destination.filter, filterContext, options.excludedSample, matchedAnywhere, options.excludedPerRule);
-      const summary = applied && destination.filter.always_send_reachability ? reachabilitySummary(applied, destination.filter, filterContext, { limits }) : undefined;
+      const { matched, excluded } = filter.partition(
+        sorted,
+        destination.filter,
+        filterContext,
+        options.excludedSample,
+        matchedAnywhere,
+        options.excludedPerRule,
+      );
+      const summary =
+        applied && destination.filter.always_send_reachability
+          ? reachabilitySummary(applied, destination.filter, filterContext, { limits })
+          : undefined;
       // The reachability summary is one of the destination's max_messages (alerts keep at least one).
-      const maxMessages = Math.max(1, (destination.filter.max_messages ?? this.config.max_messages ?? DEFAULT_MAX_MESSAGES) - (summary ? 1 : 0));
+      const maxMessages = Math.max(
+        1,
+        (destination.filter.max_messages ?? this.config.max_messages ?? DEFAULT_MAX_MESSAGES) - (summary ? 1 : 0),
+      );
       const f = destination.filter;
-      const mention = f.mention?.length ? { tokens: f.mention, minSeverity: parseSeverity(f.mention_min_severity ?? "critical") ?? "critical" } : undefined;
-      const build = builder.build(matched, context, { limits, maxMessages, sorted: true, ...(mention ? { mention } : {}) });
+      const mention = f.mention?.length
+        ? { tokens: f.mention, minSeverity: parseSeverity(f.mention_min_severity ?? "critical") ?? "critical" }
+        : undefined;
+      const build = builder.build(matched, context, {
+        limits,
+        maxMessages,
+        sorted: true,
+        ...(mention ? { mention } : {}),
+      });
       const messages: OutboundMessage[] = build.messages.map((m) => ({ ...m, destination, kind: "alerts" }));
       if (summary) messages.push({ ...summary.message, destination, kind: "reachability" });
       planned.push({ destination, matched, excluded, build, messages, ...(summary ? { reachability: summary } : {}) });
@@ -198,7 +272,11 @@ export class SocketNotifyEngine {
       enabled,
       capabilities: caps,
       destinations: planned,
-      alerts: { total: input.alerts.length, matched: matchedAnywhere.reduce((n, m) => n + m, 0), duplicatesMerged: input.duplicatesMerged },
+      alerts: {
+        total: input.alerts.length,
+        matched: matchedAnywhere.reduce((n, m) => n + m, 0),
+        duplicatesMerged: input.duplicatesMerged,
+      },
       warnings,
       context,
     };
@@ -212,7 +290,8 @@ export class SocketNotifyEngine {
   /** `notify`, also returning the plan and each message's outcome (for an outbox, or custom reporting). */
   async run(input: ScanInput, options: NotifyOptions = {}): Promise<RunResult> {
     const plan = this.plan(input, options);
-    if (options.dryRun || !plan.enabled) return { plan, outcomes: [], report: this.report(plan, undefined, !plan.enabled ? "skipped" : "dry-run") };
+    if (options.dryRun || !plan.enabled)
+      return { plan, outcomes: [], report: this.report(plan, undefined, !plan.enabled ? "skipped" : "dry-run") };
     const messages = plan.destinations.flatMap((d) => d.messages);
     const outcomes = messages.length ? await this.deliver(messages, options) : [];
     return { plan, outcomes, report: this.report(plan, outcomes, "sent") };
@@ -222,11 +301,16 @@ export class SocketNotifyEngine {
   async deliver(messages: OutboundMessage[], given: DeliveryOptions = {}): Promise<MessageOutcome[]> {
     // The config's `timeout`/`request_timeout` (seconds) are defaults; the caller (CLI flags) wins.
     const options: DeliveryOptions = { ...given };
-    if (options.budgetMs === undefined && this.config.timeout !== undefined) options.budgetMs = this.config.timeout * 1000;
-    if (options.requestTimeoutMs === undefined && this.config.request_timeout !== undefined) options.requestTimeoutMs = this.config.request_timeout * 1000;
+    if (options.budgetMs === undefined && this.config.timeout !== undefined)
+      options.budgetMs = this.config.timeout * 1000;
+    if (options.requestTimeoutMs === undefined && this.config.request_timeout !== undefined)
+      options.requestTimeoutMs = this.config.request_timeout * 1000;
     const unset = this.host.secrets.find((x) => x.missing);
     if (unset) {
-      throw new UserError("config_invalid", `${this.source.label}: cannot send: ${unset.redacted}`, { file: this.source.label, hint: "set the environment variable (as a CI secret); unset secrets are only allowed for --dry-run and validate" });
+      throw new UserError("config_invalid", `${this.source.label}: cannot send: ${unset.redacted}`, {
+        file: this.source.label,
+        hint: "set the environment variable (as a CI secret); unset secrets are only allowed for --dry-run and validate",
+      });
     }
     const run = (this.options.container ?? rootContainer).createChildContainer();
     try {
@@ -236,7 +320,9 @@ export class SocketNotifyEngine {
       run.register(TOKENS.Host, { useValue: this.host });
       run.register(TOKENS.Env, { useValue: this.host.env });
       // HTTPS_PROXY/HTTP_PROXY/NO_PROXY of the run's environment (never the config: see proxy.ts).
-      run.register(TOKENS.Fetch, { useValue: this.options.fetch ?? (await proxyFetch(this.host.env, this.host.secrets)) ?? globalThis.fetch });
+      run.register(TOKENS.Fetch, {
+        useValue: this.options.fetch ?? (await proxyFetch(this.host.env, this.host.secrets)) ?? globalThis.fetch,
+      });
       await this.plugin.register(run, this.host);
       if (!run.isRegistered(TOKENS.Notifier)) {
         throw new Error(`plugin "${this.plugin.mode}" did not register a notifier under host.tokens.Notifier`);
@@ -262,7 +348,12 @@ export class SocketNotifyEngine {
             prepared = unique;
           } else {
             // Setup got no answer or failed: every message fails like any delivery failure (report, outbox, exit 1).
-            const failure = setupFailure(e, options.budgetMs ?? DEFAULT_BUDGET_MS, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, this.host);
+            const failure = setupFailure(
+              e,
+              options.budgetMs ?? DEFAULT_BUDGET_MS,
+              options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+              this.host,
+            );
             return messages.map((message) => ({ message, ok: false, attempts: 0, failure }));
           }
         }
@@ -278,13 +369,23 @@ export class SocketNotifyEngine {
       }
       const send = messages.flatMap((_, i) => (twinOf.has(i) ? [] : [i]));
       const engine = new DeliveryEngine(run.resolve(TOKENS.Clock), run.resolve(TOKENS.Logger));
-      const sent = await engine.deliver(notifier, this.capabilities, send.map((i) => targets[i]!), options);
+      const sent = await engine.deliver(
+        notifier,
+        this.capabilities,
+        send.map((i) => targets[i]!),
+        options,
+      );
       // Outcomes refer to the prepared destinations; map back so callers can match their plan.
       const outcomes: MessageOutcome[] = new Array(messages.length);
       send.forEach((i, j) => (outcomes[i] = { ...sent[j]!, message: messages[i]! }));
       for (const [i, t] of twinOf) {
         const twin = outcomes[t]!;
-        const d: MessageOutcome = { message: messages[i]!, ok: twin.ok, attempts: 0, duplicateOf: twin.message.destination };
+        const d: MessageOutcome = {
+          message: messages[i]!,
+          ok: twin.ok,
+          attempts: 0,
+          duplicateOf: twin.message.destination,
+        };
         if (twin.failure) d.failure = twin.failure;
         outcomes[i] = d;
       }
@@ -294,7 +395,11 @@ export class SocketNotifyEngine {
     }
   }
 
-  private report(plan: Plan, outcomes: MessageOutcome[] | undefined, mode: "sent" | "dry-run" | "skipped"): DeliveryReport {
+  private report(
+    plan: Plan,
+    outcomes: MessageOutcome[] | undefined,
+    mode: "sent" | "dry-run" | "skipped",
+  ): DeliveryReport {
     const byMessage = new Map(outcomes?.map((o) => [o.message, o]));
     const scrub = (t: string) => this.host.scrub(t);
     const destinations: DestinationReport[] = plan.destinations.map((p) => {
@@ -317,7 +422,12 @@ export class SocketNotifyEngine {
           if (o.duplicateOf) {
             // Sent once, to the destination it duplicates: not a failure, not a second message.
             r.status = "skipped";
-            r.error = { code: "duplicate_destination", message: scrub(`same channel as ${o.duplicateOf.target} in ${o.duplicateOf.route}: sent once, reported there`) };
+            r.error = {
+              code: "duplicate_destination",
+              message: scrub(
+                `same channel as ${o.duplicateOf.target} in ${o.duplicateOf.route}: sent once, reported there`,
+              ),
+            };
           } else if (o.failure) {
             r.error = { code: o.failure.code, message: scrub(o.failure.message) };
             if (o.failure.hint) r.error.hint = scrub(o.failure.hint);
@@ -328,7 +438,13 @@ export class SocketNotifyEngine {
       const failed = results.find((r) => r.status === "failed");
       const skipped = results.length > 0 && results.every((r) => r.status === "skipped") ? results[0] : undefined;
       const status: DestinationReport["status"] =
-        mode === "skipped" || p.messages.length === 0 || skipped ? "skipped" : mode === "dry-run" ? "dry-run" : failed ? "failed" : "sent";
+        mode === "skipped" || p.messages.length === 0 || skipped
+          ? "skipped"
+          : mode === "dry-run"
+            ? "dry-run"
+            : failed
+              ? "failed"
+              : "sent";
       const d: DestinationReport = {
         route: p.destination.route,
         target: p.destination.target,
@@ -349,7 +465,11 @@ export class SocketNotifyEngine {
       mode: plan.mode,
       dry_run: mode !== "sent",
       destinations,
-      alerts: { total: plan.alerts.total, matched: plan.alerts.matched, duplicates_merged: plan.alerts.duplicatesMerged },
+      alerts: {
+        total: plan.alerts.total,
+        matched: plan.alerts.matched,
+        duplicates_merged: plan.alerts.duplicatesMerged,
+      },
       warnings: plan.warnings.map((w) => this.host.scrub(w)),
     };
   }
@@ -360,7 +480,12 @@ class SetupBudgetExceeded extends Error {
 }
 
 /** `notifier.prepare` with a signal that fires when the run's budget (started at `budgetStartedAt`) runs out. */
-async function prepareWithinBudget(notifier: Notifier, destinations: Destination[], clock: Clock, options: DeliveryOptions): Promise<Destination[]> {
+async function prepareWithinBudget(
+  notifier: Notifier,
+  destinations: Destination[],
+  clock: Clock,
+  options: DeliveryOptions,
+): Promise<Destination[]> {
   const budgetMs = options.budgetMs ?? DEFAULT_BUDGET_MS;
   const left = Math.max(0, budgetMs - (clock.now() - (options.budgetStartedAt ?? clock.now())));
   const budget = new AbortController();
@@ -377,7 +502,9 @@ async function prepareWithinBudget(notifier: Notifier, destinations: Destination
     // Also stop waiting here if the notifier ignores the signal: the budget bounds the run, whatever a plugin does.
     return await new Promise<Destination[]>((resolve, reject) => {
       budget.signal.addEventListener("abort", () => reject(budget.signal.reason), { once: true });
-      notifier.prepare!(destinations, budget.signal, { timeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS }).then(resolve, reject);
+      notifier.prepare!(destinations, budget.signal, {
+        timeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      }).then(resolve, reject);
     });
   } finally {
     options.signal?.removeEventListener("abort", onCancel);
@@ -389,7 +516,11 @@ async function prepareWithinBudget(notifier: Notifier, destinations: Destination
 /** Why nothing could be sent when setup failed: the budget ran out during it, or its error, classified. */
 function setupFailure(e: unknown, budgetMs: number, requestTimeoutMs: number, host: PluginHost): DeliveryFailure {
   if ((e as Error)?.name === "BudgetExceeded") {
-    return timeoutFailure(budgetMs, { code: "setup", message: "the notifier's setup (e.g. the bot's auth.test and channel lookup) did not finish", retry: "never" });
+    return timeoutFailure(budgetMs, {
+      code: "setup",
+      message: "the notifier's setup (e.g. the bot's auth.test and channel lookup) did not finish",
+      retry: "never",
+    });
   }
   const network = host.classifyNetworkError(e, requestTimeoutMs);
   // Not a recognised network error: the error's own (scrubbed) words say more than "fetch failed".
@@ -422,15 +553,24 @@ function applyEnvSwitches(config: NotifyConfig, env: Record<string, string | und
   if (config.enabled === undefined && enabled) {
     if (["false", "0", "no", "off"].includes(enabled)) config.enabled = false;
     else if (!["true", "1", "yes", "on"].includes(enabled)) {
-      throw new UserError("config_invalid", `SOCKET_SLACK_ENABLED: expected true or false, got "${env.SOCKET_SLACK_ENABLED}"`, { hint: "set it to true or false, or unset it" });
+      throw new UserError(
+        "config_invalid",
+        `SOCKET_SLACK_ENABLED: expected true or false, got "${env.SOCKET_SLACK_ENABLED}"`,
+        { hint: "set it to true or false, or unset it" },
+      );
     }
   }
   const levels = env.SOCKET_SLACK_LEVELS?.trim();
   if (config.levels === undefined && levels) {
-    const list = levels.split(",").map((l) => l.trim().toLowerCase()).filter(Boolean);
+    const list = levels
+      .split(",")
+      .map((l) => l.trim().toLowerCase())
+      .filter(Boolean);
     const bad = list.find((l) => !(LEVELS as readonly string[]).includes(l));
     if (bad !== undefined) {
-      throw new UserError("config_invalid", `SOCKET_SLACK_LEVELS: unknown level "${bad}"`, { hint: `use a comma-separated list of ${LEVELS.join(", ")}` });
+      throw new UserError("config_invalid", `SOCKET_SLACK_LEVELS: unknown level "${bad}"`, {
+        hint: `use a comma-separated list of ${LEVELS.join(", ")}`,
+      });
     }
     config.levels = list as Level[];
   }

@@ -51,7 +51,8 @@ export abstract class SocketNotifyError extends Error {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = new.target.name;
     const classes: string[] = [];
-    for (let c: unknown = new.target; typeof c === "function" && c !== Error; c = Object.getPrototypeOf(c)) classes.push((c as { name: string }).name);
+    for (let c: unknown = new.target; typeof c === "function" && c !== Error; c = Object.getPrototypeOf(c))
+      classes.push((c as { name: string }).name);
     Object.defineProperty(this, ERROR_CLASSES, { value: classes });
     this.hint = details.hint;
     this.file = details.file;

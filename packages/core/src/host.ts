@@ -47,7 +47,17 @@ export interface PluginHost {
    * `loopback: false` refuses loopback hosts (for an API URL a credential is sent to, given by
    * a config a pull request may control: see `configTrusted`).
    */
-  checkUrl(raw: string, where: { path: string; hosts?: string[]; pathPrefix?: string; what: string; loopback?: boolean; loopbackHint?: string }): URL;
+  checkUrl(
+    raw: string,
+    where: {
+      path: string;
+      hosts?: string[];
+      pathPrefix?: string;
+      what: string;
+      loopback?: boolean;
+      loopbackHint?: string;
+    },
+  ): URL;
   classifyHttpStatus: typeof classifyHttpStatus;
   classifyNetworkError: typeof classifyNetworkError;
   parseRetryAfter: typeof parseRetryAfter;
@@ -63,7 +73,10 @@ export interface PluginHost {
  * `2130706433`, `0x7f.1`, `127.1` and `LOCALHOST` into the forms checked here.
  */
 export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, "").toLowerCase().replace(/\.$/, "");
+  const h = hostname
+    .replace(/^\[|\]$/g, "")
+    .toLowerCase()
+    .replace(/\.$/, "");
   if (h === "localhost" || h.endsWith(".localhost") || h === "::1" || h === "::" || h === "0.0.0.0") return true;
   if (/^127(\.\d{1,3}){3}$/.test(h)) return true;
   // IPv4-mapped: URL writes ::ffff:127.0.0.1 as ::ffff:7f00:1; 0:0:0:0:0:ffff:… is the same.
@@ -94,12 +107,21 @@ export function createHost(options: HostOptions): PluginHost {
   const configError = (path: string, message: string, hint: string) => {
     // A path that is an environment variable's name (SOCKET_SLACK_BOT_TOKEN, SOCKET_SLACK_API_URL):
     // the value came from the job's environment, not from the config file.
-    if (/^[A-Z][A-Z0-9_]*$/.test(path) && options.env[path] !== undefined) return new UserError("config_invalid", `${path}: ${message}`, { file: path, hint });
+    if (/^[A-Z][A-Z0-9_]*$/.test(path) && options.env[path] !== undefined)
+      return new UserError("config_invalid", `${path}: ${message}`, { file: path, hint });
     const variable = fromEnv.get(path);
     if (variable !== undefined) {
-      return new UserError("config_invalid", `environment variable ${variable} (${options.configSource}: ${path} refers to it): ${message}`, { file: variable, path, hint });
+      return new UserError(
+        "config_invalid",
+        `environment variable ${variable} (${options.configSource}: ${path} refers to it): ${message}`,
+        { file: variable, path, hint },
+      );
     }
-    return new UserError("config_invalid", `${options.configSource}: ${path}: ${message}`, { file: options.configSource, path, hint });
+    return new UserError("config_invalid", `${options.configSource}: ${path}: ${message}`, {
+      file: options.configSource,
+      path,
+      hint,
+    });
   };
   const host: PluginHost = {
     version: VERSION,
@@ -125,11 +147,17 @@ export function createHost(options: HostOptions): PluginHost {
       else {
         const v = options.env[value.env];
         if ((v === undefined || v === "") && options.missingSecrets === "warn") {
-          warnings.push(`${options.configSource}: ${where.path}: environment variable ${value.env} is not set (needed to send)`);
+          warnings.push(
+            `${options.configSource}: ${where.path}: environment variable ${value.env} is not set (needed to send)`,
+          );
           return new Secret("", `$${value.env} (unset)`, true);
         }
         if (v === undefined || v === "") {
-          throw configError(where.path, `environment variable ${value.env} is not set`, `set ${value.env} in the job's environment (as a CI secret)`);
+          throw configError(
+            where.path,
+            `environment variable ${value.env} is not set`,
+            `set ${value.env} in the job's environment (as a CI secret)`,
+          );
         }
         raw = v.trim();
         fromEnv.set(where.path, value.env);
@@ -155,18 +183,31 @@ export function createHost(options: HostOptions): PluginHost {
         throw configError(
           where.path,
           `${where.what} points at this machine (${u.hostname}), which is accepted only from a trusted config`,
-          where.loopbackHint ?? "a file in the checkout is under a pull request's control; give a loopback URL (the emulator) in the environment, SOCKET_SLACK_CONFIG_JSON or a --config file outside the checkout",
+          where.loopbackHint ??
+            "a file in the checkout is under a pull request's control; give a loopback URL (the emulator) in the environment, SOCKET_SLACK_CONFIG_JSON or a --config file outside the checkout",
         );
       }
       if (u.protocol === "http:" && isLoopbackHost(u.hostname)) return u; // emulator, tests
       if (u.protocol !== "https:") {
-        throw configError(where.path, `${where.what} must use https (got ${u.protocol.replace(":", "")})`, "plain http is only accepted for 127.0.0.1/localhost (the emulator)");
+        throw configError(
+          where.path,
+          `${where.what} must use https (got ${u.protocol.replace(":", "")})`,
+          "plain http is only accepted for 127.0.0.1/localhost (the emulator)",
+        );
       }
       if (where.hosts && !where.hosts.some((h) => h.toLowerCase() === u.hostname.toLowerCase())) {
-        throw configError(where.path, `${where.what} host ${u.hostname} is not ${where.hosts.join(" or ")}`, `use the URL Slack gave you (https://${where.hosts[0]}${where.pathPrefix ?? "/"}…)`);
+        throw configError(
+          where.path,
+          `${where.what} host ${u.hostname} is not ${where.hosts.join(" or ")}`,
+          `use the URL Slack gave you (https://${where.hosts[0]}${where.pathPrefix ?? "/"}…)`,
+        );
       }
       if (where.pathPrefix && !u.pathname.startsWith(where.pathPrefix)) {
-        throw configError(where.path, `${where.what} path must start with ${where.pathPrefix}`, `incoming webhook URLs look like https://${where.hosts?.[0] ?? "host"}${where.pathPrefix}T…/B…/…`);
+        throw configError(
+          where.path,
+          `${where.what} path must start with ${where.pathPrefix}`,
+          `incoming webhook URLs look like https://${where.hosts?.[0] ?? "host"}${where.pathPrefix}T…/B…/…`,
+        );
       }
       return u;
     },
@@ -176,7 +217,8 @@ export function createHost(options: HostOptions): PluginHost {
     redactWebhookUrl,
     // The run's secrets first (their display form names them), then every credential-looking
     // value of the environment, then credentials recognised by shape.
-    scrub: (text) => redactCredentials(scrubSecrets(scrubSecrets(text, secrets), (envSecrets ??= environmentSecrets(options.env)))),
+    scrub: (text) =>
+      redactCredentials(scrubSecrets(scrubSecrets(text, secrets), (envSecrets ??= environmentSecrets(options.env)))),
   };
   return host;
 }

@@ -1,53 +1,217 @@
 import "reflect-metadata";
 
 /* Blocks */
-export { BlockBuilder, type BuildOptions, type BuildResult, type BuiltMessage, countBySeverity, DEFAULT_MAX_MESSAGES, formatSeverityCounts, type SeverityCounts } from "./blocks/BlockBuilder.js";
+export {
+  BlockBuilder,
+  type BuildOptions,
+  type BuildResult,
+  type BuiltMessage,
+  countBySeverity,
+  DEFAULT_MAX_MESSAGES,
+  formatSeverityCounts,
+  type SeverityCounts,
+} from "./blocks/BlockBuilder.js";
 export { forgeAt, forgeFromRepoUrl, type ForgeLinks, forgeLinks } from "./blocks/forge.js";
 export { codeBlock, escapeMrkdwn, inline, isSafeUrl, link, stripControl, truncate } from "./blocks/mrkdwn.js";
 export { compareRisk, isMalwareOrTyposquat, sortByRisk } from "./blocks/risk.js";
-export { type Block, blockText, type MessageLimits, messageText, SLACK_LIMITS, type SlackMessage, type TextObject } from "./blocks/types.js";
+export {
+  type Block,
+  blockText,
+  type MessageLimits,
+  messageText,
+  SLACK_LIMITS,
+  type SlackMessage,
+  type TextObject,
+} from "./blocks/types.js";
 /* Clock */
 export { type Clock, systemClock } from "./clock.js";
 /* Config */
-export { CODE_CONFIG_FILES, CONFIG_ENV, type ConfigSource, DATA_CONFIG_FILES, findConfig, type FindConfigOptions, isCodeConfig, type RawConfig } from "./config/load.js";
+export {
+  CODE_CONFIG_FILES,
+  CONFIG_ENV,
+  type ConfigSource,
+  DATA_CONFIG_FILES,
+  findConfig,
+  type FindConfigOptions,
+  isCodeConfig,
+  type RawConfig,
+} from "./config/load.js";
 export { resolveConfig, type ResolvedConfig, type ResolveOptions } from "./config/resolve.js";
-export { buildConfigSchema, type CoreConfig, coreShape, described, FILTER_KEYS, type FilterOptions, FilterSchema, filterShape, type Level, LEVELS, type NotifyConfig, type SecretRef, SecretRefSchema, secretValue } from "./config/schema.js";
+export {
+  buildConfigSchema,
+  type CoreConfig,
+  coreShape,
+  described,
+  FILTER_KEYS,
+  type FilterOptions,
+  FilterSchema,
+  filterShape,
+  type Level,
+  LEVELS,
+  type NotifyConfig,
+  type SecretRef,
+  SecretRefSchema,
+  secretValue,
+} from "./config/schema.js";
 /* Delivery */
 export { classifyHttpStatus, classifyNetworkError, parseRetryAfter } from "./delivery/classify.js";
-export { DEFAULT_BUDGET_MS, DEFAULT_CONCURRENCY, DEFAULT_GRACE_MS, DEFAULT_REQUEST_TIMEOUT_MS, DeliveryEngine, type DeliveryOptions, type DeliveryProgress, type MessageOutcome } from "./delivery/DeliveryEngine.js";
-export { bypassesProxy, ProxyError, proxyFetch, proxyFor, type ProxyRoute, type ProxySettings, proxySettings } from "./delivery/proxy.js";
+export {
+  DEFAULT_BUDGET_MS,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_GRACE_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DeliveryEngine,
+  type DeliveryOptions,
+  type DeliveryProgress,
+  type MessageOutcome,
+} from "./delivery/DeliveryEngine.js";
+export {
+  bypassesProxy,
+  ProxyError,
+  proxyFetch,
+  proxyFor,
+  type ProxyRoute,
+  type ProxySettings,
+  proxySettings,
+} from "./delivery/proxy.js";
 export { type BoundedBody, readBoundedBody, requestSignal, ResponseTooLargeError } from "./delivery/http-body.js";
 export { DEFAULT_RETRY_POLICY, decideRetry, type RetryDecision, type RetryPolicy } from "./delivery/retry.js";
 export { Semaphore, TokenBucket } from "./delivery/token-bucket.js";
 /* Engine */
-export { createEngine, type EngineOptions, type NotifyOptions, type Plan, type PlannedDestination, type RunResult, SocketNotifyEngine } from "./engine.js";
-export { messagesFromOutbox, type OutboxEntry, outboxEntries, outboxEntryOf, OutboxSigner, parseOutbox, parseOutboxLines, type ParsedOutbox, payloadShapeError, retryLeftovers, sanitizePayload, type SanitizeOptions, serializeOutbox } from "./delivery/outbox.js";
-export { appendOutboxLines, claimOutboxForRetry, readOutboxFile, rewriteOutbox, withOutboxLock } from "./delivery/outbox-file.js";
+export {
+  createEngine,
+  type EngineOptions,
+  type NotifyOptions,
+  type Plan,
+  type PlannedDestination,
+  type RunResult,
+  SocketNotifyEngine,
+} from "./engine.js";
+export {
+  messagesFromOutbox,
+  type OutboxEntry,
+  outboxEntries,
+  outboxEntryOf,
+  OutboxSigner,
+  parseOutbox,
+  parseOutboxLines,
+  type ParsedOutbox,
+  payloadShapeError,
+  retryLeftovers,
+  sanitizePayload,
+  type SanitizeOptions,
+  serializeOutbox,
+} from "./delivery/outbox.js";
+export {
+  appendOutboxLines,
+  claimOutboxForRetry,
+  readOutboxFile,
+  rewriteOutbox,
+  withOutboxLock,
+} from "./delivery/outbox-file.js";
 /* Errors */
-export { type ErrorCode, type ErrorDetails, formatLocation, isSocketNotifyError, SocketNotifyError, UserError } from "./errors.js";
+export {
+  type ErrorCode,
+  type ErrorDetails,
+  formatLocation,
+  isSocketNotifyError,
+  SocketNotifyError,
+  UserError,
+} from "./errors.js";
 /* Filter */
-export { AlertFilter, describeAlert, EXCLUDED_SAMPLE, type ExcludedAlert, type ExclusionReason, type Exclusions, type FilterContext, type FilterResult, type FilterSummary, isVulnerability, repoMatches } from "./filter/AlertFilter.js";
+export {
+  AlertFilter,
+  describeAlert,
+  EXCLUDED_SAMPLE,
+  type ExcludedAlert,
+  type ExclusionReason,
+  type Exclusions,
+  type FilterContext,
+  type FilterResult,
+  type FilterSummary,
+  isVulnerability,
+  repoMatches,
+} from "./filter/AlertFilter.js";
 /* Host */
 export { createHost, type HostOptions, isLoopbackHost, type PluginHost, VERSION } from "./host.js";
 /* Input */
 export { ParsedAlert, withFields } from "./input/alert.js";
-export { parseScan, type ParseOptions, type ReadScanOptions, readScanFile, SharedAlertValues, toAlert } from "./input/parse.js";
+export {
+  parseScan,
+  type ParseOptions,
+  type ReadScanOptions,
+  readScanFile,
+  SharedAlertValues,
+  toAlert,
+} from "./input/parse.js";
 export { type Issue, IssueSchema, type ScanJson, ScanSchema } from "./input/schema.js";
 /* Logger */
 export { type Logger, MemoryLogger, silentLogger } from "./logger.js";
 /* Model */
-export { type Alert, type AlertAction, type Forge, type IntroducedBy, packageLabel, type Reachability, type ReachabilityState, type ScanContext, type ScanInput } from "./model.js";
+export {
+  type Alert,
+  type AlertAction,
+  type Forge,
+  type IntroducedBy,
+  packageLabel,
+  type Reachability,
+  type ReachabilityState,
+  type ScanContext,
+  type ScanInput,
+} from "./model.js";
 /* Notifier contract */
-export { type DeliveryFailure, type Destination, type DestinationList, type Notifier, type NotifierCapabilities, type NotifierPlugin, type OutboundMessage, type SendContext, type SendResult } from "./notifier.js";
+export {
+  type DeliveryFailure,
+  type Destination,
+  type DestinationList,
+  type Notifier,
+  type NotifierCapabilities,
+  type NotifierPlugin,
+  type OutboundMessage,
+  type SendContext,
+  type SendResult,
+} from "./notifier.js";
 export { loadPluginModules, optionsShape, pluginsOf } from "./plugins.js";
 /* Reachability */
 export { type AppliedFacts, applyFacts } from "./reachability/apply.js";
-export { type Facts, factsSchema, findingKey, packageKey, parseFacts, type ParseFactsOptions, type ReachabilityFinding, readFactsFile } from "./reachability/facts.js";
-export { type ExcludedFinding, findingAlert, findingFilter, reachabilitySummary, type ReachabilitySummary, renderFinding, type SummaryOptions } from "./reachability/summary.js";
+export {
+  type Facts,
+  factsSchema,
+  findingKey,
+  packageKey,
+  parseFacts,
+  type ParseFactsOptions,
+  type ReachabilityFinding,
+  readFactsFile,
+} from "./reachability/facts.js";
+export {
+  type ExcludedFinding,
+  findingAlert,
+  findingFilter,
+  reachabilitySummary,
+  type ReachabilitySummary,
+  renderFinding,
+  type SummaryOptions,
+} from "./reachability/summary.js";
 /* Report */
-export { type DeliveryReport, type DestinationReport, type MessageReport, type ReportError, reportExitCode } from "./report.js";
+export {
+  type DeliveryReport,
+  type DestinationReport,
+  type MessageReport,
+  type ReportError,
+  reportExitCode,
+} from "./report.js";
 /* Secrets */
-export { environmentSecrets, looksLikeCredential, looksLikeSlackCredential, redactCredentials, redactSlackCredentials, redactWebhookUrl, scrubSecrets, Secret } from "./secret.js";
+export {
+  environmentSecrets,
+  looksLikeCredential,
+  looksLikeSlackCredential,
+  redactCredentials,
+  redactSlackCredentials,
+  redactWebhookUrl,
+  scrubSecrets,
+  Secret,
+} from "./secret.js";
 /* Severity */
 export { parseSeverity, SEVERITIES, SEVERITY_EMOJI, SEVERITY_NAMES, type Severity, severityRank } from "./severity.js";
 /* DI */

@@ -15,9 +15,9 @@ describe("locateJsonError", () => {
   it.each([
     ['{"a": }', 1, 7, 'unexpected "}"'],
     ['{"a": 1,}', 1, 9, 'unexpected "}": a property name that is not in double quotes (or a trailing comma)'],
-    ["{'a': 1}", 1, 2, "unexpected \"'\": a property name that is not in double quotes (or a trailing comma)"],
+    ["{'a': 1}", 1, 2, 'unexpected "\'": a property name that is not in double quotes (or a trailing comma)'],
     ['{"a": 1 "b": 2}', 1, 9, 'unexpected "\\"": a missing comma or closing brace'],
-    ['[1, 2,]', 1, 7, 'unexpected "]": a trailing comma'],
+    ["[1, 2,]", 1, 7, 'unexpected "]": a trailing comma'],
     ['{"a": "x\ny"}', 1, 9, "unexpected U+000A: a control character (a raw line break?) inside a string"],
     ['{"a": -}', 1, 8, 'unexpected "}": a minus sign with no number'],
     ['{"a": tru}', 1, 10, 'unexpected "}"'],
@@ -36,7 +36,9 @@ describe("locateJsonError", () => {
     const chars = ['"', "{", "}", "[", "]", ",", ":", " ", "x", "1", "-", "\\", "\n", "e", "."];
     for (let k = 0; k < 400; k++) {
       const at = rnd(base.length);
-      const mutated = rnd(2) ? base.slice(0, at) + chars[rnd(chars.length)] + base.slice(at) : base.slice(0, at) + base.slice(at + 1);
+      const mutated = rnd(2)
+        ? base.slice(0, at) + chars[rnd(chars.length)] + base.slice(at)
+        : base.slice(0, at) + base.slice(at + 1);
       expect(locateJsonError(mutated) === undefined, `mutation at ${at}`).toBe(valid(mutated));
     }
   });

@@ -68,7 +68,8 @@ export function locateJsonError(text: string): JsonErrorLocation | undefined {
       if (text[i] === "}") return void i++;
       for (;;) {
         ws();
-        if (text[i] !== '"') throw new Fail(i, i < n ? "a property name that is not in double quotes (or a trailing comma)" : undefined);
+        if (text[i] !== '"')
+          throw new Fail(i, i < n ? "a property name that is not in double quotes (or a trailing comma)" : undefined);
         str();
         ws();
         expect(":");
@@ -121,7 +122,9 @@ export function locateJsonError(text: string): JsonErrorLocation | undefined {
     if (offset >= n) detail = "unexpected end of input (truncated?)";
     else {
       const ch = text[offset]!;
-      const shown = /[\x20-\x7e]/.test(ch) ? JSON.stringify(ch) : `U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+      const shown = /[\x20-\x7e]/.test(ch)
+        ? JSON.stringify(ch)
+        : `U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
       detail = `unexpected ${shown}${e.why ? `: ${e.why}` : ""}`;
     }
     return { offset, line, column, detail };

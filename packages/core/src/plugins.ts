@@ -9,7 +9,13 @@ import { type NotifierPlugin } from "./notifier.js";
 
 function isPlugin(v: unknown): v is NotifierPlugin {
   const p = v as Partial<NotifierPlugin> | null;
-  return !!p && typeof p === "object" && typeof p.mode === "string" && typeof p.register === "function" && typeof p.destinations === "function";
+  return (
+    !!p &&
+    typeof p === "object" &&
+    typeof p.mode === "string" &&
+    typeof p.register === "function" &&
+    typeof p.destinations === "function"
+  );
 }
 
 /** The file each loaded plugin came from, for errors about the plugin itself. */
@@ -28,7 +34,9 @@ export function pluginName(p: NotifierPlugin): string {
 
 /** A module's plugins: its default export or `plugin`/`plugins` export, one or a list. */
 export function pluginsOf(mod: Record<string, unknown>): NotifierPlugin[] {
-  const candidates = [mod.default, mod.plugin, mod.plugins].flatMap((v) => (Array.isArray(v) ? v : v === undefined ? [] : [v]));
+  const candidates = [mod.default, mod.plugin, mod.plugins].flatMap((v) =>
+    Array.isArray(v) ? v : v === undefined ? [] : [v],
+  );
   return candidates.filter(isPlugin);
 }
 
@@ -50,7 +58,9 @@ export async function loadPluginModules(specs: string[], baseDir: string, label:
       throw new UserError("plugin_invalid", `${label}: ${path}: cannot find plugin "${spec}"`, {
         file: label,
         path,
-        hint: isPath ? `the path is relative to ${baseDir}` : `install it (npm install ${spec}) next to the config file`,
+        hint: isPath
+          ? `the path is relative to ${baseDir}`
+          : `install it (npm install ${spec}) next to the config file`,
       });
     }
     let mod: Record<string, unknown>;
@@ -58,12 +68,16 @@ export async function loadPluginModules(specs: string[], baseDir: string, label:
       mod = await importModule(url);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new UserError("plugin_invalid", `${label}: ${path}: loading plugin "${spec}" failed: ${code === "ERR_MODULE_NOT_FOUND" ? "module not found" : (e as Error).message.split("\n")[0]}`, {
-        file: label,
-        path,
-        hint: isPath ? `the path is relative to ${baseDir}` : "check that the package is installed",
-        cause: e,
-      });
+      throw new UserError(
+        "plugin_invalid",
+        `${label}: ${path}: loading plugin "${spec}" failed: ${code === "ERR_MODULE_NOT_FOUND" ? "module not found" : (e as Error).message.split("\n")[0]}`,
+        {
+          file: label,
+          path,
+          hint: isPath ? `the path is relative to ${baseDir}` : "check that the package is installed",
+          cause: e,
+        },
+      );
     }
     const found = pluginsOf(mod);
     if (!found.length) {

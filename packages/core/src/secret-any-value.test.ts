@@ -16,7 +16,15 @@ const values: [string, unknown, string][] = [
   ["an array holding the secret", ["x", token.reveal()], "x,xoxb-****"],
   ["an Error holding the secret", new Error(`bad ${token.reveal()}`), "Error: bad xoxb-****"],
   ["an object without a prototype", Object.create(null), "[unprintable value]"],
-  ["an object whose toString throws", { toString: () => { throw new Error("no"); } }, "[unprintable value]"],
+  [
+    "an object whose toString throws",
+    {
+      toString: () => {
+        throw new Error("no");
+      },
+    },
+    "[unprintable value]",
+  ],
 ];
 
 describe("the scrubber accepts any value", () => {

@@ -21,18 +21,31 @@ const ENV = {
   RANDOM_NAME: "xoxp-1234-5678-abcdefabcdef",
   SOME_FLAG_TOKEN: "1",
 };
-const SECRETS = ["GITHUB_TOKEN", "NPM_TOKEN", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "DB_PASSWORD", "SENTRY_DSN", "MY_SERVICE_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "RANDOM_NAME"] as const;
+const SECRETS = [
+  "GITHUB_TOKEN",
+  "NPM_TOKEN",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "DB_PASSWORD",
+  "SENTRY_DSN",
+  "MY_SERVICE_URL",
+  "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+  "RANDOM_NAME",
+] as const;
 
 describe("credentials from the environment", () => {
   it("are recognised by the variable's name or the value's shape; ordinary values are not", () => {
     const found = environmentSecrets(ENV).map((s) => s.reveal());
     for (const k of SECRETS) expect(found, k).toContain(ENV[k]);
-    for (const v of [ENV.PATH, ENV.HOME, ENV.PWD, ENV.CI, ENV.GITHUB_REPOSITORY, ENV.GITHUB_SHA, ENV.SOME_FLAG_TOKEN]) expect(found).not.toContain(v);
+    for (const v of [ENV.PATH, ENV.HOME, ENV.PWD, ENV.CI, ENV.GITHUB_REPOSITORY, ENV.GITHUB_SHA, ENV.SOME_FLAG_TOKEN])
+      expect(found).not.toContain(v);
   });
 
   it("are scrubbed from everything the host scrubs, as given, URL-encoded and in any case", () => {
     const host = createHost({ env: ENV, configSource: "test", logger: silentLogger });
-    const text = SECRETS.map((k) => `${k}=${ENV[k]} enc=${encodeURIComponent(ENV[k])} up=${ENV[k].toUpperCase()}`).join("\n");
+    const text = SECRETS.map((k) => `${k}=${ENV[k]} enc=${encodeURIComponent(ENV[k])} up=${ENV[k].toUpperCase()}`).join(
+      "\n",
+    );
     const out = host.scrub(text);
     for (const k of SECRETS) {
       expect(out, k).not.toContain(ENV[k]);
@@ -58,14 +71,23 @@ describe("the scrubber", () => {
   it("is case-insensitive: an upper-case webhook URL is redacted however it is echoed", () => {
     const raw = "https://HOOKS.SLACK.COM/services/T0000AAAA/B0000AAAA/AbCdEfGhIjKlMnOpQrStUvWx";
     const s = [new Secret(raw, "hooks.slack.com/services/T…/B…/****")];
-    for (const echo of [raw, raw.toLowerCase(), new URL(raw).href, "hooks.slack.com/services/T0000AAAA/B0000AAAA/AbCdEfGhIjKlMnOpQrStUvWx"]) {
+    for (const echo of [
+      raw,
+      raw.toLowerCase(),
+      new URL(raw).href,
+      "hooks.slack.com/services/T0000AAAA/B0000AAAA/AbCdEfGhIjKlMnOpQrStUvWx",
+    ]) {
       expect(scrubSecrets(`got ${echo} back`, s), echo).toBe("got hooks.slack.com/services/T…/B…/**** back");
     }
     expect(redactCredentials(`x ${raw} y XOXB-1-2-3`)).toBe("x hooks.slack.com/services/T…/B…/**** y XOXB-****");
   });
 
   it("redacts well-known credential shapes no Secret covers", () => {
-    const out = redactCredentials("ghp_abcdefghijklmnopqrstuvwxyz0123456789 github_pat_11ABCDEFG0123456789_abcdef glpat-abcdefghij0123456789 npm_abcdefghijklmnopqrstuvwxyz0123456789 AKIAIOSFODNN7EXAMPLE eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc https://u:pw12345@host.example/x");
-    expect(out).toBe("ghp_**** github_pat_**** glpat-**** npm_**** AWS-key-**** JWT-**** https://u:****@host.example/x");
+    const out = redactCredentials(
+      "ghp_abcdefghijklmnopqrstuvwxyz0123456789 github_pat_11ABCDEFG0123456789_abcdef glpat-abcdefghij0123456789 npm_abcdefghijklmnopqrstuvwxyz0123456789 AKIAIOSFODNN7EXAMPLE eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc https://u:pw12345@host.example/x",
+    );
+    expect(out).toBe(
+      "ghp_**** github_pat_**** glpat-**** npm_**** AWS-key-**** JWT-**** https://u:****@host.example/x",
+    );
   });
 });

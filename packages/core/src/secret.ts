@@ -65,7 +65,9 @@ export function scrubSecrets(text: unknown, secrets: Iterable<Secret>): string {
   for (const s of secrets) {
     const raw = s.reveal();
     if (raw.length < 6) continue; // too short to be a credential; replacing would mangle text
-    const forms = [...new Set([raw, encodedForm(raw), raw.replace(/^https?:\/\//i, ""), ...urlParts(raw)])].filter((f) => f.length >= 6);
+    const forms = [...new Set([raw, encodedForm(raw), raw.replace(/^https?:\/\//i, ""), ...urlParts(raw)])].filter(
+      (f) => f.length >= 6,
+    );
     if (!forms.length) continue;
     // Longest first, so a whole URL is replaced before its path on its own.
     forms.sort((a, b) => b.length - a.length);
@@ -105,7 +107,13 @@ function urlParts(raw: string): string[] {
   try {
     const u = new URL(raw);
     // The canonical form too (lower-case host, default port dropped): what an SDK echoes.
-    const parts = [u.href, u.href.replace(/^https?:\/\//, ""), u.pathname + u.search, ...u.pathname.split("/"), ...[...u.searchParams.values()]];
+    const parts = [
+      u.href,
+      u.href.replace(/^https?:\/\//, ""),
+      u.pathname + u.search,
+      ...u.pathname.split("/"),
+      ...[...u.searchParams.values()],
+    ];
     return parts.filter((p) => p.length >= 16 || (p.startsWith("/") && p.length >= 6));
   } catch {
     return [];
@@ -134,7 +142,8 @@ export function redactWebhookUrl(url: string): string {
  * on loopback, the emulator) and bot, user and app-level tokens. Case-insensitive: host names
  * are, and `HOOKS.SLACK.COM/services/…` works as a webhook URL.
  */
-const SLACK_WEBHOOK_URL = /(?:https?:\/\/)?(?:hooks\.slack(?:-gov)?\.com|(?:127\.0\.0\.1|localhost|\[::1\]):\d+)\/services\/[A-Za-z0-9_]+\/[A-Za-z0-9_]+\/[A-Za-z0-9_]+/gi;
+const SLACK_WEBHOOK_URL =
+  /(?:https?:\/\/)?(?:hooks\.slack(?:-gov)?\.com|(?:127\.0\.0\.1|localhost|\[::1\]):\d+)\/services\/[A-Za-z0-9_]+\/[A-Za-z0-9_]+\/[A-Za-z0-9_]+/gi;
 const SLACK_TOKEN = /\b(xox[abpre]|xapp)-[A-Za-z0-9-]+/gi;
 
 /**
@@ -160,7 +169,10 @@ export function looksLikeSlackCredential(text: string): boolean {
 
 /** Whether a string has the shape of any credential socket-notify recognises (Slack or other). */
 export function looksLikeCredential(text: string): boolean {
-  return looksLikeSlackCredential(text) || OTHER_CREDENTIALS.some(([re]) => new RegExp(re.source, re.flags.replace("g", "")).test(text));
+  return (
+    looksLikeSlackCredential(text) ||
+    OTHER_CREDENTIALS.some(([re]) => new RegExp(re.source, re.flags.replace("g", "")).test(text))
+  );
 }
 
 /** Every Slack webhook URL and token in the text, in its redacted display form. */
@@ -179,7 +191,8 @@ export function redactCredentials(text: string): string {
 
 // Names of environment variables that hold credentials by convention. PWD/OLDPWD (paths) and
 // *_KEY_ID-less lookalikes are fine to scrub anyway; what matters is that nothing secret is missed.
-const CREDENTIAL_ENV_NAME = /(TOKEN|SECRET|PASSW(OR)?D|PASSPHRASE|(^|_)PASS($|_)|(^|_)PW($|_)|API_?KEY|ACCESS_?KEY|PRIVATE|CREDENTIAL|(^|_)AUTH|COOKIE|SESSION|SIGNING|(^|_)DSN($|_)|WEBHOOK|CONN(ECTION)?_?STR|DATABASE_URL|(^|_)KEY($|_))/i;
+const CREDENTIAL_ENV_NAME =
+  /(TOKEN|SECRET|PASSW(OR)?D|PASSPHRASE|(^|_)PASS($|_)|(^|_)PW($|_)|API_?KEY|ACCESS_?KEY|PRIVATE|CREDENTIAL|(^|_)AUTH|COOKIE|SESSION|SIGNING|(^|_)DSN($|_)|WEBHOOK|CONN(ECTION)?_?STR|DATABASE_URL|(^|_)KEY($|_))/i;
 // Values that are never secrets however the variable is named: booleans, small numbers, paths.
 const HARMLESS_VALUE = /^(true|false|yes|no|on|off|none|null|undefined|\d{1,6})$/i;
 

@@ -31,8 +31,19 @@ export function jsonPath(path: readonly PropertyKey[]): string {
 
 /** Keys whose values may be echoed in an error; anything else might be a secret. */
 const ECHO_SAFE_KEYS = new Set([
-  "mode", "channels", "severities", "alert_types", "exclude_alert_types", "levels", "min_severity",
-  "repos", "name", "severity", "type", "enabled", "plugins",
+  "mode",
+  "channels",
+  "severities",
+  "alert_types",
+  "exclude_alert_types",
+  "levels",
+  "min_severity",
+  "repos",
+  "name",
+  "severity",
+  "type",
+  "enabled",
+  "plugins",
 ]);
 
 function describeValue(v: unknown, echo: boolean): string {
@@ -89,9 +100,13 @@ function knownKeysAt(schema: $ZodType, path: readonly PropertyKey[]): string[] {
     else if (def.type === "record") cur = def.valueType;
     else if (def.type === "union") {
       const opts = (def.options as unknown[]).map(unwrap);
-      cur = opts.find((o) => (o as { _zod?: { def?: { type?: string } } })._zod?.def?.type === (typeof p === "number" ? "array" : "object"));
-      if (cur && typeof p === "number") cur = ((cur as { _zod: { def: { element: unknown } } })._zod.def.element);
-      else if (cur) cur = ((cur as { _zod: { def: { shape: Record<string, unknown> } } })._zod.def.shape)[String(p)];
+      cur = opts.find(
+        (o) =>
+          (o as { _zod?: { def?: { type?: string } } })._zod?.def?.type ===
+          (typeof p === "number" ? "array" : "object"),
+      );
+      if (cur && typeof p === "number") cur = (cur as { _zod: { def: { element: unknown } } })._zod.def.element;
+      else if (cur) cur = (cur as { _zod: { def: { shape: Record<string, unknown> } } })._zod.def.shape[String(p)];
     } else return [];
   }
   cur = unwrap(cur);
@@ -111,7 +126,8 @@ function unwrap(s: unknown): unknown {
   for (let i = 0; i < 10; i++) {
     const def = (cur as { _zod?: { def?: Record<string, unknown> } })?._zod?.def;
     if (!def) return cur;
-    if (def.type === "optional" || def.type === "nullable" || def.type === "default" || def.type === "prefault") cur = def.innerType;
+    if (def.type === "optional" || def.type === "nullable" || def.type === "default" || def.type === "prefault")
+      cur = def.innerType;
     else if (def.type === "pipe") cur = def.in;
     else return cur;
   }
@@ -141,7 +157,10 @@ export function describeIssues(error: $ZodError, schema: $ZodType, input: unknow
   const issues = [...error.issues].sort((a, b) => rankIssue(a) - rankIssue(b));
   const issue = issues[0]!;
   const lastKey = issue.path.length ? String(issue.path[issue.path.length - 1]) : "";
-  const echo = ECHO_SAFE_KEYS.has(lastKey) || (typeof issue.path[issue.path.length - 1] === "number" && ECHO_SAFE_KEYS.has(String(issue.path[issue.path.length - 2])));
+  const echo =
+    ECHO_SAFE_KEYS.has(lastKey) ||
+    (typeof issue.path[issue.path.length - 1] === "number" &&
+      ECHO_SAFE_KEYS.has(String(issue.path[issue.path.length - 2])));
   const value = valueAt(input, issue.path);
   switch (issue.code) {
     case "unrecognized_keys": {
@@ -170,7 +189,7 @@ export function describeIssues(error: $ZodError, schema: $ZodType, input: unknow
         return {
           path: jsonPath(issue.path),
           message: `expected a list, got ${got}`,
-          hint: echo ? `write it as a list: [${JSON.stringify(value)}]` : "write it as a list: [\"…\"]",
+          hint: echo ? `write it as a list: [${JSON.stringify(value)}]` : 'write it as a list: ["…"]',
         };
       }
       if (value === undefined) {
@@ -184,7 +203,12 @@ export function describeIssues(error: $ZodError, schema: $ZodType, input: unknow
     }
     case "invalid_value": {
       const values = issue.values.map((v) => JSON.stringify(v));
-      if (value === undefined) return { path: jsonPath(issue.path), message: "is required but missing", hint: `add "${lastKey}": ${values.join(" or ")}` };
+      if (value === undefined)
+        return {
+          path: jsonPath(issue.path),
+          message: "is required but missing",
+          hint: `add "${lastKey}": ${values.join(" or ")}`,
+        };
       return {
         path: jsonPath(issue.path),
         message: `${describeValue(value, echo)} is not allowed`,
@@ -200,8 +224,17 @@ export function describeIssues(error: $ZodError, schema: $ZodType, input: unknow
       const what = issue.origin === "array" ? "item" : issue.origin === "string" ? "character" : undefined;
       if (what) {
         const count = `${bound} ${what}${bound === 1 ? "" : "s"}`;
-        if (small && bound === 1) return { path: jsonPath(issue.path), message: what === "item" ? "must not be an empty list" : "must not be empty", hint: what === "item" ? "add at least one entry" : "give a value" };
-        return { path: jsonPath(issue.path), message: `needs at ${small ? "least" : "most"} ${count}`, hint: `give at ${small ? "least" : "most"} ${count}` };
+        if (small && bound === 1)
+          return {
+            path: jsonPath(issue.path),
+            message: what === "item" ? "must not be an empty list" : "must not be empty",
+            hint: what === "item" ? "add at least one entry" : "give a value",
+          };
+        return {
+          path: jsonPath(issue.path),
+          message: `needs at ${small ? "least" : "most"} ${count}`,
+          hint: `give at ${small ? "least" : "most"} ${count}`,
+        };
       }
       return {
         path: jsonPath(issue.path),
@@ -211,7 +244,11 @@ export function describeIssues(error: $ZodError, schema: $ZodType, input: unknow
     }
     default: {
       const [msg, hint] = issue.message.split(" | hint: ");
-      return { path: jsonPath(issue.path), message: msg ?? issue.message, hint: hint ?? "see `socket-notify schema` for the allowed shape" };
+      return {
+        path: jsonPath(issue.path),
+        message: msg ?? issue.message,
+        hint: hint ?? "see `socket-notify schema` for the allowed shape",
+      };
     }
   }
 }
@@ -223,7 +260,17 @@ function rankIssue(i: $ZodIssue): number {
 }
 
 function article(t: string): string {
-  const names: Record<string, string> = { array: "a list", object: "an object", record: "an object", map: "an object", tuple: "a list", string: "a string", number: "a number", boolean: "true or false", int: "a whole number" };
+  const names: Record<string, string> = {
+    array: "a list",
+    object: "an object",
+    record: "an object",
+    map: "an object",
+    tuple: "a list",
+    string: "a string",
+    number: "a number",
+    boolean: "true or false",
+    int: "a whole number",
+  };
   return names[t] ?? t;
 }
 

@@ -20,12 +20,32 @@ import { ErrorCode, LogLevel, WebClient, type Logger as SlackLogger } from "@sla
 import { inject, injectable } from "tsyringe";
 import { type BotAddress, type BotSettings, botSettings, CHANNEL_ID, TOKEN_ENV } from "./options.js";
 
-const BUG_HINT = "Slack rejected the message content: this is a bug in socket-notify, please report it with the payload from `send --dry-run --out DIR`";
-const DEAD_TOKEN = new Set(["invalid_auth", "token_revoked", "account_inactive", "token_expired", "not_authed", "not_allowed_token_type", "team_access_not_granted"]);
-const TRANSIENT = new Set(["internal_error", "service_unavailable", "request_timeout", "team_added_to_org", "fatal_error"]);
+const BUG_HINT =
+  "Slack rejected the message content: this is a bug in socket-notify, please report it with the payload from `send --dry-run --out DIR`";
+const DEAD_TOKEN = new Set([
+  "invalid_auth",
+  "token_revoked",
+  "account_inactive",
+  "token_expired",
+  "not_authed",
+  "not_allowed_token_type",
+  "team_access_not_granted",
+]);
+const TRANSIENT = new Set([
+  "internal_error",
+  "service_unavailable",
+  "request_timeout",
+  "team_added_to_org",
+  "fatal_error",
+]);
 
 /** Slack Web API errors (slack-platform.md §3) → what the engine should do, and what the user should do. */
-export function classifyPlatformError(error: string, target: string, appName: string, needed?: string): DeliveryFailure {
+export function classifyPlatformError(
+  error: string,
+  target: string,
+  appName: string,
+  needed?: string,
+): DeliveryFailure {
   const chan = target.startsWith("#") ? target : `<#${target}>`;
   const hints: Record<string, string> = {
     not_in_channel: `invite the app: /invite @${appName} in ${chan}, or grant the chat:write.public scope (public channels)`,
@@ -45,17 +65,41 @@ export function classifyPlatformError(error: string, target: string, appName: st
     };
   }
   if (error === "ratelimited" || error === "rate_limited" || error === "message_limit_exceeded") {
-    return { code: error, message: `Slack says ${error}`, retry: error === "message_limit_exceeded" ? "never" : "after", retryAfterMs: 1000 };
+    return {
+      code: error,
+      message: `Slack says ${error}`,
+      retry: error === "message_limit_exceeded" ? "never" : "after",
+      retryAfterMs: 1000,
+    };
   }
   if (TRANSIENT.has(error)) {
     // fatal_error: "the operation may have partly succeeded": a retry may duplicate.
-    return { code: error, message: `Slack had a problem (${error})`, retry: "backoff", ...(error === "fatal_error" ? { maybeDelivered: true } : {}) };
+    return {
+      code: error,
+      message: `Slack had a problem (${error})`,
+      retry: "backoff",
+      ...(error === "fatal_error" ? { maybeDelivered: true } : {}),
+    };
   }
-  if (["invalid_blocks", "invalid_blocks_format", "msg_blocks_too_long", "no_text", "msg_too_long", "invalid_arguments"].includes(error)) {
+  if (
+    [
+      "invalid_blocks",
+      "invalid_blocks_format",
+      "msg_blocks_too_long",
+      "no_text",
+      "msg_too_long",
+      "invalid_arguments",
+    ].includes(error)
+  ) {
     return { code: error, message: `Slack rejected the message (${error})`, hint: BUG_HINT, retry: "never" };
   }
   const hint = hints[error];
-  return { code: error, message: `Slack says ${error}${error === "missing_scope" && needed ? ` (needs ${needed})` : ""}`, ...(hint ? { hint } : {}), retry: "never" };
+  return {
+    code: error,
+    message: `Slack says ${error}${error === "missing_scope" && needed ? ` (needs ${needed})` : ""}`,
+    ...(hint ? { hint } : {}),
+    retry: "never",
+  };
 }
 
 interface SlackErrorShape {
@@ -171,14 +215,18 @@ export class BotNotifier implements Notifier {
       this.logger.warn(`auth.test failed (${this.host.scrub(code ?? this.failureText(e, timeoutMs))}); sending anyway`);
     }
 
-    const names = new Set(destinations.map((d) => (d.address as BotAddress).channel).filter((c) => !CHANNEL_ID.test(c)));
+    const names = new Set(
+      destinations.map((d) => (d.address as BotAddress).channel).filter((c) => !CHANNEL_ID.test(c)),
+    );
     if (!names.size) return destinations;
     const ids = new Map<string, string>();
     const walk = async (types: string) => {
       let cursor: string | undefined;
       // Tier 2 method (20+/min): one paginated walk per run, 200 per page.
       for (let page = 0; page < 100; page++) {
-        const res = await this.call(signal, timeoutMs, (c) => c.conversations.list({ types, exclude_archived: false, limit: 200, ...(cursor ? { cursor } : {}) }));
+        const res = await this.call(signal, timeoutMs, (c) =>
+          c.conversations.list({ types, exclude_archived: false, limit: 200, ...(cursor ? { cursor } : {}) }),
+        );
         for (const c of res.channels ?? []) if (c.name && c.id) ids.set(c.name.toLowerCase(), c.id);
         cursor = res.response_metadata?.next_cursor || undefined;
         if (!cursor || [...names].every((n) => ids.has(n))) break;
@@ -190,7 +238,9 @@ export class BotNotifier implements Notifier {
       } catch (e) {
         // Many bots have channels:read but not groups:read: still resolve the public names.
         if ((e as SlackErrorShape).data?.error !== "missing_scope") throw e;
-        this.logger.debug("conversations.list: no groups:read scope; resolving public channel names only (give private channels by ID)");
+        this.logger.debug(
+          "conversations.list: no groups:read scope; resolving public channel names only (give private channels by ID)",
+        );
         await walk("public_channel");
       }
     } catch (e) {
@@ -243,13 +293,19 @@ export class BotNotifier implements Notifier {
       case ErrorCode.PlatformError:
         return classifyPlatformError(err.data?.error ?? "unknown_error", target, this.appName, err.data?.needed);
       case ErrorCode.RateLimitedError:
-        return { code: "rate_limited", message: `rate limited (HTTP 429, Retry-After ${err.retryAfter ?? 1} s)`, retry: "after", retryAfterMs: (err.retryAfter ?? 1) * 1000 };
+        return {
+          code: "rate_limited",
+          message: `rate limited (HTTP 429, Retry-After ${err.retryAfter ?? 1} s)`,
+          retry: "after",
+          retryAfterMs: (err.retryAfter ?? 1) * 1000,
+        };
       case ErrorCode.HTTPError:
         return this.host.classifyHttpStatus(err.statusCode ?? 0, "", null);
       case ErrorCode.RequestError:
         return this.host.classifyNetworkError(err.original ?? err.cause ?? e, ctx.timeoutMs);
       default:
-        if ((e as Error)?.name === "TimeoutError" || (e as Error)?.name === "AbortError") return this.host.classifyNetworkError(e, ctx.timeoutMs);
+        if ((e as Error)?.name === "TimeoutError" || (e as Error)?.name === "AbortError")
+          return this.host.classifyNetworkError(e, ctx.timeoutMs);
         return { code: "error", message: this.host.scrub((e as Error)?.message ?? String(e)), retry: "never" };
     }
   }

@@ -3,7 +3,12 @@ import { describe, expect, it } from "vitest";
 import { botSettings } from "./options.js";
 
 const host = (env: Record<string, string> = {}, configTrusted = false) =>
-  createHost({ env: { SOCKET_SLACK_BOT_TOKEN: "xoxb-1-2-3", ...env }, configSource: ".socketnotifyrc.json", configTrusted, logger: new MemoryLogger() });
+  createHost({
+    env: { SOCKET_SLACK_BOT_TOKEN: "xoxb-1-2-3", ...env },
+    configSource: ".socketnotifyrc.json",
+    configTrusted,
+    logger: new MemoryLogger(),
+  });
 
 function settingsError(config: Partial<NotifyConfig>, env?: Record<string, string>, trusted = false): string {
   try {
@@ -17,7 +22,13 @@ function settingsError(config: Partial<NotifyConfig>, env?: Record<string, strin
 
 describe("where the bot token may be sent", () => {
   it("accepts Slack's hosts in any config, in any case", () => {
-    for (const url of ["https://slack.com/api/", "https://acme.enterprise.slack.com/api/", "https://slack-gov.com/api/", "https://SLACK.COM/api/", "https://Acme.Enterprise.Slack.Com/api/"]) {
+    for (const url of [
+      "https://slack.com/api/",
+      "https://acme.enterprise.slack.com/api/",
+      "https://slack-gov.com/api/",
+      "https://SLACK.COM/api/",
+      "https://Acme.Enterprise.Slack.Com/api/",
+    ]) {
       expect(settingsError({ slack_api_url: url }), url).toBe("");
     }
   });
@@ -64,7 +75,13 @@ describe("where the bot token may be sent", () => {
   });
 
   it("never treats a look-alike of loopback as loopback (plain http refused, and not a Slack host)", () => {
-    for (const url of ["http://127.0.0.1.evil.example/api/", "http://localhost.evil.example/api/", "http://128.0.0.1/api/", "http://[::2]/api/", "http://[::ffff:8.8.8.8]/api/"]) {
+    for (const url of [
+      "http://127.0.0.1.evil.example/api/",
+      "http://localhost.evil.example/api/",
+      "http://128.0.0.1/api/",
+      "http://[::2]/api/",
+      "http://[::ffff:8.8.8.8]/api/",
+    ]) {
       expect(settingsError({ slack_api_url: url }, {}, true), url).toContain("must use https");
       expect(settingsError({}, { SOCKET_SLACK_API_URL: url }), url).toContain("must use https");
     }
@@ -72,13 +89,17 @@ describe("where the bot token may be sent", () => {
 
   it("refuses any other host in a config file (a pull request could edit it to steal the token)", () => {
     const msg = settingsError({ slack_api_url: "https://evil.example/api/" });
-    expect(msg).toContain(".socketnotifyrc.json: slack_api_url: Slack API URL host evil.example is not slack.com or slack-gov.com");
+    expect(msg).toContain(
+      ".socketnotifyrc.json: slack_api_url: Slack API URL host evil.example is not slack.com or slack-gov.com",
+    );
     expect(msg).toContain("SOCKET_SLACK_API_URL");
     expect(settingsError({ slack_api_url: "https://slack.com.evil.example/api/" })).toContain("is not slack.com");
   });
 
   it("takes a proxy from the environment, which the checkout cannot change", () => {
     expect(settingsError({}, { SOCKET_SLACK_API_URL: "https://slack-proxy.corp.example/api/" })).toBe("");
-    expect(botSettings({} as NotifyConfig, host({ SOCKET_SLACK_API_URL: "https://slack-proxy.corp.example/api" })).apiUrl).toBe("https://slack-proxy.corp.example/api/");
+    expect(
+      botSettings({} as NotifyConfig, host({ SOCKET_SLACK_API_URL: "https://slack-proxy.corp.example/api" })).apiUrl,
+    ).toBe("https://slack-proxy.corp.example/api/");
   });
 });

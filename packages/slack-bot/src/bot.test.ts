@@ -15,7 +15,13 @@ import {
   type ScanInput,
 } from "@socket-notify/core";
 import { expectNoSecrets, FakeClock } from "@socket-notify/core/testing";
-import { defaultWorkspace, type EmulatorRecord, type SlackEmulator, startEmulator, type WorkspaceSpec } from "@socket-notify/slack-emulator";
+import {
+  defaultWorkspace,
+  type EmulatorRecord,
+  type SlackEmulator,
+  startEmulator,
+  type WorkspaceSpec,
+} from "@socket-notify/slack-emulator";
 import { webhookPlugin } from "@socket-notify/slack-webhook";
 import { afterEach, describe, expect, it } from "vitest";
 import { botPlugin } from "./index.js";
@@ -23,18 +29,30 @@ import { scan } from "./test-support.js";
 
 const FIXTURE = `${process.env.SOCKET_FIXTURES}/derived__enable_json_report.json`;
 /** 8 alerts: 3 medium, 5 low. */
-const report8 = (): ScanInput => parseScan(readFileSync(FIXTURE, "utf8"), { source: "derived__enable_json_report.json" });
+const report8 = (): ScanInput =>
+  parseScan(readFileSync(FIXTURE, "utf8"), { source: "derived__enable_json_report.json" });
 
 const BOT = "xoxb-emulator-bot-token";
 const REVOKED = "xoxb-emulator-revoked-token";
 const NO_CHAT_WRITE = "xoxb-emulator-readonly-token";
 const NO_GROUPS_READ = "xoxb-emulator-public-reader-token";
-const ALL_TOKENS = [BOT, REVOKED, NO_CHAT_WRITE, NO_GROUPS_READ, "xoxb-emulator-public-token", "xoxp-1234-user-token-abcdef", "xapp-1-A123-app-token-abcdef"];
+const ALL_TOKENS = [
+  BOT,
+  REVOKED,
+  NO_CHAT_WRITE,
+  NO_GROUPS_READ,
+  "xoxb-emulator-public-token",
+  "xoxp-1234-user-token-abcdef",
+  "xapp-1-A123-app-token-abcdef",
+];
 
 /** The default workspace plus 440 filler channels and one channel at the end: conversations.list takes 3 pages of 200. */
 function bigWorkspace(): WorkspaceSpec {
   const base = defaultWorkspace();
-  const filler = Array.from({ length: 440 }, (_, i) => ({ id: `C5${String(i).padStart(9, "0")}`, name: `filler-${i}` }));
+  const filler = Array.from({ length: 440 }, (_, i) => ({
+    id: `C5${String(i).padStart(9, "0")}`,
+    name: `filler-${i}`,
+  }));
   return {
     ...base,
     channels: [...base.channels, ...filler, { id: "C9000000001", name: "zz-late-alerts", members: ["bot"] }],
@@ -63,7 +81,12 @@ interface Run {
   clock: FakeClock;
 }
 
-async function run(e: SlackEmulator, config: Record<string, unknown>, input: ScanInput, options: NotifyOptions & { token?: string | null; env?: Record<string, string> } = {}): Promise<Run> {
+async function run(
+  e: SlackEmulator,
+  config: Record<string, unknown>,
+  input: ScanInput,
+  options: NotifyOptions & { token?: string | null; env?: Record<string, string> } = {},
+): Promise<Run> {
   const { token = BOT, env = {}, ...notify } = options;
   const logger = new MemoryLogger();
   // Virtual time for pacing (1/s per channel), backoff and Retry-After; the budget never auto-ends.
@@ -111,7 +134,11 @@ function packagesIn(records: EmulatorRecord[]): string[] {
 describe("the bot token", () => {
   it("missing: sending stops with an error naming SOCKET_SLACK_BOT_TOKEN before any request; a dry run still plans", async () => {
     const e = await emulator();
-    const config = { mode: "bot", slack_api_url: e.apiUrl, bot_configs: [{ name: "sec", channels: ["security-alerts"] }] };
+    const config = {
+      mode: "bot",
+      slack_api_url: e.apiUrl,
+      bot_configs: [{ name: "sec", channels: ["security-alerts"] }],
+    };
     const engine = await createEngine({ config, plugins: [botPlugin], env: {}, logger: new MemoryLogger() });
     const dry = await engine.notify(report8(), { dryRun: true });
     expect(dry.destinations[0]).toMatchObject({ target: "#security-alerts", status: "dry-run", alerts: 8 });
@@ -133,7 +160,12 @@ describe("the bot token", () => {
     it(`${token.slice(0, 5)}…: refused at config time, naming what it is and pointing to the Bot User OAuth Token`, async () => {
       const e = await emulator();
       const err = await rejection(
-        createEngine({ config: { mode: "bot", slack_api_url: e.apiUrl, bot_configs: [{ channels: ["ops"] }] }, plugins: [botPlugin], env: { SOCKET_SLACK_BOT_TOKEN: token }, logger: new MemoryLogger() }),
+        createEngine({
+          config: { mode: "bot", slack_api_url: e.apiUrl, bot_configs: [{ channels: ["ops"] }] },
+          plugins: [botPlugin],
+          env: { SOCKET_SLACK_BOT_TOKEN: token },
+          logger: new MemoryLogger(),
+        }),
       );
       expect(isSocketNotifyError(err)).toBe(true);
       expect((err as { code?: string }).code).toBe("config_invalid");
@@ -147,14 +179,26 @@ describe("the bot token", () => {
 
   it('bot_token as {"env": "VAR"} is read from that variable', async () => {
     const e = await emulator();
-    const { report } = await run(e, { bot_token: { env: "MY_BOT_TOKEN" }, bot_configs: [{ channels: ["ops"] }] }, report8(), { token: null, env: { MY_BOT_TOKEN: BOT } });
+    const { report } = await run(
+      e,
+      { bot_token: { env: "MY_BOT_TOKEN" }, bot_configs: [{ channels: ["ops"] }] },
+      report8(),
+      { token: null, env: { MY_BOT_TOKEN: BOT } },
+    );
     expect(report.destinations[0]).toMatchObject({ status: "sent" });
     expect(posts(e)).toHaveLength(1);
   });
 
   it("one auth.test per run, before anything is posted, whatever the number of channels and messages", async () => {
     const e = await emulator();
-    await run(e, { bot_configs: [{ channels: ["security-alerts", "ops", "general"] }, { channels: ["private-sec"] }], max_messages: 3 }, scan(200));
+    await run(
+      e,
+      {
+        bot_configs: [{ channels: ["security-alerts", "ops", "general"] }, { channels: ["private-sec"] }],
+        max_messages: 3,
+      },
+      scan(200),
+    );
     expect(calls(e, "auth.test")).toHaveLength(1);
     expect(e.records()[0]!.method).toBe("auth.test");
     expect(posts(e).length).toBeGreaterThan(4);
@@ -166,9 +210,13 @@ describe("the bot token", () => {
   ] as const) {
     it(`a ${what} token stops the run at auth.test with a clear message (${code}); nothing is posted`, async () => {
       const e = await emulator();
-      const err = await rejection(run(e, { bot_configs: [{ channels: ["ops", "security-alerts"] }] }, report8(), { token }));
+      const err = await rejection(
+        run(e, { bot_configs: [{ channels: ["ops", "security-alerts"] }] }, report8(), { token }),
+      );
       expect(isSocketNotifyError(err)).toBe(true);
-      expect(err.message).toMatch(new RegExp(`SOCKET_SLACK_BOT_TOKEN: Slack says ${code}: the bot token does not work`));
+      expect(err.message).toMatch(
+        new RegExp(`SOCKET_SLACK_BOT_TOKEN: Slack says ${code}: the bot token does not work`),
+      );
       expect(err.hint).toMatch(/Bot User OAuth Token \(xoxb-\)/);
       expect(e.records().map((r) => r.method)).toEqual(["auth.test"]);
       expectNoSecrets({ error: err }, [token]);
@@ -178,7 +226,11 @@ describe("the bot token", () => {
   it("a token revoked during the run stops every destination (fatal): later pages are not attempted, with the dead-token hint", async () => {
     const e = await emulator();
     e.fault({ target: { method: "chat.postMessage" }, kind: "status", error: "token_revoked", count: Infinity });
-    const { report } = await run(e, { bot_configs: [{ channels: ["security-alerts"] }, { channels: ["ops"] }], max_messages: 3 }, scan(200));
+    const { report } = await run(
+      e,
+      { bot_configs: [{ channels: ["security-alerts"] }, { channels: ["ops"] }], max_messages: 3 },
+      scan(200),
+    );
     expect(report.destinations.map((d) => d.status)).toEqual(["failed", "failed"]);
     for (const d of report.destinations) {
       expect(d.messages).toBe(3);
@@ -187,7 +239,9 @@ describe("the bot token", () => {
     }
     // At most the one post already under way per channel; no retries, no later pages.
     expect(posts(e).length).toBeLessThanOrEqual(2);
-    expect(report.destinations.flatMap((d) => d.message_results).filter((m) => m.attempts === 0)).toHaveLength(6 - posts(e).length);
+    expect(report.destinations.flatMap((d) => d.message_results).filter((m) => m.attempts === 0)).toHaveLength(
+      6 - posts(e).length,
+    );
     expect(reportExitCode(report)).toBe(1);
   });
 });
@@ -195,7 +249,11 @@ describe("the bot token", () => {
 describe("channels: names resolved to IDs with one paginated conversations.list", () => {
   it("names with and without #, any case, and IDs: each lands in its channel; the list is walked once, page by page", async () => {
     const e = await emulator();
-    const { report } = await run(e, { bot_configs: [{ name: "sec", channels: ["security-alerts", "#OPS", "C0000000001", "Zz-Late-Alerts"] }] }, report8());
+    const { report } = await run(
+      e,
+      { bot_configs: [{ name: "sec", channels: ["security-alerts", "#OPS", "C0000000001", "Zz-Late-Alerts"] }] },
+      report8(),
+    );
     expect(reportExitCode(report)).toBe(0);
     expect(report.destinations.map((d) => [d.target, d.status])).toEqual([
       ["#security-alerts", "sent"],
@@ -210,9 +268,19 @@ describe("channels: names resolved to IDs with one paginated conversations.list"
     expect(lists[1]!.payload["cursor"]).toEqual(expect.any(String));
     expect(lists[2]!.payload["cursor"]).toEqual(expect.any(String));
     // Posts go to the resolved IDs.
-    expect(posts(e).map((r) => r.payload["channel"]).sort()).toEqual(["C0000000001", "C0000000002", "C0000000003", "C9000000001"]);
-    for (const id of ["C0000000001", "C0000000002", "C0000000003", "C9000000001"]) expect(e.messages({ channel: id })).toHaveLength(1);
-    expect(report.destinations.map((d) => d.message_results[0]!.channel).sort()).toEqual(["C0000000001", "C0000000002", "C0000000003", "C9000000001"]);
+    expect(
+      posts(e)
+        .map((r) => r.payload["channel"])
+        .sort(),
+    ).toEqual(["C0000000001", "C0000000002", "C0000000003", "C9000000001"]);
+    for (const id of ["C0000000001", "C0000000002", "C0000000003", "C9000000001"])
+      expect(e.messages({ channel: id })).toHaveLength(1);
+    expect(report.destinations.map((d) => d.message_results[0]!.channel).sort()).toEqual([
+      "C0000000001",
+      "C0000000002",
+      "C0000000003",
+      "C9000000001",
+    ]);
   });
 
   it("a name in capitals that looks like an ID (GENERAL) is still a name", async () => {
@@ -249,7 +317,9 @@ describe("channels: names resolved to IDs with one paginated conversations.list"
 
   it("without groups:read, public names are still resolved (public_channel listing); private ones by ID", async () => {
     const e = await emulator();
-    const { report, logger } = await run(e, { bot_configs: [{ channels: ["ops", "C0000000002"] }] }, report8(), { token: NO_GROUPS_READ });
+    const { report, logger } = await run(e, { bot_configs: [{ channels: ["ops", "C0000000002"] }] }, report8(), {
+      token: NO_GROUPS_READ,
+    });
     expect(report.destinations.map((d) => d.status)).toEqual(["sent", "sent"]);
     const lists = calls(e, "conversations.list");
     expect(lists.map((r) => r.error ?? "ok")).toEqual(["missing_scope", "ok"]);
@@ -322,10 +392,16 @@ describe("threads, pages and the delivery report", () => {
 describe("Slack's errors become results with actionable hints", () => {
   it("not_in_channel fails alone with the invite hint (exit 1); the other channels are sent", async () => {
     const e = await emulator();
-    const { report } = await run(e, { bot_configs: [{ channels: ["dev", "security-alerts"] }, { channels: ["ops"] }] }, report8());
+    const { report } = await run(
+      e,
+      { bot_configs: [{ channels: ["dev", "security-alerts"] }, { channels: ["ops"] }] },
+      report8(),
+    );
     const dev = dest(report, "#dev");
     expect(dev).toMatchObject({ status: "failed", error: { code: "not_in_channel" } });
-    expect(dev.error!.hint).toBe("invite the app: /invite @bot in #dev, or grant the chat:write.public scope (public channels)");
+    expect(dev.error!.hint).toBe(
+      "invite the app: /invite @bot in #dev, or grant the chat:write.public scope (public channels)",
+    );
     expect(dest(report, "#security-alerts").status).toBe("sent");
     expect(dest(report, "#ops").status).toBe("sent");
     expect(reportExitCode(report)).toBe(1);
@@ -387,14 +463,20 @@ describe("Slack's errors become results with actionable hints", () => {
     const e = await emulator();
     e.fault({ target: { method: "chat.postMessage" }, kind: "hang", count: 1 });
     const { report } = await run(e, { bot_configs: [{ channels: ["ops"] }], request_timeout: 0.2 }, report8());
-    expect(report.destinations[0]!.message_results[0]).toMatchObject({ status: "sent", attempts: 2, possible_duplicate: true });
+    expect(report.destinations[0]!.message_results[0]).toMatchObject({
+      status: "sent",
+      attempts: 2,
+      possible_duplicate: true,
+    });
   });
 
   it("a per-request timeout above the config's (--request-timeout) is the one the SDK waits for", async () => {
     const e = await emulator();
     // Slack answers after 600 ms: too slow for the config's 0.2 s, in time for the run's 5 s.
     e.fault({ target: { method: "chat.postMessage" }, kind: "latency", ms: 600 });
-    const { report } = await run(e, { bot_configs: [{ channels: ["ops"] }], request_timeout: 0.2 }, report8(), { requestTimeoutMs: 5000 });
+    const { report } = await run(e, { bot_configs: [{ channels: ["ops"] }], request_timeout: 0.2 }, report8(), {
+      requestTimeoutMs: 5000,
+    });
     expect(report.destinations[0]!.message_results[0]).toMatchObject({ status: "sent", attempts: 1 });
     expect(report.destinations[0]!.message_results[0]!.possible_duplicate).toBeFalsy();
     expect(e.messages({ channel: "ops" })).toHaveLength(1);
@@ -403,7 +485,11 @@ describe("Slack's errors become results with actionable hints", () => {
   it("a channel that always hangs fails with `timeout`; the other channel is unaffected", async () => {
     const e = await emulator();
     e.fault({ target: { method: "chat.postMessage", channel: "ops" }, kind: "hang", count: Infinity });
-    const { report } = await run(e, { bot_configs: [{ channels: ["ops", "general"] }], request_timeout: 0.1 }, report8());
+    const { report } = await run(
+      e,
+      { bot_configs: [{ channels: ["ops", "general"] }], request_timeout: 0.1 },
+      report8(),
+    );
     expect(dest(report, "#ops")).toMatchObject({ status: "failed", error: { code: "timeout" } });
     expect(dest(report, "#general").status).toBe("sent");
   });
@@ -438,13 +524,22 @@ describe("bot and webhook modes do not interfere", () => {
     const env = { SOCKET_SLACK_BOT_TOKEN: BOT };
     const plugins = [webhookPlugin, botPlugin];
 
-    const bot = await (await createEngine({ config: { ...both, mode: "bot" }, plugins, env, clock: new FakeClock({ autoAdvance: 60_000 }) })).notify(report8());
+    const bot = await (
+      await createEngine({
+        config: { ...both, mode: "bot" },
+        plugins,
+        env,
+        clock: new FakeClock({ autoAdvance: 60_000 }),
+      })
+    ).notify(report8());
     expect(bot.mode).toBe("bot");
     expect(e.records().filter((r) => r.kind === "webhook")).toHaveLength(0);
     expect(e.messages({ channel: "ops" })).toHaveLength(1);
 
     e.reset();
-    const hook = await (await createEngine({ config: both, plugins, env, clock: new FakeClock({ autoAdvance: 60_000 }) })).notify(report8());
+    const hook = await (
+      await createEngine({ config: both, plugins, env, clock: new FakeClock({ autoAdvance: 60_000 }) })
+    ).notify(report8());
     expect(hook.mode).toBe("webhook");
     expect(e.records().filter((r) => r.kind === "api")).toHaveLength(0);
     expect(e.messages({ hook: "security" })).toHaveLength(1);
@@ -456,18 +551,36 @@ describe("no token in any output", () => {
     const e = await emulator();
     e.fault({ target: { method: "chat.postMessage", channel: "ops" }, kind: "ratelimit", retryAfter: 1, count: 1 });
     e.fault({ target: { method: "chat.postMessage", channel: "general" }, kind: "hang", count: 1 });
-    e.fault({ target: { method: "chat.postMessage", channel: "security-alerts" }, kind: "status", status: 500, count: 1 });
-    const config = { bot_configs: [{ channels: ["ops", "general", "security-alerts", "dev", "no-such-channel", "old-alerts"] }], request_timeout: 0.2 };
+    e.fault({
+      target: { method: "chat.postMessage", channel: "security-alerts" },
+      kind: "status",
+      status: 500,
+      count: 1,
+    });
+    const config = {
+      bot_configs: [{ channels: ["ops", "general", "security-alerts", "dev", "no-such-channel", "old-alerts"] }],
+      request_timeout: 0.2,
+    };
     const { report, logger } = await run(e, config, report8());
     expect(reportExitCode(report)).toBe(1);
     expect(logger.lines.length).toBeGreaterThan(0);
-    expectNoSecrets({ report, reportJson: JSON.stringify(report, null, 2), log: logger.lines, records: e.records() }, ALL_TOKENS);
+    expectNoSecrets(
+      { report, reportJson: JSON.stringify(report, null, 2), log: logger.lines, records: e.records() },
+      ALL_TOKENS,
+    );
 
     const errors: unknown[] = [];
     for (const token of [REVOKED, "xoxp-1234-user-token-abcdef", "xapp-1-A123-app-token-abcdef"]) {
       errors.push(await rejection(run(e, config, report8(), { token })));
     }
-    const engine = await createEngine({ config: { mode: "bot", slack_api_url: e.apiUrl, ...config }, plugins: [botPlugin], env: { SOCKET_SLACK_BOT_TOKEN: BOT } });
-    expectNoSecrets({ errors, plan: engine.plan(report8()), dryRun: await engine.notify(report8(), { dryRun: true }) }, ALL_TOKENS);
+    const engine = await createEngine({
+      config: { mode: "bot", slack_api_url: e.apiUrl, ...config },
+      plugins: [botPlugin],
+      env: { SOCKET_SLACK_BOT_TOKEN: BOT },
+    });
+    expectNoSecrets(
+      { errors, plan: engine.plan(report8()), dryRun: await engine.notify(report8(), { dryRun: true }) },
+      ALL_TOKENS,
+    );
   });
 });

@@ -1,2 +1,12 @@
-export { type BotAddress, botDestinations, botOptionsSchema, type BotSettings, botSettings, API_URL_ENV, CHANNEL_ID, DEFAULT_API_URL, TOKEN_ENV } from "./options.js";
+export {
+  type BotAddress,
+  botDestinations,
+  botOptionsSchema,
+  type BotSettings,
+  botSettings,
+  API_URL_ENV,
+  CHANNEL_ID,
+  DEFAULT_API_URL,
+  TOKEN_ENV,
+} from "./options.js";
 export { botPlugin, botPlugin as default } from "./plugin.js";

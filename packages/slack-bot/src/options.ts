@@ -1,4 +1,14 @@
-import { type Destination, described, filterShape, isLoopbackHost, type NotifyConfig, type PluginHost, type Secret, SecretRefSchema, type SecretRef } from "@socket-notify/core";
+import {
+  type Destination,
+  described,
+  filterShape,
+  isLoopbackHost,
+  type NotifyConfig,
+  type PluginHost,
+  type Secret,
+  SecretRefSchema,
+  type SecretRef,
+} from "@socket-notify/core";
 import * as z from "zod/mini";
 
 export const TOKEN_ENV = "SOCKET_SLACK_BOT_TOKEN";
@@ -17,15 +27,28 @@ export const botOptionsSchema = z.object({
       z.array(
         z.strictObject({
           name: z.optional(described(nonEmpty(), "Route name, shown in reports.")),
-          channels: described(z.array(nonEmpty()).check(z.minLength(1)), "Channel names (with or without #) or IDs (C…, G…)."),
+          channels: described(
+            z.array(nonEmpty()).check(z.minLength(1)),
+            "Channel names (with or without #) or IDs (C…, G…).",
+          ),
           ...filterShape,
         }),
       ),
       "Bot mode routes: each posts to its channels the alerts its filters let through.",
     ),
   ),
-  bot_token: z.optional(described(z.union([nonEmpty(), SecretRefSchema]), `Bot token; default: the ${TOKEN_ENV} environment variable. Prefer {"env": "VAR"}.`)),
-  slack_api_url: z.optional(described(nonEmpty(), `Web API base URL (default ${DEFAULT_API_URL}; also env ${API_URL_ENV}). For GovSlack, Enterprise proxies, the emulator.`)),
+  bot_token: z.optional(
+    described(
+      z.union([nonEmpty(), SecretRefSchema]),
+      `Bot token; default: the ${TOKEN_ENV} environment variable. Prefer {"env": "VAR"}.`,
+    ),
+  ),
+  slack_api_url: z.optional(
+    described(
+      nonEmpty(),
+      `Web API base URL (default ${DEFAULT_API_URL}; also env ${API_URL_ENV}). For GovSlack, Enterprise proxies, the emulator.`,
+    ),
+  ),
 });
 
 export interface BotAddress {
@@ -62,11 +85,18 @@ export function botSettings(config: NotifyConfig, host: PluginHost): BotSettings
   const rawValue = ref ?? host.env[TOKEN_ENV];
   let token: Secret | undefined;
   if (rawValue !== undefined && rawValue !== "") {
-    token = host.secret(typeof rawValue === "string" ? rawValue.trim() : rawValue, { path, redact: (t) => `${t.slice(0, 5)}****` });
+    token = host.secret(typeof rawValue === "string" ? rawValue.trim() : rawValue, {
+      path,
+      redact: (t) => `${t.slice(0, 5)}****`,
+    });
     const t = token.reveal();
     if (!token.missing && !t.startsWith("xoxb-")) {
       const kind = Object.entries(TOKEN_KINDS).find(([p]) => t.startsWith(p))?.[1] ?? "not a Slack bot token";
-      throw host.configError(path, `the bot token is ${kind}; bot mode needs the Bot User OAuth Token (xoxb-)`, "copy the Bot User OAuth Token from your app's OAuth & Permissions page");
+      throw host.configError(
+        path,
+        `the bot token is ${kind}; bot mode needs the Bot User OAuth Token (xoxb-)`,
+        "copy the Bot User OAuth Token from your app's OAuth & Permissions page",
+      );
     }
   }
   const fromConfig = config.slack_api_url as string | undefined;
@@ -95,19 +125,31 @@ export function botSettings(config: NotifyConfig, host: PluginHost): BotSettings
 
 type BotConfig = NonNullable<z.output<typeof botOptionsSchema>["bot_configs"]>[number];
 
-export function botDestinations(config: NotifyConfig, host: PluginHost): { destinations: Destination[]; warnings: string[] } {
+export function botDestinations(
+  config: NotifyConfig,
+  host: PluginHost,
+): { destinations: Destination[]; warnings: string[] } {
   const settings = botSettings(config, host);
   const warnings: string[] = [];
   if (!settings.token) warnings.push(`${TOKEN_ENV} is not set: bot mode cannot send (dry run works)`);
   const entries = (config.bot_configs ?? []) as BotConfig[];
   if (!entries.length) {
-    throw host.configError("bot_configs", "bot mode needs at least one entry in bot_configs", 'add "bot_configs": [{"name": "security", "channels": ["security-alerts"]}]');
+    throw host.configError(
+      "bot_configs",
+      "bot mode needs at least one entry in bot_configs",
+      'add "bot_configs": [{"name": "security", "channels": ["security-alerts"]}]',
+    );
   }
   const names = new Set<string>();
   const destinations: Destination[] = [];
   entries.forEach((entry, i) => {
     const name = entry.name ?? (entries.length === 1 ? "unnamed" : `bot_config_${i}`);
-    if (names.has(name)) throw host.configError(`bot_configs[${i}].name`, `two bot_configs are named "${name}"`, "give each entry its own name");
+    if (names.has(name))
+      throw host.configError(
+        `bot_configs[${i}].name`,
+        `two bot_configs are named "${name}"`,
+        "give each entry its own name",
+      );
     names.add(name);
     const filter = host.pickFilter(entry as Record<string, unknown>);
     const seen = new Set<string>();
@@ -115,7 +157,8 @@ export function botDestinations(config: NotifyConfig, host: PluginHost): { desti
       const trimmed = given.trim();
       const isId = CHANNEL_ID.test(trimmed); // "#C0123…" never is: the # says name
       const channel = isId ? trimmed : trimmed.replace(/^#/, "").toLowerCase();
-      if (!channel) throw host.configError(`bot_configs[${i}].channels[${j}]`, "empty channel name", "give a channel name or ID");
+      if (!channel)
+        throw host.configError(`bot_configs[${i}].channels[${j}]`, "empty channel name", "give a channel name or ID");
       if (seen.has(channel)) return; // listed twice in one entry: one message
       seen.add(channel);
       const address: BotAddress = { channel, given: trimmed };

@@ -51,7 +51,8 @@ export class AppState {
 
   /** Sets (or with undefined, clears) the request URL; throws for anything but http(s). */
   setRequestUrl(url: string | undefined): void {
-    if (url !== undefined && !isHttpUrl(url)) throw new TypeError(`request URL must be an http:// or https:// URL (got ${JSON.stringify(url)})`);
+    if (url !== undefined && !isHttpUrl(url))
+      throw new TypeError(`request URL must be an http:// or https:// URL (got ${JSON.stringify(url)})`);
     this.url = url;
   }
 

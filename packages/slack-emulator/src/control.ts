@@ -18,7 +18,13 @@ import {
   SimulationError,
   type SimulationResult,
 } from "./simulate.js";
-import { DISCONNECT_REASONS, type DisconnectReason, parseSocketFault, type SocketFault, type SocketState } from "./socket-mode.js";
+import {
+  DISCONNECT_REASONS,
+  type DisconnectReason,
+  parseSocketFault,
+  type SocketFault,
+  type SocketState,
+} from "./socket-mode.js";
 
 /** The parts of the emulator the control endpoints drive. */
 export interface ControlTarget {
@@ -60,7 +66,13 @@ async function simulate(res: ServerResponse, run: () => Promise<SimulationResult
     writeJson(res, 200, result);
   } catch (error) {
     if (error instanceof SimulationError) {
-      writeJson(res, error.status, { ok: false, error: error.code, detail: error.message, delivered: false, acked: false });
+      writeJson(res, error.status, {
+        ok: false,
+        error: error.code,
+        detail: error.message,
+        delivered: false,
+        acked: false,
+      });
       return;
     }
     throw error;
@@ -71,14 +83,22 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export async function handleControl(target: ControlTarget, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleControl(
+  target: ControlTarget,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   const route = `${req.method ?? "GET"} ${url.pathname.replace(/\/+$/, "")}`;
   switch (route) {
     case "GET /_emulator/messages": {
       const channel = url.searchParams.get("channel") ?? undefined;
       const hook = url.searchParams.get("hook") ?? undefined;
       writeJson(res, 200, {
-        messages: target.messages({ ...(channel === undefined ? {} : { channel }), ...(hook === undefined ? {} : { hook }) }),
+        messages: target.messages({
+          ...(channel === undefined ? {} : { channel }),
+          ...(hook === undefined ? {} : { hook }),
+        }),
         records: target.records(),
       });
       return;
@@ -110,7 +130,8 @@ export async function handleControl(target: ControlTarget, req: IncomingMessage,
       try {
         const body: unknown = JSON.parse((await readBody(req)).toString("utf8") || "{}");
         const url = (body as { request_url?: unknown } | null)?.request_url;
-        if (url !== null && typeof url !== "string") throw new TypeError('body must be {"request_url": "http://…"} or {"request_url": null}');
+        if (url !== null && typeof url !== "string")
+          throw new TypeError('body must be {"request_url": "http://…"} or {"request_url": null}');
         target.setRequestUrl(url ?? undefined);
       } catch (error) {
         writeJson(res, 400, { ok: false, error: errorText(error) });

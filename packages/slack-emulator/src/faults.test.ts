@@ -15,7 +15,11 @@ async function post(emu: SlackEmulator, channel: string, text = "hi", signal?: A
     body: new URLSearchParams({ channel, text }).toString(),
     ...(signal === undefined ? {} : { signal }),
   });
-  return { status: res.status, retryAfter: res.headers.get("retry-after"), body: (await res.json()) as Record<string, unknown> };
+  return {
+    status: res.status,
+    retryAfter: res.headers.get("retry-after"),
+    body: (await res.json()) as Record<string, unknown>,
+  };
 }
 
 async function hook(emu: SlackEmulator, name: string, text = "hi", signal?: AbortSignal) {
@@ -51,7 +55,10 @@ beforeEach(() => emu.reset());
 describe("status faults", () => {
   it("answers N requests to a channel with 503, then recovers; other channels are unaffected", async () => {
     emu.fault({ target: { channel: "ops" }, kind: "status", status: 503, count: 2 });
-    expect(await post(emu, "ops", "1")).toMatchObject({ status: 503, body: { ok: false, error: "service_unavailable" } });
+    expect(await post(emu, "ops", "1")).toMatchObject({
+      status: 503,
+      body: { ok: false, error: "service_unavailable" },
+    });
     expect((await post(emu, "general", "2")).status).toBe(200);
     expect(await post(emu, "#ops", "3")).toMatchObject({ status: 503 });
     expect(await post(emu, "ops", "4")).toMatchObject({ status: 200, body: { ok: true } });
@@ -75,8 +82,18 @@ describe("status faults", () => {
 
   it("answers an API fault that has only an error like a platform error: HTTP 200, ok:false", async () => {
     emu.fault({ target: { method: "chat.postMessage" }, kind: "status", error: "fatal_error" });
-    expect(await post(emu, "general")).toEqual({ status: 200, retryAfter: null, body: { ok: false, error: "fatal_error" } });
-    expect(emu.records()[0]).toMatchObject({ status: 200, ok: false, error: "fatal_error", fault: "status", channel: "C0000000001" });
+    expect(await post(emu, "general")).toEqual({
+      status: 200,
+      retryAfter: null,
+      body: { ok: false, error: "fatal_error" },
+    });
+    expect(emu.records()[0]).toMatchObject({
+      status: 200,
+      ok: false,
+      error: "fatal_error",
+      fault: "status",
+      channel: "C0000000001",
+    });
   });
 
   it("matches a hook's channel too, and applies faults in the order they were added", async () => {
@@ -93,12 +110,21 @@ describe("ratelimit faults", () => {
     emu.fault({ target: { channel: "general" }, kind: "ratelimit", retryAfter: 7, count: 2 });
     emu.fault({ target: { hook: "dev" }, kind: "ratelimit", count: 1 });
     for (let i = 0; i < 2; i++) {
-      expect(await post(emu, "general")).toEqual({ status: 429, retryAfter: "7", body: { ok: false, error: "ratelimited" } });
+      expect(await post(emu, "general")).toEqual({
+        status: 429,
+        retryAfter: "7",
+        body: { ok: false, error: "ratelimited" },
+      });
     }
     expect((await post(emu, "general")).status).toBe(200);
     expect(await hook(emu, "dev")).toEqual({ status: 429, retryAfter: "1", body: "rate_limited" });
     expect((await hook(emu, "dev")).status).toBe(200);
-    expect(emu.records().filter((r) => r.fault === "ratelimit").map((r) => r.retryAfter)).toEqual([7, 7, 1]);
+    expect(
+      emu
+        .records()
+        .filter((r) => r.fault === "ratelimit")
+        .map((r) => r.retryAfter),
+    ).toEqual([7, 7, 1]);
   });
 });
 
@@ -136,7 +162,9 @@ describe("connection faults", () => {
 
   it("keeps a latency fault until reset (count defaults to Infinity), long enough to trip a client timeout", async () => {
     emu.fault({ target: { channel: "general" }, kind: "latency", ms: 60_000 });
-    expect(emu.activeFaults()).toEqual([{ target: { channel: "general" }, kind: "latency", ms: 60_000, count: Infinity }]);
+    expect(emu.activeFaults()).toEqual([
+      { target: { channel: "general" }, kind: "latency", ms: 60_000, count: Infinity },
+    ]);
     emu.reset();
     emu.fault({ target: { channel: "dev" }, kind: "latency", ms: 60_000, count: 3 });
     const aborted = new AbortController();
@@ -158,7 +186,9 @@ describe("connection faults", () => {
     aborted.abort();
     await expect(gaveUp).rejects.toThrow(/abort/i);
     while (emu.records().length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(emu.messages()).toMatchObject([{ hook: "ops", ok: true, fault: "latency", payload: { text: "posted anyway" } }]);
+    expect(emu.messages()).toMatchObject([
+      { hook: "ops", ok: true, fault: "latency", payload: { text: "posted anyway" } },
+    ]);
   });
 
   it("drops a request still waiting out a latency fault on reset(), so it cannot leak into later records", async () => {
@@ -227,11 +257,15 @@ describe("fault validation", () => {
 
 describe("/_emulator/faults over HTTP", () => {
   it("adds, lists and clears faults, which then act on requests", async () => {
-    expect(await control(emu, "POST", "faults", { target: { hook: "ops" }, kind: "status", status: 503, count: 2 })).toEqual({
+    expect(
+      await control(emu, "POST", "faults", { target: { hook: "ops" }, kind: "status", status: 503, count: 2 }),
+    ).toEqual({
       status: 200,
       body: { ok: true },
     });
-    expect(await control(emu, "POST", "faults", { target: { method: "auth.test" }, kind: "reset", count: null })).toMatchObject({
+    expect(
+      await control(emu, "POST", "faults", { target: { method: "auth.test" }, kind: "reset", count: null }),
+    ).toMatchObject({
       status: 200,
     });
     // count: null is Infinity, which JSON spells null.

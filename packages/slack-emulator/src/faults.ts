@@ -62,7 +62,8 @@ function optionalNumber(
 ): number | undefined {
   const value = spec[key];
   if (value === undefined) return undefined;
-  if (typeof value !== "number" || !check(value)) throw new TypeError(`fault.${key} must be ${shape} (got ${JSON.stringify(value)})`);
+  if (typeof value !== "number" || !check(value))
+    throw new TypeError(`fault.${key} must be ${shape} (got ${JSON.stringify(value)})`);
   return value;
 }
 
@@ -82,7 +83,8 @@ export function parseFaultSpec(value: unknown): FaultSpec {
   for (const key of ["channel", "hook", "method"] as const) {
     const field = rawTarget[key];
     if (field === undefined) continue;
-    if (typeof field !== "string" || field.length === 0) throw new TypeError(`fault.target.${key} must be a non-empty string`);
+    if (typeof field !== "string" || field.length === 0)
+      throw new TypeError(`fault.target.${key} must be a non-empty string`);
     target[key] = field;
   }
   const error = value["error"];
@@ -96,9 +98,23 @@ export function parseFaultSpec(value: unknown): FaultSpec {
     target,
     kind: kind as FaultKind,
     ...(ms === undefined ? {} : { ms }),
-    ...optionalField("status", optionalNumber(value, "status", (n) => Number.isInteger(n) && n >= 200 && n <= 599, "an HTTP status 200..599")),
-    ...optionalField("retryAfter", optionalNumber(value, "retryAfter", (n) => Number.isInteger(n) && n >= 1, "a whole number of seconds >= 1")),
-    ...optionalField("count", optionalNumber({ count }, "count", (n) => n === Infinity || (Number.isInteger(n) && n >= 1), "a whole number >= 1")),
+    ...optionalField(
+      "status",
+      optionalNumber(value, "status", (n) => Number.isInteger(n) && n >= 200 && n <= 599, "an HTTP status 200..599"),
+    ),
+    ...optionalField(
+      "retryAfter",
+      optionalNumber(value, "retryAfter", (n) => Number.isInteger(n) && n >= 1, "a whole number of seconds >= 1"),
+    ),
+    ...optionalField(
+      "count",
+      optionalNumber(
+        { count },
+        "count",
+        (n) => n === Infinity || (Number.isInteger(n) && n >= 1),
+        "a whole number >= 1",
+      ),
+    ),
     ...(error === undefined ? {} : { error: error as string }),
   };
   return spec;
@@ -140,6 +156,7 @@ function matches(fault: ActiveFault, request: FaultMatchInput): boolean {
   const { target } = fault.spec;
   if (target.method !== undefined && target.method !== request.method) return false;
   if (target.hook !== undefined && target.hook !== request.hook) return false;
-  if (target.channel !== undefined && (fault.channelId === undefined || fault.channelId !== request.channelId)) return false;
+  if (target.channel !== undefined && (fault.channelId === undefined || fault.channelId !== request.channelId))
+    return false;
   return true;
 }

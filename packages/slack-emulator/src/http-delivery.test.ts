@@ -16,7 +16,11 @@ const BOT = "xoxb-emulator-bot-token";
 const SECRET = "emulatorsigningsecret0000000001";
 const BLOCKS = [
   { type: "section", text: { type: "mrkdwn", text: "lodash: critical CVE" } },
-  { type: "actions", block_id: "triage", elements: [{ type: "button", action_id: "ack", text: { type: "plain_text", text: "Ack" }, value: "alert-1" }] },
+  {
+    type: "actions",
+    block_id: "triage",
+    elements: [{ type: "button", action_id: "ack", text: { type: "plain_text", text: "Ack" }, value: "alert-1" }],
+  },
 ];
 
 interface Seen {
@@ -30,7 +34,12 @@ afterEach(async () => {
 });
 
 async function emulator(requestUrl?: string, receive: ReceiveOptions = {}): Promise<SlackEmulator> {
-  const emu = await startEmulator({ rateLimit: false, workspaceRateLimit: false, ...(requestUrl === undefined ? {} : { requestUrl }), receive });
+  const emu = await startEmulator({
+    rateLimit: false,
+    workspaceRateLimit: false,
+    ...(requestUrl === undefined ? {} : { requestUrl }),
+    receive,
+  });
   cleanup.push(() => emu.close());
   return emu;
 }
@@ -62,7 +71,11 @@ function strictVerifier(): (seen: Seen, res: ServerResponse) => void {
       seen.body.length <= 1024 * 1024 &&
       Math.abs(Date.now() / 1000 - ts) <= 300 &&
       !used.has(signature) &&
-      isValidSlackRequest({ signingSecret: SECRET, body: seen.body, headers: { "x-slack-signature": signature, "x-slack-request-timestamp": ts } });
+      isValidSlackRequest({
+        signingSecret: SECRET,
+        body: seen.body,
+        headers: { "x-slack-signature": signature, "x-slack-request-timestamp": ts },
+      });
     if (ok) used.add(signature);
     res.writeHead(ok ? 200 : 401).end();
   };
@@ -86,19 +99,48 @@ describe("bodies and signatures", () => {
     const { url, seen } = await receiver((_s, res) => res.writeHead(200).end());
     const emu = await emulator(url);
     const ts = await post(emu);
-    expect(await emu.interact({ user: "alice", channel: "security-alerts", ts, action_id: "ack" })).toMatchObject({ ok: true, via: "http", acked: true, status: 200 });
-    expect(await emu.command({ user: "bob", channel: "security-alerts", command: "/socket", text: "mute lodash" })).toMatchObject({ acked: true });
-    expect(await emu.event({ event: { type: "app_mention", user: "U1000000001", text: "hi", channel: "C0000000002" } })).toMatchObject({ acked: true });
-    expect(seen.map((s) => s.headers["content-type"])).toEqual(["application/x-www-form-urlencoded", "application/x-www-form-urlencoded", "application/json"]);
+    expect(await emu.interact({ user: "alice", channel: "security-alerts", ts, action_id: "ack" })).toMatchObject({
+      ok: true,
+      via: "http",
+      acked: true,
+      status: 200,
+    });
+    expect(
+      await emu.command({ user: "bob", channel: "security-alerts", command: "/socket", text: "mute lodash" }),
+    ).toMatchObject({ acked: true });
+    expect(
+      await emu.event({ event: { type: "app_mention", user: "U1000000001", text: "hi", channel: "C0000000002" } }),
+    ).toMatchObject({ acked: true });
+    expect(seen.map((s) => s.headers["content-type"])).toEqual([
+      "application/x-www-form-urlencoded",
+      "application/x-www-form-urlencoded",
+      "application/json",
+    ]);
     for (const s of seen) {
       const stamp = String(s.headers["x-slack-request-timestamp"]);
       expect(Math.abs(Number(stamp) - Date.now() / 1000)).toBeLessThan(120);
       expect(s.headers["x-slack-signature"]).toBe(slackSignature(SECRET, stamp, s.body));
     }
     const click = JSON.parse(new URLSearchParams(seen[0]?.body).get("payload") ?? "") as Record<string, unknown>;
-    expect(click).toMatchObject({ type: "block_actions", api_app_id: "A0000000001", actions: [{ action_id: "ack", value: "alert-1" }] });
-    expect(Object.fromEntries(new URLSearchParams(seen[1]?.body))).toMatchObject({ command: "/socket", text: "mute lodash", user_id: "U1000000002", user_name: "bob", channel_id: "C0000000002", team_id: "T0001", api_app_id: "A0000000001" });
-    expect(JSON.parse(seen[2]?.body ?? "")).toMatchObject({ type: "event_callback", event_id: expect.stringMatching(/^Ev/), event: { type: "app_mention", text: "hi" } });
+    expect(click).toMatchObject({
+      type: "block_actions",
+      api_app_id: "A0000000001",
+      actions: [{ action_id: "ack", value: "alert-1" }],
+    });
+    expect(Object.fromEntries(new URLSearchParams(seen[1]?.body))).toMatchObject({
+      command: "/socket",
+      text: "mute lodash",
+      user_id: "U1000000002",
+      user_name: "bob",
+      channel_id: "C0000000002",
+      team_id: "T0001",
+      api_app_id: "A0000000001",
+    });
+    expect(JSON.parse(seen[2]?.body ?? "")).toMatchObject({
+      type: "event_callback",
+      event_id: expect.stringMatching(/^Ev/),
+      event: { type: "app_mention", text: "hi" },
+    });
     expect(emu.deliveries().map((d) => [d.kind, d.status])).toEqual([
       ["interactive", 200],
       ["command", 200],
@@ -115,7 +157,10 @@ describe("bodies and signatures", () => {
     for (const tamper of ["signature", "stale_timestamp", "future_timestamp", "oversized"] as const) {
       expect([tamper, (await emu.interact({ ...click, tamper })).status]).toEqual([tamper, 401]);
     }
-    const replay = await fetch(`${emu.url}/_emulator/http/replay`, { method: "POST", body: JSON.stringify({ seq: 1 }) });
+    const replay = await fetch(`${emu.url}/_emulator/http/replay`, {
+      method: "POST",
+      body: JSON.stringify({ seq: 1 }),
+    });
     expect(await replay.json()).toMatchObject({ ok: true, status: 401 });
     expect(emu.deliveries().map((d) => [d.tamper ?? d.replay_of ?? "-", d.status])).toEqual([
       ["-", 200],
@@ -133,7 +178,12 @@ describe("Bolt's HTTP receiver", () => {
   it("answers url_verification, verifies and handles a click and a command, and rejects a bad signature and a stale timestamp", async () => {
     const emu = await emulator();
     const bolt = new HTTPReceiver({ signingSecret: SECRET, logLevel: LogLevel.ERROR });
-    const app = new App({ token: BOT, receiver: bolt, clientOptions: { slackApiUrl: emu.apiUrl }, logLevel: LogLevel.ERROR });
+    const app = new App({
+      token: BOT,
+      receiver: bolt,
+      clientOptions: { slackApiUrl: emu.apiUrl },
+      logLevel: LogLevel.ERROR,
+    });
     const clicks: string[] = [];
     app.action("ack", async ({ ack, body }) => {
       await ack();
@@ -148,11 +198,30 @@ describe("Bolt's HTTP receiver", () => {
 
     expect(await emu.verifyRequestUrl()).toMatchObject({ ok: true, verified: true, status: 200 });
     const ts = await post(emu);
-    expect(await emu.interact({ user: "alice", channel: "security-alerts", ts, action_id: "ack" })).toMatchObject({ acked: true, status: 200 });
+    expect(await emu.interact({ user: "alice", channel: "security-alerts", ts, action_id: "ack" })).toMatchObject({
+      acked: true,
+      status: 200,
+    });
     expect(clicks).toEqual(["U1000000001"]);
-    expect(await emu.command({ user: "bob", channel: "ops", command: "/socket", text: "lodash" })).toMatchObject({ acked: true, response: { response_type: "ephemeral", text: "ok lodash" } });
-    expect((await emu.interact({ user: "alice", channel: "security-alerts", ts, action_id: "ack", tamper: "signature" })).status).toBe(401);
-    expect((await emu.interact({ user: "alice", channel: "security-alerts", ts, action_id: "ack", tamper: "stale_timestamp" })).status).toBe(401);
+    expect(await emu.command({ user: "bob", channel: "ops", command: "/socket", text: "lodash" })).toMatchObject({
+      acked: true,
+      response: { response_type: "ephemeral", text: "ok lodash" },
+    });
+    expect(
+      (await emu.interact({ user: "alice", channel: "security-alerts", ts, action_id: "ack", tamper: "signature" }))
+        .status,
+    ).toBe(401);
+    expect(
+      (
+        await emu.interact({
+          user: "alice",
+          channel: "security-alerts",
+          ts,
+          action_id: "ack",
+          tamper: "stale_timestamp",
+        })
+      ).status,
+    ).toBe(401);
     expect(clicks).toEqual(["U1000000001"]);
   });
 });
@@ -169,8 +238,14 @@ describe("deadline and retries", () => {
     // Short, but long enough for a busy machine to answer the 500s in time: the interaction never is.
     const emu = await emulator(url, { ackTimeoutMs: 1500, eventRetryDelaysMs: [0, 0, 0] });
     const ts = await post(emu);
-    expect(await emu.interact({ user: "alice", channel: "security-alerts", ts, action_id: "ack" })).toMatchObject({ acked: false, error: "http_timeout" });
-    expect(await emu.event({ event: { type: "app_mention", text: "hi" } })).toMatchObject({ acked: false, status: 500 });
+    expect(await emu.interact({ user: "alice", channel: "security-alerts", ts, action_id: "ack" })).toMatchObject({
+      acked: false,
+      error: "http_timeout",
+    });
+    expect(await emu.event({ event: { type: "app_mention", text: "hi" } })).toMatchObject({
+      acked: false,
+      status: 500,
+    });
     await until(() => emu.deliveries().some((d) => d.kind === "event" && d.status === 200));
     const events = seen.filter((s) => s.headers["content-type"] === "application/json");
     expect(events.map((s) => [s.headers["x-slack-retry-num"], s.headers["x-slack-retry-reason"]])).toEqual([
@@ -183,7 +258,10 @@ describe("deadline and retries", () => {
   it("X-Slack-No-Retry: 1 stops event retries", async () => {
     const { url } = await receiver((_s, res) => res.writeHead(400, { "x-slack-no-retry": "1" }).end());
     const emu = await emulator(url, { eventRetryDelaysMs: [0] });
-    expect(await emu.event({ event: { type: "app_mention", text: "hi" } })).toMatchObject({ acked: false, status: 400 });
+    expect(await emu.event({ event: { type: "app_mention", text: "hi" } })).toMatchObject({
+      acked: false,
+      status: 400,
+    });
     // Checking for an absence: a short wait can only let a wrong retry go unseen, never fail a right run.
     await new Promise((r) => setTimeout(r, 200));
     expect(emu.deliveries()).toHaveLength(1);
@@ -197,12 +275,22 @@ describe("response_url and views.open", () => {
     const ts = await post(emu);
     const click = await emu.interact({ user: "alice", channel: "security-alerts", ts, action_id: "ack" });
     const respond = async (body: unknown): Promise<{ status: number; body: unknown }> => {
-      const res = await fetch(click.response_url ?? "", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      const res = await fetch(click.response_url ?? "", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
       return { status: res.status, body: await res.json() };
     };
-    expect(await respond({ replace_original: true, text: "acked by alice" })).toEqual({ status: 200, body: { ok: true } });
+    expect(await respond({ replace_original: true, text: "acked by alice" })).toEqual({
+      status: 200,
+      body: { ok: true },
+    });
     expect(await respond({ text: "only you see this" })).toEqual({ status: 200, body: { ok: true } });
-    expect(await respond({ response_type: "in_channel", text: "alice acked it" })).toEqual({ status: 200, body: { ok: true } });
+    expect(await respond({ response_type: "in_channel", text: "alice acked it" })).toEqual({
+      status: 200,
+      body: { ok: true },
+    });
     expect(await respond({ delete_original: true })).toEqual({ status: 200, body: { ok: true } });
     expect(await respond({ text: "fifth" })).toEqual({ status: 200, body: { ok: true } });
     expect(await respond({ text: "sixth" })).toEqual({ status: 404, body: { ok: false, error: "used_up" } });
@@ -216,7 +304,9 @@ describe("response_url and views.open", () => {
       [undefined, false, undefined, false],
     ]);
     // The original is gone: a click on it is refused.
-    await expect(emu.interact({ user: "alice", channel: "security-alerts", ts, action_id: "ack" })).rejects.toMatchObject({ code: "message_not_found" });
+    await expect(
+      emu.interact({ user: "alice", channel: "security-alerts", ts, action_id: "ack" }),
+    ).rejects.toMatchObject({ code: "message_not_found" });
   });
 
   it("views.open takes the click's trigger_id once", async () => {
@@ -229,10 +319,16 @@ describe("response_url and views.open", () => {
         await fetch(`${emu.apiUrl}views.open`, {
           method: "POST",
           headers: { authorization: `Bearer ${BOT}`, "content-type": "application/json" },
-          body: JSON.stringify({ trigger_id: click.trigger_id, view: { type: "modal", title: { type: "plain_text", text: "Mute" }, blocks: [] } }),
+          body: JSON.stringify({
+            trigger_id: click.trigger_id,
+            view: { type: "modal", title: { type: "plain_text", text: "Mute" }, blocks: [] },
+          }),
         })
       ).json();
-    expect(await open()).toMatchObject({ ok: true, view: { id: expect.stringMatching(/^V/), type: "modal", app_id: "A0000000001" } });
+    expect(await open()).toMatchObject({
+      ok: true,
+      view: { id: expect.stringMatching(/^V/), type: "modal", app_id: "A0000000001" },
+    });
     expect(await open()).toEqual({ ok: false, error: "exchanged_trigger_id" });
   });
 });

@@ -97,7 +97,10 @@ export class HttpDeliverer {
   /** The body and content type Slack sends for each kind. */
   static encode(kind: DeliveryKind, payload: Record<string, unknown>): { body: string; contentType: string } {
     if (kind === "interactive") {
-      return { body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), contentType: "application/x-www-form-urlencoded" };
+      return {
+        body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+        contentType: "application/x-www-form-urlencoded",
+      };
     }
     if (kind === "command") {
       const form = Object.entries(payload).map(([k, v]): [string, string] => [k, String(v)]);
@@ -110,20 +113,35 @@ export class HttpDeliverer {
    * POSTs a payload to `url` and waits for the answer or the deadline. Events not answered 2xx
    * are retried in the background (`X-Slack-Retry-Num` 1, 2, 3); the answer is the first attempt's.
    */
-  async deliver(url: string, kind: DeliveryKind, payload: Record<string, unknown>, tamper?: Tamper): Promise<HttpDelivery> {
+  async deliver(
+    url: string,
+    kind: DeliveryKind,
+    payload: Record<string, unknown>,
+    tamper?: Tamper,
+  ): Promise<HttpDelivery> {
     let { body, contentType } = HttpDeliverer.encode(kind, payload);
     if (tamper === "oversized") {
       // Still valid and correctly signed: only the size gives it away.
       const pad = "x".repeat(OVERSIZED_BYTES);
-      body = kind === "event" || kind === "url_verification" ? JSON.stringify({ ...payload, padding: pad }) : `${body}&padding=${pad}`;
+      body =
+        kind === "event" || kind === "url_verification"
+          ? JSON.stringify({ ...payload, padding: pad })
+          : `${body}&padding=${pad}`;
     }
     const first = await this.attempt(url, kind, body, contentType, tamper, undefined);
-    if (kind === "event" && !first.acked && first.noRetry !== true) void this.retry(url, body, contentType, first.reason, this.generation.signal);
+    if (kind === "event" && !first.acked && first.noRetry !== true)
+      void this.retry(url, body, contentType, first.reason, this.generation.signal);
     const { noRetry: _n, reason: _r, ...answer } = first;
     return answer;
   }
 
-  private async retry(url: string, body: string, contentType: string, reason: string, signal: AbortSignal): Promise<void> {
+  private async retry(
+    url: string,
+    body: string,
+    contentType: string,
+    reason: string,
+    signal: AbortSignal,
+  ): Promise<void> {
     for (const [i, delay] of this.options.eventRetryDelaysMs.entries()) {
       try {
         await sleep(delay, undefined, { signal });
@@ -145,7 +163,9 @@ export class HttpDeliverer {
     retry: { num: number; reason: string } | undefined,
   ): Promise<HttpDelivery & { noRetry?: boolean; reason: string }> {
     const now = Math.floor(Date.now() / 1000);
-    const ts = String(tamper === "stale_timestamp" ? now - TAMPER_SKEW_S : tamper === "future_timestamp" ? now + TAMPER_SKEW_S : now);
+    const ts = String(
+      tamper === "stale_timestamp" ? now - TAMPER_SKEW_S : tamper === "future_timestamp" ? now + TAMPER_SKEW_S : now,
+    );
     let signature = slackSignature(this.signingSecret, ts, body);
     if (tamper === "signature") signature = slackSignature(`${this.signingSecret}-wrong`, ts, body);
     const headers: Record<string, string> = {
@@ -155,13 +175,19 @@ export class HttpDeliverer {
       "user-agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
       ...(retry === undefined ? {} : { "x-slack-retry-num": String(retry.num), "x-slack-retry-reason": retry.reason }),
     };
-    return this.send({ url, kind, headers, body }, {
-      ...(tamper === undefined ? {} : { tamper }),
-      ...(retry === undefined ? {} : { retry_num: retry.num, retry_reason: retry.reason }),
-    });
+    return this.send(
+      { url, kind, headers, body },
+      {
+        ...(tamper === undefined ? {} : { tamper }),
+        ...(retry === undefined ? {} : { retry_num: retry.num, retry_reason: retry.reason }),
+      },
+    );
   }
 
-  private async send(request: SentRequest, extra: Partial<HttpDeliveryRecord>): Promise<HttpDelivery & { noRetry?: boolean; reason: string }> {
+  private async send(
+    request: SentRequest,
+    extra: Partial<HttpDeliveryRecord>,
+  ): Promise<HttpDelivery & { noRetry?: boolean; reason: string }> {
     const seq = ++this.seq;
     this.sent.push(request);
     const record: HttpDeliveryRecord = {
@@ -180,7 +206,13 @@ export class HttpDeliverer {
     const started = performance.now();
     const deadline = AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs), this.generation.signal]);
     try {
-      const res = await fetch(request.url, { method: "POST", headers: request.headers, body: request.body, signal: deadline, redirect: "manual" });
+      const res = await fetch(request.url, {
+        method: "POST",
+        headers: request.headers,
+        body: request.body,
+        signal: deadline,
+        redirect: "manual",
+      });
       const text = await res.text();
       record.ms = Math.round(performance.now() - started);
       record.status = res.status;

@@ -68,7 +68,9 @@ async function parseBody(type: string, contentType: string, body: Buffer): Promi
   if (type === "multipart/form-data") {
     try {
       const form = await new Response(body, { headers: { "content-type": contentType } }).formData();
-      return fromEntries([...form.entries()].filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+      return fromEntries(
+        [...form.entries()].filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+      );
     } catch {
       return "invalid_form_data";
     }
@@ -106,13 +108,18 @@ export async function parseApiArgs(req: IncomingMessage, url: URL, body: Buffer)
 export function parseWebhookBody(body: Buffer): Record<string, unknown> | undefined {
   try {
     const data: unknown = JSON.parse(body.toString("utf8"));
-    return typeof data === "object" && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
+    return typeof data === "object" && data !== null && !Array.isArray(data)
+      ? (data as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
 }
 
-export function writeReply(res: ServerResponse, reply: Pick<Reply, "status" | "contentType" | "body" | "headers">): void {
+export function writeReply(
+  res: ServerResponse,
+  reply: Pick<Reply, "status" | "contentType" | "body" | "headers">,
+): void {
   if (res.headersSent || res.destroyed) return;
   res.writeHead(reply.status, {
     ...reply.headers,

@@ -15,7 +15,10 @@ beforeEach(() => emu.reset());
 describe("@slack/webhook IncomingWebhook against the emulator", () => {
   it("posts text and blocks to the hook's channel", async () => {
     const hook = new IncomingWebhook(emu.webhookUrl("security"));
-    const res = await hook.send({ text: "fallback", blocks: [{ type: "section", text: { type: "mrkdwn", text: "*hello*" } }] });
+    const res = await hook.send({
+      text: "fallback",
+      blocks: [{ type: "section", text: { type: "mrkdwn", text: "*hello*" } }],
+    });
     expect(res.text).toBe("ok");
     const [m] = emu.messages();
     expect(m).toMatchObject({ kind: "webhook", hook: "security", channelName: "security-alerts", ok: true });
@@ -27,7 +30,11 @@ describe("@slack/webhook IncomingWebhook against the emulator", () => {
     const hook = new IncomingWebhook(emu.webhookUrl("ops"));
     await expect(hook.send({ text: "x" })).rejects.toMatchObject({ code: "slack_webhook_http_error" });
     const gone = new IncomingWebhook(`${emu.url}/services/T0001/B9999/nosuchsecret`);
-    await expect(gone.send({ text: "x" })).rejects.toMatchObject({ code: "slack_webhook_http_error", statusCode: 404, body: "no_service" });
+    await expect(gone.send({ text: "x" })).rejects.toMatchObject({
+      code: "slack_webhook_http_error",
+      statusCode: 404,
+      body: "no_service",
+    });
   });
 
   it("gets a 429 with Retry-After when the hook is rate limited", async () => {

@@ -14,11 +14,19 @@ async function post(emu: SlackEmulator, channel: string, text = "hi") {
     headers: { authorization: `Bearer ${BOT}`, "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({ channel, text }).toString(),
   });
-  return { status: res.status, retryAfter: res.headers.get("retry-after"), body: (await res.json()) as Record<string, unknown> };
+  return {
+    status: res.status,
+    retryAfter: res.headers.get("retry-after"),
+    body: (await res.json()) as Record<string, unknown>,
+  };
 }
 
 async function hook(emu: SlackEmulator, name: string, text = "hi") {
-  const res = await fetch(emu.webhookUrl(name), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text }) });
+  const res = await fetch(emu.webhookUrl(name), {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ text }),
+  });
   return { status: res.status, retryAfter: res.headers.get("retry-after"), body: await res.text() };
 }
 
@@ -46,7 +54,12 @@ describe("per-channel rate limit (Web API)", () => {
 
     expect(e.messages().map((m) => m.payload["text"])).toEqual(["1", "2", "4"]);
     const refused = e.records().find((r) => r.status === 429);
-    expect(refused).toMatchObject({ method: "chat.postMessage", channel: "C0000000001", ok: false, error: "ratelimited" });
+    expect(refused).toMatchObject({
+      method: "chat.postMessage",
+      channel: "C0000000001",
+      ok: false,
+      error: "ratelimited",
+    });
     expect(refused?.retryAfter).toBe(Number(limited.retryAfter));
   });
 
@@ -121,7 +134,9 @@ describe("limit options", () => {
   it("rejects limits that would refuse everything", async () => {
     await expect(startEmulator({ rateLimit: { perSecond: 0, burst: 1 } })).rejects.toThrow(/rateLimit.perSecond/);
     await expect(startEmulator({ rateLimit: { perSecond: 1, burst: 0.5 } })).rejects.toThrow(/rateLimit.burst/);
-    await expect(startEmulator({ workspaceRateLimit: { perMinute: -1 } })).rejects.toThrow(/workspaceRateLimit.perMinute/);
+    await expect(startEmulator({ workspaceRateLimit: { perMinute: -1 } })).rejects.toThrow(
+      /workspaceRateLimit.perMinute/,
+    );
   });
 
   it("reports the limits in force, defaults included", async () => {

@@ -18,13 +18,20 @@ async function post(emu: SlackEmulator, args: Record<string, string>, token = BO
 }
 
 async function hook(emu: SlackEmulator, name: string, payload: unknown) {
-  const res = await fetch(emu.webhookUrl(name), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payload) });
+  const res = await fetch(emu.webhookUrl(name), {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(payload),
+  });
   return res.text();
 }
 
 async function control(emu: SlackEmulator, method: string, path: string) {
   const res = await fetch(`${emu.url}/_emulator/${path}`, { method });
-  return { status: res.status, body: (await res.json()) as { messages: EmulatorRecord[]; records: EmulatorRecord[] } & Record<string, unknown> };
+  return {
+    status: res.status,
+    body: (await res.json()) as { messages: EmulatorRecord[]; records: EmulatorRecord[] } & Record<string, unknown>,
+  };
 }
 
 let emu: SlackEmulator;

@@ -143,7 +143,9 @@ describe("describeEmulator()", () => {
     });
     const text = describeEmulator(emu);
     expect(text).toContain("Rate limits: off; workspace cap off");
-    expect(text).toMatch(/gone\s+#alerts\s+http:\/\/127\.0\.0\.1:\d+\/services\/T0001\/B1\/abc123\s+\(always answers no_service\)/);
+    expect(text).toMatch(
+      /gone\s+#alerts\s+http:\/\/127\.0\.0\.1:\d+\/services\/T0001\/B1\/abc123\s+\(always answers no_service\)/,
+    );
     expect(text).toContain("Bot tokens:\n  (none)");
   });
 });

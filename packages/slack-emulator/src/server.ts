@@ -207,11 +207,19 @@ class Emulator implements SlackEmulator, ControlTarget {
     this.ctx.app.setRequestUrl(options.requestUrl ?? this.workspace.app.requestUrl);
     const ackTimeoutMs = positiveMs(receive.ackTimeoutMs, 3000, "receive.ackTimeoutMs");
     const eventRetryDelaysMs = receive.eventRetryDelaysMs ?? [0, 60_000, 300_000];
-    if (!eventRetryDelaysMs.every((ms) => Number.isFinite(ms) && ms >= 0)) throw new RangeError("receive.eventRetryDelaysMs must be milliseconds >= 0");
+    if (!eventRetryDelaysMs.every((ms) => Number.isFinite(ms) && ms >= 0))
+      throw new RangeError("receive.eventRetryDelaysMs must be milliseconds >= 0");
     const maxConnections = receive.maxConnections ?? 10;
-    if (!Number.isInteger(maxConnections) || maxConnections < 1) throw new RangeError(`receive.maxConnections must be a whole number >= 1 (got ${maxConnections})`);
-    const pingIntervalMs = receive.pingIntervalMs === false ? false : positiveMs(receive.pingIntervalMs, 10_000, "receive.pingIntervalMs");
-    this.hub = new SocketHub(this.ctx.app, this.workspace.app.id, { ackTimeoutMs, maxConnections, pingIntervalMs, eventRetryDelaysMs });
+    if (!Number.isInteger(maxConnections) || maxConnections < 1)
+      throw new RangeError(`receive.maxConnections must be a whole number >= 1 (got ${maxConnections})`);
+    const pingIntervalMs =
+      receive.pingIntervalMs === false ? false : positiveMs(receive.pingIntervalMs, 10_000, "receive.pingIntervalMs");
+    this.hub = new SocketHub(this.ctx.app, this.workspace.app.id, {
+      ackTimeoutMs,
+      maxConnections,
+      pingIntervalMs,
+      eventRetryDelaysMs,
+    });
     this.http = new HttpDeliverer(this.workspace.app.signingSecret, { timeoutMs: ackTimeoutMs, eventRetryDelaysMs });
     this.simulator = new Simulator(this.ctx, this.hub, this.http);
     this.log = new RecordLog(directory.secrets());
@@ -222,7 +230,8 @@ class Emulator implements SlackEmulator, ControlTarget {
       });
     });
     this.server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => {
-      if (!this.hub.handleUpgrade(req, socket, head)) socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      if (!this.hub.handleUpgrade(req, socket, head))
+        socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
     });
     this.server.on("connection", (socket: Socket) => {
       this.sockets.add(socket);
@@ -335,7 +344,9 @@ class Emulator implements SlackEmulator, ControlTarget {
 
   messages(filter: MessageFilter = {}): EmulatorRecord[] {
     const channel =
-      filter.channel === undefined ? undefined : (this.ctx.directory.resolveChannel(filter.channel, "any")?.id ?? filter.channel);
+      filter.channel === undefined
+        ? undefined
+        : (this.ctx.directory.resolveChannel(filter.channel, "any")?.id ?? filter.channel);
     return this.log
       .all()
       .filter((r) => r.ok && r.ts !== undefined && r.action !== "delete_original")
@@ -365,7 +376,8 @@ class Emulator implements SlackEmulator, ControlTarget {
     let channelId: string | undefined;
     if (channel !== undefined) {
       channelId = this.ctx.directory.resolveChannel(channel, "any")?.id;
-      if (channelId === undefined) throw new Error(`fault.target.channel names no channel in the workspace: ${JSON.stringify(channel)}`);
+      if (channelId === undefined)
+        throw new Error(`fault.target.channel names no channel in the workspace: ${JSON.stringify(channel)}`);
     }
     if (hook !== undefined && this.ctx.directory.hook(hook) === undefined) {
       throw new Error(`fault.target.hook names no hook in the workspace: ${JSON.stringify(hook)}`);
@@ -465,7 +477,11 @@ class Emulator implements SlackEmulator, ControlTarget {
         channel: channel === undefined ? {} : { channel: channel.id, channelName: channel.name },
         run: () =>
           parsed.ok
-            ? handleApiCall(this.ctx, { method, httpMethod: req.method ?? "GET", args: parsed.args, token: parsed.token }, draft)
+            ? handleApiCall(
+                this.ctx,
+                { method, httpMethod: req.method ?? "GET", args: parsed.args, token: parsed.token },
+                draft,
+              )
             : apiReply(draft, { ok: false, error: parsed.error }),
       };
     }
@@ -487,7 +503,10 @@ class Emulator implements SlackEmulator, ControlTarget {
     return {
       style: "webhook",
       draft,
-      match: { ...(hook === undefined ? {} : { hook: hook.name }), ...(channel === undefined ? {} : { channelId: channel.id }) },
+      match: {
+        ...(hook === undefined ? {} : { hook: hook.name }),
+        ...(channel === undefined ? {} : { channelId: channel.id }),
+      },
       channel: channelFields,
       run: () => handleWebhook(this.ctx, hook, body, draft),
     };
@@ -496,7 +515,8 @@ class Emulator implements SlackEmulator, ControlTarget {
 
 function positiveMs(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a number of milliseconds > 0 (got ${value})`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new RangeError(`${name} must be a number of milliseconds > 0 (got ${value})`);
   return value;
 }
 

@@ -107,7 +107,9 @@ function* elements(blocks: unknown): Generator<FoundElement> {
 function options(element: Record<string, unknown>): Record<string, unknown>[] {
   const direct = Array.isArray(element["options"]) ? (element["options"] as unknown[]) : [];
   const grouped = Array.isArray(element["option_groups"])
-    ? (element["option_groups"] as unknown[]).flatMap((g) => (isObject(g) && Array.isArray(g["options"]) ? (g["options"] as unknown[]) : []))
+    ? (element["option_groups"] as unknown[]).flatMap((g) =>
+        isObject(g) && Array.isArray(g["options"]) ? (g["options"] as unknown[]) : [],
+      )
     : [];
   return [...direct, ...grouped].filter(isObject);
 }
@@ -115,20 +117,25 @@ function options(element: Record<string, unknown>): Record<string, unknown>[] {
 function checkTamper(value: unknown): Tamper | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "string" || !(TAMPERS as readonly string[]).includes(value)) {
-    throw new SimulationError("invalid_tamper", `tamper must be one of ${TAMPERS.join(", ")} (got ${JSON.stringify(value)})`);
+    throw new SimulationError(
+      "invalid_tamper",
+      `tamper must be one of ${TAMPERS.join(", ")} (got ${JSON.stringify(value)})`,
+    );
   }
   return value as Tamper;
 }
 
 function checkVia(value: unknown): Via | undefined {
   if (value === undefined) return undefined;
-  if (value !== "socket" && value !== "http") throw new SimulationError("invalid_via", `via must be "socket" or "http" (got ${JSON.stringify(value)})`);
+  if (value !== "socket" && value !== "http")
+    throw new SimulationError("invalid_via", `via must be "socket" or "http" (got ${JSON.stringify(value)})`);
   return value;
 }
 
 function requireString(body: Record<string, unknown>, key: string): string {
   const value = body[key];
-  if (typeof value !== "string" || value.length === 0) throw new SimulationError("invalid_arguments", `${key} must be a non-empty string`);
+  if (typeof value !== "string" || value.length === 0)
+    throw new SimulationError("invalid_arguments", `${key} must be a non-empty string`);
   return value;
 }
 
@@ -143,7 +150,8 @@ function optionalString(body: Record<string, unknown>, key: string): string | un
 export function parseInteract(body: unknown): InteractInput {
   if (!isObject(body)) throw new SimulationError("invalid_arguments", "body must be a JSON object");
   const confirm = body["confirm"];
-  if (confirm !== undefined && typeof confirm !== "boolean") throw new SimulationError("invalid_arguments", "confirm must be true or false");
+  if (confirm !== undefined && typeof confirm !== "boolean")
+    throw new SimulationError("invalid_arguments", "confirm must be true or false");
   const value = optionalString(body, "value");
   const selected = optionalString(body, "selected_option");
   const via = checkVia(body["via"]);
@@ -165,7 +173,8 @@ export function parseInteract(body: unknown): InteractInput {
 export function parseCommand(body: unknown): CommandInput {
   if (!isObject(body)) throw new SimulationError("invalid_arguments", "body must be a JSON object");
   const command = requireString(body, "command");
-  if (!/^\/[a-z0-9_-]+$/i.test(command)) throw new SimulationError("invalid_arguments", `command must look like /name (got ${JSON.stringify(command)})`);
+  if (!/^\/[a-z0-9_-]+$/i.test(command))
+    throw new SimulationError("invalid_arguments", `command must look like /name (got ${JSON.stringify(command)})`);
   const text = optionalString(body, "text");
   const via = checkVia(body["via"]);
   const tamper = checkTamper(body["tamper"]);
@@ -198,13 +207,19 @@ export class Simulator {
 
   private user(ref: string): ResolvedUser {
     const user = this.ctx.directory.user(ref);
-    if (user === undefined) throw new SimulationError("user_not_found", `user names no user in the workspace: ${JSON.stringify(ref)}`, 404);
+    if (user === undefined)
+      throw new SimulationError("user_not_found", `user names no user in the workspace: ${JSON.stringify(ref)}`, 404);
     return user;
   }
 
   private channel(ref: string): ResolvedChannel {
     const channel = this.ctx.directory.resolveChannel(ref, "any");
-    if (channel === undefined) throw new SimulationError("channel_not_found", `channel names no channel in the workspace: ${JSON.stringify(ref)}`, 404);
+    if (channel === undefined)
+      throw new SimulationError(
+        "channel_not_found",
+        `channel names no channel in the workspace: ${JSON.stringify(ref)}`,
+        404,
+      );
     return channel;
   }
 
@@ -232,9 +247,18 @@ export class Simulator {
       return { ok: false, error: "no_receiver", delivered: false, acked: false };
     }
     if (route === "socket") {
-      if (tamper !== undefined) throw new SimulationError("invalid_arguments", "tamper applies to HTTP delivery only (Socket Mode has no signatures)");
+      if (tamper !== undefined)
+        throw new SimulationError(
+          "invalid_arguments",
+          "tamper applies to HTTP delivery only (Socket Mode has no signatures)",
+        );
       const outcome = await this.socket.deliver(envelope, payload, envelope !== "events_api");
-      return { ok: outcome.delivered, ...(outcome.delivered ? {} : { error: "no_connection" }), via: route, ...outcome };
+      return {
+        ok: outcome.delivered,
+        ...(outcome.delivered ? {} : { error: "no_connection" }),
+        via: route,
+        ...outcome,
+      };
     }
     const url = this.ctx.app.requestUrl;
     if (url === undefined) return { ok: false, error: "no_request_url", via: route, delivered: false, acked: false };
@@ -247,11 +271,16 @@ export class Simulator {
     const user = this.user(input.user);
     const channel = this.channel(input.channel);
     const message = this.ctx.store.get(channel.id, input.ts);
-    if (message === undefined) throw new SimulationError("message_not_found", `no message ${input.ts} in #${channel.name}`, 404);
+    if (message === undefined)
+      throw new SimulationError("message_not_found", `no message ${input.ts} in #${channel.name}`, 404);
     const candidates = [...elements(message.blocks)].filter((f) => f.element["action_id"] === input.action_id);
-    const found = input.value === undefined ? candidates[0] : candidates.find((f) => f.element["value"] === input.value);
+    const found =
+      input.value === undefined ? candidates[0] : candidates.find((f) => f.element["value"] === input.value);
     if (found === undefined) {
-      const what = input.value === undefined ? `action_id ${JSON.stringify(input.action_id)}` : `action_id ${JSON.stringify(input.action_id)} with value ${JSON.stringify(input.value)}`;
+      const what =
+        input.value === undefined
+          ? `action_id ${JSON.stringify(input.action_id)}`
+          : `action_id ${JSON.stringify(input.action_id)} with value ${JSON.stringify(input.value)}`;
       throw new SimulationError("no_such_action", `the message has no ${what}: a user cannot click it`);
     }
     const { element, blockId } = found;
@@ -260,7 +289,12 @@ export class Simulator {
       return { ok: true, error: "cancelled", delivered: false, acked: false };
     }
     const actionTs = this.ctx.store.nextTs();
-    const action: Record<string, unknown> = { action_id: input.action_id, block_id: blockId, type, action_ts: actionTs };
+    const action: Record<string, unknown> = {
+      action_id: input.action_id,
+      block_id: blockId,
+      type,
+      action_ts: actionTs,
+    };
     if (type === "button") {
       if (element["text"] !== undefined) action["text"] = element["text"];
       if (element["value"] !== undefined) action["value"] = element["value"];
@@ -270,7 +304,10 @@ export class Simulator {
       if (opts.length > 0) {
         const chosen = opts.find((o) => o["value"] === input.selected_option);
         if (chosen === undefined) {
-          throw new SimulationError("no_such_option", `selected_option must be one of the menu's values: ${opts.map((o) => JSON.stringify(o["value"])).join(", ")}`);
+          throw new SimulationError(
+            "no_such_option",
+            `selected_option must be one of the menu's values: ${opts.map((o) => JSON.stringify(o["value"])).join(", ")}`,
+          );
         }
         action["selected_option"] = chosen;
       }
@@ -310,7 +347,9 @@ export class Simulator {
     const user = this.user(input.user);
     const channel = this.channel(input.channel);
     const triggerId = this.ctx.app.issueTrigger();
-    const responseUrl = this.ctx.app.responseUrl(this.ctx.app.issueResponseUrl({ channel: channel.id, userId: user.id }));
+    const responseUrl = this.ctx.app.responseUrl(
+      this.ctx.app.issueResponseUrl({ channel: channel.id, userId: user.id }),
+    );
     const { app, team } = this.ctx.directory.workspace;
     const payload: Record<string, unknown> = {
       token: "emulator-verification-token",
@@ -354,11 +393,19 @@ export class Simulator {
   async urlVerification(): Promise<SimulationResult & { challenge: string; verified: boolean }> {
     const url = this.ctx.app.requestUrl;
     const challenge = randomBytes(16).toString("hex");
-    if (url === undefined) return { ok: false, error: "no_request_url", delivered: false, acked: false, challenge, verified: false };
-    const outcome = await this.http.deliver(url, "url_verification", { token: "emulator-verification-token", challenge, type: "url_verification" });
+    if (url === undefined)
+      return { ok: false, error: "no_request_url", delivered: false, acked: false, challenge, verified: false };
+    const outcome = await this.http.deliver(url, "url_verification", {
+      token: "emulator-verification-token",
+      challenge,
+      type: "url_verification",
+    });
     const body = outcome.response;
     // Slack accepts the challenge as plain text, a form field, or JSON {"challenge": …}.
-    const echoed = body === challenge || (isObject(body) && body["challenge"] === challenge) || (typeof body === "string" && new URLSearchParams(body).get("challenge") === challenge);
+    const echoed =
+      body === challenge ||
+      (isObject(body) && body["challenge"] === challenge) ||
+      (typeof body === "string" && new URLSearchParams(body).get("challenge") === challenge);
     const { seq: _seq, ...rest } = outcome;
     return { ok: outcome.acked && echoed, via: "http", ...rest, challenge, verified: outcome.acked && echoed };
   }

@@ -19,19 +19,36 @@ it("the example script connects, acks the interaction, and GET /_emulator/socket
   const posted = await fetch(`${emu.apiUrl}chat.postMessage`, {
     method: "POST",
     headers: { authorization: "Bearer xoxb-emulator-bot-token", "content-type": "application/json" },
-    body: JSON.stringify({ channel: "security-alerts", text: "alert", blocks: [{ type: "actions", elements: [{ type: "button", action_id: "ack", text: { type: "plain_text", text: "Ack" } }] }] }),
+    body: JSON.stringify({
+      channel: "security-alerts",
+      text: "alert",
+      blocks: [
+        {
+          type: "actions",
+          elements: [{ type: "button", action_id: "ack", text: { type: "plain_text", text: "Ack" } }],
+        },
+      ],
+    }),
   });
   const { ts } = (await posted.json()) as { ts: string };
-  const child = spawn(process.execPath, [SCRIPT], { env: { PATH: process.env.PATH ?? "", EMULATOR_URL: emu.url }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [SCRIPT], {
+    env: { PATH: process.env.PATH ?? "", EMULATOR_URL: emu.url },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-  const connected = new Promise<void>((done) => child.stdout.setEncoding("utf8").on("data", (c: string) => ((stdout += c), stdout.includes("connected") && done())));
+  const connected = new Promise<void>((done) =>
+    child.stdout.setEncoding("utf8").on("data", (c: string) => ((stdout += c), stdout.includes("connected") && done())),
+  );
   const exited = new Promise<number | null>((done) => child.on("close", done));
   const guard = setTimeout(() => child.kill("SIGKILL"), 30_000);
   try {
     await connected;
-    const res = await fetch(`${emu.url}/_emulator/interact`, { method: "POST", body: JSON.stringify({ user: "alice", channel: "security-alerts", ts, action_id: "ack" }) });
+    const res = await fetch(`${emu.url}/_emulator/interact`, {
+      method: "POST",
+      body: JSON.stringify({ user: "alice", channel: "security-alerts", ts, action_id: "ack" }),
+    });
     const clicked = (await res.json()) as { acked: boolean; envelope_id: string };
     expect(clicked).toMatchObject({ ok: true, via: "socket", delivered: true, acked: true });
     expect(await exited).toBe(0);

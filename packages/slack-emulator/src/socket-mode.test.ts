@@ -28,12 +28,20 @@ const BLOCKS = [
           { text: { type: "plain_text", text: "1 week" }, value: "7d" },
         ],
       },
-      { type: "button", action_id: "mute", text: { type: "plain_text", text: "Mute" }, confirm: { title: { type: "plain_text", text: "Sure?" } } },
+      {
+        type: "button",
+        action_id: "mute",
+        text: { type: "plain_text", text: "Mute" },
+        confirm: { title: { type: "plain_text", text: "Sure?" } },
+      },
     ],
   },
 ];
 
-const running: { emu?: SlackEmulator; clients: { disconnect(): Promise<void> | void }[]; sockets: WebSocket[] } = { clients: [], sockets: [] };
+const running: { emu?: SlackEmulator; clients: { disconnect(): Promise<void> | void }[]; sockets: WebSocket[] } = {
+  clients: [],
+  sockets: [],
+};
 
 async function emulator(receive: ReceiveOptions = {}): Promise<SlackEmulator> {
   running.emu = await startEmulator({ rateLimit: false, workspaceRateLimit: false, receive });
@@ -58,8 +66,15 @@ async function post(emu: SlackEmulator): Promise<string> {
   return ((await res.json()) as { ts: string }).ts;
 }
 
-async function control(emu: SlackEmulator, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${emu.url}/_emulator/${path}`, body === undefined ? {} : { method: "POST", body: JSON.stringify(body) });
+async function control(
+  emu: SlackEmulator,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(
+    `${emu.url}/_emulator/${path}`,
+    body === undefined ? {} : { method: "POST", body: JSON.stringify(body) },
+  );
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -69,17 +84,33 @@ async function until(check: () => boolean | Promise<boolean>): Promise<void> {
 }
 
 /** The SDKs log the socket errors these tests cause on purpose (a dropped socket); keep them quiet. */
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => LogLevel.ERROR, setName() {} };
+const quiet = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  setLevel() {},
+  getLevel: () => LogLevel.ERROR,
+  setName() {},
+};
 
 function client(emu: SlackEmulator): SocketModeClient {
-  const c = new SocketModeClient({ appToken: APP_TOKEN, clientOptions: { slackApiUrl: emu.apiUrl }, logger: quiet, clientPingTimeout: 3000 });
+  const c = new SocketModeClient({
+    appToken: APP_TOKEN,
+    clientOptions: { slackApiUrl: emu.apiUrl },
+    logger: quiet,
+    clientPingTimeout: 3000,
+  });
   running.clients.push(c);
   return c;
 }
 
 /** A raw Socket Mode connection (for what the SDK hides: missed acks, pongs, the hello frame). */
 async function raw(emu: SlackEmulator): Promise<{ ws: WebSocket; frames: Record<string, unknown>[] }> {
-  const opened = await fetch(`${emu.apiUrl}apps.connections.open`, { method: "POST", headers: { authorization: `Bearer ${APP_TOKEN}` } });
+  const opened = await fetch(`${emu.apiUrl}apps.connections.open`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${APP_TOKEN}` },
+  });
   const { url } = (await opened.json()) as { url: string };
   const ws = new WebSocket(url);
   running.sockets.push(ws);
@@ -103,7 +134,13 @@ describe("Socket Mode with @slack/socket-mode", () => {
 
     const clicked = await control(emu, "interact", { user: "alice", channel: "security-alerts", ts, action_id: "ack" });
     expect(clicked.status).toBe(200);
-    expect(clicked.body).toMatchObject({ ok: true, via: "socket", delivered: true, acked: true, ack_ms: expect.any(Number) });
+    expect(clicked.body).toMatchObject({
+      ok: true,
+      via: "socket",
+      delivered: true,
+      acked: true,
+      ack_ms: expect.any(Number),
+    });
     expect(got).toHaveLength(1);
     expect(got[0]).toMatchObject({
       type: "block_actions",
@@ -114,11 +151,30 @@ describe("Socket Mode with @slack/socket-mode", () => {
       message: { ts, text: "lodash: critical CVE", blocks: BLOCKS },
       response_url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/_emulator\/response\/[0-9a-f]+$/),
       trigger_id: expect.any(String),
-      actions: [{ action_id: "ack", block_id: "triage", type: "button", value: "alert-1", text: { type: "plain_text", text: "Ack" } }],
+      actions: [
+        {
+          action_id: "ack",
+          block_id: "triage",
+          type: "button",
+          value: "alert-1",
+          text: { type: "plain_text", text: "Ack" },
+        },
+      ],
     });
-    const socket = (await control(emu, "socket")).body as { connections: unknown[]; envelopes: unknown[]; acks: unknown[] };
+    const socket = (await control(emu, "socket")).body as {
+      connections: unknown[];
+      envelopes: unknown[];
+      acks: unknown[];
+    };
     expect(socket.connections).toEqual([expect.objectContaining({ id: 1, state: "open", envelopes: 1 })]);
-    expect(socket.envelopes).toEqual([expect.objectContaining({ type: "interactive", outcome: "acked", connection: 1, envelope_id: clicked.body["envelope_id"] })]);
+    expect(socket.envelopes).toEqual([
+      expect.objectContaining({
+        type: "interactive",
+        outcome: "acked",
+        connection: 1,
+        envelope_id: clicked.body["envelope_id"],
+      }),
+    ]);
     expect(socket.acks).toEqual([expect.objectContaining({ envelope_id: clicked.body["envelope_id"], connection: 1 })]);
   });
 
@@ -131,15 +187,38 @@ describe("Socket Mode with @slack/socket-mode", () => {
       actions.push(body.actions[0]);
       await ack();
     });
-    sm.on("slash_commands", async ({ ack, body }: { ack: (p: unknown) => Promise<void>; body: Record<string, unknown> }) => {
-      await ack({ text: `muted ${String(body["text"])} for ${String(body["user_name"])}` });
-    });
+    sm.on(
+      "slash_commands",
+      async ({ ack, body }: { ack: (p: unknown) => Promise<void>; body: Record<string, unknown> }) => {
+        await ack({ text: `muted ${String(body["text"])} for ${String(body["user_name"])}` });
+      },
+    );
     await sm.start();
-    const picked = await emu.interact({ user: "bob", channel: "C0000000002", ts, action_id: "snooze", selected_option: "7d" });
+    const picked = await emu.interact({
+      user: "bob",
+      channel: "C0000000002",
+      ts,
+      action_id: "snooze",
+      selected_option: "7d",
+    });
     expect(picked).toMatchObject({ acked: true });
-    expect(actions[0]).toMatchObject({ type: "static_select", action_id: "snooze", selected_option: { value: "7d", text: { text: "1 week" } } });
-    const command = await emu.command({ user: "carol", channel: "security-alerts", command: "/socket", text: "lodash" });
-    expect(command).toMatchObject({ ok: true, via: "socket", acked: true, response: { text: "muted lodash for carol" } });
+    expect(actions[0]).toMatchObject({
+      type: "static_select",
+      action_id: "snooze",
+      selected_option: { value: "7d", text: { text: "1 week" } },
+    });
+    const command = await emu.command({
+      user: "carol",
+      channel: "security-alerts",
+      command: "/socket",
+      text: "lodash",
+    });
+    expect(command).toMatchObject({
+      ok: true,
+      via: "socket",
+      acked: true,
+      response: { text: "muted lodash for carol" },
+    });
   });
 
   it("refuses a click on an action the message does not have, an unknown option, and a cancelled confirm sends nothing", async () => {
@@ -147,24 +226,58 @@ describe("Socket Mode with @slack/socket-mode", () => {
     const ts = await post(emu);
     const sm = client(emu);
     await sm.start();
-    const missing = await control(emu, "interact", { user: "alice", channel: "security-alerts", ts, action_id: "delete_everything" });
-    expect(missing).toEqual({ status: 400, body: expect.objectContaining({ ok: false, error: "no_such_action", delivered: false }) });
-    const option = await control(emu, "interact", { user: "alice", channel: "security-alerts", ts, action_id: "snooze", selected_option: "forever" });
+    const missing = await control(emu, "interact", {
+      user: "alice",
+      channel: "security-alerts",
+      ts,
+      action_id: "delete_everything",
+    });
+    expect(missing).toEqual({
+      status: 400,
+      body: expect.objectContaining({ ok: false, error: "no_such_action", delivered: false }),
+    });
+    const option = await control(emu, "interact", {
+      user: "alice",
+      channel: "security-alerts",
+      ts,
+      action_id: "snooze",
+      selected_option: "forever",
+    });
     expect(option.body).toMatchObject({ ok: false, error: "no_such_option" });
-    expect((await control(emu, "interact", { user: "mallory", channel: "security-alerts", ts, action_id: "ack" })).body).toMatchObject({ error: "user_not_found" });
-    expect((await control(emu, "interact", { user: "alice", channel: "security-alerts", ts: "1.000001", action_id: "ack" })).body).toMatchObject({ error: "message_not_found" });
-    const cancelled = await control(emu, "interact", { user: "alice", channel: "security-alerts", ts, action_id: "mute", confirm: false });
+    expect(
+      (await control(emu, "interact", { user: "mallory", channel: "security-alerts", ts, action_id: "ack" })).body,
+    ).toMatchObject({ error: "user_not_found" });
+    expect(
+      (await control(emu, "interact", { user: "alice", channel: "security-alerts", ts: "1.000001", action_id: "ack" }))
+        .body,
+    ).toMatchObject({ error: "message_not_found" });
+    const cancelled = await control(emu, "interact", {
+      user: "alice",
+      channel: "security-alerts",
+      ts,
+      action_id: "mute",
+      confirm: false,
+    });
     expect(cancelled.body).toMatchObject({ ok: true, error: "cancelled", delivered: false });
     expect(emu.socket().envelopes).toEqual([]);
   });
 
-  it("reconnects after a refresh_requested disconnect frame and after a socket dropped without a close frame", { timeout: 90_000 }, async () => {
+  it("reconnects after a refresh_requested disconnect frame and after a socket dropped without a close frame", {
+    timeout: 90_000,
+  }, async () => {
     const emu = await emulator();
     const sm = client(emu);
     await sm.start();
-    const open = (): number[] => emu.socket().connections.filter((c) => c.state === "open").map((c) => c.id);
+    const open = (): number[] =>
+      emu
+        .socket()
+        .connections.filter((c) => c.state === "open")
+        .map((c) => c.id);
     await until(() => open().length === 1);
-    expect((await control(emu, "socket/disconnect", { reason: "refresh_requested" })).body).toEqual({ ok: true, sent: 1 });
+    expect((await control(emu, "socket/disconnect", { reason: "refresh_requested" })).body).toEqual({
+      ok: true,
+      sent: 1,
+    });
     // The client closes the old socket and opens a new one (after its back-off).
     await until(() => emu.socket().connections[0]?.state === "closed" && open().some((id) => id > 1));
     expect(emu.socket().connections[0]).toMatchObject({ ended_by: "client", close_code: 1000 });
@@ -176,14 +289,20 @@ describe("Socket Mode with @slack/socket-mode", () => {
     // Still works after both.
     const ts = await post(emu);
     sm.on("interactive", async ({ ack }: { ack: () => Promise<void> }) => ack());
-    expect(await emu.interact({ user: "alice", channel: "security-alerts", ts, action_id: "ack" })).toMatchObject({ acked: true });
+    expect(await emu.interact({ user: "alice", channel: "security-alerts", ts, action_id: "ack" })).toMatchObject({
+      acked: true,
+    });
   });
 
   it("reconnects when the emulator stops answering its pings", { timeout: 90_000 }, async () => {
     const emu = await emulator();
     const sm = client(emu);
     await sm.start();
-    const open = (): number[] => emu.socket().connections.filter((c) => c.state === "open").map((c) => c.id);
+    const open = (): number[] =>
+      emu
+        .socket()
+        .connections.filter((c) => c.state === "open")
+        .map((c) => c.id);
     await until(() => open().length === 1);
     expect(emu.socketFault({ kind: "no_pong" })).toBe(1);
     await until(() => emu.socket().connections[0]?.state === "closed" && open().some((id) => id > 1));
@@ -196,17 +315,33 @@ describe("Socket Mode with Bolt", () => {
   it("a Bolt app in socket mode receives the click, acks it and updates the message with the bot token", async () => {
     const emu = await emulator();
     const ts = await post(emu);
-    const app = new App({ token: BOT, appToken: APP_TOKEN, socketMode: true, clientOptions: { slackApiUrl: emu.apiUrl }, logger: quiet });
+    const app = new App({
+      token: BOT,
+      appToken: APP_TOKEN,
+      socketMode: true,
+      clientOptions: { slackApiUrl: emu.apiUrl },
+      logger: quiet,
+    });
     app.action("ack", async ({ ack, body, client: web }) => {
       await ack();
       const b = body as { channel?: { id: string }; message?: { ts: string }; user: { id: string } };
-      await web.chat.update({ channel: b.channel?.id ?? "", ts: b.message?.ts ?? "", text: `acknowledged by <@${b.user.id}>` });
+      await web.chat.update({
+        channel: b.channel?.id ?? "",
+        ts: b.message?.ts ?? "",
+        text: `acknowledged by <@${b.user.id}>`,
+      });
     });
     await app.start();
     running.clients.push({ disconnect: () => app.stop() as Promise<void> });
-    expect(await emu.interact({ user: "alice", channel: "security-alerts", ts, action_id: "ack" })).toMatchObject({ acked: true });
+    expect(await emu.interact({ user: "alice", channel: "security-alerts", ts, action_id: "ack" })).toMatchObject({
+      acked: true,
+    });
     await until(() => emu.records().some((r) => r.method === "chat.update"));
-    expect(emu.records().find((r) => r.method === "chat.update")).toMatchObject({ ok: true, ts, payload: { text: "acknowledged by <@U1000000001>" } });
+    expect(emu.records().find((r) => r.method === "chat.update")).toMatchObject({
+      ok: true,
+      ts,
+      payload: { text: "acknowledged by <@U1000000001>" },
+    });
   });
 });
 
@@ -226,7 +361,9 @@ describe("Socket Mode protocol details (raw WebSocket)", () => {
     expect(second.frames[0]).toMatchObject({ type: "hello", num_connections: 2 });
     const reuse = new WebSocket(first.ws.url);
     running.sockets.push(reuse);
-    const status = await new Promise<number>((resolve) => reuse.once("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0)));
+    const status = await new Promise<number>((resolve) =>
+      reuse.once("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0)),
+    );
     expect(status).toBe(401);
   });
 
@@ -241,13 +378,20 @@ describe("Socket Mode protocol details (raw WebSocket)", () => {
       if (frame.retry_attempt === 2) ws.send(JSON.stringify({ envelope_id: frame.envelope_id }));
     });
     await until(() => frames.length > 0);
-    expect(await emu.interact({ user: "alice", channel: "security-alerts", ts, action_id: "ack" })).toMatchObject({ delivered: true, acked: false });
-    const result = await emu.event({ event: { type: "app_mention", user: "U1000000001", text: "<@U0000000001> status", channel: "C0000000002" } });
+    expect(await emu.interact({ user: "alice", channel: "security-alerts", ts, action_id: "ack" })).toMatchObject({
+      delivered: true,
+      acked: false,
+    });
+    const result = await emu.event({
+      event: { type: "app_mention", user: "U1000000001", text: "<@U0000000001> status", channel: "C0000000002" },
+    });
     expect(result).toMatchObject({ delivered: true, acked: false, event_id: expect.stringMatching(/^Ev/) });
     // The second retry is acked: no more after it.
     await until(() => emu.socket().redeliveries.some((e) => e.outcome === "acked"));
     const events = frames.filter((f) => f["type"] === "events_api");
-    expect(events.map((e) => [e["retry_attempt"], e["retry_reason"], (e["payload"] as { event_id: string }).event_id])).toEqual([
+    expect(
+      events.map((e) => [e["retry_attempt"], e["retry_reason"], (e["payload"] as { event_id: string }).event_id]),
+    ).toEqual([
       [undefined, undefined, result.event_id],
       [1, "timeout", result.event_id],
       [2, "timeout", result.event_id],
@@ -265,7 +409,11 @@ describe("Socket Mode protocol details (raw WebSocket)", () => {
     const b = await raw(emu);
     const c = await raw(emu);
     await until(() => c.frames.length > 0);
-    expect(c.frames[0]).toEqual({ type: "disconnect", reason: "too_many_websockets", debug_info: { host: "applink-emulator" } });
+    expect(c.frames[0]).toEqual({
+      type: "disconnect",
+      reason: "too_many_websockets",
+      debug_info: { host: "applink-emulator" },
+    });
     for (const conn of [a, b]) {
       conn.ws.on("message", (data: Buffer) => {
         const frame = JSON.parse(data.toString("utf8")) as { envelope_id?: string };
@@ -274,7 +422,10 @@ describe("Socket Mode protocol details (raw WebSocket)", () => {
     }
     await until(() => a.frames.length > 0 && b.frames.length > 0);
     const ts = await post(emu);
-    for (let i = 0; i < 4; i++) expect(await emu.interact({ user: "alice", channel: "security-alerts", ts, action_id: "ack" })).toMatchObject({ acked: true });
+    for (let i = 0; i < 4; i++)
+      expect(await emu.interact({ user: "alice", channel: "security-alerts", ts, action_id: "ack" })).toMatchObject({
+        acked: true,
+      });
     const count = (f: Record<string, unknown>[]): number => f.filter((x) => x["type"] === "interactive").length;
     expect([count(a.frames), count(b.frames)]).toEqual([2, 2]);
   });
@@ -293,10 +444,17 @@ describe("Socket Mode protocol details (raw WebSocket)", () => {
     emu.socketFault({ kind: "refuse_upgrade" });
     const refused: number[] = [];
     for (let i = 0; i < 2; i++) {
-      const opened = await fetch(`${emu.apiUrl}apps.connections.open`, { method: "POST", headers: { authorization: `Bearer ${APP_TOKEN}` } });
+      const opened = await fetch(`${emu.apiUrl}apps.connections.open`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${APP_TOKEN}` },
+      });
       const ws = new WebSocket(((await opened.json()) as { url: string }).url);
       running.sockets.push(ws);
-      refused.push(await new Promise<number>((resolve) => ws.once("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0))));
+      refused.push(
+        await new Promise<number>((resolve) =>
+          ws.once("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0)),
+        ),
+      );
     }
     expect(refused).toEqual([500, 409]);
 
@@ -319,9 +477,19 @@ describe("Socket Mode protocol details (raw WebSocket)", () => {
   it("apps.connections.open errors come from ordinary faults, and interact with nobody connected says so", async () => {
     const emu = await emulator();
     const ts = await post(emu);
-    expect(await emu.interact({ user: "alice", channel: "security-alerts", ts, action_id: "ack" })).toEqual({ ok: false, error: "no_receiver", delivered: false, acked: false, trigger_id: expect.any(String), response_url: expect.any(String) });
+    expect(await emu.interact({ user: "alice", channel: "security-alerts", ts, action_id: "ack" })).toEqual({
+      ok: false,
+      error: "no_receiver",
+      delivered: false,
+      acked: false,
+      trigger_id: expect.any(String),
+      response_url: expect.any(String),
+    });
     emu.fault({ target: { method: "apps.connections.open" }, kind: "status", status: 500 });
-    const res = await fetch(`${emu.apiUrl}apps.connections.open`, { method: "POST", headers: { authorization: `Bearer ${APP_TOKEN}` } });
+    const res = await fetch(`${emu.apiUrl}apps.connections.open`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${APP_TOKEN}` },
+    });
     expect(res.status).toBe(500);
   });
 });

@@ -16,7 +16,12 @@ import { type AppState } from "./app-state.js";
 
 export type EnvelopeType = "events_api" | "interactive" | "slash_commands";
 export type DisconnectReason = "warning" | "refresh_requested" | "link_disabled" | "too_many_websockets";
-export const DISCONNECT_REASONS: readonly DisconnectReason[] = ["warning", "refresh_requested", "link_disabled", "too_many_websockets"];
+export const DISCONNECT_REASONS: readonly DisconnectReason[] = [
+  "warning",
+  "refresh_requested",
+  "link_disabled",
+  "too_many_websockets",
+];
 
 export type SocketFaultKind = "no_pong" | "drop" | "refuse_upgrade" | "hello_delay";
 export const SOCKET_FAULT_KINDS: readonly SocketFaultKind[] = ["no_pong", "drop", "refuse_upgrade", "hello_delay"];
@@ -134,12 +139,15 @@ export function parseSocketFault(value: unknown): SocketFault {
   if (!isObject(value)) throw new TypeError("socket fault must be an object");
   const kind = value["kind"];
   if (typeof kind !== "string" || !(SOCKET_FAULT_KINDS as readonly string[]).includes(kind)) {
-    throw new TypeError(`socket fault kind must be one of ${SOCKET_FAULT_KINDS.join(", ")} (got ${JSON.stringify(kind)})`);
+    throw new TypeError(
+      `socket fault kind must be one of ${SOCKET_FAULT_KINDS.join(", ")} (got ${JSON.stringify(kind)})`,
+    );
   }
   const int = (key: string, ok: (n: number) => boolean, shape: string): number | undefined => {
     const n = value[key];
     if (n === undefined) return undefined;
-    if (typeof n !== "number" || !Number.isInteger(n) || !ok(n)) throw new TypeError(`socket fault ${key} must be ${shape} (got ${JSON.stringify(n)})`);
+    if (typeof n !== "number" || !Number.isInteger(n) || !ok(n))
+      throw new TypeError(`socket fault ${key} must be ${shape} (got ${JSON.stringify(n)})`);
     return n;
   };
   const status = int("status", (n) => n === 409 || n === 500, "409 or 500");
@@ -242,7 +250,14 @@ export class SocketHub {
     const hello = (): void => {
       if (info.state === "closed") return;
       const open = this.connections.filter((c) => c.ready).length + 1;
-      ws.send(JSON.stringify({ type: "hello", num_connections: open, debug_info: HELLO_DEBUG, connection_info: { app_id: this.appId } }));
+      ws.send(
+        JSON.stringify({
+          type: "hello",
+          num_connections: open,
+          debug_info: HELLO_DEBUG,
+          connection_info: { app_id: this.appId },
+        }),
+      );
       info.state = "open";
       info.hello_at = new Date().toISOString();
       conn.ready = true;
@@ -266,7 +281,12 @@ export class SocketHub {
     if (!isObject(frame) || typeof frame["envelope_id"] !== "string") return;
     const id = frame["envelope_id"];
     const hasPayload = frame["payload"] !== undefined;
-    const ack: AckRecord = { envelope_id: id, connection: conn.info.id, at: new Date().toISOString(), ...(hasPayload ? { payload: frame["payload"] } : {}) };
+    const ack: AckRecord = {
+      envelope_id: id,
+      connection: conn.info.id,
+      at: new Date().toISOString(),
+      ...(hasPayload ? { payload: frame["payload"] } : {}),
+    };
     const pending = this.pending.get(id);
     if (pending === undefined) {
       const known = this.envelopes.some((e) => e.envelope_id === id);
@@ -300,7 +320,9 @@ export class SocketHub {
       this.upgradeFaults.push({ fault, remaining: fault.count ?? 1 });
       return 0;
     }
-    const targets = this.connections.filter((c) => c.info.state !== "closed" && (fault.connection === undefined || c.info.id === fault.connection));
+    const targets = this.connections.filter(
+      (c) => c.info.state !== "closed" && (fault.connection === undefined || c.info.id === fault.connection),
+    );
     for (const conn of targets) {
       if (fault.kind === "no_pong") conn.info.answers_pings = false;
       else {
@@ -378,7 +400,9 @@ export class SocketHub {
       payload,
       type,
       accepts_response_payload: accepts,
-      ...(record.retry_attempt === undefined ? {} : { retry_attempt: record.retry_attempt, retry_reason: record.retry_reason }),
+      ...(record.retry_attempt === undefined
+        ? {}
+        : { retry_attempt: record.retry_attempt, retry_reason: record.retry_reason }),
     };
     conn.ws.send(JSON.stringify(frame));
     return { record, ack };
@@ -393,9 +417,13 @@ export class SocketHub {
     const conn = this.pick();
     if (conn === undefined) return { delivered: false, acked: false };
     const eventId = type === "events_api" && typeof payload["event_id"] === "string" ? payload["event_id"] : undefined;
-    const first = this.sendOnce(conn, type, payload, accepts, { attempt: 0, ...(eventId === undefined ? {} : { eventId }) });
+    const first = this.sendOnce(conn, type, payload, accepts, {
+      attempt: 0,
+      ...(eventId === undefined ? {} : { eventId }),
+    });
     const ack = await first.ack;
-    if (ack === undefined && type === "events_api") void this.redeliver(payload, accepts, eventId, this.generation.signal);
+    if (ack === undefined && type === "events_api")
+      void this.redeliver(payload, accepts, eventId, this.generation.signal);
     return {
       delivered: true,
       acked: ack !== undefined,
@@ -406,7 +434,12 @@ export class SocketHub {
     };
   }
 
-  private async redeliver(payload: Record<string, unknown>, accepts: boolean, eventId: string | undefined, signal: AbortSignal): Promise<void> {
+  private async redeliver(
+    payload: Record<string, unknown>,
+    accepts: boolean,
+    eventId: string | undefined,
+    signal: AbortSignal,
+  ): Promise<void> {
     for (const [i, delay] of this.options.eventRetryDelaysMs.entries()) {
       try {
         await sleep(delay, undefined, { signal });
@@ -415,7 +448,10 @@ export class SocketHub {
       }
       const conn = this.pick();
       if (conn === undefined) continue; // Slack counts an attempt with nobody connected as failed.
-      const attempt = this.sendOnce(conn, "events_api", payload, accepts, { attempt: i + 1, ...(eventId === undefined ? {} : { eventId }) });
+      const attempt = this.sendOnce(conn, "events_api", payload, accepts, {
+        attempt: i + 1,
+        ...(eventId === undefined ? {} : { eventId }),
+      });
       if ((await attempt.ack) !== undefined) return;
     }
   }
@@ -454,5 +490,7 @@ export class SocketHub {
 
 function rejectUpgrade(socket: Duplex, status: number): void {
   const text = status === 409 ? "Conflict" : status === 401 ? "Unauthorized" : "Internal Server Error";
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`,
+  );
 }

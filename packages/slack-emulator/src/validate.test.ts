@@ -17,7 +17,10 @@ describe("validateMessage", () => {
 
   it("refuses blocks that are not an array, or not JSON at all", () => {
     expect(validateMessage({ blocks: {} })).toMatchObject({ ok: false, error: "invalid_blocks" });
-    expect(validateMessage({ text: "x", blocks: "[not json" })).toMatchObject({ ok: false, error: "invalid_blocks_format" });
+    expect(validateMessage({ text: "x", blocks: "[not json" })).toMatchObject({
+      ok: false,
+      error: "invalid_blocks_format",
+    });
   });
 
   it("allows 50 blocks and refuses 51 with Slack's pointer", () => {
@@ -56,8 +59,14 @@ describe("validateMessage", () => {
 
   it("limits section fields to 10 items of 2000 characters", () => {
     const field = (n: number) => ({ type: "mrkdwn", text: "f".repeat(n) });
-    expect(validateMessage({ blocks: [{ type: "section", fields: [...Array.from({ length: 9 }, () => field(1000)), field(2000)] }] }).ok).toBe(true);
-    expect(validateMessage({ blocks: [{ type: "section", fields: Array.from({ length: 11 }, () => field(1)) }] })).toMatchObject({
+    expect(
+      validateMessage({
+        blocks: [{ type: "section", fields: [...Array.from({ length: 9 }, () => field(1000)), field(2000)] }],
+      }).ok,
+    ).toBe(true);
+    expect(
+      validateMessage({ blocks: [{ type: "section", fields: Array.from({ length: 11 }, () => field(1)) }] }),
+    ).toMatchObject({
       errors: ["no more than 10 items allowed [json-pointer:/blocks/0/fields]"],
     });
     expect(validateMessage({ blocks: [{ type: "section", fields: [field(1), field(2001)] }] })).toMatchObject({
@@ -88,8 +97,12 @@ describe("validateMessage", () => {
 
   it("limits context elements to 10", () => {
     const element = { type: "mrkdwn", text: "c" };
-    expect(validateMessage({ blocks: [{ type: "context", elements: Array.from({ length: 10 }, () => element) }] }).ok).toBe(true);
-    expect(validateMessage({ blocks: [{ type: "context", elements: Array.from({ length: 11 }, () => element) }] })).toMatchObject({
+    expect(
+      validateMessage({ blocks: [{ type: "context", elements: Array.from({ length: 10 }, () => element) }] }).ok,
+    ).toBe(true);
+    expect(
+      validateMessage({ blocks: [{ type: "context", elements: Array.from({ length: 11 }, () => element) }] }),
+    ).toMatchObject({
       errors: ["no more than 10 items allowed [json-pointer:/blocks/0/elements]"],
     });
   });
@@ -100,15 +113,21 @@ describe("validateMessage", () => {
     expect(validateMessage({ blocks: [{ type: "actions", elements: [button("b".repeat(76))] }] })).toMatchObject({
       errors: ["must be less than 76 characters [json-pointer:/blocks/0/elements/0/text/text]"],
     });
-    expect(validateMessage({ blocks: [{ type: "actions", elements: Array.from({ length: 26 }, () => button("x")) }] })).toMatchObject({
+    expect(
+      validateMessage({ blocks: [{ type: "actions", elements: Array.from({ length: 26 }, () => button("x")) }] }),
+    ).toMatchObject({
       errors: ["no more than 25 items allowed [json-pointer:/blocks/0/elements]"],
     });
-    expect(validateMessage({ blocks: [{ type: "image", image_url: "https://x.example/a.png", alt_text: "a" }] }).ok).toBe(true);
+    expect(
+      validateMessage({ blocks: [{ type: "image", image_url: "https://x.example/a.png", alt_text: "a" }] }).ok,
+    ).toBe(true);
     expect(validateMessage({ blocks: [{ type: "image", image_url: "https://x.example/a.png" }] })).toMatchObject({
       errors: ["must be a string [json-pointer:/blocks/0/alt_text]"],
     });
     expect(validateMessage({ blocks: [{ type: "markdown", text: "**bold**" }] }).ok).toBe(true);
-    expect(validateMessage({ blocks: [{ type: "table", rows: [Array.from({ length: 21 }, () => ({}))] }] })).toMatchObject({
+    expect(
+      validateMessage({ blocks: [{ type: "table", rows: [Array.from({ length: 21 }, () => ({}))] }] }),
+    ).toMatchObject({
       errors: ["no more than 20 items allowed [json-pointer:/blocks/0/rows/0]"],
     });
     expect(validateMessage({ blocks: [{ type: "divider", block_id: "b".repeat(256) }] })).toMatchObject({

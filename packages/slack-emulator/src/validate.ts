@@ -147,12 +147,7 @@ function checkTextObject(p: Problems, pointer: string, value: unknown, rules: Te
   else p.length(`${pointer}/text`, text, 1, rules.max);
 }
 
-function checkElementList(
-  p: Problems,
-  pointer: string,
-  value: unknown,
-  max: number,
-): readonly unknown[] {
+function checkElementList(p: Problems, pointer: string, value: unknown, max: number): readonly unknown[] {
   if (!Array.isArray(value)) {
     p.add(pointer, "must be an array");
     return [];
@@ -181,9 +176,7 @@ function checkSection(p: Problems, pointer: string, block: JsonObject): void {
   if (text !== undefined) checkTextObject(p, `${pointer}/text`, text, { max: TEXT_OBJECT_MAX });
   if (fields !== undefined) {
     const list = checkElementList(p, `${pointer}/fields`, fields, SECTION_FIELDS_MAX);
-    list.forEach((field, i) =>
-      checkTextObject(p, `${pointer}/fields/${i}`, field, { max: SECTION_FIELD_TEXT_MAX }),
-    );
+    list.forEach((field, i) => checkTextObject(p, `${pointer}/fields/${i}`, field, { max: SECTION_FIELD_TEXT_MAX }));
   }
   const accessory = block["accessory"];
   if (accessory !== undefined && !isObject(accessory)) p.add(`${pointer}/accessory`, "must be an object");

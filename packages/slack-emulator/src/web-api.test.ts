@@ -21,7 +21,10 @@ async function api(emu: SlackEmulator, method: string, args: Record<string, unkn
     body = JSON.stringify(args);
   } else {
     headers["content-type"] = "application/x-www-form-urlencoded";
-    const form = Object.entries(args).map(([k, v]): [string, string] => [k, typeof v === "string" ? v : JSON.stringify(v)]);
+    const form = Object.entries(args).map(([k, v]): [string, string] => [
+      k,
+      typeof v === "string" ? v : JSON.stringify(v),
+    ]);
     body = new URLSearchParams(form).toString();
   }
   const res = await fetch(`${emu.apiUrl}${method}`, { method: "POST", headers, body });
@@ -37,8 +40,14 @@ beforeEach(() => emu.reset());
 
 describe("auth", () => {
   it("answers not_authed, invalid_auth and token_revoked with HTTP 200", async () => {
-    expect(await api(emu, "auth.test", {}, { token: null })).toMatchObject({ status: 200, body: { ok: false, error: "not_authed" } });
-    expect((await api(emu, "auth.test", {}, { token: "xoxb-nope" })).body).toEqual({ ok: false, error: "invalid_auth" });
+    expect(await api(emu, "auth.test", {}, { token: null })).toMatchObject({
+      status: 200,
+      body: { ok: false, error: "not_authed" },
+    });
+    expect((await api(emu, "auth.test", {}, { token: "xoxb-nope" })).body).toEqual({
+      ok: false,
+      error: "invalid_auth",
+    });
     expect((await api(emu, "auth.test", {}, { token: "xoxb-emulator-revoked-token" })).body).toEqual({
       ok: false,
       error: "token_revoked",
@@ -79,8 +88,18 @@ describe("auth", () => {
     const workspace = { ...defaultWorkspace(), tokens: [{ token: "xoxb-reader", scopes: ["channels:read"] }] };
     const reader = await startEmulator({ workspace });
     try {
-      const { body } = await api(reader, "chat.postMessage", { channel: "general", text: "x" }, { token: "xoxb-reader" });
-      expect(body).toMatchObject({ ok: false, error: "missing_scope", needed: "chat:write", provided: "channels:read" });
+      const { body } = await api(
+        reader,
+        "chat.postMessage",
+        { channel: "general", text: "x" },
+        { token: "xoxb-reader" },
+      );
+      expect(body).toMatchObject({
+        ok: false,
+        error: "missing_scope",
+        needed: "chat:write",
+        provided: "channels:read",
+      });
     } finally {
       await reader.close();
     }
@@ -106,7 +125,13 @@ describe("chat.postMessage", () => {
     for (let i = 0; i < 5; i++) {
       const { body } = await api(emu, "chat.postMessage", { channel: "general", text: `m${i}` });
       expect(body["ts"]).toMatch(/^\d{10}\.\d{6}$/);
-      expect(body["message"]).toMatchObject({ type: "message", text: `m${i}`, user: "U0000000001", bot_id: "B0000000001", ts: body["ts"] });
+      expect(body["message"]).toMatchObject({
+        type: "message",
+        text: `m${i}`,
+        user: "U0000000001",
+        bot_id: "B0000000001",
+        ts: body["ts"],
+      });
       seen.push(body["ts"] as string);
     }
     expect([...seen].sort()).toEqual(seen);
@@ -115,20 +140,35 @@ describe("chat.postMessage", () => {
 
   it("answers channel_not_found for unknown channels and private channels by name", async () => {
     expect((await api(emu, "chat.postMessage", { channel: "nope", text: "x" })).body.error).toBe("channel_not_found");
-    expect((await api(emu, "chat.postMessage", { channel: "C9999999999", text: "x" })).body.error).toBe("channel_not_found");
-    expect((await api(emu, "chat.postMessage", { channel: "private-sec", text: "x" })).body.error).toBe("channel_not_found");
-    expect((await api(emu, "chat.postMessage", { channel: "G0000000006", text: "x" })).body).toMatchObject({ ok: true });
+    expect((await api(emu, "chat.postMessage", { channel: "C9999999999", text: "x" })).body.error).toBe(
+      "channel_not_found",
+    );
+    expect((await api(emu, "chat.postMessage", { channel: "private-sec", text: "x" })).body.error).toBe(
+      "channel_not_found",
+    );
+    expect((await api(emu, "chat.postMessage", { channel: "G0000000006", text: "x" })).body).toMatchObject({
+      ok: true,
+    });
     // A private channel the bot was not invited to is invisible to it.
-    expect((await api(emu, "chat.postMessage", { channel: "G0000000007", text: "x" })).body.error).toBe("channel_not_found");
+    expect((await api(emu, "chat.postMessage", { channel: "G0000000007", text: "x" })).body.error).toBe(
+      "channel_not_found",
+    );
   });
 
   it("answers not_in_channel unless the token has chat:write.public", async () => {
     expect((await api(emu, "chat.postMessage", { channel: "dev", text: "x" })).body.error).toBe("not_in_channel");
-    expect((await api(emu, "chat.postMessage", { channel: "dev", text: "x" }, { token: PUBLISHER })).body).toMatchObject({
+    expect(
+      (await api(emu, "chat.postMessage", { channel: "dev", text: "x" }, { token: PUBLISHER })).body,
+    ).toMatchObject({
       ok: true,
       channel: "C0000000004",
     });
-    const privateByPublisher = await api(emu, "chat.postMessage", { channel: "G0000000006", text: "x" }, { token: PUBLISHER });
+    const privateByPublisher = await api(
+      emu,
+      "chat.postMessage",
+      { channel: "G0000000006", text: "x" },
+      { token: PUBLISHER },
+    );
     expect(privateByPublisher.body.error).toBe("channel_not_found");
   });
 
@@ -153,8 +193,13 @@ describe("chat.postMessage", () => {
 
   it("accepts JSON and form bodies and records blocks as arrays, never the token", async () => {
     const blocks = [{ type: "section", text: { type: "mrkdwn", text: "*CVE*" } }];
-    expect((await api(emu, "chat.postMessage", { channel: "general", text: "t", blocks }, { json: true })).body.ok).toBe(true);
-    expect((await api(emu, "chat.postMessage", { channel: "general", text: "t", blocks, token: BOT }, { token: null })).body.ok).toBe(true);
+    expect(
+      (await api(emu, "chat.postMessage", { channel: "general", text: "t", blocks }, { json: true })).body.ok,
+    ).toBe(true);
+    expect(
+      (await api(emu, "chat.postMessage", { channel: "general", text: "t", blocks, token: BOT }, { token: null })).body
+        .ok,
+    ).toBe(true);
     for (const record of emu.records()) {
       expect(record.payload).toEqual({ channel: "general", text: "t", blocks });
     }
@@ -171,8 +216,15 @@ describe("chat.postMessage", () => {
       error: "invalid_blocks",
       errors: ["must be less than 3001 characters [json-pointer:/blocks/0/text/text]"],
     });
-    const many = await api(emu, "chat.postMessage", { channel: "general", blocks: Array.from({ length: 51 }, () => ({ type: "divider" })) });
-    expect(many.body).toEqual({ ok: false, error: "invalid_blocks", errors: ["no more than 50 items allowed [json-pointer:/blocks]"] });
+    const many = await api(emu, "chat.postMessage", {
+      channel: "general",
+      blocks: Array.from({ length: 51 }, () => ({ type: "divider" })),
+    });
+    expect(many.body).toEqual({
+      ok: false,
+      error: "invalid_blocks",
+      errors: ["no more than 50 items allowed [json-pointer:/blocks]"],
+    });
     const header = await api(emu, "chat.postMessage", {
       channel: "general",
       blocks: [{ type: "header", text: { type: "plain_text", text: "h".repeat(151) } }],
@@ -191,7 +243,12 @@ describe("chat.postMessage", () => {
   });
 
   it("silently truncates text over 40,000 characters and records that", async () => {
-    const { body } = await api(emu, "chat.postMessage", { channel: "general", text: "x".repeat(40_005) }, { json: true });
+    const { body } = await api(
+      emu,
+      "chat.postMessage",
+      { channel: "general", text: "x".repeat(40_005) },
+      { json: true },
+    );
     expect(body.ok).toBe(true);
     expect((body["message"] as { text: string }).text).toHaveLength(40_000);
     const [record] = emu.messages();
@@ -213,14 +270,18 @@ describe("chat.update", () => {
   });
 
   it("answers message_not_found, cant_update_message and validation errors", async () => {
-    expect((await api(emu, "chat.update", { channel: "ops", ts: "1.000001", text: "x" })).body.error).toBe("message_not_found");
+    expect((await api(emu, "chat.update", { channel: "ops", ts: "1.000001", text: "x" })).body.error).toBe(
+      "message_not_found",
+    );
     expect((await api(emu, "chat.update", { channel: "ops", text: "x" })).body.error).toBe("message_not_found");
     const posted = await api(emu, "chat.postMessage", { channel: "general", text: "v1" });
     const ts = posted.body["ts"] as string;
-    expect((await api(emu, "chat.update", { channel: "general", ts, text: "x" }, { token: PUBLISHER })).body.error).toBe(
-      "cant_update_message",
+    expect(
+      (await api(emu, "chat.update", { channel: "general", ts, text: "x" }, { token: PUBLISHER })).body.error,
+    ).toBe("cant_update_message");
+    expect((await api(emu, "chat.update", { channel: "general", ts, blocks: [{ type: "nope" }] })).body.error).toBe(
+      "invalid_blocks",
     );
-    expect((await api(emu, "chat.update", { channel: "general", ts, blocks: [{ type: "nope" }] })).body.error).toBe("invalid_blocks");
   });
 });
 
@@ -229,16 +290,40 @@ describe("conversations.list", () => {
 
   it("lists public channels by default, archived included", async () => {
     const { body } = await api(emu, "conversations.list");
-    expect(ids(body)).toEqual(["C0000000001", "C0000000002", "C0000000003", "C0000000004", "C0000000005", "C0000000008"]);
+    expect(ids(body)).toEqual([
+      "C0000000001",
+      "C0000000002",
+      "C0000000003",
+      "C0000000004",
+      "C0000000005",
+      "C0000000008",
+    ]);
     expect((body["channels"] as unknown[])[3]).toEqual(
-      expect.objectContaining({ id: "C0000000004", name: "dev", is_channel: true, is_private: false, is_archived: false, is_member: false }),
+      expect.objectContaining({
+        id: "C0000000004",
+        name: "dev",
+        is_channel: true,
+        is_private: false,
+        is_archived: false,
+        is_member: false,
+      }),
     );
     expect(body["response_metadata"]).toEqual({ next_cursor: "" });
   });
 
   it("lists private channels the bot is in when asked, and can exclude archived ones", async () => {
-    const both = await api(emu, "conversations.list", { types: "public_channel,private_channel", exclude_archived: true });
-    expect(ids(both.body)).toEqual(["C0000000001", "C0000000002", "C0000000003", "C0000000004", "C0000000005", "G0000000006"]);
+    const both = await api(emu, "conversations.list", {
+      types: "public_channel,private_channel",
+      exclude_archived: true,
+    });
+    expect(ids(both.body)).toEqual([
+      "C0000000001",
+      "C0000000002",
+      "C0000000003",
+      "C0000000004",
+      "C0000000005",
+      "G0000000006",
+    ]);
     const onlyPrivate = await api(emu, "conversations.list", { types: "private_channel" }, { json: true });
     expect(onlyPrivate.body["channels"]).toEqual([
       expect.objectContaining({ id: "G0000000006", is_private: true, is_member: true }),
@@ -250,7 +335,11 @@ describe("conversations.list", () => {
     let cursor = "";
     let pages = 0;
     do {
-      const { body } = await api(emu, "conversations.list", { limit: 4, cursor, types: "public_channel,private_channel" });
+      const { body } = await api(emu, "conversations.list", {
+        limit: 4,
+        cursor,
+        types: "public_channel,private_channel",
+      });
       expect(body.ok).toBe(true);
       seen.push(...ids(body));
       cursor = (body["response_metadata"] as { next_cursor: string }).next_cursor;
@@ -274,7 +363,9 @@ describe("conversations.list", () => {
       headers: { authorization: `Bearer ${BOT}` },
     });
     expect(await res.json()).toMatchObject({ ok: true, channels: [{ id: "G0000000006" }] });
-    const post = await fetch(`${emu.apiUrl}chat.postMessage?channel=general&text=x`, { headers: { authorization: `Bearer ${BOT}` } });
+    const post = await fetch(`${emu.apiUrl}chat.postMessage?channel=general&text=x`, {
+      headers: { authorization: `Bearer ${BOT}` },
+    });
     expect(await post.json()).toEqual({ ok: false, error: "invalid_post_type" });
   });
 });
@@ -284,7 +375,13 @@ describe("conversations.info", () => {
     const { body } = await api(emu, "conversations.info", { channel: "C0000000008" });
     expect(body).toEqual({
       ok: true,
-      channel: expect.objectContaining({ id: "C0000000008", name: "old-alerts", is_archived: true, is_member: true, is_private: false }),
+      channel: expect.objectContaining({
+        id: "C0000000008",
+        name: "old-alerts",
+        is_archived: true,
+        is_member: true,
+        is_private: false,
+      }),
     });
     expect(emu.records()[0]).toMatchObject({ channel: "C0000000008", channelName: "old-alerts" });
   });
@@ -293,6 +390,8 @@ describe("conversations.info", () => {
     for (const channel of ["general", "C0000000099", "G0000000007"]) {
       expect((await api(emu, "conversations.info", { channel })).body.error).toBe("channel_not_found");
     }
-    expect((await api(emu, "conversations.info", { channel: "G0000000006" }, { token: PUBLISHER })).body.error).toBe("missing_scope");
+    expect((await api(emu, "conversations.info", { channel: "G0000000006" }, { token: PUBLISHER })).body.error).toBe(
+      "missing_scope",
+    );
   });
 });

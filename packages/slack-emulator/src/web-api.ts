@@ -35,7 +35,14 @@ interface MethodDefinition {
 }
 
 /** Stands in for the app-level token, which has no user of its own. */
-const APP_TOKEN_USER: ResolvedToken = { token: "", user: "", userId: "", botId: "", scopes: ["connections:write"], revoked: false };
+const APP_TOKEN_USER: ResolvedToken = {
+  token: "",
+  user: "",
+  userId: "",
+  botId: "",
+  scopes: ["connections:write"],
+  revoked: false,
+};
 
 /** Slack's conversations.list `limit`: "must be an integer under 1000". */
 const MAX_LIST_LIMIT = 999;
@@ -60,12 +67,21 @@ function booleanArg(value: unknown): boolean {
   return value === true || value === 1 || value === "true" || value === "1";
 }
 
-function fail(call: MethodCall, error: string, extra: Record<string, unknown> = {}, record: Partial<RecordDraft> = {}): Reply {
+function fail(
+  call: MethodCall,
+  error: string,
+  extra: Record<string, unknown> = {},
+  record: Partial<RecordDraft> = {},
+): Reply {
   return apiReply(call.draft, { ok: false, error, ...extra }, { headers: call.headers, record });
 }
 
 /** `missing_scope` with Slack's `needed`/`provided` fields, or undefined when all are held. */
-function requireScopes(call: MethodCall, needed: readonly string[], record: Partial<RecordDraft> = {}): Reply | undefined {
+function requireScopes(
+  call: MethodCall,
+  needed: readonly string[],
+  record: Partial<RecordDraft> = {},
+): Reply | undefined {
   const missing = needed.filter((scope) => !call.token.scopes.includes(scope));
   if (missing.length === 0) return undefined;
   return apiReply(
@@ -150,7 +166,14 @@ function postMessage(call: MethodCall): Reply {
   }
 
   const ts = ctx.store.nextTs();
-  ctx.store.add({ channel: channel.id, ts, userId: token.userId, text: verdict.text, blocks: args["blocks"], ...(threadTs === undefined ? {} : { threadTs }) });
+  ctx.store.add({
+    channel: channel.id,
+    ts,
+    userId: token.userId,
+    text: verdict.text,
+    blocks: args["blocks"],
+    ...(threadTs === undefined ? {} : { threadTs }),
+  });
   ctx.limiter.consume(limitKeys);
   const message: Record<string, unknown> = {
     type: "message",
@@ -209,7 +232,12 @@ function updateMessage(call: MethodCall): Reply {
       channel: channel.id,
       ts,
       text,
-      message: { text, user: token.userId, bot_id: token.botId, ...(args["blocks"] === undefined ? {} : { blocks: args["blocks"] }) },
+      message: {
+        text,
+        user: token.userId,
+        bot_id: token.botId,
+        ...(args["blocks"] === undefined ? {} : { blocks: args["blocks"] }),
+      },
     },
     {
       headers: call.headers,
@@ -238,7 +266,10 @@ function listConversations(call: MethodCall): Reply {
   const unknownType = types.find((t) => !(CONVERSATION_TYPES as readonly string[]).includes(t));
   if (unknownType !== undefined) return fail(call, "invalid_types");
   const wanted = new Set(types as ConversationType[]);
-  const denied = requireScopes(call, [...wanted].map((t) => TYPE_SCOPES[t]));
+  const denied = requireScopes(
+    call,
+    [...wanted].map((t) => TYPE_SCOPES[t]),
+  );
   if (denied !== undefined) return denied;
 
   const limitArg = args["limit"];
@@ -249,8 +280,9 @@ function listConversations(call: MethodCall): Reply {
   // Private channels are listed only to members (bots see the channels they were invited to).
   const visible = ctx.directory.channels.filter(
     (ch) =>
-      (ch.private ? wanted.has("private_channel") && ctx.directory.isMember(ch, token.user) : wanted.has("public_channel")) &&
-      !(excludeArchived && ch.archived),
+      (ch.private
+        ? wanted.has("private_channel") && ctx.directory.isMember(ch, token.user)
+        : wanted.has("public_channel")) && !(excludeArchived && ch.archived),
   );
   const cursor = stringArg(args["cursor"]);
   let start = 0;
@@ -281,8 +313,13 @@ function conversationInfo(call: MethodCall): Reply {
   const record = channelRecord(channel);
   const denied = requireScopes(call, [channel.private ? "groups:read" : "channels:read"], record);
   if (denied !== undefined) return denied;
-  if (channel.private && !ctx.directory.isMember(channel, token.user)) return fail(call, "channel_not_found", {}, record);
-  return apiReply(call.draft, { ok: true, channel: channelObject(ctx, channel, token) }, { headers: call.headers, record });
+  if (channel.private && !ctx.directory.isMember(channel, token.user))
+    return fail(call, "channel_not_found", {}, record);
+  return apiReply(
+    call.draft,
+    { ok: true, channel: channelObject(ctx, channel, token) },
+    { headers: call.headers, record },
+  );
 }
 
 function authTest(call: MethodCall): Reply {
@@ -315,14 +352,19 @@ function postEphemeral(call: MethodCall): Reply {
   const user = userRef === undefined ? undefined : ctx.directory.user(userRef);
   if (user === undefined) return fail(call, "user_not_found", {}, record);
   // Private channels list their members; in public ones every workspace user may read.
-  if (channel.private && !ctx.directory.isMember(channel, user.name)) return fail(call, "user_not_in_channel", {}, { ...record, user: user.id });
+  if (channel.private && !ctx.directory.isMember(channel, user.name))
+    return fail(call, "user_not_in_channel", {}, { ...record, user: user.id });
   const verdict = validateMessage(args);
   if (!verdict.ok) {
     return fail(call, verdict.error, verdict.errors.length > 0 ? { errors: verdict.errors } : {}, record);
   }
   // Ephemeral messages are not stored: nobody can update or thread on them.
   const ts = ctx.store.nextTs();
-  return apiReply(call.draft, { ok: true, message_ts: ts }, { headers: call.headers, record: { ...record, user: user.id, ts } });
+  return apiReply(
+    call.draft,
+    { ok: true, message_ts: ts },
+    { headers: call.headers, record: { ...record, user: user.id, ts } },
+  );
 }
 
 function userObject(ctx: EmulatorContext, id: string): Record<string, unknown> | undefined {
@@ -382,7 +424,15 @@ function viewsOpen(call: MethodCall): Reply {
   const id = `V${ctx.store.nextTs().replace(".", "")}`;
   return apiReply(
     call.draft,
-    { ok: true, view: { id, team_id: ctx.directory.workspace.team.id, app_id: ctx.directory.workspace.app.id, ...(view as Record<string, unknown>) } },
+    {
+      ok: true,
+      view: {
+        id,
+        team_id: ctx.directory.workspace.team.id,
+        app_id: ctx.directory.workspace.app.id,
+        ...(view as Record<string, unknown>),
+      },
+    },
     { headers: call.headers },
   );
 }

@@ -3,7 +3,13 @@
  * points it here. (@slack/web-api is not a dependency of this package; it resolves from the
  * workspace root, where packages/slack-bot's dependency puts it.)
  */
-import { ErrorCode, type WebAPIHTTPError, type WebAPIPlatformError, type WebAPIRateLimitedError, WebClient } from "@slack/web-api";
+import {
+  ErrorCode,
+  type WebAPIHTTPError,
+  type WebAPIPlatformError,
+  type WebAPIRateLimitedError,
+  WebClient,
+} from "@slack/web-api";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type SlackEmulator, startEmulator } from "./server.js";
 
@@ -32,9 +38,22 @@ async function caught(promise: Promise<unknown>): Promise<unknown> {
 describe("@slack/web-api WebClient against the emulator", () => {
   it("auth.test", async () => {
     const result = await client.auth.test();
-    expect(result).toMatchObject({ ok: true, team: "emulator", team_id: "T0001", user: "bot", user_id: "U0000000001", bot_id: "B0000000001" });
+    expect(result).toMatchObject({
+      ok: true,
+      team: "emulator",
+      team_id: "T0001",
+      user: "bot",
+      user_id: "U0000000001",
+      bot_id: "B0000000001",
+    });
     // The SDK copies x-oauth-scopes into response_metadata.
-    expect(result.response_metadata?.scopes).toEqual(["chat:write", "channels:read", "groups:read", "users:read", "usergroups:read"]);
+    expect(result.response_metadata?.scopes).toEqual([
+      "chat:write",
+      "channels:read",
+      "groups:read",
+      "users:read",
+      "usergroups:read",
+    ]);
   });
 
   it("chat.postMessage by channel name with blocks, then a thread reply", async () => {
@@ -87,7 +106,9 @@ describe("@slack/web-api WebClient against the emulator", () => {
   });
 
   it("surfaces Slack errors as the SDK's own error types", async () => {
-    const platform = (await caught(client.chat.postMessage({ channel: "no-such-channel", text: "x" }))) as WebAPIPlatformError;
+    const platform = (await caught(
+      client.chat.postMessage({ channel: "no-such-channel", text: "x" }),
+    )) as WebAPIPlatformError;
     expect(platform.code).toBe(ErrorCode.PlatformError);
     expect(platform.data.error).toBe("channel_not_found");
 
@@ -102,13 +123,18 @@ describe("@slack/web-api WebClient against the emulator", () => {
 
   it("rejects rate-limited calls with the Retry-After seconds", async () => {
     emu.fault({ target: { channel: "general" }, kind: "ratelimit", retryAfter: 12 });
-    const injected = (await caught(client.chat.postMessage({ channel: "general", text: "x" }))) as WebAPIRateLimitedError;
+    const injected = (await caught(
+      client.chat.postMessage({ channel: "general", text: "x" }),
+    )) as WebAPIRateLimitedError;
     expect(injected.code).toBe(ErrorCode.RateLimitedError);
     expect(injected.retryAfter).toBe(12);
 
     // The real per-channel bucket: burst 3, then 429.
-    for (let i = 0; i < 3; i++) expect((await client.chat.postMessage({ channel: "general", text: String(i) })).ok).toBe(true);
-    const limited = (await caught(client.chat.postMessage({ channel: "general", text: "4" }))) as WebAPIRateLimitedError;
+    for (let i = 0; i < 3; i++)
+      expect((await client.chat.postMessage({ channel: "general", text: String(i) })).ok).toBe(true);
+    const limited = (await caught(
+      client.chat.postMessage({ channel: "general", text: "4" }),
+    )) as WebAPIRateLimitedError;
     expect(limited.code).toBe(ErrorCode.RateLimitedError);
     expect(limited.retryAfter).toBeGreaterThanOrEqual(1);
   });

@@ -52,7 +52,10 @@ describe("incoming webhooks", () => {
   it("answers 200 with the text body ok and records the message in the hook's channel", async () => {
     const url = emu.webhookUrl("security");
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/services\/T0001\/B0001\/emulatorhooksecret0001$/);
-    const res = await send(url, { text: "hello", blocks: [{ type: "section", text: { type: "mrkdwn", text: "*hi*" } }] });
+    const res = await send(url, {
+      text: "hello",
+      blocks: [{ type: "section", text: { type: "mrkdwn", text: "*hi*" } }],
+    });
     expect(res).toEqual({ status: 200, type: "text/html", body: "ok" });
     const [message] = emu.messages();
     expect(emu.messages()).toHaveLength(1);
@@ -69,13 +72,19 @@ describe("incoming webhooks", () => {
   });
 
   it("keeps the hook's channel even when the payload names another", async () => {
-    expect((await send(emu.webhookUrl("ops"), { text: "x", channel: "#general", username: "imposter" })).body).toBe("ok");
+    expect((await send(emu.webhookUrl("ops"), { text: "x", channel: "#general", username: "imposter" })).body).toBe(
+      "ok",
+    );
     expect(emu.messages({ channel: "general" })).toEqual([]);
     expect(emu.messages({ channel: "ops" })).toHaveLength(1);
   });
 
   it("accepts thread_ts and a body sent without a JSON content type", async () => {
-    const res = await send(emu.webhookUrl("dev"), JSON.stringify({ text: "reply", thread_ts: "1700000000.000100" }), "text/plain");
+    const res = await send(
+      emu.webhookUrl("dev"),
+      JSON.stringify({ text: "reply", thread_ts: "1700000000.000100" }),
+      "text/plain",
+    );
     expect(res.body).toBe("ok");
     expect(emu.messages({ hook: "dev" })[0]).toMatchObject({ threadTs: "1700000000.000100", channelName: "dev" });
   });
@@ -88,7 +97,10 @@ describe("incoming webhooks", () => {
   });
 
   it("answers 410 channel_is_archived for a hook whose channel is archived", async () => {
-    expect(await send(emu.webhookUrl("archived"), { text: "x" })).toMatchObject({ status: 410, body: "channel_is_archived" });
+    expect(await send(emu.webhookUrl("archived"), { text: "x" })).toMatchObject({
+      status: 410,
+      body: "channel_is_archived",
+    });
   });
 
   it("answers 404 no_service for a wrong secret, hook ID or team, and never records the URL's secret", async () => {
@@ -124,7 +136,12 @@ describe("webhook payload validation", () => {
     for (const body of ["not json", "[1,2]", '"text"', ""]) {
       expect(await send(url, body)).toEqual({ status: 400, type: "text/html", body: "invalid_payload" });
     }
-    expect(emu.records().map((r) => r.error)).toEqual(["invalid_payload", "invalid_payload", "invalid_payload", "invalid_payload"]);
+    expect(emu.records().map((r) => r.error)).toEqual([
+      "invalid_payload",
+      "invalid_payload",
+      "invalid_payload",
+      "invalid_payload",
+    ]);
   });
 
   it("answers 400 no_text for a message with no text, blocks or attachments", async () => {
@@ -137,7 +154,10 @@ describe("webhook payload validation", () => {
     const tooMany = Array.from({ length: 51 }, () => ({ type: "divider" }));
     const badType = [{ type: "no-such-block" }];
     for (const blocks of [[tooLong], tooMany, badType, { not: "an array" }]) {
-      expect(await send(emu.webhookUrl("ops"), { text: "fallback", blocks })).toMatchObject({ status: 400, body: "invalid_blocks" });
+      expect(await send(emu.webhookUrl("ops"), { text: "fallback", blocks })).toMatchObject({
+        status: 400,
+        body: "invalid_blocks",
+      });
     }
     expect(emu.messages()).toEqual([]);
   });
@@ -146,6 +166,6 @@ describe("webhook payload validation", () => {
     expect((await send(emu.webhookUrl("ops"), { text: "y".repeat(40_010) })).body).toBe("ok");
     const [message] = emu.messages();
     expect(message?.truncated).toBe(true);
-    expect((message?.payload["text"] as string).length).toBe(40_000);
+    expect((message!.payload["text"] as string).length).toBe(40_000);
   });
 });

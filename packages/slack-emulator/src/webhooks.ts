@@ -19,7 +19,12 @@ const INVALID_STATUS = 400;
  * Answers one webhook request. `hook` is undefined when the URL matched no hook; `draft`
  * already holds the hook, its channel and the parsed payload.
  */
-export function handleWebhook(ctx: EmulatorContext, hook: ResolvedHook | undefined, body: Buffer, draft: RecordDraft): Reply {
+export function handleWebhook(
+  ctx: EmulatorContext,
+  hook: ResolvedHook | undefined,
+  body: Buffer,
+  draft: RecordDraft,
+): Reply {
   // A wrong team, hook ID or secret looks like a removed hook.
   if (hook === undefined) return webhookReply(draft, WEBHOOK_ERROR_STATUS.no_service, "no_service");
   if (hook.error !== undefined) return webhookReply(draft, WEBHOOK_ERROR_STATUS[hook.error], hook.error);
@@ -44,7 +49,13 @@ export function handleWebhook(ctx: EmulatorContext, hook: ResolvedHook | undefin
   // Webhooks do not return a ts, but the message gets one so it can be a thread parent.
   const ts = ctx.store.nextTs();
   const threadTs = typeof payload["thread_ts"] === "string" ? payload["thread_ts"] : undefined;
-  ctx.store.add({ channel: channel.id, ts, text: verdict.text, blocks: payload["blocks"], ...(threadTs === undefined ? {} : { threadTs }) });
+  ctx.store.add({
+    channel: channel.id,
+    ts,
+    text: verdict.text,
+    blocks: payload["blocks"],
+    ...(threadTs === undefined ? {} : { threadTs }),
+  });
   ctx.limiter.consume(limitKeys);
   return webhookReply(draft, 200, "ok", {
     record: {

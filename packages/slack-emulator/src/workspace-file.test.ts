@@ -74,7 +74,10 @@ describe("workspace files", () => {
         expect(emu.messages()[0]).toMatchObject({ channel: "C0SEC", channelName: "security" });
         expect(await postWith(emu.apiUrl, "xoxb-demo-token", "G0PRIV")).toMatchObject({ ok: true, channel: "G0PRIV" });
         expect(await postWith(emu.apiUrl, "xoxb-demo-token", "old")).toMatchObject({ ok: false, error: "is_archived" });
-        expect(await postWith(emu.apiUrl, "xoxb-emulator-bot-token", "security")).toMatchObject({ ok: false, error: "invalid_auth" });
+        expect(await postWith(emu.apiUrl, "xoxb-emulator-bot-token", "security")).toMatchObject({
+          ok: false,
+          error: "invalid_auth",
+        });
       } finally {
         await emu.close();
       }
@@ -86,20 +89,32 @@ describe("workspace files", () => {
     expect(loadWorkspaceFile(path)).toEqual(resolveWorkspace(defaultWorkspace()));
     const emu = await startEmulator({ workspace: path, rateLimit: false });
     try {
-      expect(await postWith(emu.apiUrl, "xoxb-emulator-bot-token", "general")).toMatchObject({ ok: true, channel: "C0000000001" });
+      expect(await postWith(emu.apiUrl, "xoxb-emulator-bot-token", "general")).toMatchObject({
+        ok: true,
+        channel: "C0000000001",
+      });
     } finally {
       await emu.close();
     }
   });
 
   it("fills in defaults: team, token user and IDs, no hooks, the test app with the first token, no users", () => {
-    const ws = loadWorkspaceFile(file("minimal.yaml", "channels:\n  - { id: C1, name: alerts }\ntokens:\n  - token: xoxb-1\n"));
+    const ws = loadWorkspaceFile(
+      file("minimal.yaml", "channels:\n  - { id: C1, name: alerts }\ntokens:\n  - token: xoxb-1\n"),
+    );
     expect(ws).toEqual({
       team: { id: "T0001", name: "emulator" },
       channels: [{ id: "C1", name: "alerts", private: false, archived: false, members: [] }],
-      tokens: [{ token: "xoxb-1", user: "bot", userId: "U0000000001", botId: "B0000000001", scopes: [], revoked: false }],
+      tokens: [
+        { token: "xoxb-1", user: "bot", userId: "U0000000001", botId: "B0000000001", scopes: [], revoked: false },
+      ],
       hooks: [],
-      app: { id: "A0000000001", appToken: "xapp-1-A0000000001-emulator-app-token", signingSecret: "emulatorsigningsecret0000000001", botToken: "xoxb-1" },
+      app: {
+        id: "A0000000001",
+        appToken: "xapp-1-A0000000001-emulator-app-token",
+        signingSecret: "emulatorsigningsecret0000000001",
+        botToken: "xoxb-1",
+      },
       users: [],
       usergroups: [],
     });
@@ -119,7 +134,13 @@ describe("workspace files", () => {
         ].join("\n"),
       ),
     );
-    expect(ws.app).toEqual({ id: "A0DEMO", appToken: "xapp-demo", signingSecret: "demo-secret", requestUrl: "http://127.0.0.1:3000/slack/events", botToken: "xoxb-1" });
+    expect(ws.app).toEqual({
+      id: "A0DEMO",
+      appToken: "xapp-demo",
+      signingSecret: "demo-secret",
+      requestUrl: "http://127.0.0.1:3000/slack/events",
+      botToken: "xoxb-1",
+    });
     expect(ws.users).toEqual([{ id: "U0ALICE", name: "alice", realName: "alice" }]);
     expect(ws.usergroups).toEqual([{ id: "S0SEC", handle: "sec", users: ["U0ALICE"] }]);
   });
@@ -128,31 +149,85 @@ describe("workspace files", () => {
 describe("bad workspace files", () => {
   it("names a file that cannot be read", async () => {
     const missing = join(dir, "missing.yaml");
-    const error = await expectWorkspaceError(() => startEmulator({ workspace: missing }), /Cannot read workspace file .*missing\.yaml: ENOENT/);
+    const error = await expectWorkspaceError(
+      () => startEmulator({ workspace: missing }),
+      /Cannot read workspace file .*missing\.yaml: ENOENT/,
+    );
     expect(error.file).toBe(missing);
   });
 
   it("says a .json file is not valid JSON", async () => {
-    await expectWorkspaceError(() => loadWorkspaceFile(file("bad.json", "{ channels: [] ")), /Invalid workspace file .*bad\.json: not valid JSON/);
+    await expectWorkspaceError(
+      () => loadWorkspaceFile(file("bad.json", "{ channels: [] ")),
+      /Invalid workspace file .*bad\.json: not valid JSON/,
+    );
   });
 
   it("says a YAML file is not valid YAML", async () => {
-    await expectWorkspaceError(() => loadWorkspaceFile(file("bad.yaml", "channels:\n  - id: C1\n   name: x\n")), /Invalid workspace file .*bad\.yaml: not valid YAML/);
+    await expectWorkspaceError(
+      () => loadWorkspaceFile(file("bad.yaml", "channels:\n  - id: C1\n   name: x\n")),
+      /Invalid workspace file .*bad\.yaml: not valid YAML/,
+    );
   });
 
   it("names the file and the field of the first problem", async () => {
     const cases: [string, string, RegExp, string][] = [
       ["empty.yaml", "", /\(workspace\) must be an object/, "(workspace)"],
       ["no-channels.yaml", "tokens: []\n", /channels must be a list/, "channels"],
-      ["bad-id.yaml", "channels:\n  - { id: C1, name: ok }\n  - { id: x1, name: bad }\n", /channels\[1\]\.id must be a channel ID like C0123456789 \(got "x1"\)/, "channels[1].id"],
-      ["upper.yaml", "channels:\n  - { id: C1, name: Alerts }\n", /channels\[0\]\.name must be a lowercase channel name/, "channels[0].name"],
-      ["dup.yaml", "channels:\n  - { id: C1, name: a }\n  - { id: C2, name: a }\n", /channels\[1\]\.name duplicates another channel name \("a"\)/, "channels[1].name"],
-      ["typo.yaml", "channels:\n  - { id: C1, name: a, archive: true }\n", /channels\[0\]\.archive is not a known field \(expected one of: id, name, private, archived, members\)/, "channels[0].archive"],
-      ["yes.yaml", "channels:\n  - { id: C1, name: a, private: yes }\n", /channels\[0\]\.private must be true or false/, "channels[0].private"],
-      ["hook.yaml", "channels:\n  - { id: C1, name: a }\nhooks:\n  - { name: h, id: B1, secret: s1, channel: nope }\n", /hooks\[0\]\.channel names no channel in channels \(got "nope"\)/, "hooks[0].channel"],
-      ["hook-error.yaml", "channels:\n  - { id: C1, name: a }\nhooks:\n  - { name: h, id: B1, secret: s1, channel: a, error: broken }\n", /hooks\[0\]\.error must be one of invalid_payload, invalid_blocks, no_text, action_prohibited/, "hooks[0].error"],
-      ["secret.yaml", "channels:\n  - { id: C1, name: a }\nhooks:\n  - { name: h, id: B1, secret: a/b, channel: a }\n", /hooks\[0\]\.secret must be letters and digits only/, "hooks[0].secret"],
-      ["token.yaml", "channels: []\ntokens:\n  - { token: xoxb-1, scopes: chat:write }\n", /tokens\[0\]\.scopes must be a list/, "tokens[0].scopes"],
+      [
+        "bad-id.yaml",
+        "channels:\n  - { id: C1, name: ok }\n  - { id: x1, name: bad }\n",
+        /channels\[1\]\.id must be a channel ID like C0123456789 \(got "x1"\)/,
+        "channels[1].id",
+      ],
+      [
+        "upper.yaml",
+        "channels:\n  - { id: C1, name: Alerts }\n",
+        /channels\[0\]\.name must be a lowercase channel name/,
+        "channels[0].name",
+      ],
+      [
+        "dup.yaml",
+        "channels:\n  - { id: C1, name: a }\n  - { id: C2, name: a }\n",
+        /channels\[1\]\.name duplicates another channel name \("a"\)/,
+        "channels[1].name",
+      ],
+      [
+        "typo.yaml",
+        "channels:\n  - { id: C1, name: a, archive: true }\n",
+        /channels\[0\]\.archive is not a known field \(expected one of: id, name, private, archived, members\)/,
+        "channels[0].archive",
+      ],
+      [
+        "yes.yaml",
+        "channels:\n  - { id: C1, name: a, private: yes }\n",
+        /channels\[0\]\.private must be true or false/,
+        "channels[0].private",
+      ],
+      [
+        "hook.yaml",
+        "channels:\n  - { id: C1, name: a }\nhooks:\n  - { name: h, id: B1, secret: s1, channel: nope }\n",
+        /hooks\[0\]\.channel names no channel in channels \(got "nope"\)/,
+        "hooks[0].channel",
+      ],
+      [
+        "hook-error.yaml",
+        "channels:\n  - { id: C1, name: a }\nhooks:\n  - { name: h, id: B1, secret: s1, channel: a, error: broken }\n",
+        /hooks\[0\]\.error must be one of invalid_payload, invalid_blocks, no_text, action_prohibited/,
+        "hooks[0].error",
+      ],
+      [
+        "secret.yaml",
+        "channels:\n  - { id: C1, name: a }\nhooks:\n  - { name: h, id: B1, secret: a/b, channel: a }\n",
+        /hooks\[0\]\.secret must be letters and digits only/,
+        "hooks[0].secret",
+      ],
+      [
+        "token.yaml",
+        "channels: []\ntokens:\n  - { token: xoxb-1, scopes: chat:write }\n",
+        /tokens\[0\]\.scopes must be a list/,
+        "tokens[0].scopes",
+      ],
     ];
     for (const [name, content, message, field] of cases) {
       const path = file(name, content);

@@ -366,9 +366,13 @@ function resolveTokens(c: Checker, value: unknown): ResolvedToken[] {
       token,
       user,
       userId:
-        spec["userId"] === undefined ? `U${number}` : c.string(spec["userId"], `${at}.userId`, USER_ID, "a user ID like U0123456789"),
+        spec["userId"] === undefined
+          ? `U${number}`
+          : c.string(spec["userId"], `${at}.userId`, USER_ID, "a user ID like U0123456789"),
       botId:
-        spec["botId"] === undefined ? `B${number}` : c.string(spec["botId"], `${at}.botId`, BOT_ID, "a bot ID like B0123456789"),
+        spec["botId"] === undefined
+          ? `B${number}`
+          : c.string(spec["botId"], `${at}.botId`, BOT_ID, "a bot ID like B0123456789"),
       scopes: c.strings(spec["scopes"], `${at}.scopes`),
       revoked: c.boolean(spec["revoked"], `${at}.revoked`),
     };
@@ -407,7 +411,8 @@ function resolveApp(c: Checker, value: unknown, tokens: readonly ResolvedToken[]
   let requestUrl: string | undefined;
   if (spec["requestUrl"] !== undefined) {
     requestUrl = c.string(spec["requestUrl"], "app.requestUrl");
-    if (!isHttpUrl(requestUrl)) c.fail("app.requestUrl", `must be an http:// or https:// URL (got ${JSON.stringify(requestUrl)})`);
+    if (!isHttpUrl(requestUrl))
+      c.fail("app.requestUrl", `must be an http:// or https:// URL (got ${JSON.stringify(requestUrl)})`);
   }
   let botToken = firstToken;
   if (spec["botToken"] !== undefined) {

@@ -1,10 +1,21 @@
-import { type DeliveryFailure, type FetchFunction, type Notifier, readBoundedBody, type OutboundMessage, type PluginHost, type SendContext, type SendResult, TOKENS } from "@socket-notify/core";
+import {
+  type DeliveryFailure,
+  type FetchFunction,
+  type Notifier,
+  readBoundedBody,
+  type OutboundMessage,
+  type PluginHost,
+  type SendContext,
+  type SendResult,
+  TOKENS,
+} from "@socket-notify/core";
 import { inject, injectable } from "tsyringe";
 import { type WebhookAddress } from "./options.js";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
-const BUG_HINT = "Slack rejected the message content: this is a bug in socket-notify, please report it with the payload from `send --dry-run --out DIR`";
+const BUG_HINT =
+  "Slack rejected the message content: this is a bug in socket-notify, please report it with the payload from `send --dry-run --out DIR`";
 
 /** Slack's documented incoming-webhook errors (slack-platform.md §5) and what the user should do. */
 const KNOWN: Record<string, { hint: string; message: string }> = {
@@ -12,16 +23,40 @@ const KNOWN: Record<string, { hint: string; message: string }> = {
   invalid_blocks: { message: "Slack rejected the blocks", hint: BUG_HINT },
   no_text: { message: "Slack says the message has no text", hint: BUG_HINT },
   too_many_attachments: { message: "too many attachments", hint: BUG_HINT },
-  action_prohibited: { message: "posting is prohibited for this webhook", hint: "a workspace admin restricted it; ask them, or create a new webhook" },
-  invalid_token: { message: "the webhook's token is invalid", hint: "the webhook was revoked (leaked URLs are revoked by Slack): create a new one" },
-  channel_not_found: { message: "the webhook's channel no longer exists", hint: "the webhook was removed: create a new one for an existing channel" },
-  no_service: { message: "the webhook no longer exists", hint: "the webhook was removed: create a new one (or re-enable it if it was only disabled)" },
-  no_active_hooks: { message: "the webhook is disabled", hint: "re-enable incoming webhooks for the app, or create a new one" },
-  no_service_id: { message: "the webhook URL is incomplete", hint: "copy the full URL from the app's Incoming Webhooks page" },
+  action_prohibited: {
+    message: "posting is prohibited for this webhook",
+    hint: "a workspace admin restricted it; ask them, or create a new webhook",
+  },
+  invalid_token: {
+    message: "the webhook's token is invalid",
+    hint: "the webhook was revoked (leaked URLs are revoked by Slack): create a new one",
+  },
+  channel_not_found: {
+    message: "the webhook's channel no longer exists",
+    hint: "the webhook was removed: create a new one for an existing channel",
+  },
+  no_service: {
+    message: "the webhook no longer exists",
+    hint: "the webhook was removed: create a new one (or re-enable it if it was only disabled)",
+  },
+  no_active_hooks: {
+    message: "the webhook is disabled",
+    hint: "re-enable incoming webhooks for the app, or create a new one",
+  },
+  no_service_id: {
+    message: "the webhook URL is incomplete",
+    hint: "copy the full URL from the app's Incoming Webhooks page",
+  },
   no_team: { message: "the webhook's workspace was not found", hint: "create a new webhook" },
   team_disabled: { message: "the workspace is disabled", hint: "create a webhook in an active workspace" },
-  channel_is_archived: { message: "the webhook's channel is archived", hint: "unarchive the channel, or create a webhook for another channel" },
-  posting_to_general_channel_denied: { message: "only admins may post to #general", hint: "point the webhook at another channel" },
+  channel_is_archived: {
+    message: "the webhook's channel is archived",
+    hint: "unarchive the channel, or create a webhook for another channel",
+  },
+  posting_to_general_channel_denied: {
+    message: "only admins may post to #general",
+    hint: "point the webhook at another channel",
+  },
   user_not_found: { message: "the webhook's user was not found", hint: "create a new webhook" },
 };
 
@@ -67,10 +102,22 @@ export class WebhookNotifier implements Notifier {
   }
 }
 
-export function classifyWebhookResponse(status: number, body: string, retryAfter: string | null, host: Pick<PluginHost, "classifyHttpStatus">): DeliveryFailure {
+export function classifyWebhookResponse(
+  status: number,
+  body: string,
+  retryAfter: string | null,
+  host: Pick<PluginHost, "classifyHttpStatus">,
+): DeliveryFailure {
   const base = host.classifyHttpStatus(status, body, retryAfter);
   const known = KNOWN[body];
   if (status === 429 || status >= 500) return base;
-  if (known) return { ...base, code: body, message: `${known.message} (HTTP ${status} ${body})`, hint: known.hint, retry: "never" };
+  if (known)
+    return {
+      ...base,
+      code: body,
+      message: `${known.message} (HTTP ${status} ${body})`,
+      hint: known.hint,
+      retry: "never",
+    };
   return { ...base, hint: "Slack refused the request; check the webhook in the app's settings" };
 }

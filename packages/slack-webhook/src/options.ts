@@ -1,4 +1,17 @@
-import { type Destination, described, FilterSchema, isShowableKey, jsonPath, type NotifyConfig, type PluginHost, redactWebhookUrl, type Secret, type SecretRef, SecretRefSchema, suggest } from "@socket-notify/core";
+import {
+  type Destination,
+  described,
+  FilterSchema,
+  isShowableKey,
+  jsonPath,
+  type NotifyConfig,
+  type PluginHost,
+  redactWebhookUrl,
+  type Secret,
+  type SecretRef,
+  SecretRefSchema,
+  suggest,
+} from "@socket-notify/core";
 import * as z from "zod/mini";
 
 // zod/mini, like core's schemas: cheaper to load and build than classic zod (bench figure 5).
@@ -9,15 +22,22 @@ const urlValue = z.union([nonEmpty(), SecretRefSchema]);
 export const webhookOptionsSchema = z.object({
   url: z.optional(
     described(
-      z.union([urlValue, z.array(z.union([urlValue, z.strictObject({ url: urlValue, name: z.optional(nonEmpty()) })]))], {
-        // zod's default ("Invalid input") does not say what is allowed; never echo the value: it is a secret.
-        error: 'expected a webhook URL, a list of URLs, or a list of {"url": …, "name": …} objects (a single object must be in a list)',
-      }),
-      "Incoming webhook URL(s): a string, a list of strings (named webhook_0, webhook_1, …) or a list of {url, name}. Each may be {\"env\": \"VAR\"}.",
+      z.union(
+        [urlValue, z.array(z.union([urlValue, z.strictObject({ url: urlValue, name: z.optional(nonEmpty()) })]))],
+        {
+          // zod's default ("Invalid input") does not say what is allowed; never echo the value: it is a secret.
+          error:
+            'expected a webhook URL, a list of URLs, or a list of {"url": …, "name": …} objects (a single object must be in a list)',
+        },
+      ),
+      'Incoming webhook URL(s): a string, a list of strings (named webhook_0, webhook_1, …) or a list of {url, name}. Each may be {"env": "VAR"}.',
     ),
   ),
   url_configs: z.optional(
-    described(z.record(z.string(), FilterSchema), "Filters per webhook name. A webhook without an entry gets every alert."),
+    described(
+      z.record(z.string(), FilterSchema),
+      "Filters per webhook name. A webhook without an entry gets every alert.",
+    ),
   ),
 });
 
@@ -33,23 +53,32 @@ function isRef(v: unknown): v is SecretRef {
 }
 
 /** Normalise `url` (three shapes) and `url_configs` into named destinations. */
-export function webhookDestinations(config: NotifyConfig, host: PluginHost): { destinations: Destination[]; warnings: string[] } {
+export function webhookDestinations(
+  config: NotifyConfig,
+  host: PluginHost,
+): { destinations: Destination[]; warnings: string[] } {
   const raw = config.url as z.output<typeof webhookOptionsSchema>["url"];
   const urlConfigs = (config.url_configs ?? {}) as Record<string, z.output<typeof FilterSchema>>;
   if (raw === undefined || (Array.isArray(raw) && raw.length === 0)) {
-    throw host.configError("url", "webhook mode needs at least one incoming webhook URL", 'add "url": "https://hooks.slack.com/services/…" (or {"env": "SLACK_WEBHOOK_URL"})');
+    throw host.configError(
+      "url",
+      "webhook mode needs at least one incoming webhook URL",
+      'add "url": "https://hooks.slack.com/services/…" (or {"env": "SLACK_WEBHOOK_URL"})',
+    );
   }
   const entries: { name: string; value: string | SecretRef; path: string }[] = [];
   if (typeof raw === "string" || isRef(raw)) entries.push({ name: "default", value: raw, path: "url" });
   else
     raw.forEach((item, i) => {
-      if (typeof item === "string" || isRef(item)) entries.push({ name: `webhook_${i}`, value: item, path: `url[${i}]` });
+      if (typeof item === "string" || isRef(item))
+        entries.push({ name: `webhook_${i}`, value: item, path: `url[${i}]` });
       else entries.push({ name: item.name ?? `webhook_${i}`, value: item.url, path: `url[${i}]` });
     });
 
   const names = new Set<string>();
   for (const e of entries) {
-    if (names.has(e.name)) throw host.configError(e.path, `two webhooks are named "${e.name}"`, "give each webhook its own name");
+    if (names.has(e.name))
+      throw host.configError(e.path, `two webhooks are named "${e.name}"`, "give each webhook its own name");
     names.add(e.name);
   }
   for (const key of Object.keys(urlConfigs)) {
@@ -72,7 +101,13 @@ export function webhookDestinations(config: NotifyConfig, host: PluginHost): { d
     const secret = host.secret(e.value, { path: e.path, redact: redactWebhookUrl });
     const keyName = firstNameOfUrl.get(secret.reveal()) ?? e.name;
     firstNameOfUrl.set(secret.reveal(), keyName);
-    if (!secret.missing) host.checkUrl(secret.reveal(), { path: e.path, hosts: WEBHOOK_HOSTS, pathPrefix: "/services/", what: `webhook "${e.name}" URL` });
+    if (!secret.missing)
+      host.checkUrl(secret.reveal(), {
+        path: e.path,
+        hosts: WEBHOOK_HOSTS,
+        pathPrefix: "/services/",
+        what: `webhook "${e.name}" URL`,
+      });
     const address: WebhookAddress = { url: secret };
     return {
       route: e.name,

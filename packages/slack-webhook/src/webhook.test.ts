@@ -15,7 +15,13 @@ import {
   type ScanInput,
   systemClock,
 } from "@socket-notify/core";
-import { type EmulatorOptions, type EmulatorRecord, type SlackEmulator, startEmulator, type WorkspaceSpec } from "@socket-notify/slack-emulator";
+import {
+  type EmulatorOptions,
+  type EmulatorRecord,
+  type SlackEmulator,
+  startEmulator,
+  type WorkspaceSpec,
+} from "@socket-notify/slack-emulator";
 import { afterEach, describe, expect, it } from "vitest";
 import { webhookPlugin } from "./index.js";
 import { expectNoSecrets, FakeClock } from "@socket-notify/core/testing";
@@ -23,7 +29,8 @@ import { scan } from "./test-support.js";
 
 const FIXTURE = `${process.env.SOCKET_FIXTURES}/derived__enable_json_report.json`;
 /** 8 alerts: 3 medium ("middle": 2 usesEval, 1 networkAccess), 5 low; 3 block, 5 warn. */
-const report8 = (): ScanInput => parseScan(readFileSync(FIXTURE, "utf8"), { source: "derived__enable_json_report.json" });
+const report8 = (): ScanInput =>
+  parseScan(readFileSync(FIXTURE, "utf8"), { source: "derived__enable_json_report.json" });
 
 let emu: SlackEmulator | undefined;
 afterEach(async () => {
@@ -43,18 +50,29 @@ interface Run {
   planned: { route: string; blocks: unknown[] }[];
 }
 
-async function run(config: unknown, input: ScanInput, options: NotifyOptions & { env?: EngineOptions["env"]; clock?: Clock } = {}): Promise<Run> {
+async function run(
+  config: unknown,
+  input: ScanInput,
+  options: NotifyOptions & { env?: EngineOptions["env"]; clock?: Clock } = {},
+): Promise<Run> {
   const { env = {}, clock, ...notify } = options;
   const logger = new MemoryLogger();
   // Virtual time for pacing, backoff and Retry-After; the run's budget (120 s) never auto-ends.
   const skip = new FakeClock({ autoAdvance: 60_000 });
   const engine = await createEngine({ config, plugins: [webhookPlugin], env, logger, clock: clock ?? skip });
-  const planned = engine.plan(input, notify).destinations.flatMap((d) => d.messages.map((m) => ({ route: d.destination.route, blocks: m.payload.blocks as unknown[] })));
+  const planned = engine
+    .plan(input, notify)
+    .destinations.flatMap((d) =>
+      d.messages.map((m) => ({ route: d.destination.route, blocks: m.payload.blocks as unknown[] })),
+    );
   const report = await engine.notify(input, notify);
   return { report, logger, clock: skip, planned };
 }
 
-async function configError(config: unknown, env: Record<string, string> = {}): Promise<Error & { code?: string; hint?: string }> {
+async function configError(
+  config: unknown,
+  env: Record<string, string> = {},
+): Promise<Error & { code?: string; hint?: string }> {
   const err = await createEngine({ config, plugins: [webhookPlugin], env, logger: new MemoryLogger() }).then(
     () => undefined,
     (e: unknown) => e as Error,
@@ -88,7 +106,9 @@ describe("Socket CLI webhook configs (reference §1.3), unchanged", () => {
     const e = await emulator();
     const { report } = await run({ url: e.webhookUrl("security") }, report8());
     expect(reportExitCode(report)).toBe(0);
-    expect(report.destinations).toMatchObject([{ route: "default", target: "default", alerts: 8, status: "sent", delivered: 1 }]);
+    expect(report.destinations).toMatchObject([
+      { route: "default", target: "default", alerts: 8, status: "sent", delivered: 1 },
+    ]);
     const got = e.messages();
     expect(got).toHaveLength(1);
     expect(got[0]).toMatchObject({ hook: "security", channelName: "security-alerts" });
@@ -97,9 +117,16 @@ describe("Socket CLI webhook configs (reference §1.3), unchanged", () => {
 
   it("url as a string with url_configs.default filters: severities `middle` matches Socket's medium alerts", async () => {
     const e = await emulator();
-    const { report } = await run({ url: e.webhookUrl("security"), url_configs: { default: { severities: ["middle"] } } }, report8());
+    const { report } = await run(
+      { url: e.webhookUrl("security"), url_configs: { default: { severities: ["middle"] } } },
+      report8(),
+    );
     expect(dest(report, "default")).toMatchObject({ alerts: 3, excluded: 5, status: "sent" });
-    const texts = e.messages().flatMap((r) => (r.payload["blocks"] as { type: string; text?: { text: string } }[]).filter((b) => b.type === "section"));
+    const texts = e
+      .messages()
+      .flatMap((r) =>
+        (r.payload["blocks"] as { type: string; text?: { text: string } }[]).filter((b) => b.type === "section"),
+      );
     expect(packagesIn(e.messages())).toHaveLength(3);
     expect(texts.filter((b) => /Low ·/.test(b.text!.text))).toHaveLength(0);
   });
@@ -129,7 +156,10 @@ describe("Socket CLI webhook configs (reference §1.3), unchanged", () => {
     const { report } = await run(
       {
         url: [{ url: e.webhookUrl("security"), name: "security" }, { url: e.webhookUrl("ops") }],
-        url_configs: { security: { alert_types: ["usesEval", "filesystemAccess"] }, webhook_1: { severities: ["middle"] } },
+        url_configs: {
+          security: { alert_types: ["usesEval", "filesystemAccess"] },
+          webhook_1: { severities: ["middle"] },
+        },
       },
       report8(),
     );
@@ -144,7 +174,13 @@ describe("Socket CLI webhook configs (reference §1.3), unchanged", () => {
   it("url_configs with repos: a webhook for another repository is skipped, not failed", async () => {
     const e = await emulator();
     const { report } = await run(
-      { url: [{ url: e.webhookUrl("security"), name: "mine" }, { url: e.webhookUrl("ops"), name: "theirs" }], url_configs: { mine: { repos: ["basic-python"] }, theirs: { repos: ["acme/other"] } } },
+      {
+        url: [
+          { url: e.webhookUrl("security"), name: "mine" },
+          { url: e.webhookUrl("ops"), name: "theirs" },
+        ],
+        url_configs: { mine: { repos: ["basic-python"] }, theirs: { repos: ["acme/other"] } },
+      },
       report8(),
     );
     expect(dest(report, "mine").status).toBe("sent");
@@ -155,7 +191,9 @@ describe("Socket CLI webhook configs (reference §1.3), unchanged", () => {
 
   it('a URL given as {"env": "VAR"} is read from the environment; an unset variable is a config error naming it', async () => {
     const e = await emulator();
-    const { report } = await run({ url: [{ url: { env: "SEC_HOOK" }, name: "security" }] }, report8(), { env: { SEC_HOOK: e.webhookUrl("security") } });
+    const { report } = await run({ url: [{ url: { env: "SEC_HOOK" }, name: "security" }] }, report8(), {
+      env: { SEC_HOOK: e.webhookUrl("security") },
+    });
     expect(dest(report, "security").status).toBe("sent");
     expect(e.messages({ hook: "security" })).toHaveLength(1);
 
@@ -165,7 +203,10 @@ describe("Socket CLI webhook configs (reference §1.3), unchanged", () => {
 
   it("a url_configs key that names no webhook is a config error that lists the names and suggests one", async () => {
     const e = await emulator();
-    const err = await configError({ url: [{ url: e.webhookUrl("security"), name: "security" }], url_configs: { securty: {} } });
+    const err = await configError({
+      url: [{ url: e.webhookUrl("security"), name: "security" }],
+      url_configs: { securty: {} },
+    });
     expect(err.message).toMatch(/no webhook is named "securty" \(did you mean "security"\?\)/);
     expect(err.hint).toMatch(/webhook names/);
   });
@@ -173,11 +214,22 @@ describe("Socket CLI webhook configs (reference §1.3), unchanged", () => {
   it("two webhooks with the same name, a missing url and a single {url, name} object are config errors", async () => {
     const e = await emulator();
     const hook = e.webhookUrl("security");
-    expect((await configError({ url: [{ url: hook, name: "a" }, { url: e.webhookUrl("ops"), name: "a" }] })).message).toMatch(/two webhooks are named "a"/);
+    expect(
+      (
+        await configError({
+          url: [
+            { url: hook, name: "a" },
+            { url: e.webhookUrl("ops"), name: "a" },
+          ],
+        })
+      ).message,
+    ).toMatch(/two webhooks are named "a"/);
     expect((await configError({ url_configs: {} })).message).toMatch(/needs at least one incoming webhook URL/);
     // The Socket CLI rejects this shape too ("Invalid URL config type"); the error must not echo the URL.
     const single = await configError({ url: { url: hook, name: "security" } });
-    expect(single.message).toMatch(/url: expected a webhook URL, a list of URLs, or a list of \{"url": …, "name": …\} objects/);
+    expect(single.message).toMatch(
+      /url: expected a webhook URL, a list of URLs, or a list of \{"url": …, "name": …\} objects/,
+    );
     expectNoSecrets({ error: single }, [hook]);
   });
 });
@@ -185,9 +237,21 @@ describe("Socket CLI webhook configs (reference §1.3), unchanged", () => {
 describe("URL checks at config time, naming the webhook", () => {
   const secret = "xQ9secretPART0000000000";
   const cases: [string, string, RegExp][] = [
-    ["plain http to Slack", `http://hooks.slack.com/services/T0001/B0001/${secret}`, /webhook "security" URL must use https/],
-    ["another host", `https://hooks.example.com/services/T0001/B0001/${secret}`, /webhook "security" URL host hooks\.example\.com is not hooks\.slack\.com or hooks\.slack-gov\.com/],
-    ["a path outside /services/", `https://hooks.slack.com/workflows/T0001/A0001/${secret}`, /webhook "security" URL path must start with \/services\//],
+    [
+      "plain http to Slack",
+      `http://hooks.slack.com/services/T0001/B0001/${secret}`,
+      /webhook "security" URL must use https/,
+    ],
+    [
+      "another host",
+      `https://hooks.example.com/services/T0001/B0001/${secret}`,
+      /webhook "security" URL host hooks\.example\.com is not hooks\.slack\.com or hooks\.slack-gov\.com/,
+    ],
+    [
+      "a path outside /services/",
+      `https://hooks.slack.com/workflows/T0001/A0001/${secret}`,
+      /webhook "security" URL path must start with \/services\//,
+    ],
     ["not a URL", `hooks.slack.com/services/T0001/B0001/${secret}`, /webhook "security" URL is not a valid URL/],
     ["plain http to a non-loopback address", `http://10.0.0.5/services/T0001/B0001/${secret}`, /must use https/],
   ];
@@ -208,7 +272,12 @@ describe("URL checks at config time, naming the webhook", () => {
       `http://localhost:9/services/T0001/B0001/${secret}`,
       `http://[::1]:9/services/T0001/B0001/${secret}`,
     ];
-    const engine = await createEngine({ config: { url: urls }, plugins: [webhookPlugin], env: {}, logger: new MemoryLogger() });
+    const engine = await createEngine({
+      config: { url: urls },
+      plugins: [webhookPlugin],
+      env: {},
+      logger: new MemoryLogger(),
+    });
     const report = await engine.notify(report8(), { dryRun: true });
     expect(report.destinations.map((d) => d.status)).toEqual(["dry-run", "dry-run", "dry-run", "dry-run", "dry-run"]);
     expectNoSecrets({ report, plan: engine.plan(report8()), destinations: engine.destinations }, [secret]);
@@ -301,7 +370,11 @@ describe("retries: 429 waits Retry-After, 5xx / resets / timeouts back off", () 
     const e = await emulator();
     e.fault({ target: { hook: "security" }, kind: "hang", count: 1 });
     const { report } = await run({ ...one(e), request_timeout: 0.2 }, report8());
-    expect(report.destinations[0]!.message_results[0]).toMatchObject({ status: "sent", attempts: 2, possible_duplicate: true });
+    expect(report.destinations[0]!.message_results[0]).toMatchObject({
+      status: "sent",
+      attempts: 2,
+      possible_duplicate: true,
+    });
     expect(e.messages()).toHaveLength(1);
   });
 
@@ -349,11 +422,16 @@ describe("one failing webhook never stops the others", () => {
     // Later pages of the removed webhook are reported, not attempted.
     expect(e.records().filter((r) => r.kind === "webhook" && r.hook === undefined)).toHaveLength(1);
     expect(ops.message_results.every((m) => m.status === "failed")).toBe(true);
-    for (const [route, hook] of [["security", "security"], ["dev", "dev"]] as const) {
+    for (const [route, hook] of [
+      ["security", "security"],
+      ["dev", "dev"],
+    ] as const) {
       const d = dest(report, route);
       expect(d.messages).toBeGreaterThan(1);
       expect(d).toMatchObject({ status: "sent", delivered: d.messages });
-      expect(e.messages({ hook }).map((r) => r.payload["blocks"])).toEqual(planned.filter((p) => p.route === route).map((p) => p.blocks));
+      expect(e.messages({ hook }).map((r) => r.payload["blocks"])).toEqual(
+        planned.filter((p) => p.route === route).map((p) => p.blocks),
+      );
     }
   });
 });
@@ -446,7 +524,14 @@ describe("no webhook URL in any output", () => {
     e.fault({ target: { hook: "ops" }, kind: "hang", count: 1 });
     e.fault({ target: { hook: "ops" }, kind: "reset", count: 1 });
     const secrets = [good, slow, removed, "emulatorhooksecret0001", "emulatorhooksecret0002", "removedhooksecret9999"];
-    const config = { url: [{ url: good, name: "security" }, { url: { env: "OPS_HOOK" }, name: "ops" }, { url: removed, name: "dev" }], request_timeout: 0.2 };
+    const config = {
+      url: [
+        { url: good, name: "security" },
+        { url: { env: "OPS_HOOK" }, name: "ops" },
+        { url: removed, name: "dev" },
+      ],
+      request_timeout: 0.2,
+    };
     const env = { OPS_HOOK: slow };
     const { report, logger } = await run(config, report8(), { env });
     expect(report.destinations.map((d) => d.status)).toEqual(["failed", "sent", "failed"]);
@@ -454,7 +539,15 @@ describe("no webhook URL in any output", () => {
     expectNoSecrets({ report, reportJson: JSON.stringify(report, null, 2), log: logger.lines }, secrets);
 
     const engine = await createEngine({ config, plugins: [webhookPlugin], env, logger: new MemoryLogger() });
-    expectNoSecrets({ plan: engine.plan(report8()), destinations: engine.destinations, dryRun: await engine.notify(report8(), { dryRun: true }) }, secrets);
-    for (const d of engine.destinations) expect(String((d.address as { url: unknown }).url)).toMatch(/^127\.0\.0\.1:\d+\/services\/T…\/B…\/\*\*\*\*$/);
+    expectNoSecrets(
+      {
+        plan: engine.plan(report8()),
+        destinations: engine.destinations,
+        dryRun: await engine.notify(report8(), { dryRun: true }),
+      },
+      secrets,
+    );
+    for (const d of engine.destinations)
+      expect(String((d.address as { url: unknown }).url)).toMatch(/^127\.0\.0\.1:\d+\/services\/T…\/B…\/\*\*\*\*$/);
   });
 });

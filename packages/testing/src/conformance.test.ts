@@ -25,11 +25,15 @@ let tmp: string;
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), "conformance-mutants-"));
   const out = join(tmp, "report.json");
-  const r = spawnSync(process.execPath, [vitestBin, "run", "--config", join(fixtures, "vitest.config.ts"), "--reporter=json", `--outputFile=${out}`], {
-    cwd: join(here, "..", "..", ".."),
-    encoding: "utf8",
-    env: { ...process.env, CI: "true", NO_COLOR: "1" },
-  });
+  const r = spawnSync(
+    process.execPath,
+    [vitestBin, "run", "--config", join(fixtures, "vitest.config.ts"), "--reporter=json", `--outputFile=${out}`],
+    {
+      cwd: join(here, "..", "..", ".."),
+      encoding: "utf8",
+      env: { ...process.env, CI: "true", NO_COLOR: "1" },
+    },
+  );
   expect(r.status, `the mutant run should fail (it has broken plugins): ${r.stderr.slice(-2000)}`).toBe(1);
   const report = JSON.parse(readFileSync(out, "utf8")) as JsonReport;
   failing = new Map();
@@ -65,7 +69,10 @@ describe("the conformance kit", () => {
     ["no-validation", /rejects junk options/],
     ["mutates-config", /destinations\(\) is pure/],
   ])("fails %s on %s", (variant, check) => {
-    expect(failed(variant).some((t) => check.test(t)), `${variant} failed: ${failed(variant).join("; ") || "nothing"}`).toBe(true);
+    expect(
+      failed(variant).some((t) => check.test(t)),
+      `${variant} failed: ${failed(variant).join("; ") || "nothing"}`,
+    ).toBe(true);
   });
 
   it("fails only what is broken", () => {

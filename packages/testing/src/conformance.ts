@@ -141,7 +141,8 @@ export function runConformance(options: ConformanceOptions): void {
 
     const configFor = (url: string): Record<string, unknown> => {
       const c = options.configFor(url);
-      if (!c || typeof c !== "object" || Array.isArray(c)) throw new Error(`configFor(url) must return a config object, got ${Array.isArray(c) ? "a list" : typeof c}`);
+      if (!c || typeof c !== "object" || Array.isArray(c))
+        throw new Error(`configFor(url) must return a config object, got ${Array.isArray(c) ? "a list" : typeof c}`);
       return c.mode === undefined ? { mode, ...c } : c;
     };
 
@@ -151,7 +152,10 @@ export function runConformance(options: ConformanceOptions): void {
       const logger = new MemoryLogger();
       try {
         const engine = await createEngine({ config, plugins: [plugin], logger, clock, env: options.env ?? {} });
-        seen.push({ destinations: engine.destinations.map(({ address: _address, ...d }) => d), warnings: engine.configWarnings });
+        seen.push({
+          destinations: engine.destinations.map(({ address: _address, ...d }) => d),
+          warnings: engine.configWarnings,
+        });
         return { engine, clock, logger };
       } catch (e) {
         seen.push(e, logger.lines);
@@ -164,14 +168,22 @@ export function runConformance(options: ConformanceOptions): void {
       let guard: NodeJS.Timeout | undefined;
       const hang = new Promise<never>((_, reject) => {
         guard = setTimeout(
-          () => reject(new Error(`the run did not finish within ${HANG_GUARD_MS / 1000} s of real time: does send() honour ctx.signal (pass it to fetch)?`)),
+          () =>
+            reject(
+              new Error(
+                `the run did not finish within ${HANG_GUARD_MS / 1000} s of real time: does send() honour ctx.signal (pass it to fetch)?`,
+              ),
+            ),
           HANG_GUARD_MS,
         );
       });
       try {
         // plan() is pure and deterministic: the same plan notify() delivers.
         const plan = h.engine.plan(scan, extra);
-        const report = await Promise.race([h.engine.notify(scan, { ...extra, onProgress: (p) => progress.push(p) }), hang]);
+        const report = await Promise.race([
+          h.engine.notify(scan, { ...extra, onProgress: (p) => progress.push(p) }),
+          hang,
+        ]);
         seen.push(report, h.logger.lines, progress);
         return { plan, report, progress };
       } finally {
@@ -192,7 +204,9 @@ export function runConformance(options: ConformanceOptions): void {
     check("descriptor", "exports a valid plugin descriptor", () => {
       expect(plugin, "the plugin descriptor").toBeTypeOf("object");
       expect(plugin.mode, "mode").toBeTypeOf("string");
-      expect(plugin.mode, "mode: lower-case letters, digits and dashes (it is typed in configs)").toMatch(/^[a-z][a-z0-9-]*$/);
+      expect(plugin.mode, "mode: lower-case letters, digits and dashes (it is typed in configs)").toMatch(
+        /^[a-z][a-z0-9-]*$/,
+      );
       expect(["webhook", "bot"], "mode must not take a built-in notifier's name").not.toContain(plugin.mode);
       expect(plugin.destinations, "destinations(config, host)").toBeTypeOf("function");
       expect(plugin.register, "register(container, host)").toBeTypeOf("function");
@@ -201,7 +215,10 @@ export function runConformance(options: ConformanceOptions): void {
       const host = createHost({ env: {}, configSource: "conformance", logger: new MemoryLogger() });
       const schema = typeof plugin.optionsSchema === "function" ? plugin.optionsSchema(host) : plugin.optionsSchema;
       if (schema !== undefined) {
-        expect(typeof (schema as { safeParse?: unknown }).safeParse, "optionsSchema must be a zod object (build it with host.z.object)").toBe("function");
+        expect(
+          typeof (schema as { safeParse?: unknown }).safeParse,
+          "optionsSchema must be a zod object (build it with host.z.object)",
+        ).toBe("function");
         const keys = Object.keys(optionsShape(plugin, host));
         const clash = keys.filter((k) => k in coreShape);
         expect(clash, "options must not redefine core config keys").toEqual([]);
@@ -209,7 +226,10 @@ export function runConformance(options: ConformanceOptions): void {
       const caps = plugin.capabilities ?? {};
       for (const [k, v] of Object.entries(caps)) {
         const type = CAPABILITY_KEYS[k as keyof NotifierCapabilities];
-        expect(type, `capabilities.${k} is not a known capability (${Object.keys(CAPABILITY_KEYS).join(", ")})`).toBeDefined();
+        expect(
+          type,
+          `capabilities.${k} is not a known capability (${Object.keys(CAPABILITY_KEYS).join(", ")})`,
+        ).toBeDefined();
         expect(typeof v, `capabilities.${k}`).toBe(type);
         if (type === "number") {
           expect(Number.isFinite(v) && (v as number) > 0, `capabilities.${k} must be a positive number`).toBe(true);
@@ -217,7 +237,10 @@ export function runConformance(options: ConformanceOptions): void {
       }
       const merged = { ...SLACK_LIMITS, ...caps };
       // Header, context, divider and the "N more" summary must leave room for at least one alert.
-      expect(merged.maxBlocks, "capabilities.maxBlocks must leave room for header, context, divider, summary and one alert").toBeGreaterThanOrEqual(5);
+      expect(
+        merged.maxBlocks,
+        "capabilities.maxBlocks must leave room for header, context, divider, summary and one alert",
+      ).toBeGreaterThanOrEqual(5);
       expect(merged.maxMessageChars, "capabilities.maxMessageChars").toBeGreaterThanOrEqual(1000);
     });
 
@@ -254,24 +277,34 @@ export function runConformance(options: ConformanceOptions): void {
           const shown = JSON.stringify(junk).slice(0, 60);
           let error: unknown;
           try {
-            await createEngine({ config: { ...base, [key]: junk }, plugins: [plugin], logger: new MemoryLogger(), env: options.env ?? {} });
+            await createEngine({
+              config: { ...base, [key]: junk },
+              plugins: [plugin],
+              logger: new MemoryLogger(),
+              env: options.env ?? {},
+            });
           } catch (e) {
             error = e;
           }
           if (error === undefined) {
-            if (variants.indexOf(junk) >= JUNK.length) problems.push(`${key}: an unknown key inside (${shown}) was accepted; use host.z.strictObject`);
+            if (variants.indexOf(junk) >= JUNK.length)
+              problems.push(`${key}: an unknown key inside (${shown}) was accepted; use host.z.strictObject`);
             continue;
           }
           rejected++;
           seen.push(error);
           if (!isSocketNotifyError(error)) {
-            problems.push(`${key} = ${shown}: crashed with ${(error as Error)?.name}: ${(error as Error)?.message} (expected a UserError: validate in optionsSchema, or throw host.configError)`);
+            problems.push(
+              `${key} = ${shown}: crashed with ${(error as Error)?.name}: ${(error as Error)?.message} (expected a UserError: validate in optionsSchema, or throw host.configError)`,
+            );
             continue;
           }
           if (error.message.includes("\n")) problems.push(`${key} = ${shown}: the error spans several lines`);
-          if (!error.message.includes(plugin.mode)) problems.push(`${key} = ${shown}: the error does not name the plugin "${plugin.mode}": ${error.message}`);
+          if (!error.message.includes(plugin.mode))
+            problems.push(`${key} = ${shown}: the error does not name the plugin "${plugin.mode}": ${error.message}`);
         }
-        if (rejected === 0) problems.push(`${key}: accepted every junk value (${JUNK.map((j) => JSON.stringify(j)).join(", ")})`);
+        if (rejected === 0)
+          problems.push(`${key}: accepted every junk value (${JUNK.map((j) => JSON.stringify(j)).join(", ")})`);
       }
       expect(problems, "option validation").toEqual([]);
       assertNoSecrets();
@@ -300,60 +333,74 @@ export function runConformance(options: ConformanceOptions): void {
     /* ---------------------------------------------------------------- capabilities */
 
     for (const count of [0, 1, 500]) {
-      check("capabilities", `${count} alert${count === 1 ? "" : "s"}: messages respect the declared capabilities, each delivered once`, async () => {
-        const h = await harness(configFor(sink.url));
-        const scan = syntheticScan(count);
-        const { report, plan } = await run(h, scan);
-        const caps = h.engine.capabilities;
-        const planned = destinationsOf(plan).flatMap((d) => d.messages);
-        if (count === 0) {
-          expect(planned.length).toBe(0);
-          expect(sink.requests.length, "no alerts: nothing is sent").toBe(0);
-          for (const d of report.destinations) expect(d.status).toBe("skipped");
-        } else {
-          expect(plan.alerts.matched, "configFor(url) should route every alert").toBe(count);
-          for (const m of planned) {
-            const where = `${m.destination.target} page ${m.index}/${m.count}`;
-            expect(m.payload.blocks.length, `${where}: blocks`).toBeLessThanOrEqual(caps.maxBlocks);
-            expect(messageText(m.payload.blocks), `${where}: text`).toBeLessThanOrEqual(caps.maxMessageChars);
-            expect(m.payload.text.length, `${where}: fallback text`).toBeLessThanOrEqual(caps.maxFallbackChars);
-            for (const b of m.payload.blocks) {
-              if (b.type === "header") expect(b.text.text.length, `${where}: header`).toBeLessThanOrEqual(caps.maxHeaderChars);
-              if (b.type === "section") expect(b.text.text.length, `${where}: section`).toBeLessThanOrEqual(caps.maxSectionChars);
+      check(
+        "capabilities",
+        `${count} alert${count === 1 ? "" : "s"}: messages respect the declared capabilities, each delivered once`,
+        async () => {
+          const h = await harness(configFor(sink.url));
+          const scan = syntheticScan(count);
+          const { report, plan } = await run(h, scan);
+          const caps = h.engine.capabilities;
+          const planned = destinationsOf(plan).flatMap((d) => d.messages);
+          if (count === 0) {
+            expect(planned.length).toBe(0);
+            expect(sink.requests.length, "no alerts: nothing is sent").toBe(0);
+            for (const d of report.destinations) expect(d.status).toBe("skipped");
+          } else {
+            expect(plan.alerts.matched, "configFor(url) should route every alert").toBe(count);
+            for (const m of planned) {
+              const where = `${m.destination.target} page ${m.index}/${m.count}`;
+              expect(m.payload.blocks.length, `${where}: blocks`).toBeLessThanOrEqual(caps.maxBlocks);
+              expect(messageText(m.payload.blocks), `${where}: text`).toBeLessThanOrEqual(caps.maxMessageChars);
+              expect(m.payload.text.length, `${where}: fallback text`).toBeLessThanOrEqual(caps.maxFallbackChars);
+              for (const b of m.payload.blocks) {
+                if (b.type === "header")
+                  expect(b.text.text.length, `${where}: header`).toBeLessThanOrEqual(caps.maxHeaderChars);
+                if (b.type === "section")
+                  expect(b.text.text.length, `${where}: section`).toBeLessThanOrEqual(caps.maxSectionChars);
+              }
             }
-          }
-          expect(sink.requests.length, "one request per planned message").toBe(planned.length);
-          expect(reportExitCode(report)).toBe(0);
-          for (const d of report.destinations) {
-            expect(d.status, `${d.target}`).toBe("sent");
-            expect(d.delivered).toBe(d.messages);
-            expect(d.alerts, `${d.target}: every alert shown or counted as omitted`).toBe(d.message_results.reduce((n, r) => n + r.alerts, 0) + d.omitted);
-            for (const r of d.message_results) expect(r.attempts, `${d.target} page ${r.index}: attempts`).toBe(1);
-          }
-          if (options.readRequest) {
-            let alerts: number | undefined;
-            for (const req of sink.requests) {
-              const s = options.readRequest(req);
-              if (s?.alerts !== undefined) alerts = (alerts ?? 0) + s.alerts;
-              if (s?.blocks !== undefined) expect(s.blocks, `request ${req.seq}: blocks`).toBeLessThanOrEqual(caps.maxBlocks);
-              if (s?.textChars !== undefined) expect(s.textChars, `request ${req.seq}: text`).toBeLessThanOrEqual(caps.maxMessageChars);
+            expect(sink.requests.length, "one request per planned message").toBe(planned.length);
+            expect(reportExitCode(report)).toBe(0);
+            for (const d of report.destinations) {
+              expect(d.status, `${d.target}`).toBe("sent");
+              expect(d.delivered).toBe(d.messages);
+              expect(d.alerts, `${d.target}: every alert shown or counted as omitted`).toBe(
+                d.message_results.reduce((n, r) => n + r.alerts, 0) + d.omitted,
+              );
+              for (const r of d.message_results) expect(r.attempts, `${d.target} page ${r.index}: attempts`).toBe(1);
             }
-            const shown = planned.reduce((n, m) => n + m.alerts.length, 0);
-            if (alerts !== undefined) expect(alerts, "alerts in the requests (readRequest) = alerts planned").toBe(shown);
-          }
-          // Pacing at the declared rate: in any stretch, at most burst + rate × time requests per key.
-          if (new Set(planned.map((m) => m.destination.key)).size === 1) {
-            const at = sink.requests.map((r) => r.at);
-            for (let i = 0; i < at.length; i++) {
-              for (let j = 0; j < i; j++) {
-                const allowed = Math.max(1, caps.burst) + (caps.ratePerSecond * (at[i]! - at[j]!)) / 1000;
-                expect(i - j + 1, `requests ${j + 1}..${i + 1} exceed ratePerSecond ${caps.ratePerSecond} / burst ${caps.burst}`).toBeLessThanOrEqual(allowed + 1e-6);
+            if (options.readRequest) {
+              let alerts: number | undefined;
+              for (const req of sink.requests) {
+                const s = options.readRequest(req);
+                if (s?.alerts !== undefined) alerts = (alerts ?? 0) + s.alerts;
+                if (s?.blocks !== undefined)
+                  expect(s.blocks, `request ${req.seq}: blocks`).toBeLessThanOrEqual(caps.maxBlocks);
+                if (s?.textChars !== undefined)
+                  expect(s.textChars, `request ${req.seq}: text`).toBeLessThanOrEqual(caps.maxMessageChars);
+              }
+              const shown = planned.reduce((n, m) => n + m.alerts.length, 0);
+              if (alerts !== undefined)
+                expect(alerts, "alerts in the requests (readRequest) = alerts planned").toBe(shown);
+            }
+            // Pacing at the declared rate: in any stretch, at most burst + rate × time requests per key.
+            if (new Set(planned.map((m) => m.destination.key)).size === 1) {
+              const at = sink.requests.map((r) => r.at);
+              for (let i = 0; i < at.length; i++) {
+                for (let j = 0; j < i; j++) {
+                  const allowed = Math.max(1, caps.burst) + (caps.ratePerSecond * (at[i]! - at[j]!)) / 1000;
+                  expect(
+                    i - j + 1,
+                    `requests ${j + 1}..${i + 1} exceed ratePerSecond ${caps.ratePerSecond} / burst ${caps.burst}`,
+                  ).toBeLessThanOrEqual(allowed + 1e-6);
+                }
               }
             }
           }
-        }
-        assertNoSecrets();
-      });
+          assertNoSecrets();
+        },
+      );
     }
 
     /* ---------------------------------------------------------------- failures */
@@ -388,7 +435,9 @@ export function runConformance(options: ConformanceOptions): void {
       sink.respond({ status: 429, body: "rate_limited", headers: { "retry-after": "7" } });
       const { report } = await run(h, syntheticScan(1));
       expect(sink.requests.length, "the 429 and one retry").toBe(2);
-      expect(sink.requests[1]!.at - sink.requests[0]!.at, "virtual ms waited before the retry").toBeGreaterThanOrEqual(7000);
+      expect(sink.requests[1]!.at - sink.requests[0]!.at, "virtual ms waited before the retry").toBeGreaterThanOrEqual(
+        7000,
+      );
       expect(report.destinations[0]!.status).toBe("sent");
       assertNoSecrets();
     });
@@ -411,29 +460,40 @@ export function runConformance(options: ConformanceOptions): void {
       const { report } = await run(h, syntheticScan(1), { requestTimeoutMs: 300 });
       expect(sink.requests.length, "the hung request and one retry").toBe(2);
       expect(report.destinations[0]!.status).toBe("sent");
-      expect(report.destinations[0]!.message_results[0]!.possible_duplicate, "a timeout after sending may have been delivered").toBe(true);
+      expect(
+        report.destinations[0]!.message_results[0]!.possible_duplicate,
+        "a timeout after sending may have been delivered",
+      ).toBe(true);
       assertNoSecrets();
     });
 
     /* ---------------------------------------------------------------- secrets */
 
-    check("secrets", "secrets in the config never appear in the report, logs, progress or errors, even when the endpoint echoes them", async () => {
-      const echo = `no such hook: ${sink.url} (${sink.secret})`;
-      // Transient failure echoing the URL, then a permanent one echoing it.
-      sink.respond({ status: 503, body: echo }, { status: 429, body: echo, headers: { "retry-after": "1" } });
-      sink.fallback = { status: 403, body: echo };
-      const h = await harness(configFor(sink.url));
-      const { report } = await run(h, syntheticScan(3));
-      expect(report.destinations[0]!.status).toBe("failed");
-      // A config error near the secret.
-      const base = configFor(sink.url);
-      try {
-        await createEngine({ config: { ...base, junk_key_near_secret: sink.url }, plugins: [plugin], env: options.env ?? {} });
-      } catch (e) {
-        seen.push(e);
-      }
-      assertNoSecrets();
-    });
+    check(
+      "secrets",
+      "secrets in the config never appear in the report, logs, progress or errors, even when the endpoint echoes them",
+      async () => {
+        const echo = `no such hook: ${sink.url} (${sink.secret})`;
+        // Transient failure echoing the URL, then a permanent one echoing it.
+        sink.respond({ status: 503, body: echo }, { status: 429, body: echo, headers: { "retry-after": "1" } });
+        sink.fallback = { status: 403, body: echo };
+        const h = await harness(configFor(sink.url));
+        const { report } = await run(h, syntheticScan(3));
+        expect(report.destinations[0]!.status).toBe("failed");
+        // A config error near the secret.
+        const base = configFor(sink.url);
+        try {
+          await createEngine({
+            config: { ...base, junk_key_near_secret: sink.url },
+            plugins: [plugin],
+            env: options.env ?? {},
+          });
+        } catch (e) {
+          seen.push(e);
+        }
+        assertNoSecrets();
+      },
+    );
   });
 }
 

@@ -6,7 +6,14 @@
 /* Conformance */
 export { type ConformanceCheck, type ConformanceOptions, type RequestSummary, runConformance } from "./conformance.js";
 /* Clock and secret checks (from @socket-notify/core/testing) */
-export { expectNoSecrets, FakeClock, type FakeClockOptions, redactForDisplay, type SleepRecord, textOf } from "@socket-notify/core/testing";
+export {
+  expectNoSecrets,
+  FakeClock,
+  type FakeClockOptions,
+  redactForDisplay,
+  type SleepRecord,
+  textOf,
+} from "@socket-notify/core/testing";
 /* Scans */
 export { syntheticScan, syntheticScanJson, type SyntheticScanOptions } from "./scan.js";
 /* HTTP sink */

@@ -1,6 +1,15 @@
 import { parseScan, type ScanInput } from "@socket-notify/core";
 
-const TYPES = ["malware", "criticalCVE", "cve", "didYouMean", "installScripts", "networkAccess", "envVars", "copyleftLicense"] as const;
+const TYPES = [
+  "malware",
+  "criticalCVE",
+  "cve",
+  "didYouMean",
+  "installScripts",
+  "networkAccess",
+  "envVars",
+  "copyleftLicense",
+] as const;
 const SEVERITIES = ["critical", "high", "middle", "low"] as const;
 
 export interface SyntheticScanOptions {

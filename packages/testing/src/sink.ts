@@ -93,7 +93,9 @@ export async function startSink(options: SinkOptions = {}): Promise<HttpSink> {
       } catch {
         json = undefined;
       }
-      const answer: SinkResponse = tooLarge ? { status: 413, body: "request_too_large" } : (script.shift() ?? sink.fallback);
+      const answer: SinkResponse = tooLarge
+        ? { status: 413, body: "request_too_large" }
+        : (script.shift() ?? sink.fallback);
       const record: SinkRequest = {
         seq: requests.length + 1,
         method: req.method ?? "GET",
@@ -110,9 +112,13 @@ export async function startSink(options: SinkOptions = {}): Promise<HttpSink> {
         res.on("close", () => hanging.delete(res));
         return;
       }
-      const text = answer.body === undefined ? "ok" : typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
+      const text =
+        answer.body === undefined ? "ok" : typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
       res.writeHead(answer.status ?? 200, {
-        "content-type": typeof answer.body === "string" || answer.body === undefined ? "text/plain; charset=utf-8" : "application/json; charset=utf-8",
+        "content-type":
+          typeof answer.body === "string" || answer.body === undefined
+            ? "text/plain; charset=utf-8"
+            : "application/json; charset=utf-8",
         ...answer.headers,
       });
       res.end(text);

@@ -8,7 +8,10 @@ runConformance({
   configFor: (url) => ({ url }),
   readRequest: (request) => {
     const body = request.json as { blocks?: { type: string; text?: { text: string } }[] } | undefined;
-    return { blocks: body?.blocks?.length ?? 0, textChars: (body?.blocks ?? []).reduce((n, b) => n + (b.text?.text.length ?? 0), 0) };
+    return {
+      blocks: body?.blocks?.length ?? 0,
+      textChars: (body?.blocks ?? []).reduce((n, b) => n + (b.text?.text.length ?? 0), 0),
+    };
   },
   skip: { descriptor: "a built-in mode name" },
 });

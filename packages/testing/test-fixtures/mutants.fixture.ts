@@ -2,7 +2,13 @@
  * A small good plugin and broken variants of it, each run through the conformance kit.
  * ../src/conformance.test.ts runs this file in a child vitest and checks which tests fail.
  */
-import { type DeliveryFailure, type Destination, type NotifierPlugin, type PluginHost, type Secret } from "@socket-notify/core";
+import {
+  type DeliveryFailure,
+  type Destination,
+  type NotifierPlugin,
+  type PluginHost,
+  type Secret,
+} from "@socket-notify/core";
 import { runConformance } from "../src/index.js";
 
 type Classify = (status: number, body: string, retryAfter: string | null, host: PluginHost) => DeliveryFailure;
@@ -22,7 +28,10 @@ function makePlugin(mode: string, v: Variant = {}): NotifierPlugin {
     mode,
     optionsSchema: (host) => {
       const { z } = host;
-      const entry = (v.strict ?? true) ? z.strictObject({ name: z.string(), url: z.string(), ...host.filterShape }) : z.object({ name: z.string(), url: z.string() });
+      const entry =
+        (v.strict ?? true)
+          ? z.strictObject({ name: z.string(), url: z.string(), ...host.filterShape })
+          : z.object({ name: z.string(), url: z.string() });
       return z.object({ targets: (v.validate ?? true) ? z.array(entry).optional() : z.any() });
     },
     capabilities: { maxBlocks: 50, ratePerSecond: 2, burst: 2 },
@@ -32,7 +41,14 @@ function makePlugin(mode: string, v: Variant = {}): NotifierPlugin {
       return list.map((t, i) => {
         const url = host.secret(t.url, { path: `targets[${i}].url`, redact: host.redactWebhookUrl });
         host.checkUrl(url.reveal(), { path: `targets[${i}].url`, what: `${mode} URL` });
-        return { route: t.name, target: v.target ? v.target(t.name, t.url) : t.name, key: `${mode}:${t.name}`, filter: host.pickFilter(t), address: url, configPath: `targets[${i}]` };
+        return {
+          route: t.name,
+          target: v.target ? v.target(t.name, t.url) : t.name,
+          key: `${mode}:${t.name}`,
+          filter: host.pickFilter(t),
+          address: url,
+          configPath: `targets[${i}]`,
+        };
       });
     },
     register(container, host) {
@@ -41,7 +57,11 @@ function makePlugin(mode: string, v: Variant = {}): NotifierPlugin {
           async send(message, ctx) {
             let res: Response;
             try {
-              res = await fetch((message.destination.address as Secret).reveal(), { method: "POST", body: JSON.stringify({ n: message.alerts.length }), signal: ctx.signal });
+              res = await fetch((message.destination.address as Secret).reveal(), {
+                method: "POST",
+                body: JSON.stringify({ n: message.alerts.length }),
+                signal: ctx.signal,
+              });
             } catch (e) {
               const reason = ctx.signal.reason as Error | undefined;
               const failure = host.classifyNetworkError(reason?.name === "TimeoutError" ? reason : e, ctx.timeoutMs);
@@ -49,7 +69,12 @@ function makePlugin(mode: string, v: Variant = {}): NotifierPlugin {
             }
             const body = await res.text();
             if (res.ok) return { ok: true };
-            const failure = (v.classify ?? ((s, b, r, h) => h.classifyHttpStatus(s, b, r)))(res.status, body, res.headers.get("retry-after"), host);
+            const failure = (v.classify ?? ((s, b, r, h) => h.classifyHttpStatus(s, b, r)))(
+              res.status,
+              body,
+              res.headers.get("retry-after"),
+              host,
+            );
             return { ok: false, failure: { ...failure, message: `${failure.message}: ${host.scrub(body)}` } };
           },
         },
@@ -59,13 +84,24 @@ function makePlugin(mode: string, v: Variant = {}): NotifierPlugin {
 }
 
 const configFor = (url: string) => ({ targets: [{ name: "t", url }] });
-const run = (mode: string, v?: Variant) => runConformance({ plugin: makePlugin(mode, v), configFor, name: mode, skip: { timeout: "covered by the good plugin; keeps this run short" } });
+const run = (mode: string, v?: Variant) =>
+  runConformance({
+    plugin: makePlugin(mode, v),
+    configFor,
+    name: mode,
+    skip: { timeout: "covered by the good plugin; keeps this run short" },
+  });
 
 run("good");
 run("leaks-url-in-target", { target: (_name, url) => url });
-run("never-retries", { classify: (s, b, r, h) => ({ ...h.classifyHttpStatus(s, b, r), retry: "never" }), networkRetry: "never" });
+run("never-retries", {
+  classify: (s, b, r, h) => ({ ...h.classifyHttpStatus(s, b, r), retry: "never" }),
+  networkRetry: "never",
+});
 run("retries-4xx", { classify: (s, b, r, h) => ({ ...h.classifyHttpStatus(s, b, r), retry: "backoff" }) });
-run("ignores-retry-after", { classify: (s, b, r, h) => ({ ...h.classifyHttpStatus(s, b, null), ...(s === 429 ? { retryAfterMs: 1000 } : {}) }) });
+run("ignores-retry-after", {
+  classify: (s, b, _r, h) => ({ ...h.classifyHttpStatus(s, b, null), ...(s === 429 ? { retryAfterMs: 1000 } : {}) }),
+});
 run("loose-schema", { strict: false });
 run("no-validation", { validate: false });
 run("mutates-config", { destinations: (c) => void (c.touched = true) });

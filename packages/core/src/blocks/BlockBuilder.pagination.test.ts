@@ -3,7 +3,11 @@ import { type Alert, type ScanContext } from "../model.js";
 import { BlockBuilder } from "./BlockBuilder.js";
 import { blockText, messageText, SLACK_LIMITS } from "./types.js";
 
-const SCAN: ScanContext = { repo: "acme/web", branch: "main", reportUrl: "https://socket.dev/dashboard/org/acme/sbom/b" };
+const SCAN: ScanContext = {
+  repo: "acme/web",
+  branch: "main",
+  reportUrl: "https://socket.dev/dashboard/org/acme/sbom/b",
+};
 
 /** n alerts (one per package) whose entries all render to the same length (~480 characters). */
 function sameSize(n: number): Alert[] {
@@ -36,7 +40,8 @@ describe("pagination is tight (bench figure 2)", () => {
   // What fits next to the header (150 reserved) and the context line when nothing is left over,
   // in characters and in blocks (two per entry).
   const context = one[1]!;
-  const room = SLACK_LIMITS.maxMessageChars - SLACK_LIMITS.maxHeaderChars - ("text" in context ? context.text.text.length : 0);
+  const room =
+    SLACK_LIMITS.maxMessageChars - SLACK_LIMITS.maxHeaderChars - ("text" in context ? context.text.text.length : 0);
   const perPage = Math.min(Math.floor(room / len), Math.floor((SLACK_LIMITS.maxBlocks - 3) / 2));
 
   it("when every alert fits, pages are filled to the limit: no room is kept for a summary that is not sent", () => {

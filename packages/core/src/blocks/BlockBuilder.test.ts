@@ -34,10 +34,15 @@ function alerts(n: number, over: (i: number) => Partial<Alert> = () => ({})): Al
       description: i % 2 ? `This package does something questionable number ${i}.` : "",
       url: `https://socket.dev/npm/package/${name}/overview/1.${i}.0`,
       purl: `pkg:npm/${name}@1.${i}.0`,
-      introducedBy: Array.from({ length: (i % 4) + 1 }, (_, j) => ({ source: j === 0 ? "direct" : `npm/parent-${j}@2.0.0`, manifest: `packages/app-${j}/package.json` })),
+      introducedBy: Array.from({ length: (i % 4) + 1 }, (_, j) => ({
+        source: j === 0 ? "direct" : `npm/parent-${j}@2.0.0`,
+        manifest: `packages/app-${j}/package.json`,
+      })),
       manifests: ["package.json"],
       origin: i % 5 === 0 ? "unchanged" : "new",
-      ...(type === "criticalCVE" ? { ghsaId: `GHSA-xxxx-yyyy-${String(i).padStart(4, "0")}`, cveId: `CVE-2024-${i}` } : {}),
+      ...(type === "criticalCVE"
+        ? { ghsaId: `GHSA-xxxx-yyyy-${String(i).padStart(4, "0")}`, cveId: `CVE-2024-${i}` }
+        : {}),
       ...over(i),
     };
     return a;
@@ -45,7 +50,13 @@ function alerts(n: number, over: (i: number) => Partial<Alert> = () => ({})): Al
 }
 
 function textsOf(blocks: Block[]): string[] {
-  return blocks.flatMap((b) => (b.type === "header" || b.type === "section" ? [b.text.text] : b.type === "context" ? b.elements.map((e) => e.text) : []));
+  return blocks.flatMap((b) =>
+    b.type === "header" || b.type === "section"
+      ? [b.text.text]
+      : b.type === "context"
+        ? b.elements.map((e) => e.text)
+        : [],
+  );
 }
 
 /** Slack's limits and our own promises, for every message of a build. */
@@ -120,7 +131,12 @@ describe("BlockBuilder: limits hold and nothing is dropped", () => {
       const input = alerts(n);
       const r = builder.build(input, SCAN);
       if (n === 0) {
-        expect(r).toEqual({ messages: [], shown: 0, omitted: 0, omittedBySeverity: { critical: 0, high: 0, medium: 0, low: 0 } });
+        expect(r).toEqual({
+          messages: [],
+          shown: 0,
+          omitted: 0,
+          omittedBySeverity: { critical: 0, high: 0, medium: 0, low: 0 },
+        });
         return;
       }
       checkLimits(r, input, 5);
@@ -148,13 +164,23 @@ describe("BlockBuilder: limits hold and nothing is dropped", () => {
       namespace: long("@ns", 100),
       version: long("9", 200),
       url: `https://socket.dev/${long("p", 2900)}/${i}`,
-      introducedBy: Array.from({ length: 60 }, (_, j) => ({ source: `npm/${long("s", 400)}@${j}`, manifest: long("m", 400) })),
+      introducedBy: Array.from({ length: 60 }, (_, j) => ({
+        source: `npm/${long("s", 400)}@${j}`,
+        manifest: long("m", 400),
+      })),
       manifests: Array.from({ length: 20 }, () => long("f", 300)),
       ghsaId: long("G", 500),
       cveId: long("C", 500),
       reachability: { state: "reachable", rawState: "reachable", trace: long("frame -> ", 2000) },
     }));
-    const scan: ScanContext = { repo: long("r", 5000), branch: long("b", 5000), pr: long("9", 5000), commitSha: long("a", 5000), diffUrl: `https://socket.dev/${long("d", 2950)}`, reportUrl: `https://socket.dev/${long("e", 2950)}` };
+    const scan: ScanContext = {
+      repo: long("r", 5000),
+      branch: long("b", 5000),
+      pr: long("9", 5000),
+      commitSha: long("a", 5000),
+      diffUrl: `https://socket.dev/${long("d", 2950)}`,
+      reportUrl: `https://socket.dev/${long("e", 2950)}`,
+    };
     for (const maxMessages of [1, 5, 50]) checkLimits(builder.build(input, scan, { maxMessages }), input, maxMessages);
   });
 
@@ -171,7 +197,13 @@ describe("BlockBuilder: limits hold and nothing is dropped", () => {
 
   it("tighter limits declared by a notifier are respected", () => {
     const input = alerts(300);
-    const limits = { maxBlocks: 10, maxSectionChars: 500, maxMessageChars: 3000, maxFallbackChars: 300, maxHeaderChars: 80 };
+    const limits = {
+      maxBlocks: 10,
+      maxSectionChars: 500,
+      maxMessageChars: 3000,
+      maxFallbackChars: 300,
+      maxHeaderChars: 80,
+    };
     const r = builder.build(input, SCAN, { limits, maxMessages: 20 });
     for (const m of r.messages) {
       expect(m.payload.blocks.length).toBeLessThanOrEqual(10);
@@ -188,7 +220,10 @@ describe("BlockBuilder: content", () => {
     const input = alerts(3);
     const m = builder.build(input, SCAN).messages[0]!;
     const [header, context, divider] = m.payload.blocks;
-    expect(header).toEqual({ type: "header", text: { type: "plain_text", text: "🚨 Socket Security: 3 alerts (1 block, 2 warn)", emoji: true } });
+    expect(header).toEqual({
+      type: "header",
+      text: { type: "plain_text", text: "🚨 Socket Security: 3 alerts (1 block, 2 warn)", emoji: true },
+    });
     expect((context as { text: { text: string } }).text.text).toBe(
       "*Repository:* acme/web  ·  *Branch:* feature/x  ·  *PR:* #12  ·  *Commit:* 01234567\n" +
         `<${SCAN.diffUrl}|View the scan on Socket>  ·  <${SCAN.reportUrl}|Full report>`,
@@ -234,7 +269,8 @@ describe("BlockBuilder: content", () => {
   });
 
   it("orders by risk: block before warn, then severity, malware and typosquats first", () => {
-    const mk = (name: string, action: Alert["action"], severity: Severity, type = "envVars") => alerts(1, () => ({ id: name, name, action, severity, type }))[0]!;
+    const mk = (name: string, action: Alert["action"], severity: Severity, type = "envVars") =>
+      alerts(1, () => ({ id: name, name, action, severity, type }))[0]!;
     const input = [
       mk("warn-critical", "warn", "critical"),
       mk("block-low", "block", "low"),
@@ -268,7 +304,9 @@ describe("BlockBuilder: content", () => {
       type: TYPES[next(TYPES.length)]!,
       ecosystem: ["npm", "pypi", "maven"][next(3)]!,
       id: `id-${next(500)}-${i}`,
-      ...(next(3) === 0 ? { reachability: { state: (["reachable", "unreachable", "unknown"] as const)[next(3)] } } : {}),
+      ...(next(3) === 0
+        ? { reachability: { state: (["reachable", "unreachable", "unknown"] as const)[next(3)] } }
+        : {}),
     })) as Alert[];
     expect(sortByRisk(input).map((a) => a.id)).toEqual([...input].sort(compareRisk).map((a) => a.id));
     expect(sortByRisk([])).toEqual([]);
@@ -307,7 +345,14 @@ describe("mrkdwn escaping: untrusted text is inert (B12)", () => {
 
   it("hostile alert content renders inert in the whole payload", () => {
     const evil = "<!channel> <!here> <@U123> <https://evil.example|free> & *x* \u202Eabc\u0000";
-    const input = alerts(3, () => ({ title: evil, name: evil, description: evil, introducedBy: [{ source: evil, manifest: evil }], manifests: [evil], ghsaId: evil }));
+    const input = alerts(3, () => ({
+      title: evil,
+      name: evil,
+      description: evil,
+      introducedBy: [{ source: evil, manifest: evil }],
+      manifests: [evil],
+      ghsaId: evil,
+    }));
     const r = builder.build(input, { repo: evil, branch: evil, pr: evil, commitSha: evil });
     for (const m of r.messages) {
       for (const t of [...textsOf(m.payload.blocks), m.payload.text]) {
@@ -321,7 +366,18 @@ describe("mrkdwn escaping: untrusted text is inert (B12)", () => {
   it("links only for http(s) URLs without | < > or spaces", () => {
     expect(link("https://socket.dev/x", "pkg")).toBe("<https://socket.dev/x|pkg>");
     expect(link("http://localhost:8080/x?a=1&b=2", "pkg")).toBe("<http://localhost:8080/x?a=1&amp;b=2|pkg>");
-    for (const bad of ["javascript:alert(1)", "ftp://x/y", "https://x/y|evil", "https://x/<y>", "https://x/ y", "//x/y", "", undefined, `https://x/${"a".repeat(3000)}`, "https://x/\u0000"]) {
+    for (const bad of [
+      "javascript:alert(1)",
+      "ftp://x/y",
+      "https://x/y|evil",
+      "https://x/<y>",
+      "https://x/ y",
+      "//x/y",
+      "",
+      undefined,
+      `https://x/${"a".repeat(3000)}`,
+      "https://x/\u0000",
+    ]) {
       expect(link(bad, "a<b>")).toBe("a&lt;b&gt;");
     }
   });

@@ -31,8 +31,12 @@ function alert(name: string, type: string, severity: Severity = "high", over: Pa
   };
 }
 
-const sections = (b: Block[]) => b.filter((x): x is Extract<Block, { type: "section" }> => x.type === "section").map((x) => x.text.text);
-const contexts = (b: Block[]) => b.filter((x): x is Extract<Block, { type: "context" }> => x.type === "context").map((x) => x.elements.map((e) => e.text).join(" "));
+const sections = (b: Block[]) =>
+  b.filter((x): x is Extract<Block, { type: "section" }> => x.type === "section").map((x) => x.text.text);
+const contexts = (b: Block[]) =>
+  b
+    .filter((x): x is Extract<Block, { type: "context" }> => x.type === "context")
+    .map((x) => x.elements.map((e) => e.text).join(" "));
 
 function everyAlertShownOrCounted(r: BuildResult, input: Alert[]): void {
   const shown = r.messages.flatMap((m) => m.alerts);
@@ -43,7 +47,8 @@ function everyAlertShownOrCounted(r: BuildResult, input: Alert[]): void {
   for (const m of r.messages) {
     expect(m.payload.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.maxBlocks);
     expect(messageText(m.payload.blocks)).toBeLessThanOrEqual(SLACK_LIMITS.maxMessageChars);
-    for (const t of [...sections(m.payload.blocks), ...contexts(m.payload.blocks)]) expect(t.length).toBeLessThanOrEqual(SLACK_LIMITS.maxSectionChars);
+    for (const t of [...sections(m.payload.blocks), ...contexts(m.payload.blocks)])
+      expect(t.length).toBeLessThanOrEqual(SLACK_LIMITS.maxSectionChars);
     // Every shown alert's package and title appear in its message.
     const text = JSON.stringify(m.payload.blocks);
     for (const a of m.alerts) expect(text).toContain(a.name);
@@ -65,7 +70,10 @@ describe("suggestion, next step and type key", () => {
     expect(suggestion.endsWith("…")).toBe(true);
     // The section is followed by a context block (Slack's small text) with the filterable key.
     const i = blocks.findIndex((b) => b.type === "section" && b.text.text === section);
-    expect(blocks[i + 1]).toEqual({ type: "context", elements: [{ type: "mrkdwn", text: "Alert type: `obfuscatedFile`", verbatim: true }] });
+    expect(blocks[i + 1]).toEqual({
+      type: "context",
+      elements: [{ type: "mrkdwn", text: "Alert type: `obfuscatedFile`", verbatim: true }],
+    });
   });
 
   it("no suggestion lines when the report has none (offline Socket CLI runs leave them empty)", () => {
@@ -85,7 +93,10 @@ describe("one package, one entry", () => {
       alert("lodash", "criticalCVE", "critical", { cveId: "CVE-2021-23337", title: "Critical CVE" }),
       alert("other", "envVars", "low"),
       alert("lodash", "usesEval", "medium", { title: "Uses eval" }),
-      alert("lodash", "networkAccess", "medium", { title: "Network access", introducedBy: [{ source: "npm/app@1.0.0", manifest: "package.json" }] }),
+      alert("lodash", "networkAccess", "medium", {
+        title: "Network access",
+        introducedBy: [{ source: "npm/app@1.0.0", manifest: "package.json" }],
+      }),
     ];
     const r = builder.build(input, {});
     const blocks = r.messages[0]!.payload.blocks;
@@ -105,14 +116,19 @@ describe("one package, one entry", () => {
     );
     expect((lodash!.match(/npm\/lodash@1\.0\.0/g) ?? []).length).toBe(1);
     expect(other).toContain("npm/other@1.0.0");
-    expect(contexts(blocks)).toEqual(["Alert types: `criticalCVE` · `networkAccess` · `usesEval`", "Alert type: `envVars`"]);
+    expect(contexts(blocks)).toEqual([
+      "Alert types: `criticalCVE` · `networkAccess` · `usesEval`",
+      "Alert type: `envVars`",
+    ]);
     expect(r.messages[0]!.alerts.map((a) => a.type)).toEqual(["criticalCVE", "networkAccess", "usesEval", "envVars"]);
     // The header still counts alerts, not packages.
     expect(blocks[0]).toMatchObject({ text: { text: "🚨 Socket Security: 4 alerts (1 block, 3 warn)" } });
   });
 
   it("a package with more alerts than one section holds continues in the next entry; every alert shown or counted", () => {
-    const input = Array.from({ length: 400 }, (_, i) => alert("huge", `type${i}`, "high", { description: "d".repeat(250), title: `Problem ${i}` }));
+    const input = Array.from({ length: 400 }, (_, i) =>
+      alert("huge", `type${i}`, "high", { description: "d".repeat(250), title: `Problem ${i}` }),
+    );
     for (const maxMessages of [1, 3, 100]) {
       const r = builder.build(input, {}, { maxMessages });
       everyAlertShownOrCounted(r, input);
@@ -127,18 +143,44 @@ describe("one package, one entry", () => {
 
   it("many packages with several alerts each, over many pages: limits hold and nothing is dropped", () => {
     const input: Alert[] = [];
-    for (let p = 0; p < 300; p++) for (let k = 0; k < (p % 5) + 1; k++) input.push(alert(`pkg-${p}`, `t${k}`, (["critical", "high", "medium", "low"] as const)[(p + k) % 4], { description: "x".repeat(p % 200) }));
+    for (let p = 0; p < 300; p++)
+      for (let k = 0; k < (p % 5) + 1; k++)
+        input.push(
+          alert(`pkg-${p}`, `t${k}`, (["critical", "high", "medium", "low"] as const)[(p + k) % 4], {
+            description: "x".repeat(p % 200),
+          }),
+        );
     for (const maxMessages of [1, 5, 100]) everyAlertShownOrCounted(builder.build(input, {}, { maxMessages }), input);
   });
 });
 
 describe("links to the forge and the CI run", () => {
-  const base: ScanContext = { repo: "acme/web", branch: "feature/x", pr: "12", commitSha: "0123456789abcdef0123456789abcdef01234567" };
+  const base: ScanContext = {
+    repo: "acme/web",
+    branch: "feature/x",
+    pr: "12",
+    commitSha: "0123456789abcdef0123456789abcdef01234567",
+  };
 
   it.each([
-    ["github", "https://github.com", "https://github.com/acme/web/pull/12", "https://github.com/acme/web/commit/0123456789abcdef0123456789abcdef01234567"],
-    ["gitlab", "https://gitlab.example.com", "https://gitlab.example.com/acme/web/-/merge_requests/12", "https://gitlab.example.com/acme/web/-/commit/0123456789abcdef0123456789abcdef01234567"],
-    ["bitbucket", "https://bitbucket.org", "https://bitbucket.org/acme/web/pull-requests/12", "https://bitbucket.org/acme/web/commits/0123456789abcdef0123456789abcdef01234567"],
+    [
+      "github",
+      "https://github.com",
+      "https://github.com/acme/web/pull/12",
+      "https://github.com/acme/web/commit/0123456789abcdef0123456789abcdef01234567",
+    ],
+    [
+      "gitlab",
+      "https://gitlab.example.com",
+      "https://gitlab.example.com/acme/web/-/merge_requests/12",
+      "https://gitlab.example.com/acme/web/-/commit/0123456789abcdef0123456789abcdef01234567",
+    ],
+    [
+      "bitbucket",
+      "https://bitbucket.org",
+      "https://bitbucket.org/acme/web/pull-requests/12",
+      "https://bitbucket.org/acme/web/commits/0123456789abcdef0123456789abcdef01234567",
+    ],
   ] as const)("%s: repository, PR and commit are links, and the CI run", (kind, url, pr, commit) => {
     const scan: ScanContext = { ...base, forge: { kind, url }, runUrl: "https://ci.example/run/7?x=1&y=2" };
     const context = sections(builder.build([alert("a", "envVars")], scan).messages[0]!.payload.blocks)[0]!;
@@ -149,12 +191,21 @@ describe("links to the forge and the CI run", () => {
   });
 
   it("without a forge nothing is linked; unsafe run URLs and odd PRs/commits are not linked", () => {
-    const plain = sections(builder.build([alert("a", "envVars")], { ...base, runUrl: "javascript:alert(1)" }).messages[0]!.payload.blocks)[0]!;
+    const plain = sections(
+      builder.build([alert("a", "envVars")], { ...base, runUrl: "javascript:alert(1)" }).messages[0]!.payload.blocks,
+    )[0]!;
     expect(plain).toBe("*Repository:* acme/web  ·  *Branch:* feature/x  ·  *PR:* #12  ·  *Commit:* 01234567");
-    const links = forgeLinks({ repo: "acme/web", pr: "12abc", commitSha: "not-hex!", forge: { kind: "github", url: "https://github.com" } });
+    const links = forgeLinks({
+      repo: "acme/web",
+      pr: "12abc",
+      commitSha: "not-hex!",
+      forge: { kind: "github", url: "https://github.com" },
+    });
     expect(links).toEqual({ repo: "https://github.com/acme/web" });
     // A branch or repo name from the report is percent-encoded segment by segment, never breaking the link.
-    expect(forgeLinks({ repo: "acme/we b|x", branch: "a>b/c", forge: { kind: "github", url: "https://github.com" } })).toEqual({
+    expect(
+      forgeLinks({ repo: "acme/we b|x", branch: "a>b/c", forge: { kind: "github", url: "https://github.com" } }),
+    ).toEqual({
       repo: "https://github.com/acme/we%20b%7Cx",
       branch: "https://github.com/acme/we%20b%7Cx/tree/a%3Eb/c",
     });
@@ -163,9 +214,18 @@ describe("links to the forge and the CI run", () => {
   });
 
   it("repository URLs of public forges are recognised", () => {
-    expect(forgeFromRepoUrl("git@github.com:acme/app.git")).toEqual({ forge: { kind: "github", url: "https://github.com" }, repo: "acme/app" });
-    expect(forgeFromRepoUrl("https://gitlab.com/group/sub/app.git")).toEqual({ forge: { kind: "gitlab", url: "https://gitlab.com" }, repo: "group/sub/app" });
-    expect(forgeFromRepoUrl("https://x-token-auth:secret@bitbucket.org/team/app.git")?.forge).toEqual({ kind: "bitbucket", url: "https://bitbucket.org" });
+    expect(forgeFromRepoUrl("git@github.com:acme/app.git")).toEqual({
+      forge: { kind: "github", url: "https://github.com" },
+      repo: "acme/app",
+    });
+    expect(forgeFromRepoUrl("https://gitlab.com/group/sub/app.git")).toEqual({
+      forge: { kind: "gitlab", url: "https://gitlab.com" },
+      repo: "group/sub/app",
+    });
+    expect(forgeFromRepoUrl("https://x-token-auth:secret@bitbucket.org/team/app.git")?.forge).toEqual({
+      kind: "bitbucket",
+      url: "https://bitbucket.org",
+    });
     expect(forgeFromRepoUrl("https://git.example.com/acme/app")).toBeUndefined();
   });
 });
@@ -174,7 +234,10 @@ describe("mention", () => {
   const mention = { tokens: ["<@U012AB3CD>", "<!subteam^SAZ94GDB8>", "!here"], minSeverity: "critical" as const };
 
   it("at or above the severity: a mention line on the first page, and in the notification text", () => {
-    const input = [alert("evil", "malware", "critical"), ...Array.from({ length: 60 }, (_, i) => alert(`p${i}`, "envVars", "low"))];
+    const input = [
+      alert("evil", "malware", "critical"),
+      ...Array.from({ length: 60 }, (_, i) => alert(`p${i}`, "envVars", "low")),
+    ];
     const r = builder.build(input, {}, { mention, maxMessages: 5 });
     expect(r.messages.length).toBeGreaterThan(1);
     const first = r.messages[0]!.payload;
@@ -187,7 +250,11 @@ describe("mention", () => {
   it("below the severity: no mention", () => {
     const r = builder.build([alert("a", "envVars", "high")], {}, { mention });
     expect(JSON.stringify(r.messages[0]!.payload)).not.toMatch(/<@U|<!|🔔/);
-    const high = builder.build([alert("a", "envVars", "high")], {}, { mention: { tokens: ["!channel"], minSeverity: "high" } });
+    const high = builder.build(
+      [alert("a", "envVars", "high")],
+      {},
+      { mention: { tokens: ["!channel"], minSeverity: "high" } },
+    );
     expect(sections(high.messages[0]!.payload.blocks)[0]).toBe("🔔 <!channel>: 1 high or higher alert");
   });
 

@@ -89,7 +89,10 @@ function addSeverity(c: SeverityCounts, s: Alert["severity"]): void {
 }
 
 /** Severity counts and block count of all alerts, and severity counts from index `restFrom` on, in one pass. */
-function tally(alerts: readonly Alert[], restFrom: number): { bySeverity: SeverityCounts; block: number; rest: SeverityCounts } {
+function tally(
+  alerts: readonly Alert[],
+  restFrom: number,
+): { bySeverity: SeverityCounts; block: number; rest: SeverityCounts } {
   const bySeverity: SeverityCounts = { critical: 0, high: 0, medium: 0, low: 0 };
   const rest: SeverityCounts = { critical: 0, high: 0, medium: 0, low: 0 };
   let block = 0;
@@ -206,7 +209,11 @@ export class BlockBuilder {
       if (index === count && omitted > 0) blocks.push(this.summary(omitted, omittedBySeverity, scan, limits));
       let text = this.fallback(totals, scan, index, count, omitted, limits);
       // The notification preview is the fallback: the mention goes there too, so it pings.
-      if (index === 1 && mention && options.mention) text = truncate(`${options.mention.tokens.map(mentionToken).join(" ")} ${text}`, limits.maxFallbackChars - HEADER_RESERVE_CHARS);
+      if (index === 1 && mention && options.mention)
+        text = truncate(
+          `${options.mention.tokens.map(mentionToken).join(" ")} ${text}`,
+          limits.maxFallbackChars - HEADER_RESERVE_CHARS,
+        );
       return {
         payload: { text, blocks, unfurl_links: false, unfurl_media: false },
         alerts: page.flatMap((e) => e.alerts),
@@ -266,7 +273,11 @@ export class BlockBuilder {
   }
 
   /** The mention line, when the destination has `mention` and an alert reaches its severity. */
-  private mentionSection(alerts: readonly Alert[], mention: BuildOptions["mention"], limits: MessageLimits): string | undefined {
+  private mentionSection(
+    alerts: readonly Alert[],
+    mention: BuildOptions["mention"],
+    limits: MessageLimits,
+  ): string | undefined {
     if (!mention || mention.tokens.length === 0) return undefined;
     const min = severityRank(mention.minSeverity);
     let n = 0;
@@ -287,7 +298,8 @@ export class BlockBuilder {
     const key = packageKey(first);
     let end = from + 1;
     while (end < grouped.length && packageKey(grouped[end]!) === key) end++;
-    if (end - from === 1) return { alerts: [first], section: this.renderAlert(first, max), types: typeLine([first], limits) };
+    if (end - from === 1)
+      return { alerts: [first], section: this.renderAlert(first, max), types: typeLine([first], limits) };
     const all = grouped.slice(from, end);
     const continued = from > 0 && packageKey(grouped[from - 1]!) === key;
     const head = this.packageLine(first, `${continued ? " (continued)" : ""} · ${plural(all.length, "alert")}`, max);
@@ -311,7 +323,9 @@ export class BlockBuilder {
   }
 
   private sourceLines(alerts: readonly Alert[]): string[] {
-    const sources = alerts.flatMap((a) => a.introducedBy.map((s) => `${inline(s.source, 150)}${s.manifest ? ` (${inline(s.manifest, 150)})` : ""}`));
+    const sources = alerts.flatMap((a) =>
+      a.introducedBy.map((s) => `${inline(s.source, 150)}${s.manifest ? ` (${inline(s.manifest, 150)})` : ""}`),
+    );
     const unique = [...new Set(sources)];
     const lines: string[] = [];
     if (unique.length === 1) lines.push(`*Introduced by:* ${unique[0]}`);
@@ -322,7 +336,13 @@ export class BlockBuilder {
     }
     const noSources = alerts.filter((a) => !a.introducedBy.length);
     const manifests = [...new Set(noSources.flatMap((a) => a.manifests))];
-    if (manifests.length) lines.push(`*Manifest:* ${manifests.slice(0, 5).map((m) => inline(m, 150)).join(", ")}`);
+    if (manifests.length)
+      lines.push(
+        `*Manifest:* ${manifests
+          .slice(0, 5)
+          .map((m) => inline(m, 150))
+          .join(", ")}`,
+      );
     return lines;
   }
 
@@ -365,7 +385,12 @@ export class BlockBuilder {
     if (a.nextStep) lines.push(`*Next step:* ${inline(a.nextStep, NEXT_STEP_MAX_CHARS)}`);
     if (a.reachability) {
       const r = a.reachability;
-      const label = { reachable: "🎯 *Reachable*", unreachable: "✓ *Unreachable*", unknown: "❓ *Reachability unknown*", error: "⚠️ *Reachability analysis failed*" }[r.state];
+      const label = {
+        reachable: "🎯 *Reachable*",
+        unreachable: "✓ *Unreachable*",
+        unknown: "❓ *Reachability unknown*",
+        error: "⚠️ *Reachability analysis failed*",
+      }[r.state];
       lines.push(r.state === "unknown" && r.rawState !== "unknown" ? `${label} (${inline(r.rawState, 40)})` : label);
     }
     return lines;
@@ -397,7 +422,9 @@ export class BlockBuilder {
     omitted: number,
     limits: MessageLimits,
   ): string {
-    const where = [scan.repo && ` in ${inline(scan.repo, 150)}`, scan.branch && ` (${inline(scan.branch, 100)})`].filter(Boolean).join("");
+    const where = [scan.repo && ` in ${inline(scan.repo, 150)}`, scan.branch && ` (${inline(scan.branch, 100)})`]
+      .filter(Boolean)
+      .join("");
     let text = `Socket Security: ${plural(totals.all, "alert")}${where}: ${totals.block} block, ${totals.all - totals.block} warn — ${formatSeverityCounts(totals.bySeverity, false)}`;
     if (count > 1) text += ` · part ${index} of ${count}`;
     if (omitted > 0 && index === count) text += ` · ${omitted} not shown`;

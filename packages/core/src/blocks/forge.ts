@@ -25,7 +25,9 @@ export function forgeAt(kind: Forge["kind"], url: string | undefined): Forge | u
  */
 export function forgeFromRepoUrl(url: string | undefined): { forge: Forge; repo: string } | undefined {
   if (!url) return undefined;
-  const m = /^(?:(?:https?|ssh|git):\/\/)?(?:[^@/\s]+@)?([A-Za-z0-9.-]+)(?::\d+)?[:/](.+?)(?:\.git)?\/?$/.exec(url.trim());
+  const m = /^(?:(?:https?|ssh|git):\/\/)?(?:[^@/\s]+@)?([A-Za-z0-9.-]+)(?::\d+)?[:/](.+?)(?:\.git)?\/?$/.exec(
+    url.trim(),
+  );
   if (!m) return undefined;
   const kind = KNOWN_HOSTS[m[1]!.toLowerCase()];
   const repo = m[2]!;
@@ -64,7 +66,8 @@ export function forgeLinks(scan: ScanContext): ForgeLinks {
     if (u) out[k] = u;
   };
   set("repo", safe(base));
-  if (scan.branch) set("branch", safe(`${base}/${paths.branch}/${scan.branch.split("/").map(encodeURIComponent).join("/")}`));
+  if (scan.branch)
+    set("branch", safe(`${base}/${paths.branch}/${scan.branch.split("/").map(encodeURIComponent).join("/")}`));
   if (pr && /^\d{1,12}$/.test(pr)) set("pr", safe(`${base}/${paths.pr}/${pr}`));
   if (sha && /^[0-9a-f]{7,64}$/i.test(sha)) set("commit", safe(`${base}/${paths.commit}/${sha}`));
   return out;

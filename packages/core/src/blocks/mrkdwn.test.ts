@@ -3,7 +3,20 @@ import { codeBlock, escapeMrkdwn, inline, isSafeUrl, link } from "./mrkdwn.js";
 
 // Every C1 control (U+0080–U+009F; U+009B is a one-character CSI, U+0085 a newline to some).
 const C1 = Array.from({ length: 32 }, (_, i) => String.fromCharCode(0x80 + i));
-const BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\u200e", "\u200f", "\u061c"];
+const BIDI = [
+  "\u202a",
+  "\u202b",
+  "\u202c",
+  "\u202d",
+  "\u202e",
+  "\u2066",
+  "\u2067",
+  "\u2068",
+  "\u2069",
+  "\u200e",
+  "\u200f",
+  "\u061c",
+];
 const ZERO_WIDTH = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e"];
 
 describe("untrusted text in Slack fields", () => {

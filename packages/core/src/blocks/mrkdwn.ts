@@ -59,7 +59,7 @@ function codePointBefore(text: string, i: number): number {
   const low = text.charCodeAt(i - 1);
   if (low >= 0xdc00 && low <= 0xdfff && i >= 2) {
     const high = text.charCodeAt(i - 2);
-    if (high >= 0xd800 && high <= 0xdbff) return (text.codePointAt(i - 2) as number);
+    if (high >= 0xd800 && high <= 0xdbff) return text.codePointAt(i - 2) as number;
   }
   return low;
 }
@@ -89,6 +89,10 @@ export function truncate(text: string, max: number): string {
   return `${text.slice(0, cut)}…`;
 }
 
+// Characters refused anywhere in a URL: mrkdwn link syntax, controls, and invisible or combining code points.
+const URL_REFUSED =
+  /[|<>"\u0000-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb]/;
+
 /**
  * Only plain http(s) URLs with nothing that could close or re-label a Slack link, or disguise
  * where it goes: no control characters (C0, DEL, C1), bidi controls (U+202E would show
@@ -97,7 +101,7 @@ export function truncate(text: string, max: number): string {
 export function isSafeUrl(url: string | undefined): url is string {
   if (!url || url.length > 3000) return false;
   if (!/^https?:\/\/[^\s]+$/i.test(url)) return false;
-  if (/[|<>"\u0000-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb]/.test(url)) return false;
+  if (URL_REFUSED.test(url)) return false;
   try {
     const u = new URL(url);
     return u.protocol === "https:" || u.protocol === "http:";
@@ -117,6 +121,9 @@ export function link(url: string | undefined, label: string): string {
  * control characters, lone CRs and U+2028/U+2029 are removed (stripControl), newlines kept.
  */
 export function codeBlock(text: string, max: number): string {
-  const body = truncate(stripControl(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/`/g, "\u02cb"), max);
+  const body = truncate(
+    stripControl(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/`/g, "\u02cb"),
+    max,
+  );
   return "```\n" + body + "\n```";
 }

@@ -60,11 +60,17 @@ describe("findConfig: sources and precedence", () => {
     const env = { [CONFIG_ENV]: JSON.stringify({ mode: "env" }) };
 
     const a = await findConfig({ configPath: flag, env, cwd: dir });
-    expect(a).toMatchObject({ raw: { mode: "flag" }, source: { kind: "flag", label: flag, baseDir: join(dir, "other"), code: false } });
+    expect(a).toMatchObject({
+      raw: { mode: "flag" },
+      source: { kind: "flag", label: flag, baseDir: join(dir, "other"), code: false },
+    });
     const b = await findConfig({ env, cwd: dir });
     expect(b).toMatchObject({ raw: { mode: "env" }, source: { kind: "env", label: CONFIG_ENV } });
     const c = await findConfig({ env: {}, cwd: dir });
-    expect(c).toMatchObject({ raw: { mode: "searched" }, source: { kind: "search", label: join(dir, ".socketnotifyrc.json") } });
+    expect(c).toMatchObject({
+      raw: { mode: "searched" },
+      source: { kind: "search", label: join(dir, ".socketnotifyrc.json") },
+    });
   });
 
   it("a relative --config is resolved from the working directory", async () => {
@@ -79,7 +85,11 @@ describe("findConfig: sources and precedence", () => {
 
   const searched: [string, string, unknown][] = [
     [".socketnotifyrc", '{"mode": "json-rc"}', { mode: "json-rc" }],
-    [".socketnotifyrc", "mode: yaml-rc\nurl_configs:\n  default: {}\n", { mode: "yaml-rc", url_configs: { default: {} } }],
+    [
+      ".socketnotifyrc",
+      "mode: yaml-rc\nurl_configs:\n  default: {}\n",
+      { mode: "yaml-rc", url_configs: { default: {} } },
+    ],
     [".socketnotifyrc.json", '{"mode": "rc-json"}', { mode: "rc-json" }],
     [".socketnotifyrc.yaml", "mode: rc-yaml\n", { mode: "rc-yaml" }],
     [".socketnotifyrc.yml", "mode: rc-yml\n", { mode: "rc-yml" }],
@@ -118,7 +128,10 @@ describe("findConfig: code configs", () => {
   for (const name of [".socketnotifyrc.mjs", ".socketnotifyrc.js", "socketnotify.config.cjs"]) {
     it(`a found ${name} is refused without allowCodeConfig`, async () => {
       await write("package.json", { name: "app", type: "module" });
-      const p = await write(name, name.endsWith("cjs") ? "module.exports = { mode: 'code' };" : "export default { mode: 'code' };");
+      const p = await write(
+        name,
+        name.endsWith("cjs") ? "module.exports = { mode: 'code' };" : "export default { mode: 'code' };",
+      );
       const e = await rejection(findConfig({ env: {}, cwd: dir }));
       expect(e.code).toBe("config_code_not_allowed");
       expect(e.message).toContain(p);
@@ -130,13 +143,18 @@ describe("findConfig: code configs", () => {
   it("loads a found .mjs config with allowCodeConfig (a function export is called)", async () => {
     await write("package.json", { name: "app" });
     await write(".socketnotifyrc.mjs", "export default () => ({ mode: 'code' });");
-    expect(await findConfig({ env: {}, cwd: dir, allowCodeConfig: true })).toMatchObject({ raw: { mode: "code" }, source: { kind: "search", code: true } });
+    expect(await findConfig({ env: {}, cwd: dir, allowCodeConfig: true })).toMatchObject({
+      raw: { mode: "code" },
+      source: { kind: "search", code: true },
+    });
   });
 
   it("--config x.js is refused without the flag, loaded with it", async () => {
     const p = await write("x.mjs", "export default { mode: 'code' };");
     expect((await rejection(findConfig({ configPath: p, env: {}, cwd: dir }))).code).toBe("config_code_not_allowed");
-    expect((await findConfig({ configPath: p, env: {}, cwd: dir, allowCodeConfig: true }))?.raw).toEqual({ mode: "code" });
+    expect((await findConfig({ configPath: p, env: {}, cwd: dir, allowCodeConfig: true }))?.raw).toEqual({
+      mode: "code",
+    });
   });
 
   it("a code config that throws is a config error naming the file", async () => {
@@ -152,7 +170,9 @@ describe("findConfig: errors", () => {
     const env = { [CONFIG_ENV]: `{"url": "${HOOK_A}" "url_configs": {}}` };
     const e = await rejection(findConfig({ env, cwd: dir }));
     expect(e.code).toBe("config_invalid");
-    expect(e.message).toMatch(/^SOCKET_SLACK_CONFIG_JSON: invalid JSON at line 1, column \d+: unexpected "\\"": a missing comma/);
+    expect(e.message).toMatch(
+      /^SOCKET_SLACK_CONFIG_JSON: invalid JSON at line 1, column \d+: unexpected "\\"": a missing comma/,
+    );
     expect(e.hint).toMatch(/quoting/);
     expectNoSecrets([e, e.message, e.hint], [HOOK_A]);
     const single = await rejection(findConfig({ env: { [CONFIG_ENV]: "{'url': 'x'}" }, cwd: dir }));
@@ -166,13 +186,19 @@ describe("findConfig: errors", () => {
     );
     const yaml = await write("c.yaml", "mode: webhook\nurl_configs:\n  default: {\n   x: [\n");
     const e = await rejection(findConfig({ configPath: yaml, env: {}, cwd: dir }));
-    expect(e.message).toMatch(new RegExp(`^${yaml.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: invalid YAML at line \\d+, column \\d+`));
+    expect(e.message).toMatch(
+      new RegExp(`^${yaml.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: invalid YAML at line \\d+, column \\d+`),
+    );
   });
 
   it("a missing --config file, and a package.json without the key", async () => {
-    expect((await rejection(findConfig({ configPath: join(dir, "nope.json"), env: {}, cwd: dir }))).message).toMatch(/cannot read the config file \(no such file\)/);
+    expect((await rejection(findConfig({ configPath: join(dir, "nope.json"), env: {}, cwd: dir }))).message).toMatch(
+      /cannot read the config file \(no such file\)/,
+    );
     const pkg = await write("package.json", { name: "x" });
-    expect((await rejection(findConfig({ configPath: pkg, env: {}, cwd: dir }))).message).toBe(`${pkg}: has no "socketnotify" key`);
+    expect((await rejection(findConfig({ configPath: pkg, env: {}, cwd: dir }))).message).toBe(
+      `${pkg}: has no "socketnotify" key`,
+    );
   });
 });
 
@@ -180,13 +206,19 @@ describe("resolveConfig: validation", () => {
   it('an unknown filter key suggests the right one ("severites" → severities)', async () => {
     const e = await rejection(resolveRaw({ url: HOOK_A, url_configs: { default: { severites: ["high"] } } }));
     expect(e.code).toBe("config_invalid");
-    expect(e.message.startsWith('SOCKET_SLACK_CONFIG_JSON: url_configs.default.severites: unknown key "severites" (did you mean "severities"?)')).toBe(true);
+    expect(
+      e.message.startsWith(
+        'SOCKET_SLACK_CONFIG_JSON: url_configs.default.severites: unknown key "severites" (did you mean "severities"?)',
+      ),
+    ).toBe(true);
     expect(e.path).toBe("url_configs.default.severites");
     expect(e.hint).toBe('rename it to "severities"');
   });
 
   it("an unknown top-level key suggests, or lists the known keys", async () => {
-    expect((await rejection(resolveRaw({ url: HOOK_A, url_config: {} }))).message).toContain('unknown key "url_config" (did you mean "url_configs"?)');
+    expect((await rejection(resolveRaw({ url: HOOK_A, url_config: {} }))).message).toContain(
+      'unknown key "url_config" (did you mean "url_configs"?)',
+    );
     const far = await rejection(resolveRaw({ url: HOOK_A, zzzzzzzz: 1 }));
     expect(far.message).toContain('unknown key "zzzzzzzz"');
     expect(far.hint).toMatch(/known keys here: .*url_configs/);
@@ -194,19 +226,29 @@ describe("resolveConfig: validation", () => {
 
   it('a string where a list belongs is an error naming the path (B7: "sec" is not s, e, c)', async () => {
     const e = await rejection(resolveRaw({ mode: "bot", bot_configs: [{ name: "sec", channels: "sec" }] }));
-    expect(e.message.startsWith('SOCKET_SLACK_CONFIG_JSON: bot_configs[0].channels: expected a list, got the string "sec"')).toBe(true);
+    expect(
+      e.message.startsWith('SOCKET_SLACK_CONFIG_JSON: bot_configs[0].channels: expected a list, got the string "sec"'),
+    ).toBe(true);
     expect(e.hint).toBe('write it as a list: ["sec"]');
   });
 
   it("a wrong type deep inside names the JSON path", async () => {
-    const e = await rejection(resolveRaw({ url: HOOK_A, url_configs: { default: { reachability_alerts_only: "yes" } } }));
-    expect(e.message.startsWith('SOCKET_SLACK_CONFIG_JSON: url_configs.default.reachability_alerts_only: expected true or false, got a string')).toBe(true);
+    const e = await rejection(
+      resolveRaw({ url: HOOK_A, url_configs: { default: { reachability_alerts_only: "yes" } } }),
+    );
+    expect(
+      e.message.startsWith(
+        "SOCKET_SLACK_CONFIG_JSON: url_configs.default.reachability_alerts_only: expected true or false, got a string",
+      ),
+    ).toBe(true);
     expect((await rejection(resolveRaw({ url: HOOK_A, max_messages: 0 }))).path).toBe("max_messages");
   });
 
   it("sizes and shapes are said in users' words, not zod's", async () => {
     const empty = await rejection(resolveRaw({ mode: "bot", bot_configs: [{ name: "x", channels: [] }] }));
-    expect(empty.message.startsWith("SOCKET_SLACK_CONFIG_JSON: bot_configs[0].channels: must not be an empty list")).toBe(true);
+    expect(
+      empty.message.startsWith("SOCKET_SLACK_CONFIG_JSON: bot_configs[0].channels: must not be an empty list"),
+    ).toBe(true);
     expect(empty.hint).toBe("add at least one entry");
     const zero = await rejection(resolveRaw({ url: HOOK_A, max_messages: 0 }));
     expect(zero.message).toBe("SOCKET_SLACK_CONFIG_JSON: max_messages: the number 0 is too small");
@@ -218,8 +260,12 @@ describe("resolveConfig: validation", () => {
   });
 
   it("an unknown severity lists the valid ones", async () => {
-    const e = await rejection(resolveRaw({ url: HOOK_A, url_configs: { default: { severities: ["High", "severe"] } } }));
-    expect(e.message.startsWith('SOCKET_SLACK_CONFIG_JSON: url_configs.default.severities[1]: unknown severity "severe"')).toBe(true);
+    const e = await rejection(
+      resolveRaw({ url: HOOK_A, url_configs: { default: { severities: ["High", "severe"] } } }),
+    );
+    expect(
+      e.message.startsWith('SOCKET_SLACK_CONFIG_JSON: url_configs.default.severities[1]: unknown severity "severe"'),
+    ).toBe(true);
     expect(e.hint).toContain("low, medium, middle, high, critical");
   });
 
@@ -232,13 +278,19 @@ describe("resolveConfig: validation", () => {
   it("an unknown mode lists the modes, and suggests for a case typo (Webhook)", async () => {
     const e = await rejection(resolveRaw({ mode: "Webhook", url: HOOK_A }));
     expect(e.code).toBe("mode_unknown");
-    expect(e.message).toBe('SOCKET_SLACK_CONFIG_JSON: mode: unknown mode "Webhook" (did you mean "webhook"?); available: webhook, bot');
+    expect(e.message).toBe(
+      'SOCKET_SLACK_CONFIG_JSON: mode: unknown mode "Webhook" (did you mean "webhook"?); available: webhook, bot',
+    );
     expect((await rejection(resolveRaw({ mode: "teams" }))).message).toContain("available: webhook, bot");
   });
 
   it("a config that is not an object", async () => {
-    expect((await rejection(resolveRaw([]))).message).toBe("SOCKET_SLACK_CONFIG_JSON: expected a JSON object, got a list");
-    expect((await rejection(resolveRaw("x"))).message).toBe("SOCKET_SLACK_CONFIG_JSON: expected a JSON object, got a string");
+    expect((await rejection(resolveRaw([]))).message).toBe(
+      "SOCKET_SLACK_CONFIG_JSON: expected a JSON object, got a list",
+    );
+    expect((await rejection(resolveRaw("x"))).message).toBe(
+      "SOCKET_SLACK_CONFIG_JSON: expected a JSON object, got a string",
+    );
   });
 
   it("plugins are code: refused from the env var or a searched file without allowCodeConfig", async () => {
@@ -273,15 +325,68 @@ describe("drop-in: the Socket CLI's configs (reference §1.3, §1.4, §4) are ac
     ["documented simple form", { url: HOOK_A }],
     ["minimal working form", { url: HOOK_A, url_configs: { default: {} } }],
     ["explicit webhook mode", { mode: "webhook", url: HOOK_A, url_configs: { default: {} } }],
-    ["list of strings", { url: [HOOK_A, HOOK_B], url_configs: { webhook_0: { severities: ["middle"] }, webhook_1: { alert_types: ["usesEval"] } } }],
-    ["list of {url, name}", { url: [{ url: HOOK_A, name: "security" }, { url: HOOK_B }], url_configs: { security: { repos: ["basic-python"] }, webhook_1: {} } }],
-    ["every filter key", { url: HOOK_A, url_configs: { default: { repos: ["test_org/basic-python"], alert_types: ["usesEval"], severities: ["high", "middle"], reachability_alerts_only: true } } }],
-    ["strict + reachability test config (§4)", { url: HOOK_A, url_configs: { default: { reachability_alerts_only: true } } }],
+    [
+      "list of strings",
+      {
+        url: [HOOK_A, HOOK_B],
+        url_configs: { webhook_0: { severities: ["middle"] }, webhook_1: { alert_types: ["usesEval"] } },
+      },
+    ],
+    [
+      "list of {url, name}",
+      {
+        url: [{ url: HOOK_A, name: "security" }, { url: HOOK_B }],
+        url_configs: { security: { repos: ["basic-python"] }, webhook_1: {} },
+      },
+    ],
+    [
+      "every filter key",
+      {
+        url: HOOK_A,
+        url_configs: {
+          default: {
+            repos: ["test_org/basic-python"],
+            alert_types: ["usesEval"],
+            severities: ["high", "middle"],
+            reachability_alerts_only: true,
+          },
+        },
+      },
+    ],
+    [
+      "strict + reachability test config (§4)",
+      { url: HOOK_A, url_configs: { default: { reachability_alerts_only: true } } },
+    ],
     ["enabled false", { enabled: false, url: HOOK_A, url_configs: { default: {} } }],
     ["levels from SOCKET_SLACK_LEVELS", { levels: ["block", "warn"], url: HOOK_A, url_configs: { default: {} } }],
-    ["bot mode", { mode: "bot", bot_configs: [{ name: "security", channels: ["security-alerts", "C0123456789"], severities: ["high", "critical"] }] }],
-    ["bot mode, unnamed, with filters", { mode: "bot", bot_configs: [{ channels: ["alerts"], repos: ["basic-python"], alert_types: ["usesEval"], reachability_alerts_only: false }] }],
-    ["bot mode, several entries", { mode: "bot", bot_configs: [{ name: "a", channels: ["one"] }, { name: "b", channels: ["two", "three"], severities: ["middle"] }] }],
+    [
+      "bot mode",
+      {
+        mode: "bot",
+        bot_configs: [
+          { name: "security", channels: ["security-alerts", "C0123456789"], severities: ["high", "critical"] },
+        ],
+      },
+    ],
+    [
+      "bot mode, unnamed, with filters",
+      {
+        mode: "bot",
+        bot_configs: [
+          { channels: ["alerts"], repos: ["basic-python"], alert_types: ["usesEval"], reachability_alerts_only: false },
+        ],
+      },
+    ],
+    [
+      "bot mode, several entries",
+      {
+        mode: "bot",
+        bot_configs: [
+          { name: "a", channels: ["one"] },
+          { name: "b", channels: ["two", "three"], severities: ["middle"] },
+        ],
+      },
+    ],
   ];
 
   it.each(examples)("%s", async (_name, config) => {
@@ -289,7 +394,17 @@ describe("drop-in: the Socket CLI's configs (reference §1.3, §1.4, §4) are ac
     expect(engine.destinations.length).toBeGreaterThan(0);
     const input = await readScanFile(`${process.env.SOCKET_FIXTURES}/derived__enable_json_report.json`);
     const plan = engine.plan(input, { dryRun: true });
-    expectNoSecrets([plan.warnings, plan.destinations.map((d) => [d.destination.target, d.destination.route, d.excluded.reasons.map((x) => x.reason)])], [HOOK_A, HOOK_B, TOKEN]);
+    expectNoSecrets(
+      [
+        plan.warnings,
+        plan.destinations.map((d) => [
+          d.destination.target,
+          d.destination.route,
+          d.excluded.reasons.map((x) => x.reason),
+        ]),
+      ],
+      [HOOK_A, HOOK_B, TOKEN],
+    );
   });
 
   it("routes the fixture as the Socket CLI intended, minus its bugs", async () => {
@@ -301,17 +416,47 @@ describe("drop-in: the Socket CLI's configs (reference §1.3, §1.4, §4) are ac
     // B1: no url_configs entry → everything, not disabled.
     expect(await route({ url: HOOK_A })).toEqual({ default: 8 });
     // B6: "middle" and "medium" both match Socket's middle (3 alerts in the fixture).
-    expect(await route({ url: [HOOK_A, HOOK_B], url_configs: { webhook_0: { severities: ["middle"] }, webhook_1: { severities: ["Medium"] } } })).toEqual({ webhook_0: 3, webhook_1: 3 });
+    expect(
+      await route({
+        url: [HOOK_A, HOOK_B],
+        url_configs: { webhook_0: { severities: ["middle"] }, webhook_1: { severities: ["Medium"] } },
+      }),
+    ).toEqual({ webhook_0: 3, webhook_1: 3 });
     // B8: bare repo and owner/repo both match test_org/basic-python.
-    expect(await route({ url: [{ url: HOOK_A, name: "bare" }, { url: HOOK_B, name: "other" }], url_configs: { bare: { repos: ["basic-python"] }, other: { repos: ["someone/else"] } } })).toEqual({ bare: 8, other: 0 });
+    expect(
+      await route({
+        url: [
+          { url: HOOK_A, name: "bare" },
+          { url: HOOK_B, name: "other" },
+        ],
+        url_configs: { bare: { repos: ["basic-python"] }, other: { repos: ["someone/else"] } },
+      }),
+    ).toEqual({ bare: 8, other: 0 });
     // alert_types AND severities (the Socket CLI let alert_types override severities).
-    expect(await route({ url: HOOK_A, url_configs: { default: { alert_types: ["usesEval", "envVars"], severities: ["low"] } } })).toEqual({ default: 3 });
+    expect(
+      await route({
+        url: HOOK_A,
+        url_configs: { default: { alert_types: ["usesEval", "envVars"], severities: ["low"] } },
+      }),
+    ).toEqual({ default: 3 });
     // bot mode: one destination per channel.
-    expect(await route({ mode: "bot", bot_configs: [{ name: "s", channels: ["#Sec", "C0123456789"], severities: ["middle"] }] })).toEqual({ "#sec": 3, C0123456789: 3 });
+    expect(
+      await route({
+        mode: "bot",
+        bot_configs: [{ name: "s", channels: ["#Sec", "C0123456789"], severities: ["middle"] }],
+      }),
+    ).toEqual({ "#sec": 3, C0123456789: 3 });
   });
 
   it("warns where semantics differ from the Socket CLI", async () => {
-    const engine = await createEngine({ config: { url: HOOK_A, url_configs: { default: { alert_types: ["usesEval"], severities: ["low"], reachability_alerts_only: true } } }, env, plugins: builtins });
+    const engine = await createEngine({
+      config: {
+        url: HOOK_A,
+        url_configs: { default: { alert_types: ["usesEval"], severities: ["low"], reachability_alerts_only: true } },
+      },
+      env,
+      plugins: builtins,
+    });
     const w = engine.validationWarnings();
     expect(w.some((x) => /url_configs\.default: alert_types and severities now both apply/.test(x))).toBe(true);
     expect(w.some((x) => /reachability_alerts_only has no effect without --facts/.test(x))).toBe(true);

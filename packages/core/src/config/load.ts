@@ -64,9 +64,16 @@ export interface FindConfigOptions {
 
 function parseJsonText(text: string, label: string, hint: string): unknown {
   const clean = text.replace(/^\uFEFF/, "");
-  if (clean.trim() === "") throw new UserError("config_invalid", `${label}: the file is empty`, { file: label, hint: 'a config is a JSON object, e.g. {"url": {"env": "SLACK_WEBHOOK_URL"}}' });
+  if (clean.trim() === "")
+    throw new UserError("config_invalid", `${label}: the file is empty`, {
+      file: label,
+      hint: 'a config is a JSON object, e.g. {"url": {"env": "SLACK_WEBHOOK_URL"}}',
+    });
   if (/[\u0000-\u0008\u000e-\u001f]/.test(clean.slice(0, 512))) {
-    throw new UserError("config_invalid", `${label}: this is a binary file, not JSON`, { file: label, hint: "check the path given to --config" });
+    throw new UserError("config_invalid", `${label}: this is a binary file, not JSON`, {
+      file: label,
+      hint: "check the path given to --config",
+    });
   }
   try {
     return JSON.parse(clean);
@@ -98,7 +105,10 @@ const YAML_PROBLEMS: Record<string, string> = {
   BLOCK_AS_IMPLICIT_KEY: "a block used as a key",
 };
 
-function yamlProblem(e: { code: string; linePos?: [{ line: number; col: number }, ...unknown[]] }): { pos: string; what: string } {
+function yamlProblem(e: { code: string; linePos?: [{ line: number; col: number }, ...unknown[]] }): {
+  pos: string;
+  what: string;
+} {
   const pos = e.linePos ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : "";
   return { pos, what: YAML_PROBLEMS[e.code] ?? e.code.toLowerCase().replace(/_/g, " ") };
 }
@@ -109,24 +119,36 @@ function parseYamlText(text: string, label: string, warnings?: string[]): unknow
   const error = doc.errors[0];
   if (error) {
     const { pos, what } = yamlProblem(error);
-    throw new UserError("config_invalid", `${label}: invalid YAML${pos}: ${what}`, { file: label, hint: "check the indentation and quoting near that line" });
+    throw new UserError("config_invalid", `${label}: invalid YAML${pos}: ${what}`, {
+      file: label,
+      hint: "check the indentation and quoting near that line",
+    });
   }
   for (const w of doc.warnings) {
     const { pos, what } = yamlProblem(w);
-    warnings?.push(w.code === "TAG_RESOLVE_FAILED" ? `${label}${pos}: ${what}: the value is read as plain text` : `${label}${pos}: ${what}`);
+    warnings?.push(
+      w.code === "TAG_RESOLVE_FAILED"
+        ? `${label}${pos}: ${what}: the value is read as plain text`
+        : `${label}${pos}: ${what}`,
+    );
   }
   try {
     return doc.toJS({ maxAliasCount: 100 });
   } catch {
-    throw new UserError("config_invalid", `${label}: invalid YAML: too many aliases or an alias loop`, { file: label, hint: "expand the aliases (*name) in the file" });
+    throw new UserError("config_invalid", `${label}: invalid YAML: too many aliases or an alias loop`, {
+      file: label,
+      hint: "expand the aliases (*name) in the file",
+    });
   }
 }
 
 type Loader = (label: string, content: string, warnings: string[]) => unknown;
-const jsonLoader: Loader = (label, content) => parseJsonText(content, label, "fix the JSON syntax (a trailing comma or a missing quote?)");
+const jsonLoader: Loader = (label, content) =>
+  parseJsonText(content, label, "fix the JSON syntax (a trailing comma or a missing quote?)");
 const yamlLoader: Loader = (label, content, warnings) => parseYamlText(content, label, warnings);
 /** `.socketnotifyrc` with no extension: JSON or YAML, like other rc files. */
-const rcLoader: Loader = (label, content, warnings) => (/^\s*[{[]/.test(content) ? jsonLoader(label, content, warnings) : yamlLoader(label, content, warnings));
+const rcLoader: Loader = (label, content, warnings) =>
+  /^\s*[{[]/.test(content) ? jsonLoader(label, content, warnings) : yamlLoader(label, content, warnings);
 
 function loaderFor(path: string): Loader {
   const ext = extname(path).toLowerCase();
@@ -160,28 +182,52 @@ async function readConfigText(path: string, label: string, hint: string): Promis
     real = await realPath(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError("config_not_found", `${label}: cannot read the config file (${code === "ENOENT" ? "no such file" : (code ?? "read error")})`, { file: label, hint });
+    throw new UserError(
+      "config_not_found",
+      `${label}: cannot read the config file (${code === "ENOENT" ? "no such file" : (code ?? "read error")})`,
+      { file: label, hint },
+    );
   }
-  if (SYSTEM_DIRS.some((d) => under(real, d))) throw notRegular(label, "is not a regular file (it is a system file)", hint);
+  if (SYSTEM_DIRS.some((d) => under(real, d)))
+    throw notRegular(label, "is not a regular file (it is a system file)", hint);
   let fd: number;
   try {
     fd = await openFile(real, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError("config_not_found", `${label}: cannot read the config file (${code === "EISDIR" ? "it is a directory" : (code ?? "read error")})`, { file: label, hint });
+    throw new UserError(
+      "config_not_found",
+      `${label}: cannot read the config file (${code === "EISDIR" ? "it is a directory" : (code ?? "read error")})`,
+      { file: label, hint },
+    );
   }
   try {
     const st = await fdStat(fd);
-    if (st.isDirectory()) throw new UserError("config_not_found", `${label}: cannot read the config file (it is a directory)`, { file: label, hint });
-    if (!st.isFile()) throw notRegular(label, `is not a regular file (${st.isFIFO() ? "a FIFO" : st.isSocket() ? "a socket" : "a device"})`, hint);
-    if (st.size > MAX_CONFIG_BYTES) throw notRegular(label, `is larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MiB; a config file is a few KB`, hint);
+    if (st.isDirectory())
+      throw new UserError("config_not_found", `${label}: cannot read the config file (it is a directory)`, {
+        file: label,
+        hint,
+      });
+    if (!st.isFile())
+      throw notRegular(
+        label,
+        `is not a regular file (${st.isFIFO() ? "a FIFO" : st.isSocket() ? "a socket" : "a device"})`,
+        hint,
+      );
+    if (st.size > MAX_CONFIG_BYTES)
+      throw notRegular(label, `is larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MiB; a config file is a few KB`, hint);
     const buf = Buffer.alloc(Math.min(st.size, MAX_CONFIG_BYTES) + 1);
     let n = 0;
     for (;;) {
       const { bytesRead } = await readFromFile(fd, buf, n, buf.length - n, null);
       if (bytesRead === 0) break;
       n += bytesRead;
-      if (n >= buf.length) throw notRegular(label, `is larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MiB; a config file is a few KB`, hint);
+      if (n >= buf.length)
+        throw notRegular(
+          label,
+          `is larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MiB; a config file is a few KB`,
+          hint,
+        );
     }
     return buf.toString("utf8", 0, n);
   } finally {
@@ -216,7 +262,11 @@ async function exists(path: string): Promise<boolean> {
 async function projectDirs(start: string): Promise<{ project?: string; git?: string }> {
   const found: { project?: string; git?: string } = {};
   for (let dir = start; ; dir = dirname(dir)) {
-    if (found.project === undefined && ((await exists(join(dir, "package.json"))) || (await exists(join(dir, "package.yaml"))))) found.project = dir;
+    if (
+      found.project === undefined &&
+      ((await exists(join(dir, "package.json"))) || (await exists(join(dir, "package.yaml"))))
+    )
+      found.project = dir;
     if (found.git === undefined && (await exists(join(dir, ".git")))) found.git = dir;
     if ((found.project !== undefined && found.git !== undefined) || dirname(dir) === dir) return found;
   }
@@ -227,10 +277,14 @@ export function isCodeConfig(path: string): boolean {
 }
 
 function codeRefused(label: string): UserError {
-  return new UserError("config_code_not_allowed", `${label}: this config file runs code, and code config files load only with --allow-code-config`, {
-    file: label,
-    hint: "in CI a pull request could add such a file to read your tokens; use a JSON/YAML config, or pass --allow-code-config if you trust it",
-  });
+  return new UserError(
+    "config_code_not_allowed",
+    `${label}: this config file runs code, and code config files load only with --allow-code-config`,
+    {
+      file: label,
+      hint: "in CI a pull request could add such a file to read your tokens; use a JSON/YAML config, or pass --allow-code-config if you trust it",
+    },
+  );
 }
 
 /**
@@ -255,15 +309,24 @@ export async function findConfig(options: FindConfigOptions = {}): Promise<RawCo
     source.trusted = !(await isInside(path, checkout));
     const warnings: string[] = [];
     const ext = extname(path).toLowerCase();
-    const isJson = ext === ".json" || path.endsWith("package.json") || (ext !== ".yaml" && ext !== ".yml" && /^\s*[{[]/.test(text));
+    const isJson =
+      ext === ".json" || path.endsWith("package.json") || (ext !== ".yaml" && ext !== ".yml" && /^\s*[{[]/.test(text));
     if (!isJson) await loadYaml();
     let raw: unknown;
     if (ext === ".yaml" || ext === ".yml") raw = parseYamlText(text, label, warnings);
-    else if (ext === ".json" || path.endsWith("package.json")) raw = parseJsonText(text, label, "fix the JSON syntax (a trailing comma or a missing quote?)");
-    else raw = /^\s*[{[]/.test(text) ? parseJsonText(text, label, "fix the JSON syntax") : parseYamlText(text, label, warnings);
+    else if (ext === ".json" || path.endsWith("package.json"))
+      raw = parseJsonText(text, label, "fix the JSON syntax (a trailing comma or a missing quote?)");
+    else
+      raw = /^\s*[{[]/.test(text)
+        ? parseJsonText(text, label, "fix the JSON syntax")
+        : parseYamlText(text, label, warnings);
     if (path.endsWith("package.json")) {
       raw = (raw as Record<string, unknown> | null)?.[MODULE_NAME];
-      if (raw === undefined) throw new UserError("config_not_found", `${label}: has no "${MODULE_NAME}" key`, { file: label, hint: `add a "${MODULE_NAME}" object to package.json` });
+      if (raw === undefined)
+        throw new UserError("config_not_found", `${label}: has no "${MODULE_NAME}" key`, {
+          file: label,
+          hint: `add a "${MODULE_NAME}" object to package.json`,
+        });
     }
     return { raw, source, warnings };
   }
@@ -271,7 +334,11 @@ export async function findConfig(options: FindConfigOptions = {}): Promise<RawCo
   const envText = env[CONFIG_ENV];
   if (envText !== undefined && envText.trim() !== "") {
     // The Socket CLI silently ignored invalid JSON here and sent nothing (B2).
-    const raw = parseJsonText(envText, CONFIG_ENV, `${CONFIG_ENV} must hold a JSON object; check the quoting in your CI secret`);
+    const raw = parseJsonText(
+      envText,
+      CONFIG_ENV,
+      `${CONFIG_ENV} must hold a JSON object; check the quoting in your CI secret`,
+    );
     return { raw, source: { kind: "env", label: CONFIG_ENV, baseDir: cwd, code: false, trusted: true } };
   }
 
@@ -288,7 +355,8 @@ export async function findConfig(options: FindConfigOptions = {}): Promise<RawCo
 async function searchConfig(start: string, allowCodeConfig: boolean): Promise<RawConfig | undefined> {
   const roots = await projectDirs(start);
   const checkout = roots.git ?? roots.project;
-  const hint = "a config found in the checkout must be a regular file inside it; pass your config with --config or SOCKET_SLACK_CONFIG_JSON instead";
+  const hint =
+    "a config found in the checkout must be a regular file inside it; pass your config with --config or SOCKET_SLACK_CONFIG_JSON instead";
   for (let dir = start; ; dir = dirname(dir)) {
     for (const name of [...DATA_CONFIG_FILES, ...CODE_CONFIG_FILES]) {
       const path = join(dir, name);
@@ -303,9 +371,20 @@ async function searchConfig(start: string, allowCodeConfig: boolean): Promise<Ra
       if (st.isSymbolicLink()) {
         const target = await fileStat(path).catch(() => undefined);
         if (target?.isDirectory()) continue;
-        if (!target || !(await isInside(path, root))) throw notRegular(path, `is a symbolic link to a file outside ${root}; a config found by the search must be inside the checkout`, hint);
+        if (!target || !(await isInside(path, root)))
+          throw notRegular(
+            path,
+            `is a symbolic link to a file outside ${root}; a config found by the search must be inside the checkout`,
+            hint,
+          );
       }
-      const source: ConfigSource = { kind: "search", label: path, baseDir: dir, code: isCodeConfig(path), trusted: false };
+      const source: ConfigSource = {
+        kind: "search",
+        label: path,
+        baseDir: dir,
+        code: isCodeConfig(path),
+        trusted: false,
+      };
       if (source.code) {
         if (!allowCodeConfig) throw codeRefused(path);
         return { raw: await importCodeConfig(path, path), source };
@@ -333,11 +412,15 @@ async function importCodeConfig(path: string, label: string): Promise<unknown> {
     const v = mod.default ?? mod;
     return typeof v === "function" ? await (v as () => unknown)() : v;
   } catch (e) {
-    throw new UserError("config_invalid", `${label}: loading the config module failed: ${(e as Error).message.split("\n")[0]}`, {
-      file: label,
-      hint: "run it with node to see the error",
-      cause: e,
-    });
+    throw new UserError(
+      "config_invalid",
+      `${label}: loading the config module failed: ${(e as Error).message.split("\n")[0]}`,
+      {
+        file: label,
+        hint: "run it with node to see the error",
+        cause: e,
+      },
+    );
   }
 }
 

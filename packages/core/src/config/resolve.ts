@@ -23,7 +23,6 @@ export interface ResolveOptions {
   host: PluginHost;
 }
 
-
 function literalSecrets(v: unknown, path: (string | number)[], out: string[]): void {
   if (typeof v === "string") {
     if (looksLikeSlackCredential(v)) out.push(jsonPath(path));
@@ -91,15 +90,23 @@ export async function resolveConfig(raw: RawConfig, options: ResolveOptions): Pr
   let loaded: NotifierPlugin[] = [];
   if (obj.plugins !== undefined) {
     if (!Array.isArray(obj.plugins) || !obj.plugins.every((p) => typeof p === "string")) {
-      throw new UserError("config_invalid", `${label}: plugins: expected a list of module paths or package names`, { file: label, path: "plugins", hint: 'e.g. "plugins": ["./notifiers/teams.js"]' });
+      throw new UserError("config_invalid", `${label}: plugins: expected a list of module paths or package names`, {
+        file: label,
+        path: "plugins",
+        hint: 'e.g. "plugins": ["./notifiers/teams.js"]',
+      });
     }
     // Plugins are code: a pull request must not be able to add one through a file in the checkout.
     if (source.kind !== "flag" && !options.allowCodeConfig) {
-      throw new UserError("config_code_not_allowed", `${label}: plugins: plugins are code and load only from a --config file or with --allow-code-config`, {
-        file: label,
-        path: "plugins",
-        hint: "pass the config with --config (from outside the checkout in CI), or add --allow-code-config if you trust this file",
-      });
+      throw new UserError(
+        "config_code_not_allowed",
+        `${label}: plugins: plugins are code and load only from a --config file or with --allow-code-config`,
+        {
+          file: label,
+          path: "plugins",
+          hint: "pass the config with --config (from outside the checkout in CI), or add --allow-code-config if you trust this file",
+        },
+      );
     }
     loaded = await loadPluginModules(obj.plugins as string[], source.baseDir, label);
   }
@@ -107,7 +114,11 @@ export async function resolveConfig(raw: RawConfig, options: ResolveOptions): Pr
   const plugins = [...options.builtins];
   for (const p of loaded) {
     if (plugins.some((q) => q.mode === p.mode)) {
-      throw new UserError("plugin_invalid", `${label}: plugins: two notifiers claim mode "${p.mode}"`, { file: label, path: "plugins", hint: "remove one of them" });
+      throw new UserError("plugin_invalid", `${label}: plugins: two notifiers claim mode "${p.mode}"`, {
+        file: label,
+        path: "plugins",
+        hint: "remove one of them",
+      });
     }
     plugins.push(p);
   }
@@ -121,12 +132,16 @@ export async function resolveConfig(raw: RawConfig, options: ResolveOptions): Pr
     } catch (e) {
       if (e instanceof UserError) throw e;
       const file = pluginFile(p);
-      throw new UserError("plugin_invalid", `${pluginName(p)}: its optionsSchema failed: ${(e as Error).message}`, { ...(file ? { file } : {}), hint: "fix the plugin" });
+      throw new UserError("plugin_invalid", `${pluginName(p)}: its optionsSchema failed: ${(e as Error).message}`, {
+        ...(file ? { file } : {}),
+        hint: "fix the plugin",
+      });
     }
   });
   // The mode first: with a plugin missing from "plugins", "unknown mode …; available: …" is the
   // useful error, not "unknown key" for the plugin's options.
-  if (typeof obj.mode === "string" && obj.mode !== "" && !plugins.some((p) => p.mode === obj.mode)) throw unknownMode(obj.mode, plugins, label);
+  if (typeof obj.mode === "string" && obj.mode !== "" && !plugins.some((p) => p.mode === obj.mode))
+    throw unknownMode(obj.mode, plugins, label);
 
   const schema = buildConfigSchema(shapes);
   let config: NotifyConfig;
@@ -145,7 +160,9 @@ export async function resolveConfig(raw: RawConfig, options: ResolveOptions): Pr
     const paths: string[] = [];
     literalSecrets(obj, [], paths);
     for (const p of paths) {
-      warnings.push(`${label}: ${p}: a literal secret in a config file ends up in version control; use {"env": "VAR_NAME"} and a CI secret`);
+      warnings.push(
+        `${label}: ${p}: a literal secret in a config file ends up in version control; use {"env": "VAR_NAME"} and a CI secret`,
+      );
     }
   }
   return { config, mode, plugin, plugins, warnings };
@@ -154,11 +171,15 @@ export async function resolveConfig(raw: RawConfig, options: ResolveOptions): Pr
 function unknownMode(mode: string, plugins: NotifierPlugin[], label: string): UserError {
   const modes = plugins.map((p) => p.mode);
   const guess = suggest(mode, modes);
-  return new UserError("mode_unknown", `${label}: mode: unknown mode "${mode}"${guess ? ` (did you mean "${guess}"?)` : ""}; available: ${modes.join(", ")}`, {
-    file: label,
-    path: "mode",
-    hint: `modes are case-sensitive; a plugin's mode is available once it is listed in "plugins"`,
-  });
+  return new UserError(
+    "mode_unknown",
+    `${label}: mode: unknown mode "${mode}"${guess ? ` (did you mean "${guess}"?)` : ""}; available: ${modes.join(", ")}`,
+    {
+      file: label,
+      path: "mode",
+      hint: `modes are case-sensitive; a plugin's mode is available once it is listed in "plugins"`,
+    },
+  );
 }
 
 /** An error about a key a notifier declared says which notifier, so a plugin's user knows whose docs to read. */
@@ -168,5 +189,10 @@ function namePluginOf(e: unknown, plugins: NotifierPlugin[], shapes: Record<stri
   const key = top?.[1] !== undefined ? (JSON.parse(`"${top[1]}"`) as string) : top?.[2];
   const owner = key === undefined ? undefined : plugins.find((_, i) => Object.hasOwn(shapes[i]!, key));
   if (!owner) return e;
-  return new UserError(e.code as ErrorCode, `${e.message} (an option of the "${owner.mode}" notifier)`, { file: e.file, path: e.path, hint: e.hint, cause: e.cause });
+  return new UserError(e.code as ErrorCode, `${e.message} (an option of the "${owner.mode}" notifier)`, {
+    file: e.file,
+    path: e.path,
+    hint: e.hint,
+    cause: e.cause,
+  });
 }

@@ -7,7 +7,23 @@ import * as z from "../zod.js";
  * definition builds core's schemas (mini: cheaper to load and build, bench figure 5) and the
  * classic copies a plugin gets from its host (`host.filterShape`, with `.optional()`, `.meta()`…).
  */
-export type ZodBuilder = Pick<typeof z, "array" | "boolean" | "enum" | "gte" | "int" | "lte" | "minLength" | "number" | "optional" | "positive" | "refine" | "strictObject" | "string" | "union">;
+export type ZodBuilder = Pick<
+  typeof z,
+  | "array"
+  | "boolean"
+  | "enum"
+  | "gte"
+  | "int"
+  | "lte"
+  | "minLength"
+  | "number"
+  | "optional"
+  | "positive"
+  | "refine"
+  | "strictObject"
+  | "string"
+  | "union"
+>;
 
 /** zod/mini's, as a plain object: passing the namespace itself would build all of it (zod.ts). */
 const mini: ZodBuilder = {
@@ -49,7 +65,8 @@ export function makeFilterShape(zb: ZodBuilder) {
     described(
       zb.string().check(
         zb.refine((s: string) => parseSeverity(s) !== undefined, {
-          error: (iss) => `unknown severity ${JSON.stringify(iss.input)} | hint: use one of ${SEVERITY_NAMES.join(", ")} (any case; "middle" is "medium")`,
+          error: (iss) =>
+            `unknown severity ${JSON.stringify(iss.input)} | hint: use one of ${SEVERITY_NAMES.join(", ")} (any case; "middle" is "medium")`,
         }),
       ),
       description,
@@ -59,15 +76,25 @@ export function makeFilterShape(zb: ZodBuilder) {
   const bool = (description: string) => zb.optional(described(zb.boolean(), description));
   return {
     repos: stringList("Only scans of these repositories: `owner/repo` or bare `repo`, case-insensitive."),
-    severities: zb.optional(described(zb.array(severityName(`One of ${SEVERITY_NAMES.join(", ")}, any case. "middle" (Socket's word) is "medium".`)), "Only these severities.")),
+    severities: zb.optional(
+      described(
+        zb.array(severityName(`One of ${SEVERITY_NAMES.join(", ")}, any case. "middle" (Socket's word) is "medium".`)),
+        "Only these severities.",
+      ),
+    ),
     min_severity: zb.optional(severityName("Only this severity and above.")),
     alert_types: stringList("Only these Socket alert types (e.g. `malware`, `criticalCVE`, `didYouMean`)."),
     exclude_alert_types: stringList("Never these Socket alert types."),
     levels: zb.optional(described(zb.array(level), "Only these policy levels; default both.")),
-    reachability_alerts_only: bool("With --facts: drop vulnerability alerts that are not reachable. Other alerts (malware, …) always pass."),
+    reachability_alerts_only: bool(
+      "With --facts: drop vulnerability alerts that are not reachable. Other alerts (malware, …) always pass.",
+    ),
     always_send_reachability: bool("With --facts: send a whole-repository reachability summary on every run."),
     max_messages: zb.optional(
-      described(zb.number().check(zb.int(), zb.gte(1), zb.lte(100)), "Most messages to this destination per run (default 5); the last one counts what did not fit."),
+      described(
+        zb.number().check(zb.int(), zb.gte(1), zb.lte(100)),
+        "Most messages to this destination per run (default 5); the last one counts what did not fit.",
+      ),
     ),
     // Trusted config only: a mention pings people, so it is never taken from the report.
     mention: zb.optional(
@@ -75,7 +102,8 @@ export function makeFilterShape(zb: ZodBuilder) {
         zb.array(
           zb.string().check(
             zb.refine((t: string) => MENTION_TOKEN.test(t), {
-              error: (iss) => `not a Slack mention: ${JSON.stringify(String(iss.input).slice(0, 60))} | hint: use a user <@U…>, a user group <!subteam^S…>, or !here / !channel`,
+              error: (iss) =>
+                `not a Slack mention: ${JSON.stringify(String(iss.input).slice(0, 60))} | hint: use a user <@U…>, a user group <!subteam^S…>, or !here / !channel`,
             }),
           ),
         ),
@@ -88,7 +116,9 @@ export function makeFilterShape(zb: ZodBuilder) {
 
 /** A secret: a literal string or a reference to an environment variable. */
 export function makeSecretSchemas(zb: ZodBuilder) {
-  const ref = zb.strictObject({ env: described(zb.string().check(zb.minLength(1)), "Name of the environment variable that holds the secret.") });
+  const ref = zb.strictObject({
+    env: described(zb.string().check(zb.minLength(1)), "Name of the environment variable that holds the secret."),
+  });
   return { ref, value: zb.union([zb.string().check(zb.minLength(1)), ref]) };
 }
 
@@ -103,18 +133,34 @@ export const SecretRefSchema = secretSchemas.ref;
 export type SecretRef = z.output<typeof SecretRefSchema>;
 export const secretValue = secretSchemas.value;
 
-const positiveAtMost = (max: number, description: string) => z.optional(described(z.number().check(z.positive(), z.lte(max)), description));
+const positiveAtMost = (max: number, description: string) =>
+  z.optional(described(z.number().check(z.positive(), z.lte(max)), description));
 
 /** Keys every config has, whatever the mode. */
 export const coreShape = {
   $schema: z.optional(z.string()),
-  mode: z.optional(described(z.string().check(z.minLength(1)), "Which notifier sends: `webhook` (default), `bot`, or a plugin's mode.")),
+  mode: z.optional(
+    described(
+      z.string().check(z.minLength(1)),
+      "Which notifier sends: `webhook` (default), `bot`, or a plugin's mode.",
+    ),
+  ),
   enabled: z.optional(described(z.boolean(), "`false` sends nothing (exit 0).")),
-  levels: z.optional(described(z.array(described(z.enum(LEVELS), "`block` for alerts Socket's policy marks error, `warn` for warn.")), "Policy levels to send, for every destination; default both.")),
+  levels: z.optional(
+    described(
+      z.array(described(z.enum(LEVELS), "`block` for alerts Socket's policy marks error, `warn` for warn.")),
+      "Policy levels to send, for every destination; default both.",
+    ),
+  ),
   max_messages: filterShape.max_messages,
   timeout: positiveAtMost(3600, "Whole-run time budget in seconds (default 120)."),
   request_timeout: positiveAtMost(600, "Per-request timeout in seconds (default 10)."),
-  plugins: z.optional(described(z.array(z.string().check(z.minLength(1))), "Modules that add notifiers: paths (relative to the config file) or package names. Code: opt-in.")),
+  plugins: z.optional(
+    described(
+      z.array(z.string().check(z.minLength(1))),
+      "Modules that add notifiers: paths (relative to the config file) or package names. Code: opt-in.",
+    ),
+  ),
 };
 
 export type CoreConfig = z.output<z.ZodMiniObject<typeof coreShape>>;
@@ -127,7 +173,8 @@ export function buildConfigSchema(pluginShapes: Record<string, $ZodType>[]): z.Z
   const schema = z.strictObject(shape);
   z.globalRegistry.add(schema, {
     title: "socket-notify config",
-    description: "Routes Socket Security alerts to Slack and other destinations. Drop-in compatible with the Socket CLI's SOCKET_SLACK_CONFIG_JSON.",
+    description:
+      "Routes Socket Security alerts to Slack and other destinations. Drop-in compatible with the Socket CLI's SOCKET_SLACK_CONFIG_JSON.",
   });
   return schema;
 }

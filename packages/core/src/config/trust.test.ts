@@ -101,12 +101,18 @@ describe("config files the search finds", () => {
     await mkdir(join(dir, ".socketnotifyrc"));
     await writeFile(join(dir, ".socketnotifyrc.json"), "  \n");
     await writeFile(join(dir, "socketnotify.config.json"), JSON.stringify({ mode: "webhook" }));
-    expect(await findConfig({ env: {}, cwd: dir })).toMatchObject({ raw: { mode: "webhook" }, source: { label: join(dir, "socketnotify.config.json") } });
+    expect(await findConfig({ env: {}, cwd: dir })).toMatchObject({
+      raw: { mode: "webhook" },
+      source: { label: join(dir, "socketnotify.config.json") },
+    });
   });
 
   it("does not follow cosmiconfig's $import to another file", async () => {
     await writeFile(join(outside, "x.json"), JSON.stringify({ mode: "bot" }));
-    await writeFile(join(dir, ".socketnotifyrc.json"), JSON.stringify({ $import: join(outside, "x.json"), mode: "webhook" }));
+    await writeFile(
+      join(dir, ".socketnotifyrc.json"),
+      JSON.stringify({ $import: join(outside, "x.json"), mode: "webhook" }),
+    );
     const found = await findConfig({ env: {}, cwd: dir });
     expect(found?.raw).toEqual({ $import: join(outside, "x.json"), mode: "webhook" });
   });
@@ -116,11 +122,16 @@ describe("config files the search finds", () => {
     const environ = `HOME=/root\0GITHUB_TOKEN=${GITHUB_TOKEN}\0MSG=deploy: now\0AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\0`;
     const env = { GITHUB_TOKEN, AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", MSG: "deploy: now" };
     // As the kernel writes it (NUL-separated, one "line"), and one variable a line.
-    for (const content of [environ, environ.replace(/\0/g, "\n"), `url: ${HOOK}\n${environ.replace(/\0/g, "\n").replace(/=/g, ": ")}`]) {
+    for (const content of [
+      environ,
+      environ.replace(/\0/g, "\n"),
+      `url: ${HOOK}\n${environ.replace(/\0/g, "\n").replace(/=/g, ": ")}`,
+    ]) {
       await writeFile(join(dir, ".socketnotifyrc.yaml"), content);
       const e = await rejection(createEngine({ env, cwd: dir, plugins: builtins }));
       expect(e.exitCode).toBe(2);
-      for (const v of [GITHUB_TOKEN, "wJalrXUtnFEMI", "deploy", "HOME=", "/root", "aaaaaaaa"]) expect(text(e), content).not.toContain(v);
+      for (const v of [GITHUB_TOKEN, "wJalrXUtnFEMI", "deploy", "HOME=", "/root", "aaaaaaaa"])
+        expect(text(e), content).not.toContain(v);
     }
   });
 
@@ -129,16 +140,23 @@ describe("config files the search finds", () => {
     const e = await rejection(createEngine({ env: {}, cwd: dir, plugins: builtins }));
     expect(text(e)).not.toContain(GITHUB_TOKEN);
     await writeFile(join(dir, ".socketnotifyrc.json"), JSON.stringify({ url: HOOK, url_configz: {} }));
-    expect((await rejection(createEngine({ env: {}, cwd: dir, plugins: builtins }))).message).toContain('unknown key "url_configz" (did you mean "url_configs"?)');
+    expect((await rejection(createEngine({ env: {}, cwd: dir, plugins: builtins }))).message).toContain(
+      'unknown key "url_configz" (did you mean "url_configs"?)',
+    );
   });
 
   it("YAML warnings and errors never quote the file (a tag on a token, an alias, a duplicate key)", async () => {
     const token = "xoxb-1111111111-2222222222-cccccccccccccccccccccccc";
-    await writeFile(join(dir, ".socketnotifyrc.yaml"), `mode: bot\nbot_token: !vault ${token}\nbot_configs:\n  - channels: [sec]\n`);
+    await writeFile(
+      join(dir, ".socketnotifyrc.yaml"),
+      `mode: bot\nbot_token: !vault ${token}\nbot_configs:\n  - channels: [sec]\n`,
+    );
     const logger = new MemoryLogger();
     const engine = await createEngine({ env: {}, cwd: dir, plugins: builtins, logger });
     const warnings = engine.validationWarnings();
-    expect(warnings.join("\n")).toContain(".socketnotifyrc.yaml at line 2, column 12: a YAML tag socket-notify does not know: the value is read as plain text");
+    expect(warnings.join("\n")).toContain(
+      ".socketnotifyrc.yaml at line 2, column 12: a YAML tag socket-notify does not know: the value is read as plain text",
+    );
     expect(JSON.stringify(warnings)).not.toContain(token.slice(5));
     await writeFile(join(dir, ".socketnotifyrc.yaml"), `url: ${HOOK}\nurl: *${token}\n`);
     const e = await rejection(createEngine({ env: {}, cwd: dir, plugins: builtins }));
@@ -155,10 +173,17 @@ describe("reserved keys (__proto__, constructor, prototype) are refused, not ign
       const e = await rejection(createEngine({ env: { [CONFIG_ENV]: json }, cwd: dir, plugins: builtins }));
       expect(e.message).toBe(`${CONFIG_ENV}: url_configs.${key}: the key "${key}" is not allowed`);
       expect(e.exitCode).toBe(2);
-      await writeFile(join(dir, ".socketnotifyrc.yaml"), `url:\n  - {name: sec, url: "${HOOK}"}\nurl_configs:\n  ${key}: {min_severity: critical}\n`);
-      expect((await rejection(createEngine({ env: {}, cwd: dir, plugins: builtins }))).message).toContain(`url_configs.${key}: the key "${key}" is not allowed`);
+      await writeFile(
+        join(dir, ".socketnotifyrc.yaml"),
+        `url:\n  - {name: sec, url: "${HOOK}"}\nurl_configs:\n  ${key}: {min_severity: critical}\n`,
+      );
+      expect((await rejection(createEngine({ env: {}, cwd: dir, plugins: builtins }))).message).toContain(
+        `url_configs.${key}: the key "${key}" is not allowed`,
+      );
       const nested = `{"mode": "bot", "bot_configs": [{"channels": ["a"], "${key}": {"x": 1}}]}`;
-      expect((await rejection(createEngine({ env: { [CONFIG_ENV]: nested }, cwd: dir, plugins: builtins }))).message).toContain(`bot_configs[0].${key}: the key "${key}" is not allowed`);
+      expect(
+        (await rejection(createEngine({ env: { [CONFIG_ENV]: nested }, cwd: dir, plugins: builtins }))).message,
+      ).toContain(`bot_configs[0].${key}: the key "${key}" is not allowed`);
     });
   }
 
@@ -183,7 +208,9 @@ describe("which configs are trusted (may point an API URL at loopback)", () => {
     expect((await findConfig({ configPath: "c.json", env: {}, cwd: dir }))?.source.trusted).toBe(false);
     // A link from outside into the checkout is the checkout's file.
     await symlink(join(dir, "c.json"), join(outside, "link.json"));
-    expect((await findConfig({ configPath: join(outside, "link.json"), env: {}, cwd: dir }))?.source.trusted).toBe(false);
+    expect((await findConfig({ configPath: join(outside, "link.json"), env: {}, cwd: dir }))?.source.trusted).toBe(
+      false,
+    );
   });
 
   it("the bot token goes to a loopback API URL only from a trusted config", async () => {
@@ -191,10 +218,18 @@ describe("which configs are trusted (may point an API URL at loopback)", () => {
     const env = { SOCKET_SLACK_BOT_TOKEN: "xoxb-1-2-3" };
     await writeFile(join(dir, ".socketnotifyrc.json"), JSON.stringify(config));
     const e = await rejection(createEngine({ env, cwd: dir, plugins: builtins }));
-    expect(e.message).toBe(`${join(dir, ".socketnotifyrc.json")}: slack_api_url: Slack API URL points at this machine (127.0.0.1), which is accepted only from a trusted config`);
+    expect(e.message).toBe(
+      `${join(dir, ".socketnotifyrc.json")}: slack_api_url: Slack API URL points at this machine (127.0.0.1), which is accepted only from a trusted config`,
+    );
     await writeFile(join(outside, "c.json"), JSON.stringify(config));
-    await expect(createEngine({ configPath: join(outside, "c.json"), env, cwd: dir, plugins: builtins })).resolves.toBeDefined();
-    await expect(createEngine({ env: { ...env, [CONFIG_ENV]: JSON.stringify(config) }, cwd: dir, plugins: builtins })).resolves.toBeDefined();
-    await expect(createEngine({ configPath: "c.json", env, cwd: outside, plugins: builtins })).rejects.toThrow("accepted only from a trusted config");
+    await expect(
+      createEngine({ configPath: join(outside, "c.json"), env, cwd: dir, plugins: builtins }),
+    ).resolves.toBeDefined();
+    await expect(
+      createEngine({ env: { ...env, [CONFIG_ENV]: JSON.stringify(config) }, cwd: dir, plugins: builtins }),
+    ).resolves.toBeDefined();
+    await expect(createEngine({ configPath: "c.json", env, cwd: outside, plugins: builtins })).rejects.toThrow(
+      "accepted only from a trusted config",
+    );
   });
 });

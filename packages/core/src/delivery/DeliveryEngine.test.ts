@@ -2,7 +2,15 @@ import { container } from "tsyringe";
 import { describe, expect, it } from "vitest";
 import { SLACK_LIMITS } from "../blocks/types.js";
 import { MemoryLogger } from "../logger.js";
-import { type DeliveryFailure, type Destination, type Notifier, type NotifierCapabilities, type OutboundMessage, type SendContext, type SendResult } from "../notifier.js";
+import {
+  type DeliveryFailure,
+  type Destination,
+  type Notifier,
+  type NotifierCapabilities,
+  type OutboundMessage,
+  type SendContext,
+  type SendResult,
+} from "../notifier.js";
 import { FakeClock } from "../testing/index.js";
 import { TOKENS } from "../tokens.js";
 import { DeliveryEngine, type DeliveryOptions, type DeliveryProgress } from "./DeliveryEngine.js";
@@ -17,14 +25,17 @@ function destination(key: string, target = key): Destination {
 /** `pages` messages for each destination, in plan order. */
 function messages(dests: Destination[], pages: number): OutboundMessage[] {
   return dests.flatMap((d) =>
-    Array.from({ length: pages }, (_, i): OutboundMessage => ({
-      payload: { text: `${d.key} part ${i + 1}`, blocks: [], unfurl_links: false, unfurl_media: false },
-      alerts: [],
-      index: i + 1,
-      count: pages,
-      destination: d,
-      kind: "alerts",
-    })),
+    Array.from(
+      { length: pages },
+      (_, i): OutboundMessage => ({
+        payload: { text: `${d.key} part ${i + 1}`, blocks: [], unfurl_links: false, unfurl_media: false },
+        alerts: [],
+        index: i + 1,
+        count: pages,
+        destination: d,
+        kind: "alerts",
+      }),
+    ),
   );
 }
 
@@ -46,11 +57,20 @@ class ScriptedNotifier implements Notifier {
   maxInFlight = 0;
   constructor(
     private readonly clock: FakeClock,
-    private readonly script: (m: OutboundMessage, ctx: SendContext, call: Call) => SendResult | Promise<SendResult> = () => ({ ok: true }),
+    private readonly script: (
+      m: OutboundMessage,
+      ctx: SendContext,
+      call: Call,
+    ) => SendResult | Promise<SendResult> = () => ({ ok: true }),
     private readonly latencyMs = 0,
   ) {}
   async send(message: OutboundMessage, ctx: SendContext): Promise<SendResult> {
-    const call: Call = { key: message.destination.key, index: message.index, attempt: ctx.attempt, at: this.clock.elapsed };
+    const call: Call = {
+      key: message.destination.key,
+      index: message.index,
+      attempt: ctx.attempt,
+      at: this.clock.elapsed,
+    };
     if (message.threadTs) call.threadTs = message.threadTs;
     this.calls.push(call);
     this.inFlight++;
@@ -73,7 +93,10 @@ function engine(clock: FakeClock, logger = new MemoryLogger()): DeliveryEngine {
 }
 
 const fixedRandom = { random: () => 0.5 } satisfies DeliveryOptions; // jitter factor exactly 1
-const fail = (f: Partial<DeliveryFailure> & Pick<DeliveryFailure, "code" | "retry">): SendResult => ({ ok: false, failure: { message: f.code, ...f } });
+const fail = (f: Partial<DeliveryFailure> & Pick<DeliveryFailure, "code" | "retry">): SendResult => ({
+  ok: false,
+  failure: { message: f.code, ...f },
+});
 
 describe("DeliveryEngine", () => {
   it("keeps the planned order within a key and paces at the declared rate", async () => {
@@ -92,7 +115,12 @@ describe("DeliveryEngine", () => {
   it("allows the declared burst, then the steady rate", async () => {
     const clock = new FakeClock({ autoAdvance: true });
     const n = new ScriptedNotifier(clock);
-    await engine(clock).deliver(n, { ...CAPS, ratePerSecond: 2, burst: 3 }, messages([destination("A")], 6), fixedRandom);
+    await engine(clock).deliver(
+      n,
+      { ...CAPS, ratePerSecond: 2, burst: 3 },
+      messages([destination("A")], 6),
+      fixedRandom,
+    );
     expect(n.calls.map((c) => c.at)).toEqual([0, 0, 0, 500, 1000, 1500]);
   });
 
@@ -109,7 +137,17 @@ describe("DeliveryEngine", () => {
       ]);
     }
     // Outcomes come back in plan order.
-    expect(out.map((o) => `${o.message.destination.key}${o.message.index}`)).toEqual(["A1", "A2", "A3", "B1", "B2", "B3", "C1", "C2", "C3"]);
+    expect(out.map((o) => `${o.message.destination.key}${o.message.index}`)).toEqual([
+      "A1",
+      "A2",
+      "A3",
+      "B1",
+      "B2",
+      "B3",
+      "C1",
+      "C2",
+      "C3",
+    ]);
   });
 
   it("never has more requests in flight than the concurrency cap", async () => {
@@ -129,8 +167,15 @@ describe("DeliveryEngine", () => {
   it("a 429 waits Retry-After, then pauses the key (no burst right after)", async () => {
     const clock = new FakeClock({ autoAdvance: true });
     const progress: DeliveryProgress[] = [];
-    const n = new ScriptedNotifier(clock, (m, ctx) => (m.index === 1 && ctx.attempt === 1 ? fail({ code: "rate_limited", retry: "after", retryAfterMs: 30_000 }) : { ok: true }));
-    const out = await engine(clock).deliver(n, { ...CAPS, burst: 5 }, messages([destination("A")], 3), { ...fixedRandom, onProgress: (p) => progress.push(p) });
+    const n = new ScriptedNotifier(clock, (m, ctx) =>
+      m.index === 1 && ctx.attempt === 1
+        ? fail({ code: "rate_limited", retry: "after", retryAfterMs: 30_000 })
+        : { ok: true },
+    );
+    const out = await engine(clock).deliver(n, { ...CAPS, burst: 5 }, messages([destination("A")], 3), {
+      ...fixedRandom,
+      onProgress: (p) => progress.push(p),
+    });
     expect(n.calls.map((c) => [c.index, c.attempt, c.at])).toEqual([
       [1, 1, 0],
       [1, 2, 30_000],
@@ -144,7 +189,9 @@ describe("DeliveryEngine", () => {
 
   it("a 429 with a Retry-After beyond the policy's maximum fails as rate_limited, and later pages are not attempted", async () => {
     const clock = new FakeClock({ autoAdvance: true });
-    const n = new ScriptedNotifier(clock, () => fail({ code: "rate_limited", retry: "after", retryAfterMs: 3_600_000 }));
+    const n = new ScriptedNotifier(clock, () =>
+      fail({ code: "rate_limited", retry: "after", retryAfterMs: 3_600_000 }),
+    );
     const out = await engine(clock).deliver(n, CAPS, messages([destination("A")], 2), fixedRandom);
     expect(n.calls).toHaveLength(1);
     expect(out[0]!.failure?.code).toBe("rate_limited");
@@ -154,7 +201,9 @@ describe("DeliveryEngine", () => {
 
   it("5xx backs off exponentially and succeeds", async () => {
     const clock = new FakeClock({ autoAdvance: true });
-    const n = new ScriptedNotifier(clock, (_m, ctx) => (ctx.attempt < 3 ? fail({ code: "http_503", retry: "backoff" }) : { ok: true, ts: "1.2" }));
+    const n = new ScriptedNotifier(clock, (_m, ctx) =>
+      ctx.attempt < 3 ? fail({ code: "http_503", retry: "backoff" }) : { ok: true, ts: "1.2" },
+    );
     // A fast key, so only the backoff sets the pace (a retry is a request too, and waits for the key's rate).
     const out = await engine(clock).deliver(n, FAST, messages([destination("A")], 1), fixedRandom);
     expect(out[0]).toMatchObject({ ok: true, attempts: 3, ts: "1.2" });
@@ -164,7 +213,9 @@ describe("DeliveryEngine", () => {
 
   it("a retry still waits for the key's rate", async () => {
     const clock = new FakeClock({ autoAdvance: true });
-    const n = new ScriptedNotifier(clock, (_m, ctx) => (ctx.attempt < 3 ? fail({ code: "http_503", retry: "backoff" }) : { ok: true }));
+    const n = new ScriptedNotifier(clock, (_m, ctx) =>
+      ctx.attempt < 3 ? fail({ code: "http_503", retry: "backoff" }) : { ok: true },
+    );
     await engine(clock).deliver(n, CAPS, messages([destination("A")], 1), fixedRandom);
     expect(n.calls.map((c) => c.at)).toEqual([0, 1000, 2000]); // backoff 500 and 1000, but 1 message/s
   });
@@ -172,14 +223,27 @@ describe("DeliveryEngine", () => {
   it("gives up after maxAttempts transient failures, reporting the last failure", async () => {
     const clock = new FakeClock({ autoAdvance: true });
     const n = new ScriptedNotifier(clock, () => fail({ code: "network", retry: "backoff" }));
-    const out = await engine(clock).deliver(n, FAST, messages([destination("A")], 1), { ...fixedRandom, retry: { maxAttempts: 3, maxRateLimitedAttempts: 1, baseDelayMs: 100, factor: 3, maxDelayMs: 250, jitter: 0, maxRetryAfterMs: 1000 } });
+    const out = await engine(clock).deliver(n, FAST, messages([destination("A")], 1), {
+      ...fixedRandom,
+      retry: {
+        maxAttempts: 3,
+        maxRateLimitedAttempts: 1,
+        baseDelayMs: 100,
+        factor: 3,
+        maxDelayMs: 250,
+        jitter: 0,
+        maxRetryAfterMs: 1000,
+      },
+    });
     expect(out[0]).toMatchObject({ ok: false, attempts: 3, failure: { code: "network" } });
     expect(n.calls.map((c) => c.at)).toEqual([0, 100, 350]); // 100, then 300 capped at 250
   });
 
   it("a permanent failure is never retried; later pages of that destination are reported, not attempted", async () => {
     const clock = new FakeClock({ autoAdvance: true });
-    const n = new ScriptedNotifier(clock, (m) => (m.destination.key === "A" ? fail({ code: "invalid_payload", retry: "never" }) : { ok: true }));
+    const n = new ScriptedNotifier(clock, (m) =>
+      m.destination.key === "A" ? fail({ code: "invalid_payload", retry: "never" }) : { ok: true },
+    );
     const out = await engine(clock).deliver(n, CAPS, messages([destination("A"), destination("B")], 2), fixedRandom);
     expect(n.calls.filter((c) => c.key === "A")).toHaveLength(1);
     expect(out.map((o) => [o.message.destination.key, o.message.index, o.ok, o.attempts, o.failure?.message])).toEqual([
@@ -192,29 +256,55 @@ describe("DeliveryEngine", () => {
 
   it("a failed later page (content error) does not stop the next pages", async () => {
     const clock = new FakeClock({ autoAdvance: true });
-    const n = new ScriptedNotifier(clock, (m) => (m.index === 2 ? fail({ code: "invalid_blocks", retry: "never" }) : { ok: true }));
+    const n = new ScriptedNotifier(clock, (m) =>
+      m.index === 2 ? fail({ code: "invalid_blocks", retry: "never" }) : { ok: true },
+    );
     const out = await engine(clock).deliver(n, CAPS, messages([destination("A")], 3), fixedRandom);
     expect(out.map((o) => o.ok)).toEqual([true, false, true]);
   });
 
   it("a fatal failure stops the whole run", async () => {
     const clock = new FakeClock({ autoAdvance: true });
-    const n = new ScriptedNotifier(clock, (m) => (m.destination.key === "A" ? fail({ code: "invalid_auth", retry: "never", fatal: true }) : { ok: true }));
+    const n = new ScriptedNotifier(clock, (m) =>
+      m.destination.key === "A" ? fail({ code: "invalid_auth", retry: "never", fatal: true }) : { ok: true },
+    );
     const out = await engine(clock).deliver(n, CAPS, messages([destination("A"), destination("B")], 3), fixedRandom);
     expect(n.calls.filter((c) => c.key === "A")).toHaveLength(1);
     // B's first page was sent at the same moment; nothing after the fatal failure is attempted.
     expect(n.calls.filter((c) => c.key === "B").map((c) => c.index)).toEqual([1]);
-    expect(out.filter((o) => !o.ok).map((o) => o.failure?.code)).toEqual(["invalid_auth", "invalid_auth", "invalid_auth", "invalid_auth", "invalid_auth"]);
+    expect(out.filter((o) => !o.ok).map((o) => o.failure?.code)).toEqual([
+      "invalid_auth",
+      "invalid_auth",
+      "invalid_auth",
+      "invalid_auth",
+      "invalid_auth",
+    ]);
     expect(out.filter((o) => o.attempts === 0).every((o) => o.failure?.message.startsWith("not sent: "))).toBe(true);
   });
 
   it("a message already waiting for a concurrency slot on another key is not sent after a fatal failure", async () => {
     const clock = new FakeClock({ autoAdvance: true });
     // One slot: B's first page waits while A's first page is in flight and comes back fatal.
-    const n = new ScriptedNotifier(clock, (m) => (m.destination.key === "A" ? fail({ code: "token_revoked", retry: "never", fatal: true }) : { ok: true }), 500);
-    const out = await engine(clock).deliver(n, CAPS, messages([destination("A"), destination("B")], 2), { ...fixedRandom, concurrency: 1 });
+    const n = new ScriptedNotifier(
+      clock,
+      (m) => (m.destination.key === "A" ? fail({ code: "token_revoked", retry: "never", fatal: true }) : { ok: true }),
+      500,
+    );
+    const out = await engine(clock).deliver(n, CAPS, messages([destination("A"), destination("B")], 2), {
+      ...fixedRandom,
+      concurrency: 1,
+    });
     expect(n.calls.map((c) => `${c.key}${c.index}`)).toEqual(["A1"]);
-    expect(out.map((o) => [o.message.destination.key, o.message.index, o.ok, o.attempts, o.failure?.code, o.failure?.message])).toEqual([
+    expect(
+      out.map((o) => [
+        o.message.destination.key,
+        o.message.index,
+        o.ok,
+        o.attempts,
+        o.failure?.code,
+        o.failure?.message,
+      ]),
+    ).toEqual([
       ["A", 1, false, 1, "token_revoked", "token_revoked"],
       ["A", 2, false, 0, "token_revoked", "not sent: token_revoked"],
       ["B", 1, false, 0, "token_revoked", "not sent: token_revoked"],
@@ -225,24 +315,32 @@ describe("DeliveryEngine", () => {
   it("a retry waiting in backoff is not sent after another key's fatal failure", async () => {
     const clock = new FakeClock({ autoAdvance: true });
     // B fails with a 503 at 0 and backs off 500 ms; A's first page comes back fatal at 200 ms.
-    const n = new ScriptedNotifier(
-      clock,
-      async (m, ctx) => {
-        if (m.destination.key === "B") return ctx.attempt === 1 ? fail({ code: "http_503", retry: "backoff" }) : { ok: true };
-        await clock.sleep(200);
-        return fail({ code: "token_revoked", retry: "never", fatal: true });
-      },
-    );
+    const n = new ScriptedNotifier(clock, async (m, ctx) => {
+      if (m.destination.key === "B")
+        return ctx.attempt === 1 ? fail({ code: "http_503", retry: "backoff" }) : { ok: true };
+      await clock.sleep(200);
+      return fail({ code: "token_revoked", retry: "never", fatal: true });
+    });
     const out = await engine(clock).deliver(n, FAST, messages([destination("A"), destination("B")], 1), fixedRandom);
     expect(n.calls.map((c) => `${c.key}${c.index}/${c.attempt}`)).toEqual(["A1/1", "B1/1"]);
-    expect(out[1]).toMatchObject({ ok: false, attempts: 1, failure: { code: "token_revoked", message: "not sent: token_revoked" } });
+    expect(out[1]).toMatchObject({
+      ok: false,
+      attempts: 1,
+      failure: { code: "token_revoked", message: "not sent: token_revoked" },
+    });
   });
 
   it("a message waiting for a concurrency slot when the budget runs out is not sent", async () => {
     const clock = new FakeClock({ autoAdvance: true });
     // One slot; A's request takes 3 s, B's first page waits for the slot; the budget ends at 2 s.
-    const n = new ScriptedNotifier(clock, (m) => (m.destination.key === "A" ? clock.sleep(3_000).then(() => ({ ok: true as const })) : { ok: true }));
-    const out = await engine(clock).deliver(n, CAPS, messages([destination("A"), destination("B")], 1), { ...fixedRandom, concurrency: 1, budgetMs: 2_000 });
+    const n = new ScriptedNotifier(clock, (m) =>
+      m.destination.key === "A" ? clock.sleep(3_000).then(() => ({ ok: true as const })) : { ok: true },
+    );
+    const out = await engine(clock).deliver(n, CAPS, messages([destination("A"), destination("B")], 1), {
+      ...fixedRandom,
+      concurrency: 1,
+      budgetMs: 2_000,
+    });
     expect(n.calls.map((c) => c.key)).toEqual(["A"]);
     expect(out[1]).toMatchObject({ ok: false, attempts: 0, failure: { code: "timeout" } });
   });
@@ -250,7 +348,10 @@ describe("DeliveryEngine", () => {
   it("when the time budget runs out, the rest is reported as timeout", async () => {
     const clock = new FakeClock({ autoAdvance: true });
     const n = new ScriptedNotifier(clock);
-    const out = await engine(clock).deliver(n, CAPS, messages([destination("A")], 10), { ...fixedRandom, budgetMs: 4_500 });
+    const out = await engine(clock).deliver(n, CAPS, messages([destination("A")], 10), {
+      ...fixedRandom,
+      budgetMs: 4_500,
+    });
     expect(n.calls.map((c) => c.at)).toEqual([0, 1000, 2000, 3000, 4000]);
     expect(out.map((o) => o.ok)).toEqual([true, true, true, true, true, false, false, false, false, false]);
     for (const o of out.slice(5)) {
@@ -271,15 +372,24 @@ describe("DeliveryEngine", () => {
             () => fail({ code: "network", retry: "backoff", message: "fetch failed" }),
           ),
     );
-    const out = await engine(clock).deliver(n, CAPS, messages([destination("A")], 1), { ...fixedRandom, budgetMs: 3_000, requestTimeoutMs: 60_000 });
+    const out = await engine(clock).deliver(n, CAPS, messages([destination("A")], 1), {
+      ...fixedRandom,
+      budgetMs: 3_000,
+      requestTimeoutMs: 60_000,
+    });
     expect(out[0]!.failure?.code).toBe("timeout");
-    expect(out[0]!.failure?.message).toBe("not delivered within the run's time budget (3 s); last error: http_500: server error (HTTP 500)");
+    expect(out[0]!.failure?.message).toBe(
+      "not delivered within the run's time budget (3 s); last error: http_500: server error (HTTP 500)",
+    );
   });
 
   it("a Retry-After longer than the remaining budget ends in timeout, not a hang", async () => {
     const clock = new FakeClock({ autoAdvance: true });
     const n = new ScriptedNotifier(clock, () => fail({ code: "rate_limited", retry: "after", retryAfterMs: 50_000 }));
-    const out = await engine(clock).deliver(n, CAPS, messages([destination("A")], 2), { ...fixedRandom, budgetMs: 10_000 });
+    const out = await engine(clock).deliver(n, CAPS, messages([destination("A")], 2), {
+      ...fixedRandom,
+      budgetMs: 10_000,
+    });
     expect(out.map((o) => o.failure?.code)).toEqual(["timeout", "timeout"]);
     expect(clock.elapsed).toBe(10_000);
   });
@@ -287,8 +397,17 @@ describe("DeliveryEngine", () => {
   it("thread replies carry the parent's ts (notifiers with threads)", async () => {
     const clock = new FakeClock({ autoAdvance: true });
     let ts = 0;
-    const n = new ScriptedNotifier(clock, (m) => ({ ok: true, ts: `1700000000.00000${++ts}`, channel: m.destination.key }));
-    const out = await engine(clock).deliver(n, { ...CAPS, threads: true }, messages([destination("C1"), destination("C2")], 3), fixedRandom);
+    const n = new ScriptedNotifier(clock, (m) => ({
+      ok: true,
+      ts: `1700000000.00000${++ts}`,
+      channel: m.destination.key,
+    }));
+    const out = await engine(clock).deliver(
+      n,
+      { ...CAPS, threads: true },
+      messages([destination("C1"), destination("C2")], 3),
+      fixedRandom,
+    );
     const byKey = (k: string) => n.calls.filter((c) => c.key === k);
     for (const k of ["C1", "C2"]) {
       const parent = out.find((o) => o.message.destination.key === k && o.message.index === 1)!.ts;
@@ -318,7 +437,9 @@ describe("DeliveryEngine", () => {
 
   it("marks a retried maybe-delivered message as a possible duplicate", async () => {
     const clock = new FakeClock({ autoAdvance: true });
-    const n = new ScriptedNotifier(clock, (_m, ctx) => (ctx.attempt === 1 ? fail({ code: "timeout", retry: "backoff", maybeDelivered: true }) : { ok: true }));
+    const n = new ScriptedNotifier(clock, (_m, ctx) =>
+      ctx.attempt === 1 ? fail({ code: "timeout", retry: "backoff", maybeDelivered: true }) : { ok: true },
+    );
     const out = await engine(clock).deliver(n, CAPS, messages([destination("A")], 1), fixedRandom);
     expect(out[0]).toMatchObject({ ok: true, attempts: 2, possibleDuplicate: true });
   });

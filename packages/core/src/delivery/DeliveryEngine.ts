@@ -1,7 +1,13 @@
 import { inject, injectable } from "tsyringe";
 import { type Clock } from "../clock.js";
 import { type Logger } from "../logger.js";
-import { type DeliveryFailure, type Destination, type Notifier, type NotifierCapabilities, type OutboundMessage } from "../notifier.js";
+import {
+  type DeliveryFailure,
+  type Destination,
+  type Notifier,
+  type NotifierCapabilities,
+  type OutboundMessage,
+} from "../notifier.js";
 import { TOKENS } from "../tokens.js";
 import { requestSignal } from "./http-body.js";
 import { DEFAULT_RETRY_POLICY, decideRetry, type RetryPolicy } from "./retry.js";
@@ -85,7 +91,12 @@ export class DeliveryEngine {
     @inject(TOKENS.Logger) private readonly logger: Logger,
   ) {}
 
-  async deliver(notifier: Notifier, caps: NotifierCapabilities, messages: OutboundMessage[], options: DeliveryOptions = {}): Promise<MessageOutcome[]> {
+  async deliver(
+    notifier: Notifier,
+    caps: NotifierCapabilities,
+    messages: OutboundMessage[],
+    options: DeliveryOptions = {},
+  ): Promise<MessageOutcome[]> {
     const budgetMs = options.budgetMs ?? DEFAULT_BUDGET_MS;
     const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     const policy = options.retry ?? DEFAULT_RETRY_POLICY;
@@ -115,7 +126,12 @@ export class DeliveryEngine {
     };
     if (options.signal?.aborted) onCancel();
     else options.signal?.addEventListener("abort", onCancel, { once: true });
-    const run: RunSignals = { budget: budget.signal, halt: halt.signal, cut: cut.signal, cancelled: () => options.signal?.aborted === true };
+    const run: RunSignals = {
+      budget: budget.signal,
+      halt: halt.signal,
+      cut: cut.signal,
+      cancelled: () => options.signal?.aborted === true,
+    };
     let fatal: DeliveryFailure | undefined;
     // The fastest answered request of the run so far (from its headers' write to its answer),
     // across keys (one notifier, mostly one host). See TokenBucket.observe.
@@ -144,7 +160,12 @@ export class DeliveryEngine {
         const d = message.destination;
         const earlier = fatal ?? failedDestinations.get(d);
         if (budget.signal.aborted || run.cancelled()) {
-          finish({ message, ok: false, attempts: 0, failure: budget.signal.aborted ? timeoutFailure(budgetMs) : CANCELLED });
+          finish({
+            message,
+            ok: false,
+            attempts: 0,
+            failure: budget.signal.aborted ? timeoutFailure(budgetMs) : CANCELLED,
+          });
           continue;
         }
         if (earlier) {
@@ -152,8 +173,24 @@ export class DeliveryEngine {
           continue;
         }
         const parent = parents.get(d);
-        const outbound: OutboundMessage = caps.threads && parent && message.index > 1 ? { ...message, threadTs: parent } : message;
-        const outcome = await this.sendWithRetry(notifier, outbound, key, bucket, pace, semaphore, run, requestTimeoutMs, budgetMs, policy, random, progress, report, () => fatal);
+        const outbound: OutboundMessage =
+          caps.threads && parent && message.index > 1 ? { ...message, threadTs: parent } : message;
+        const outcome = await this.sendWithRetry(
+          notifier,
+          outbound,
+          key,
+          bucket,
+          pace,
+          semaphore,
+          run,
+          requestTimeoutMs,
+          budgetMs,
+          policy,
+          random,
+          progress,
+          report,
+          () => fatal,
+        );
         outcome.message = message;
         if (outbound.threadTs) outcome.threadTs = outbound.threadTs;
         if (outcome.ok && message.index === 1 && outcome.ts) parents.set(d, outcome.ts);
@@ -183,7 +220,7 @@ export class DeliveryEngine {
   private async sendWithRetry(
     notifier: Notifier,
     message: OutboundMessage,
-    key: string,
+    _key: string,
     bucket: TokenBucket,
     pace: Pace,
     semaphore: Semaphore,
@@ -201,7 +238,17 @@ export class DeliveryEngine {
     const budget = run.budget;
     // Cancelled or out of time while waiting (not while a request was out): not sent this attempt.
     const stopped = (attempts: number, last?: DeliveryFailure): MessageOutcome => {
-      const o: MessageOutcome = { message, ok: false, attempts, failure: budget.aborted ? timeoutFailure(budgetMs, last) : { ...CANCELLED, ...(last ? { message: `${CANCELLED.message}; last error: ${last.code}: ${last.message}` } : {}) } };
+      const o: MessageOutcome = {
+        message,
+        ok: false,
+        attempts,
+        failure: budget.aborted
+          ? timeoutFailure(budgetMs, last)
+          : {
+              ...CANCELLED,
+              ...(last ? { message: `${CANCELLED.message}; last error: ${last.code}: ${last.message}` } : {}),
+            },
+      };
       if (possibleDuplicate) o.possibleDuplicate = true;
       return o;
     };
@@ -227,7 +274,13 @@ export class DeliveryEngine {
       const fatalFailure = fatal();
       if (fatalFailure) {
         semaphore.release();
-        return { message, ok: false, attempts: attempt - 1, failure: { ...fatalFailure, message: `not sent: ${fatalFailure.message}` }, ...(possibleDuplicate ? { possibleDuplicate } : {}) };
+        return {
+          message,
+          ok: false,
+          attempts: attempt - 1,
+          failure: { ...fatalFailure, message: `not sent: ${fatalFailure.message}` },
+          ...(possibleDuplicate ? { possibleDuplicate } : {}),
+        };
       }
       if (run.halt.aborted) {
         semaphore.release();
@@ -242,10 +295,19 @@ export class DeliveryEngine {
       const calledAt = performance.now();
       const wire: WireSlot = {};
       try {
-        result = await trackWireTime(wire, () => notifier.send(message, { signal: request.signal, attempt, timeoutMs: requestTimeoutMs }));
+        result = await trackWireTime(wire, () =>
+          notifier.send(message, { signal: request.signal, attempt, timeoutMs: requestTimeoutMs }),
+        );
       } catch (e) {
         // A notifier should classify; an exception here is a bug in it. Report it, never crash the run.
-        result = { ok: false as const, failure: { code: "notifier_error", message: `notifier error: ${(e as Error)?.message ?? String(e)}`, retry: "never" as const } };
+        result = {
+          ok: false as const,
+          failure: {
+            code: "notifier_error",
+            message: `notifier error: ${(e as Error)?.message ?? String(e)}`,
+            retry: "never" as const,
+          },
+        };
       } finally {
         request.done();
         semaphore.release();
@@ -253,9 +315,16 @@ export class DeliveryEngine {
       // Pace by when the request arrived, not when it left (TokenBucket.observe).
       const ended = this.clock.now();
       // When it left, on the engine's clock: the headers' write time if undici told us, else the call.
-      const sentAt = wire.sentAt === undefined ? started : Math.min(ended, started + Math.max(0, wire.sentAt - calledAt));
+      const sentAt =
+        wire.sentAt === undefined ? started : Math.min(ended, started + Math.max(0, wire.sentAt - calledAt));
       if (result.ok) pace.fastestMs = Math.min(pace.fastestMs, ended - sentAt);
-      bucket.observe(takenAt, sentAt, ended, Number.isFinite(pace.fastestMs) ? pace.fastestMs : ended - sentAt, !bucket.observed);
+      bucket.observe(
+        takenAt,
+        sentAt,
+        ended,
+        Number.isFinite(pace.fastestMs) ? pace.fastestMs : ended - sentAt,
+        !bucket.observed,
+      );
       if (result.ok) {
         const o: MessageOutcome = { message, ok: true, attempts: attempt };
         if (result.ts) o.ts = result.ts;
@@ -269,13 +338,33 @@ export class DeliveryEngine {
       if (failure.maybeDelivered || budget.aborted || run.cut.aborted) possibleDuplicate = true;
       // This attempt was cut by the budget itself: its "error" is our abort, so report the cause
       // of the attempt before it (if any) rather than an artefact like "fetch failed".
-      if (budget.aborted) return { message, ok: false, attempts: attempt, failure: timeoutFailure(budgetMs, lastFailure), possibleDuplicate };
-      if (run.cut.aborted) return { message, ok: false, attempts: attempt, failure: { ...CANCELLED, message: "cancelled while the request was in flight (no answer within the grace period): Slack may have it" }, possibleDuplicate };
+      if (budget.aborted)
+        return {
+          message,
+          ok: false,
+          attempts: attempt,
+          failure: timeoutFailure(budgetMs, lastFailure),
+          possibleDuplicate,
+        };
+      if (run.cut.aborted)
+        return {
+          message,
+          ok: false,
+          attempts: attempt,
+          failure: {
+            ...CANCELLED,
+            message: "cancelled while the request was in flight (no answer within the grace period): Slack may have it",
+          },
+          possibleDuplicate,
+        };
       lastFailure = failure;
       const decision = decideRetry(failure, attempt - rateLimited, rateLimited, policy, random);
       // A retry after cancellation would start something new.
       if (!decision.retry || run.halt.aborted) {
-        const o: MessageOutcome = run.halt.aborted && decision.retry ? stopped(attempt, failure) : { message, ok: false, attempts: attempt, failure };
+        const o: MessageOutcome =
+          run.halt.aborted && decision.retry
+            ? stopped(attempt, failure)
+            : { message, ok: false, attempts: attempt, failure };
         if (possibleDuplicate) o.possibleDuplicate = true;
         return o;
       }
@@ -287,7 +376,8 @@ export class DeliveryEngine {
         report(`${message.destination.target}: rate limited, waiting ${Math.ceil(decision.delayMs / 1000)} s`);
         this.logger.debug(`${message.destination.target}: 429, waiting ${decision.delayMs} ms (Retry-After)`);
         try {
-          for (let d = bucket.delay(this.clock.now()); d > 0; d = bucket.delay(this.clock.now())) await this.clock.sleep(d, run.halt);
+          for (let d = bucket.delay(this.clock.now()); d > 0; d = bucket.delay(this.clock.now()))
+            await this.clock.sleep(d, run.halt);
         } catch {
           progress.rateLimited--;
           return stopped(attempt, failure);
@@ -309,7 +399,6 @@ interface Pace {
   fastestMs: number;
 }
 
-
 interface RunSignals {
   /** The whole-run time budget ran out. */
   budget: AbortSignal;
@@ -329,8 +418,19 @@ const CANCELLED: DeliveryFailure = {
 
 /** Errors that mean the destination itself is unusable, not just this message. */
 const DESTINATION_ERRORS = new Set([
-  "no_service", "channel_not_found", "channel_is_archived", "is_archived", "not_in_channel", "action_prohibited",
-  "invalid_token", "no_active_hooks", "team_disabled", "missing_scope", "restricted_action", "rate_limited", "timeout",
+  "no_service",
+  "channel_not_found",
+  "channel_is_archived",
+  "is_archived",
+  "not_in_channel",
+  "action_prohibited",
+  "invalid_token",
+  "no_active_hooks",
+  "team_disabled",
+  "missing_scope",
+  "restricted_action",
+  "rate_limited",
+  "timeout",
 ]);
 
 function isDestinationLevel(f: DeliveryFailure): boolean {

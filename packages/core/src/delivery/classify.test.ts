@@ -43,7 +43,8 @@ describe("classifyHttpStatus", () => {
 });
 
 describe("classifyNetworkError", () => {
-  const withCause = (code: string) => Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error(code), { code }) });
+  const withCause = (code: string) =>
+    Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error(code), { code }) });
   it.each([
     [Object.assign(new Error("t"), { name: "TimeoutError" }), "timeout", "backoff", true, /no response within 2.5 s/],
     [Object.assign(new Error("a"), { name: "AbortError" }), "aborted", "never", true, /time budget/],
@@ -63,11 +64,22 @@ describe("classifyNetworkError", () => {
 
 describe("decideRetry", () => {
   const p = { ...DEFAULT_RETRY_POLICY, jitter: 0 };
-  const f = (retry: DeliveryFailure["retry"], extra: Partial<DeliveryFailure> = {}): DeliveryFailure => ({ code: "x", message: "x", retry, ...extra });
+  const f = (retry: DeliveryFailure["retry"], extra: Partial<DeliveryFailure> = {}): DeliveryFailure => ({
+    code: "x",
+    message: "x",
+    retry,
+    ...extra,
+  });
   it.each([
     ["permanent", f("never"), 1, 0, { retry: false }],
     ["fatal, even if marked retryable", f("backoff", { fatal: true }), 1, 0, { retry: false }],
-    ["429 waits Retry-After", f("after", { retryAfterMs: 30_000 }), 1, 0, { retry: true, delayMs: 30_000, rateLimited: true }],
+    [
+      "429 waits Retry-After",
+      f("after", { retryAfterMs: 30_000 }),
+      1,
+      0,
+      { retry: true, delayMs: 30_000, rateLimited: true },
+    ],
     ["429 without Retry-After waits 1 s", f("after"), 1, 0, { retry: true, delayMs: 1_000, rateLimited: true }],
     ["429 beyond maxRetryAfterMs", f("after", { retryAfterMs: 61_000 }), 1, 0, { retry: false }],
     ["429 too many times", f("after", { retryAfterMs: 1_000 }), 1, 6, { retry: false }],
@@ -81,7 +93,11 @@ describe("decideRetry", () => {
 
   it("caps the backoff and spreads it by the jitter", () => {
     const policy = { ...DEFAULT_RETRY_POLICY, maxAttempts: 20, jitter: 0.2 };
-    expect(decideRetry(f("backoff"), 15, 0, policy, () => 0.5)).toEqual({ retry: true, delayMs: 15_000, rateLimited: false });
+    expect(decideRetry(f("backoff"), 15, 0, policy, () => 0.5)).toEqual({
+      retry: true,
+      delayMs: 15_000,
+      rateLimited: false,
+    });
     expect(decideRetry(f("backoff"), 1, 0, policy, () => 0)).toMatchObject({ delayMs: 400 });
     expect(decideRetry(f("backoff"), 1, 0, policy, () => 1)).toMatchObject({ delayMs: 600 });
   });

@@ -14,7 +14,8 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
  * 408 back off, other 4xx are permanent. Notifiers refine the codes Slack documents.
  */
 export function classifyHttpStatus(status: number, body: string, retryAfter?: string | null): DeliveryFailure {
-  const code = body.trim() && body.trim().length <= 64 && /^[a-z_]+$/.test(body.trim()) ? body.trim() : `http_${status}`;
+  const code =
+    body.trim() && body.trim().length <= 64 && /^[a-z_]+$/.test(body.trim()) ? body.trim() : `http_${status}`;
   if (status === 429) {
     const ms = parseRetryAfter(retryAfter);
     return {
@@ -63,7 +64,12 @@ export function classifyNetworkError(err: unknown, timeoutMs: number): DeliveryF
     return { code: p.code, message: p.message, hint: p.hint, retry: "backoff" };
   }
   if (name === "AbortError") {
-    return { code: "aborted", message: "cancelled: the run's time budget ran out", retry: "never", maybeDelivered: true };
+    return {
+      code: "aborted",
+      message: "cancelled: the run's time budget ran out",
+      retry: "never",
+      maybeDelivered: true,
+    };
   }
   const known: Record<string, string> = {
     ECONNREFUSED: "connection refused",
@@ -73,7 +79,8 @@ export function classifyNetworkError(err: unknown, timeoutMs: number): DeliveryF
     ETIMEDOUT: "connection timed out",
     UND_ERR_SOCKET: "connection closed by the server",
     UND_ERR_CONNECT_TIMEOUT: "connect timed out",
-    RESPONSE_TOO_LARGE: "the response body was too large (a proxy or server answering with something that is not Slack?)",
+    RESPONSE_TOO_LARGE:
+      "the response body was too large (a proxy or server answering with something that is not Slack?)",
   };
   return {
     code: "network",

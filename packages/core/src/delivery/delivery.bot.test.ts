@@ -38,7 +38,13 @@ function scan(count: number) {
     monitor: false,
     ignore: false,
   }));
-  const text = JSON.stringify({ scan_failed: true, full_scan_id: "s1", repo: "acme/web", branch: "main", new_alerts: alerts });
+  const text = JSON.stringify({
+    scan_failed: true,
+    full_scan_id: "s1",
+    repo: "acme/web",
+    branch: "main",
+    new_alerts: alerts,
+  });
   return parseScan(text, { source: `synthetic-${count}.json` });
 }
 
@@ -48,7 +54,12 @@ afterEach(async () => {
   emu = undefined;
 });
 
-async function run(config: Record<string, unknown>, alerts: number, options: NotifyOptions = {}, setup?: (e: SlackEmulator) => void) {
+async function run(
+  config: Record<string, unknown>,
+  alerts: number,
+  options: NotifyOptions = {},
+  setup?: (e: SlackEmulator) => void,
+) {
   emu = await startEmulator({ port: 0, rateLimit: false, workspaceRateLimit: false });
   setup?.(emu);
   const logger = new MemoryLogger();
@@ -65,7 +76,10 @@ async function run(config: Record<string, unknown>, alerts: number, options: Not
 
 describe("delivery in bot mode, end to end", () => {
   it("the report gives each thread reply's thread_ts: the ts of the destination's first message", async () => {
-    const { report, emu } = await run({ bot_configs: [{ name: "sec", channels: ["security-alerts"] }], max_messages: 10 }, 120);
+    const { report, emu } = await run(
+      { bot_configs: [{ name: "sec", channels: ["security-alerts"] }], max_messages: 10 },
+      120,
+    );
     const got = emu.messages({ channel: "C0000000002" });
     expect(got.length).toBeGreaterThanOrEqual(3);
     const results = report.destinations[0]!.message_results;
@@ -93,8 +107,17 @@ describe("delivery in bot mode, end to end", () => {
     const critical = report.destinations.find((d) => d.route === "critical")!;
     expect(ops).toMatchObject({ status: "sent", alerts: 60, delivered: ops.messages });
     expect(ops.messages).toBeGreaterThan(1);
-    expect(byId).toMatchObject({ status: "skipped", alerts: 60, delivered: 0, error: { code: "duplicate_destination", message: "same channel as #ops in ops: sent once, reported there" } });
-    expect(byId.message_results.every((r) => r.status === "skipped" && r.error?.code === "duplicate_destination" && r.ts === undefined)).toBe(true);
+    expect(byId).toMatchObject({
+      status: "skipped",
+      alerts: 60,
+      delivered: 0,
+      error: { code: "duplicate_destination", message: "same channel as #ops in ops: sent once, reported there" },
+    });
+    expect(
+      byId.message_results.every(
+        (r) => r.status === "skipped" && r.error?.code === "duplicate_destination" && r.ts === undefined,
+      ),
+    ).toBe(true);
     expect(critical).toMatchObject({ status: "sent", alerts: 15, messages: 1 });
     // Slack got the ops route's pages once, plus the critical route's message.
     const got = emu.messages({ channel: "C0000000003" });
@@ -105,8 +128,18 @@ describe("delivery in bot mode, end to end", () => {
   });
 
   it("when the shared channel fails, the failure is reported once and the outbox holds each message once", async () => {
-    const r = await run({ bot_configs: [{ name: "ops", channels: ["ops", "C0000000003"] }], max_messages: 10 }, 60, {}, (e) =>
-      e.fault({ target: { method: "chat.postMessage" }, kind: "status", status: 200, error: "is_archived", count: Infinity }),
+    const r = await run(
+      { bot_configs: [{ name: "ops", channels: ["ops", "C0000000003"] }], max_messages: 10 },
+      60,
+      {},
+      (e) =>
+        e.fault({
+          target: { method: "chat.postMessage" },
+          kind: "status",
+          status: 200,
+          error: "is_archived",
+          count: Infinity,
+        }),
     );
     const [ops, byId] = r.report.destinations;
     expect(ops).toMatchObject({ target: "#ops", status: "failed", error: { code: "is_archived" } });

@@ -74,11 +74,17 @@ export async function readBoundedBody(res: Response, signal: AbortSignal, maxByt
  * A signal that fires when `parent` does or after `timeoutMs`, whichever is first, from a plain
  * controller (see above). Call `done()` when the request is over, to clear the timer.
  */
-export function requestSignal(parent: AbortSignal | AbortSignal[] | undefined, timeoutMs: number): { signal: AbortSignal; done: () => void } {
+export function requestSignal(
+  parent: AbortSignal | AbortSignal[] | undefined,
+  timeoutMs: number,
+): { signal: AbortSignal; done: () => void } {
   const controller = new AbortController();
   const parents = parent === undefined ? [] : Array.isArray(parent) ? parent : [parent];
   const listeners = parents.map((p) => [p, () => controller.abort(p.reason)] as const);
-  const timer = setTimeout(() => controller.abort(new DOMException(`no response within ${timeoutMs} ms`, "TimeoutError")), timeoutMs);
+  const timer = setTimeout(
+    () => controller.abort(new DOMException(`no response within ${timeoutMs} ms`, "TimeoutError")),
+    timeoutMs,
+  );
   for (const [p, on] of listeners) {
     if (p.aborted) on();
     else p.addEventListener("abort", on, { once: true });

@@ -19,7 +19,18 @@
  * Synchronous on purpose: a signal handler (Node runs it between JavaScript tasks) can never
  * run in the middle of a record's write, and the CLI exits on a second signal right away.
  */
-import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { checkRegularFile, type ReadLimits, readRegularFile } from "../input/read-file.js";
 import { dirname } from "node:path";
 import { UserError } from "../errors.js";
@@ -133,7 +144,8 @@ export async function claimOutboxForRetry(path: string, source = path): Promise<
   await checkRegularFile(path, OUTBOX_LIMITS, source);
   const lockPath = `${path}.retry.lock`;
   // A stale claim is removed by the first try; the second one takes it.
-  if (!tryLock(lockPath) && !tryLock(lockPath)) throw lockError(path, lockPath, "another socket-notify retry of this outbox is running");
+  if (!tryLock(lockPath) && !tryLock(lockPath))
+    throw lockError(path, lockPath, "another socket-notify retry of this outbox is running");
   return () => unlock(lockPath);
 }
 
@@ -170,7 +182,11 @@ export async function appendOutboxLines(path: string, records: readonly string[]
 }
 
 /** What `retry` reads: a regular file, capped like every other file a run is given (read-file.ts). */
-const OUTBOX_LIMITS: ReadLimits = { what: "the outbox", maxBytes: 256 * 1024 * 1024, hint: "pass the file given to send --outbox" };
+const OUTBOX_LIMITS: ReadLimits = {
+  what: "the outbox",
+  maxBytes: 256 * 1024 * 1024,
+  hint: "pass the file given to send --outbox",
+};
 
 /** The outbox's text, read under its lock: a snapshot no append is halfway through. */
 export async function readOutboxFile(path: string, source = path): Promise<string> {
@@ -182,7 +198,11 @@ export async function readOutboxFile(path: string, source = path): Promise<strin
  * Replace the lines `handled` (as read before; each removed once) with `records`, keeping every
  * other line, in particular those appended since. Atomic: temp file, fsync, rename.
  */
-export async function rewriteOutbox(path: string, handled: readonly string[], records: readonly string[]): Promise<void> {
+export async function rewriteOutbox(
+  path: string,
+  handled: readonly string[],
+  records: readonly string[],
+): Promise<void> {
   await withOutboxLock(path, () => {
     let current = "";
     try {

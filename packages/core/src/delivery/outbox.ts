@@ -66,33 +66,41 @@ function buildEntrySchema() {
  * Outbox entries for every message that was not delivered. `scrub` removes secrets from error
  * text; `signer` (when the config has secrets) signs each entry so `retry` can tell it is ours.
  */
-export function outboxEntries(mode: string, outcomes: MessageOutcome[], scrub: (t: string) => string, now = new Date(), signer?: OutboxSigner): OutboxEntry[] {
+export function outboxEntries(
+  mode: string,
+  outcomes: MessageOutcome[],
+  scrub: (t: string) => string,
+  now = new Date(),
+  signer?: OutboxSigner,
+): OutboxEntry[] {
   const parents = new Map<Destination, string>();
   for (const o of outcomes) if (o.ok && o.message.index === 1 && o.ts) parents.set(o.message.destination, o.ts);
-  return outcomes
-    // A duplicate destination's message is written once, by the destination that sent it.
-    .filter((o) => !o.ok && !o.duplicateOf)
-    .map((o) => {
-      const m = o.message;
-      const e: OutboxEntry = {
-        version: 1,
-        created: now.toISOString(),
-        mode,
-        route: m.destination.route,
-        target: m.destination.target,
-        kind: m.kind,
-        index: m.index,
-        count: m.count,
-        alerts: m.alerts.length,
-        payload: m.payload,
-        error: { code: o.failure?.code ?? "unknown", message: scrub(o.failure?.message ?? "not delivered") },
-      };
-      const parent = o.threadTs ?? m.threadTs ?? (m.index > 1 ? parents.get(m.destination) : undefined);
-      if (parent) e.thread_ts = parent;
-      if (o.possibleDuplicate) e.possible_duplicate = true;
-      if (signer) e.sig = signer.sign(e);
-      return e;
-    });
+  return (
+    outcomes
+      // A duplicate destination's message is written once, by the destination that sent it.
+      .filter((o) => !o.ok && !o.duplicateOf)
+      .map((o) => {
+        const m = o.message;
+        const e: OutboxEntry = {
+          version: 1,
+          created: now.toISOString(),
+          mode,
+          route: m.destination.route,
+          target: m.destination.target,
+          kind: m.kind,
+          index: m.index,
+          count: m.count,
+          alerts: m.alerts.length,
+          payload: m.payload,
+          error: { code: o.failure?.code ?? "unknown", message: scrub(o.failure?.message ?? "not delivered") },
+        };
+        const parent = o.threadTs ?? m.threadTs ?? (m.index > 1 ? parents.get(m.destination) : undefined);
+        if (parent) e.thread_ts = parent;
+        if (o.possibleDuplicate) e.possible_duplicate = true;
+        if (signer) e.sig = signer.sign(e);
+        return e;
+      })
+  );
 }
 
 export function serializeOutbox(entries: OutboxEntry[]): string {
@@ -130,17 +138,28 @@ export function parseOutboxLines(text: string, source: string): ParsedOutbox {
         out.incomplete.push(line);
         continue;
       }
-      throw new UserError("input_invalid", `${where}: not valid JSON (${(e as Error).message})`, { file: source, hint: "an outbox has one JSON object per line, as written by send --outbox" });
+      throw new UserError("input_invalid", `${where}: not valid JSON (${(e as Error).message})`, {
+        file: source,
+        hint: "an outbox has one JSON object per line, as written by send --outbox",
+      });
     }
     const schema = (entrySchema ??= buildEntrySchema());
     const r = schema.safeParse(json);
     if (!r.success) {
       const issue = describeIssues(r.error, schema, json);
-      throw new UserError("input_invalid", `${where}: ${issue.path}: ${issue.message}`, { file: source, path: issue.path, hint: "pass a file written by socket-notify send --outbox" });
+      throw new UserError("input_invalid", `${where}: ${issue.path}: ${issue.message}`, {
+        file: source,
+        path: issue.path,
+        hint: "pass a file written by socket-notify send --outbox",
+      });
     }
     const shape = payloadShapeError(r.data.payload);
     if (shape) {
-      throw new UserError("input_invalid", `${where}: payload${shape}`, { file: source, path: `payload${shape.split(":")[0]}`, hint: "an outbox holds only messages socket-notify builds; pass a file written by socket-notify send --outbox" });
+      throw new UserError("input_invalid", `${where}: payload${shape}`, {
+        file: source,
+        path: `payload${shape.split(":")[0]}`,
+        hint: "an outbox holds only messages socket-notify builds; pass a file written by socket-notify send --outbox",
+      });
     }
     out.entries.push({ entry: r.data as unknown as OutboxEntry, line });
   }
@@ -161,7 +180,12 @@ export function messagesFromOutbox(
   mode: string,
   destinations: Destination[],
   signer?: OutboxSigner,
-): { messages: OutboundMessage[]; orphans: OutboxEntry[]; untrusted: OutboxEntry[]; changed: { entry: OutboxEntry; changes: string[] }[] } {
+): {
+  messages: OutboundMessage[];
+  orphans: OutboxEntry[];
+  untrusted: OutboxEntry[];
+  changed: { entry: OutboxEntry; changes: string[] }[];
+} {
   const messages: OutboundMessage[] = [];
   const orphans: OutboxEntry[] = [];
   const untrusted: OutboxEntry[] = [];
@@ -174,7 +198,10 @@ export function messagesFromOutbox(
     }
     const trusted = signer?.verify(e) === true;
     if (!trusted) untrusted.push(e);
-    const { payload, changes } = sanitizePayload(e.payload, { trusted, mentions: (d.filter.mention ?? []).map(mentionToken) });
+    const { payload, changes } = sanitizePayload(e.payload, {
+      trusted,
+      mentions: (d.filter.mention ?? []).map(mentionToken),
+    });
     if (changes.length) changed.push({ entry: e, changes });
     const m: OutboundMessage = { payload, alerts: [], index: e.index, count: e.count, destination: d, kind: e.kind };
     // The outbox entry travels with the message, so `retry` can keep its metadata when it fails again.
@@ -196,7 +223,12 @@ export function outboxEntryOf(m: OutboundMessage): OutboxEntry | undefined {
  * Entries for what `retry` still could not deliver: their original alert count, and flagged as a
  * possible duplicate when either run sent a request that was not answered.
  */
-export function retryLeftovers(mode: string, outcomes: MessageOutcome[], scrub: (t: string) => string, signer?: OutboxSigner): OutboxEntry[] {
+export function retryLeftovers(
+  mode: string,
+  outcomes: MessageOutcome[],
+  scrub: (t: string) => string,
+  signer?: OutboxSigner,
+): OutboxEntry[] {
   const failed = outcomes.filter((o) => !o.ok && !o.duplicateOf);
   const fresh = outboxEntries(mode, failed, scrub, new Date());
   return fresh.map((e, i) => {
@@ -224,15 +256,27 @@ export class OutboxSigner {
   private constructor(private readonly key: Buffer) {}
 
   /** `undefined` when there is no secret to key on (a plugin without secrets and no SOCKET_NOTIFY_OUTBOX_KEY). */
-  static fromSecrets(secretValues: readonly string[], env: Record<string, string | undefined> = {}): OutboxSigner | undefined {
+  static fromSecrets(
+    secretValues: readonly string[],
+    env: Record<string, string | undefined> = {},
+  ): OutboxSigner | undefined {
     const explicit = env.SOCKET_NOTIFY_OUTBOX_KEY;
     const material = explicit ? [explicit] : [...new Set(secretValues.filter((v) => v.length > 0))].sort();
     if (!material.length) return undefined;
-    return new OutboxSigner(nodeCrypto().createHash("sha256").update("socket-notify outbox v1\u0000").update(material.join("\u0000")).digest());
+    return new OutboxSigner(
+      nodeCrypto()
+        .createHash("sha256")
+        .update("socket-notify outbox v1\u0000")
+        .update(material.join("\u0000"))
+        .digest(),
+    );
   }
 
   sign(e: OutboxEntry): string {
-    return nodeCrypto().createHmac("sha256", this.key).update(canonicalJson(signedPart(e))).digest("hex");
+    return nodeCrypto()
+      .createHmac("sha256", this.key)
+      .update(canonicalJson(signedPart(e)))
+      .digest("hex");
   }
 
   verify(e: OutboxEntry): boolean {
@@ -250,7 +294,11 @@ function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
   if (v && typeof v === "object") {
     const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(",")}}`;
+    return `{${Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+      .join(",")}}`;
   }
   return JSON.stringify(v) ?? "null";
 }
@@ -265,21 +313,26 @@ const MAX_FALLBACK = 40_000;
 
 /** The payload's structure is one socket-notify builds (block types, text objects, sizes); else where it is not, as `.blocks[2].type: …`. */
 export function payloadShapeError(payload: { text: unknown; blocks: unknown[] }): string | undefined {
-  if (typeof payload.text !== "string" || payload.text.length > MAX_FALLBACK) return `.text: expected a string of at most ${MAX_FALLBACK} characters`;
+  if (typeof payload.text !== "string" || payload.text.length > MAX_FALLBACK)
+    return `.text: expected a string of at most ${MAX_FALLBACK} characters`;
   if (payload.blocks.length > MAX_BLOCKS) return `.blocks: more than ${MAX_BLOCKS} blocks`;
   for (const [i, raw] of payload.blocks.entries()) {
     const b = raw as Record<string, unknown>;
     const at = `.blocks[${i}]`;
-    if (!BLOCK_TYPES.has(b.type as string)) return `${at}.type: ${JSON.stringify(b.type)} is not a block socket-notify sends (header, section, context, divider)`;
+    if (!BLOCK_TYPES.has(b.type as string))
+      return `${at}.type: ${JSON.stringify(b.type)} is not a block socket-notify sends (header, section, context, divider)`;
     if (b.type === "divider") continue;
     const texts = b.type === "context" ? b.elements : [b.text];
-    if (!Array.isArray(texts) || texts.length === 0 || texts.length > 10) return `${at}: expected ${b.type === "context" ? "elements: 1 to 10 text objects" : "a text object"}`;
+    if (!Array.isArray(texts) || texts.length === 0 || texts.length > 10)
+      return `${at}: expected ${b.type === "context" ? "elements: 1 to 10 text objects" : "a text object"}`;
     for (const [j, t] of texts.entries()) {
       const o = t as Record<string, unknown> | null;
       const tat = b.type === "context" ? `${at}.elements[${j}]` : `${at}.text`;
-      if (!o || typeof o !== "object" || (o.type !== "mrkdwn" && o.type !== "plain_text")) return `${tat}.type: expected mrkdwn or plain_text`;
+      if (!o || typeof o !== "object" || (o.type !== "mrkdwn" && o.type !== "plain_text"))
+        return `${tat}.type: expected mrkdwn or plain_text`;
       if (b.type === "header" && o.type !== "plain_text") return `${tat}.type: a header is plain_text`;
-      if (typeof o.text !== "string" || o.text.length > MAX_TEXT) return `${tat}.text: expected a string of at most ${MAX_TEXT} characters`;
+      if (typeof o.text !== "string" || o.text.length > MAX_TEXT)
+        return `${tat}.text: expected a string of at most ${MAX_TEXT} characters`;
     }
   }
   return undefined;
@@ -317,7 +370,9 @@ export function sanitizePayload(payload: SlackMessage, options: SanitizeOptions)
     return c;
   };
   const textObject = (o: TextObject): TextObject =>
-    o.type === "plain_text" ? { type: "plain_text", text: plain(o.text), ...(typeof o.emoji === "boolean" ? { emoji: o.emoji } : {}) } : { type: "mrkdwn", text: mrk(o.text), verbatim: true };
+    o.type === "plain_text"
+      ? { type: "plain_text", text: plain(o.text), ...(typeof o.emoji === "boolean" ? { emoji: o.emoji } : {}) }
+      : { type: "mrkdwn", text: mrk(o.text), verbatim: true };
   const blocks: Block[] = payload.blocks.map((b): Block => {
     switch (b.type) {
       case "header":
@@ -330,11 +385,15 @@ export function sanitizePayload(payload: SlackMessage, options: SanitizeOptions)
         return { type: "divider" };
     }
   });
-  return { payload: { text: mrk(payload.text), blocks, unfurl_links: false, unfurl_media: false }, changes: [...changes] };
+  return {
+    payload: { text: mrk(payload.text), blocks, unfurl_links: false, unfurl_media: false },
+    changes: [...changes],
+  };
 }
 
 // C0/C1 controls (tab and newline kept), bidi overrides and isolates, zero-width characters.
-const UNSAFE_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
+const UNSAFE_CHARS =
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
 
 function cleanChars(t: string): string {
   return stripControl(t).replace(UNSAFE_CHARS, "");
@@ -393,7 +452,10 @@ function disguises(label: string, url: string): boolean {
     return true;
   }
   return shown.some((s) => {
-    const h = s.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").replace(/:\d+$/, "").toLowerCase();
+    const h = s
+      .replace(/^[a-z][a-z0-9+.-]*:\/\//i, "")
+      .replace(/:\d+$/, "")
+      .toLowerCase();
     return h !== host;
   });
 }

@@ -7,7 +7,11 @@ const u = (s: string) => new URL(s);
 
 describe("which proxy a request takes (curl's rules)", () => {
   it("https targets use https_proxy/HTTPS_PROXY, http targets http_proxy/HTTP_PROXY; lower case wins; no fallback across schemes", () => {
-    const both = proxySettings({ HTTPS_PROXY: "http://upper:1", https_proxy: "http://lower:2", HTTP_PROXY: "http://plain:3" })!;
+    const both = proxySettings({
+      HTTPS_PROXY: "http://upper:1",
+      https_proxy: "http://lower:2",
+      HTTP_PROXY: "http://plain:3",
+    })!;
     expect(proxyFor(u("https://hooks.slack.com/services/T/B/x"), both)?.url.host).toBe("lower:2");
     expect(proxyFor(u("https://hooks.slack.com/services/T/B/x"), both)?.variable).toBe("https_proxy");
     expect(proxyFor(u("http://127.0.0.1:8080/"), both)?.url.host).toBe("plain:3");
@@ -32,7 +36,8 @@ describe("which proxy a request takes (curl's rules)", () => {
 
   it("loopback is proxied unless NO_PROXY lists it", () => {
     const s = proxySettings({ HTTP_PROXY: "http://p:1" })!;
-    for (const t of ["http://127.0.0.1:9/", "http://localhost:9/", "http://[::1]:9/"]) expect(proxyFor(u(t), s), t).toBeDefined();
+    for (const t of ["http://127.0.0.1:9/", "http://localhost:9/", "http://[::1]:9/"])
+      expect(proxyFor(u(t), s), t).toBeDefined();
   });
 
   it.each([

@@ -67,10 +67,14 @@ function route(given: { name: string; value: string } | undefined, secrets?: Sec
     // curl takes `proxy.corp:3128` as http://proxy.corp:3128.
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`);
   } catch {
-    throw new UserError("proxy_invalid", `${name} is not a valid proxy URL`, { hint: `set ${name} to http://host:port (or http://user:password@host:port)` });
+    throw new UserError("proxy_invalid", `${name} is not a valid proxy URL`, {
+      hint: `set ${name} to http://host:port (or http://user:password@host:port)`,
+    });
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new UserError("proxy_invalid", `${name}: proxy scheme ${url.protocol.replace(":", "")} is not supported`, { hint: `use an http:// or https:// proxy URL in ${name}` });
+    throw new UserError("proxy_invalid", `${name}: proxy scheme ${url.protocol.replace(":", "")} is not supported`, {
+      hint: `use an http:// or https:// proxy URL in ${name}`,
+    });
   }
   let authorization: string | undefined;
   if (url.username || url.password) {
@@ -88,7 +92,12 @@ function route(given: { name: string; value: string } | undefined, secrets?: Sec
     url.username = "";
     url.password = "";
   }
-  return { variable: name, display: `${url.protocol}//${authorization ? "****@" : ""}${url.host}`, url, ...(authorization ? { authorization } : {}) };
+  return {
+    variable: name,
+    display: `${url.protocol}//${authorization ? "****@" : ""}${url.host}`,
+    url,
+    ...(authorization ? { authorization } : {}),
+  };
 }
 
 /**
@@ -101,7 +110,10 @@ export function bypassesProxy(target: URL, noProxy: string): boolean {
   const entries = noProxy.split(/[,\s]+/).filter(Boolean);
   if (!entries.length) return false;
   if (entries.some((e) => e === "*")) return true;
-  const host = target.hostname.replace(/^\[|\]$/g, "").toLowerCase().replace(/\.$/, "");
+  const host = target.hostname
+    .replace(/^\[|\]$/g, "")
+    .toLowerCase()
+    .replace(/\.$/, "");
   const port = Number(target.port) || (target.protocol === "https:" ? 443 : 80);
   const ipType = nodeNet().isIP(host);
   for (const raw of entries) {
@@ -175,21 +187,39 @@ function proxyFailure(err: unknown, route: ProxyRoute): ProxyError | undefined {
   // TypeError → DOMException "Request was cancelled" → RequestAbortedError): read the chain.
   type Cause = { message?: string; code?: string; port?: number; cause?: unknown };
   const chain: Cause[] = [];
-  for (let c = (err as Cause)?.cause as Cause | undefined; c && chain.length < 5; c = c.cause as Cause | undefined) chain.push(c);
+  for (let c = (err as Cause)?.cause as Cause | undefined; c && chain.length < 5; c = c.cause as Cause | undefined)
+    chain.push(c);
   const text = chain.map((c) => c.message ?? "").join("\n");
   const cause = chain.find((c) => c.code && NETWORK_CODES[c.code]);
   const via = `the proxy ${route.display} (from ${route.variable})`;
-  const status = /Proxy response \((\d{3})\)/.exec(text)?.[1] ?? (/Proxy Authentication Required \(407\)/.test(text) ? "407" : undefined);
+  const status =
+    /Proxy response \((\d{3})\)/.exec(text)?.[1] ??
+    (/Proxy Authentication Required \(407\)/.test(text) ? "407" : undefined);
   if (status === "407") {
-    return new ProxyError(`${via} answered 407 Proxy Authentication Required`, "proxy_auth", `put the proxy's user and password in ${route.variable} (http://user:password@host:port; %-encode special characters)`, { cause: err });
+    return new ProxyError(
+      `${via} answered 407 Proxy Authentication Required`,
+      "proxy_auth",
+      `put the proxy's user and password in ${route.variable} (http://user:password@host:port; %-encode special characters)`,
+      { cause: err },
+    );
   }
   if (status) {
-    return new ProxyError(`${via} refused the connection to Slack (HTTP ${status})`, "proxy_error", `check that the proxy allows CONNECT to the Slack host, or list the host in NO_PROXY`, { cause: err });
+    return new ProxyError(
+      `${via} refused the connection to Slack (HTTP ${status})`,
+      "proxy_error",
+      `check that the proxy allows CONNECT to the Slack host, or list the host in NO_PROXY`,
+      { cause: err },
+    );
   }
   const port = Number(route.url.port) || (route.url.protocol === "https:" ? 443 : 80);
   const code = cause?.code ?? "";
   if (code && (cause?.port === undefined || cause.port === port)) {
-    return new ProxyError(`cannot reach ${via}: ${NETWORK_CODES[code]}`, "proxy_error", `check ${route.variable} (host and port of the proxy), or unset it to connect directly`, { cause: err });
+    return new ProxyError(
+      `cannot reach ${via}: ${NETWORK_CODES[code]}`,
+      "proxy_error",
+      `check ${route.variable} (host and port of the proxy), or unset it to connect directly`,
+      { cause: err },
+    );
   }
   return undefined;
 }
@@ -216,7 +246,10 @@ export async function proxyFetch(env: Env, secrets?: Secret[]): Promise<FetchFun
   const agentFor = (route: ProxyRoute) => {
     let agent = agents.get(route);
     if (!agent) {
-      agent = new undici.ProxyAgent({ uri: route.url.href, ...(route.authorization ? { token: route.authorization } : {}) });
+      agent = new undici.ProxyAgent({
+        uri: route.url.href,
+        ...(route.authorization ? { token: route.authorization } : {}),
+      });
       agents.set(route, agent);
     }
     return agent;
@@ -225,7 +258,10 @@ export async function proxyFetch(env: Env, secrets?: Secret[]): Promise<FetchFun
     const route = proxyFor(targetOf(input), settings);
     if (!route) return globalThis.fetch(input, init);
     try {
-      return (await undici.fetch(input as never, { ...(init as object), dispatcher: agentFor(route) } as never)) as unknown as Response;
+      return (await undici.fetch(
+        input as never,
+        { ...(init as object), dispatcher: agentFor(route) } as never,
+      )) as unknown as Response;
     } catch (e) {
       throw proxyFailure(e, route) ?? e;
     }

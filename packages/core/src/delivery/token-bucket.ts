@@ -59,7 +59,9 @@ export class TokenBucket {
     this.observed = true;
     const lagMs = first
       ? Math.max(0, end - takenAt) + pacingMargin(fastestMs, this.ratePerSecond)
-      : Math.max(0, sentAt - takenAt) + Math.max(0, end - sentAt - fastestMs) + pacingMargin(fastestMs, this.ratePerSecond);
+      : Math.max(0, sentAt - takenAt) +
+        Math.max(0, end - sentAt - fastestMs) +
+        pacingMargin(fastestMs, this.ratePerSecond);
     if (lagMs <= 0) return;
     this.refill(end);
     this.tokens -= (lagMs * this.ratePerSecond) / 1000;

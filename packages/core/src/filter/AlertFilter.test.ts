@@ -31,9 +31,27 @@ const ALERTS: Alert[] = [
   alert("eval-medium", { type: "usesEval", severity: "medium", action: "block" }),
   alert("net-high", { type: "networkAccess", severity: "high", action: "warn" }),
   alert("malware", { type: "malware", severity: "critical", action: "block" }),
-  alert("cve-reachable", { type: "criticalCVE", severity: "critical", action: "block", ghsaId: "GHSA-1", reachability: reach("reachable") }),
-  alert("cve-unreachable", { type: "cve", severity: "high", action: "block", cveId: "CVE-2", reachability: reach("unreachable") }),
-  alert("cve-missing", { type: "mediumCVE", severity: "medium", action: "warn", ghsaId: "GHSA-3", reachability: reach("unknown", "missing_support") }),
+  alert("cve-reachable", {
+    type: "criticalCVE",
+    severity: "critical",
+    action: "block",
+    ghsaId: "GHSA-1",
+    reachability: reach("reachable"),
+  }),
+  alert("cve-unreachable", {
+    type: "cve",
+    severity: "high",
+    action: "block",
+    cveId: "CVE-2",
+    reachability: reach("unreachable"),
+  }),
+  alert("cve-missing", {
+    type: "mediumCVE",
+    severity: "medium",
+    action: "warn",
+    ghsaId: "GHSA-3",
+    reachability: reach("unknown", "missing_support"),
+  }),
   alert("cve-nofacts", { type: "mildCVE", severity: "low", action: "warn", ghsaId: "GHSA-4" }),
   alert("monitored", { type: "unmaintained", severity: "low", action: "monitor" }),
 ];
@@ -46,11 +64,26 @@ type Row = [label: string, filter: FilterOptions, ctx: Partial<FilterContext>, e
 const none = { monitored: "action monitor is neither block nor warn" };
 const TABLE: Row[] = [
   ["no filter: block and warn pass, monitor does not", {}, {}, { ...none }],
-  ["empty lists filter nothing", { repos: [], severities: [], alert_types: [], exclude_alert_types: [], levels: [] }, {}, { ...none }],
+  [
+    "empty lists filter nothing",
+    { repos: [], severities: [], alert_types: [], exclude_alert_types: [], levels: [] },
+    {},
+    { ...none },
+  ],
   ["repos: owner/repo, any case (B8)", { repos: ["acme/web"] }, {}, { ...none }],
   ["repos: bare repo name (B8)", { repos: ["WEB"] }, {}, { ...none }],
-  ["repos: another repo excludes all, with the reason", { repos: ["acme/api", "other/web"] }, {}, Object.fromEntries(ALERTS.map((a) => [a.name, "repo Acme/Web not in repos [acme/api, other/web]"]))],
-  ["repos: unknown repo says to pass --repo", { repos: ["acme/web"] }, { scan: {} }, Object.fromEntries(ALERTS.map((a) => [a.name, "repo unknown, repos is [acme/web] (pass --repo)"]))],
+  [
+    "repos: another repo excludes all, with the reason",
+    { repos: ["acme/api", "other/web"] },
+    {},
+    Object.fromEntries(ALERTS.map((a) => [a.name, "repo Acme/Web not in repos [acme/api, other/web]"])),
+  ],
+  [
+    "repos: unknown repo says to pass --repo",
+    { repos: ["acme/web"] },
+    { scan: {} },
+    Object.fromEntries(ALERTS.map((a) => [a.name, "repo unknown, repos is [acme/web] (pass --repo)"])),
+  ],
   [
     'severities: "middle" is medium (B6), case-insensitive',
     { severities: ["MIDDLE", "High"] },
@@ -104,7 +137,12 @@ const TABLE: Row[] = [
       monitored: "severity low not in severities [critical]",
     },
   ],
-  ["exclude_alert_types", { exclude_alert_types: ["ENVVARS", "malware"] }, {}, { "env-low": "type envVars in exclude_alert_types", malware: "type malware in exclude_alert_types", ...none }],
+  [
+    "exclude_alert_types",
+    { exclude_alert_types: ["ENVVARS", "malware"] },
+    {},
+    { "env-low": "type envVars in exclude_alert_types", malware: "type malware in exclude_alert_types", ...none },
+  ],
   [
     "levels: block only (B3: the Socket CLI never applied levels)",
     { levels: ["block"] },
@@ -129,7 +167,12 @@ const TABLE: Row[] = [
       monitored: "level monitor not in levels [block, warn]",
     },
   ],
-  ["reachability_alerts_only without facts: everything passes", { reachability_alerts_only: true }, { factsLoaded: false }, { ...none }],
+  [
+    "reachability_alerts_only without facts: everything passes",
+    { reachability_alerts_only: true },
+    { factsLoaded: false },
+    { ...none },
+  ],
   [
     "reachability_alerts_only with facts: only reachable vulnerabilities; malware and other alerts always pass (B9)",
     { reachability_alerts_only: true },
@@ -143,7 +186,14 @@ const TABLE: Row[] = [
   ],
   [
     "the first failing check gives the reason: repos, severities, min_severity, types, excluded types, reachability, levels",
-    { repos: ["acme/web"], severities: ["low", "medium", "high", "critical"], min_severity: "medium", exclude_alert_types: ["networkAccess"], reachability_alerts_only: true, levels: ["block"] },
+    {
+      repos: ["acme/web"],
+      severities: ["low", "medium", "high", "critical"],
+      min_severity: "medium",
+      exclude_alert_types: ["networkAccess"],
+      reachability_alerts_only: true,
+      levels: ["block"],
+    },
     { factsLoaded: true },
     {
       "env-low": "severity low below min_severity medium",
@@ -171,7 +221,9 @@ describe("AlertFilter", () => {
   });
 
   it("scales linearly: 100,000 alerts through a compiled filter", () => {
-    const many = Array.from({ length: 100_000 }, (_, i) => alert(`p${i}`, { severity: (["low", "medium", "high", "critical"] as Severity[])[i % 4]! }));
+    const many = Array.from({ length: 100_000 }, (_, i) =>
+      alert(`p${i}`, { severity: (["low", "medium", "high", "critical"] as Severity[])[i % 4]! }),
+    );
     const r = filter.apply(many, { min_severity: "high" }, { scan, factsLoaded: false });
     expect(r.matched).toHaveLength(50_000);
     expect(r.excluded).toHaveLength(50_000);
@@ -185,13 +237,17 @@ describe("AlertFilter", () => {
     expect(p.excluded.count).toBe(full.excluded.length);
     const counts = new Map<string, number>();
     for (const x of full.excluded) counts.set(x.reason, (counts.get(x.reason) ?? 0) + 1);
-    expect(p.excluded.reasons.map(({ reason, count }) => ({ reason, count }))).toEqual([...counts].map(([reason, count]) => ({ reason, count })));
+    expect(p.excluded.reasons.map(({ reason, count }) => ({ reason, count }))).toEqual(
+      [...counts].map(([reason, count]) => ({ reason, count })),
+    );
     for (const r of p.excluded.reasons) expect(r.rule.length).toBeGreaterThan(0);
     expect(p.excluded.sample).toEqual(full.excluded.slice(0, EXCLUDED_SAMPLE));
   });
 
   it("partition keeps counts by reason and only the first excluded alerts, however many are excluded", () => {
-    const many = Array.from({ length: 100_000 }, (_, i) => alert(`p${i}`, { severity: (["low", "medium", "high", "critical"] as Severity[])[i % 4]! }));
+    const many = Array.from({ length: 100_000 }, (_, i) =>
+      alert(`p${i}`, { severity: (["low", "medium", "high", "critical"] as Severity[])[i % 4]! }),
+    );
     const p = filter.partition(many, { min_severity: "high" }, { scan, factsLoaded: false });
     expect(p.matched).toHaveLength(50_000);
     expect(p.excluded.count).toBe(50_000);
@@ -204,7 +260,9 @@ describe("AlertFilter", () => {
       ["p0", "severity low below min_severity high"],
       ["p1", "severity medium below min_severity high"],
     ]);
-    expect(filter.partition(many, { min_severity: "high" }, { scan, factsLoaded: false }, 0).excluded.sample).toEqual([]);
+    expect(filter.partition(many, { min_severity: "high" }, { scan, factsLoaded: false }, 0).excluded.sample).toEqual(
+      [],
+    );
   });
 });
 
@@ -216,7 +274,10 @@ describe("exclusion rules", () => {
     expect(rules).toEqual(new Set(["type not in alert_types [malware]"]));
     expect(p.excluded.reasons.length).toBeGreaterThan(1);
     const q = f.partition(ALERTS, { exclude_alert_types: ["envVars"] }, { scan, factsLoaded: false });
-    expect(q.excluded.reasons.map((r) => r.rule)).toEqual(["type in exclude_alert_types", "action is neither block nor warn"]);
+    expect(q.excluded.reasons.map((r) => r.rule)).toEqual([
+      "type in exclude_alert_types",
+      "action is neither block nor warn",
+    ]);
   });
 });
 
@@ -239,7 +300,12 @@ describe("repoMatches", () => {
 
 describe("isVulnerability", () => {
   it("CVE types and alerts with ids are vulnerabilities; malware and capabilities are not", () => {
-    expect(ALERTS.filter(isVulnerability).map((a) => a.name)).toEqual(["cve-reachable", "cve-unreachable", "cve-missing", "cve-nofacts"]);
+    expect(ALERTS.filter(isVulnerability).map((a) => a.name)).toEqual([
+      "cve-reachable",
+      "cve-unreachable",
+      "cve-missing",
+      "cve-nofacts",
+    ]);
     expect(isVulnerability(alert("x", { type: "potentialVulnerability" }))).toBe(true);
   });
 });

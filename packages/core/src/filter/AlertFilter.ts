@@ -64,8 +64,14 @@ export function isVulnerability(a: Alert): boolean {
 
 /** Compare a filter entry with the scan's repo: `owner/repo` or bare `repo`, any case (B8). */
 export function repoMatches(entry: string, repo: string): boolean {
-  const e = entry.trim().toLowerCase().replace(/\.git$/, "");
-  const r = repo.trim().toLowerCase().replace(/\.git$/, "");
+  const e = entry
+    .trim()
+    .toLowerCase()
+    .replace(/\.git$/, "");
+  const r = repo
+    .trim()
+    .toLowerCase()
+    .replace(/\.git$/, "");
   if (e === r) return true;
   const bare = (s: string) => s.slice(s.lastIndexOf("/") + 1);
   // One side bare: compare bare names. Both qualified but different owners: no match.
@@ -122,7 +128,14 @@ export class AlertFilter {
    * caller can count the alerts matched by any of several filters without a set of ids.
    * `perRule`, when given, keeps at most that many sample alerts per filter rule.
    */
-  partition(alerts: readonly Alert[], filter: FilterOptions, ctx: FilterContext, sample = EXCLUDED_SAMPLE, marks?: Uint8Array, perRule?: number): FilterSummary {
+  partition(
+    alerts: readonly Alert[],
+    filter: FilterOptions,
+    ctx: FilterContext,
+    sample = EXCLUDED_SAMPLE,
+    marks?: Uint8Array,
+    perRule?: number,
+  ): FilterSummary {
     const rules: RuleBook = new Map();
     const check = this.compileWithRules(filter, ctx, rules);
     // Matches are flagged first and copied into an array of the exact size: an array grown by
@@ -159,7 +172,14 @@ export class AlertFilter {
         if (marks) marks[k] = 1;
       }
     }
-    return { matched, excluded: { count, reasons: [...counts].map(([reason, n]) => ({ reason, count: n, rule: rules.get(reason) ?? reason })), sample: kept } };
+    return {
+      matched,
+      excluded: {
+        count,
+        reasons: [...counts].map(([reason, n]) => ({ reason, count: n, rule: rules.get(reason) ?? reason })),
+        sample: kept,
+      },
+    };
   }
 
   /** One closure per destination, so 100,000 alerts × 20 destinations stays linear and cheap. */
@@ -167,30 +187,47 @@ export class AlertFilter {
     return this.compileWithRules(filter, ctx, new Map());
   }
 
-  private compileWithRules(filter: FilterOptions, ctx: FilterContext, rules: RuleBook): (a: Alert) => string | undefined {
+  private compileWithRules(
+    filter: FilterOptions,
+    ctx: FilterContext,
+    rules: RuleBook,
+  ): (a: Alert) => string | undefined {
     const checks: ((a: Alert) => string | undefined)[] = [];
 
     const repos = filter.repos ?? [];
     if (repos.length) {
       const repo = ctx.scan.repo;
       const ok = repo !== undefined && repos.some((r) => repoMatches(r, repo));
-      const reason = repo === undefined ? `repo unknown, repos is ${list(repos)} (pass --repo)` : `repo ${repo} not in repos ${list(repos)}`;
+      const reason =
+        repo === undefined
+          ? `repo unknown, repos is ${list(repos)} (pass --repo)`
+          : `repo ${repo} not in repos ${list(repos)}`;
       // The repo is the same for every alert: decide once.
       if (!ok) checks.push(() => reason);
     }
 
-    const severities = (filter.severities ?? []).map((s) => parseSeverity(s)).filter((s): s is Severity => s !== undefined);
+    const severities = (filter.severities ?? [])
+      .map((s) => parseSeverity(s))
+      .filter((s): s is Severity => s !== undefined);
     if (severities.length) {
       const set = new Set(severities);
       const shown = list([...set]);
-      const reason = interned(rules, `severity not in severities ${shown}`, (v) => `severity ${v} not in severities ${shown}`);
+      const reason = interned(
+        rules,
+        `severity not in severities ${shown}`,
+        (v) => `severity ${v} not in severities ${shown}`,
+      );
       checks.push((a) => (set.has(a.severity) ? undefined : reason(a.severity)));
     }
 
     const min = filter.min_severity ? parseSeverity(filter.min_severity) : undefined;
     if (min) {
       const rank = severityRank(min);
-      const reason = interned(rules, `severity below min_severity ${min}`, (v) => `severity ${v} below min_severity ${min}`);
+      const reason = interned(
+        rules,
+        `severity below min_severity ${min}`,
+        (v) => `severity ${v} below min_severity ${min}`,
+      );
       checks.push((a) => (severityRank(a.severity) >= rank ? undefined : reason(a.severity)));
     }
 
@@ -198,7 +235,11 @@ export class AlertFilter {
     if (types.length) {
       const set = new Set(types.map((t) => t.toLowerCase()));
       const shown = list(types);
-      const reason = interned(rules, `type not in alert_types ${shown}`, (v) => `type ${v} not in alert_types ${shown}`);
+      const reason = interned(
+        rules,
+        `type not in alert_types ${shown}`,
+        (v) => `type ${v} not in alert_types ${shown}`,
+      );
       checks.push((a) => (set.has(a.type.toLowerCase()) ? undefined : reason(a.type)));
     }
 
@@ -211,7 +252,11 @@ export class AlertFilter {
 
     if (filter.reachability_alerts_only && ctx.factsLoaded) {
       // "error" is the analysis failing, not a state of the code: say it in words.
-      const notReachable = interned(rules, "vulnerability not reachable (reachability_alerts_only)", (v) => (v === "error" ? "reachability analysis failed (reachability_alerts_only)" : `vulnerability is ${v} (reachability_alerts_only)`));
+      const notReachable = interned(rules, "vulnerability not reachable (reachability_alerts_only)", (v) =>
+        v === "error"
+          ? "reachability analysis failed (reachability_alerts_only)"
+          : `vulnerability is ${v} (reachability_alerts_only)`,
+      );
       checks.push((a) => {
         if (!isVulnerability(a)) return undefined; // malware, typosquats, … always pass (B9)
         const state = a.reachability?.state;
@@ -223,8 +268,11 @@ export class AlertFilter {
     }
 
     // Levels last (B3): the destination's own, then the config-wide ones.
-    for (const [levels, key] of [[filter.levels, "levels"], [ctx.globalLevels, "top-level levels"]] as const) {
-      if (levels && levels.length) {
+    for (const [levels, key] of [
+      [filter.levels, "levels"],
+      [ctx.globalLevels, "top-level levels"],
+    ] as const) {
+      if (levels?.length) {
         const set = new Set<string>(levels);
         const shown = list(levels);
         const reason = interned(rules, `level not in ${key} ${shown}`, (v) => `level ${v} not in ${key} ${shown}`);
@@ -233,7 +281,11 @@ export class AlertFilter {
     }
     if (!filter.levels?.length && !ctx.globalLevels?.length) {
       // Socket's monitor/ignore actions are not alerts anyone asked to be told about.
-      const reason = interned(rules, "action is neither block nor warn", (v) => `action ${v} is neither block nor warn`);
+      const reason = interned(
+        rules,
+        "action is neither block nor warn",
+        (v) => `action ${v} is neither block nor warn`,
+      );
       checks.push((a) => (a.action === "block" || a.action === "warn" ? undefined : reason(a.action)));
     }
 

@@ -75,7 +75,15 @@ export function withFields(alert: Alert, fields: Partial<StoredAlertFields>): Al
 
 /** Socket's package page, as the Socket CLI writes it in `url`. */
 function standardUrl(a: Pick<Alert, "ecosystem" | "namespace" | "name" | "version">): string {
-  return ["https://socket.dev/", a.ecosystem, "/package/", a.namespace ? `${a.namespace}/` : "", a.name, "/overview/", a.version].join("");
+  return [
+    "https://socket.dev/",
+    a.ecosystem,
+    "/package/",
+    a.namespace ? `${a.namespace}/` : "",
+    a.name,
+    "/overview/",
+    a.version,
+  ].join("");
 }
 
 /** A real package URL: `pkg:<ecosystem>/<namespace>/<name>@<version>`, each part percent-encoded. */
@@ -89,5 +97,7 @@ export function realPurl(ecosystem: string, namespace: string | undefined, name:
 
 /** encodeURIComponent throws on a lone surrogate (a JSON "\ud800" in a package name): U+FFFD it. */
 function enc(s: string): string {
-  return encodeURIComponent(s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd"));
+  return encodeURIComponent(
+    s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd"),
+  );
 }

@@ -11,7 +11,8 @@ const issue = (over: Record<string, unknown> = {}) => ({
   purl: "lodash@4.17.20",
   ...over,
 });
-const scan = (newAlerts: unknown[], unchanged: unknown[] = []) => JSON.stringify({ new_alerts: newAlerts, unchanged_alerts: unchanged });
+const scan = (newAlerts: unknown[], unchanged: unknown[] = []) =>
+  JSON.stringify({ new_alerts: newAlerts, unchanged_alerts: unchanged });
 
 describe("alert identity: what makes an alert distinct", () => {
   it("different GHSA or CVE ids on one package and type are distinct alerts (any key spelling, any case)", () => {
@@ -49,7 +50,13 @@ describe("alert identity: what makes an alert distinct", () => {
 
   it("the same ids on different versions or types stay apart", () => {
     const p = { ghsaId: "GHSA-aaaa-aaaa-aaaa" };
-    const r = parseScan(scan([issue({ props: p }), issue({ props: p, pkg_version: "4.17.21", purl: "lodash@4.17.21" }), issue({ props: p, type: "cve", severity: "high" })]));
+    const r = parseScan(
+      scan([
+        issue({ props: p }),
+        issue({ props: p, pkg_version: "4.17.21", purl: "lodash@4.17.21" }),
+        issue({ props: p, type: "cve", severity: "high" }),
+      ]),
+    );
     expect(r.alerts).toHaveLength(3);
   });
 });

@@ -84,7 +84,8 @@ describe("parseScan: the fixtures that are scan reports or diffs", () => {
       repo: "test_org/basic-python",
       branch: "test/big-diff-pr",
       commitSha: "5efacb1a6270c3c446fd54af652599400872c52c",
-      diffUrl: "https://socket.dev/dashboard/org/test_org/diff/e2b84cde-d806-43c6-8ac5-150196870f5c/c2d9b98b-bf42-47af-b011-e32613eced13",
+      diffUrl:
+        "https://socket.dev/dashboard/org/test_org/diff/e2b84cde-d806-43c6-8ac5-150196870f5c/c2d9b98b-bf42-47af-b011-e32613eced13",
       reportUrl: "https://socket.dev/dashboard/org/test_org/sbom/c2d9b98b-bf42-47af-b011-e32613eced13",
       scanId: "c2d9b98b-bf42-47af-b011-e32613eced13",
     });
@@ -165,7 +166,12 @@ describe("parseScan: the fixtures that are scan reports or diffs", () => {
 
   it("covers every file in the fixtures directory", async () => {
     const { readdirSync } = await import("node:fs");
-    const covered = new Set(["derived__enable_json_report.json", "derived__enable_json_report_strict.json", "derived__diff_for_slack.json", ...refused.map((r) => r[0])]);
+    const covered = new Set([
+      "derived__enable_json_report.json",
+      "derived__enable_json_report_strict.json",
+      "derived__diff_for_slack.json",
+      ...refused.map((r) => r[0]),
+    ]);
     expect(readdirSync(FIXTURES).filter((f) => !covered.has(f))).toEqual([]);
   });
 });
@@ -189,7 +195,11 @@ describe("parseScan: fields", () => {
               error: true,
               warn: false,
             }),
-            issue({ type: "mildCVE", severity: "MIDDLE", props: { ghsa_id: "GHSA-aaaa-bbbb-cccc", cve_id: "CVE-1-2" } }),
+            issue({
+              type: "mildCVE",
+              severity: "MIDDLE",
+              props: { ghsa_id: "GHSA-aaaa-bbbb-cccc", cve_id: "CVE-1-2" },
+            }),
             issue({ type: "unmaintained", title: "", severity: "high", warn: false, monitor: true }),
           ],
           { pr_number: 42 },
@@ -219,7 +229,16 @@ describe("parseScan: fields", () => {
   });
 
   it("NO_DIFF_RAN and empty URLs leave the context empty", () => {
-    const r = parseScan(JSON.stringify({ scan_failed: false, new_alerts: [], full_scan_id: "NO_DIFF_RAN", diff_url: "", report_url: "", repo: null }));
+    const r = parseScan(
+      JSON.stringify({
+        scan_failed: false,
+        new_alerts: [],
+        full_scan_id: "NO_DIFF_RAN",
+        diff_url: "",
+        report_url: "",
+        repo: null,
+      }),
+    );
     expect(r.alerts).toEqual([]);
     expect(r.context).toEqual({});
   });
@@ -247,10 +266,18 @@ describe("parseScan: fields", () => {
     const a = issue();
     const text = JSON.stringify({
       new_alerts: [a],
-      unchanged_alerts: [{ ...a, introduced_by: [] }, issue({ pkg_version: "2.0.0", purl: "left-pad@2.0.0" }), issue({ type: "networkAccess" })],
+      unchanged_alerts: [
+        { ...a, introduced_by: [] },
+        issue({ pkg_version: "2.0.0", purl: "left-pad@2.0.0" }),
+        issue({ type: "networkAccess" }),
+      ],
     });
     const r = parseScan(text, { strictBlocking: true });
-    expect(r.alerts.map((x) => `${x.version} ${x.type} ${x.origin}`)).toEqual(["1.3.0 envVars new", "2.0.0 envVars unchanged", "1.3.0 networkAccess unchanged"]);
+    expect(r.alerts.map((x) => `${x.version} ${x.type} ${x.origin}`)).toEqual([
+      "1.3.0 envVars new",
+      "2.0.0 envVars unchanged",
+      "1.3.0 networkAccess unchanged",
+    ]);
     expect(r.duplicatesMerged).toBe(1);
   });
 });
@@ -283,32 +310,50 @@ describe("parseScan: errors", () => {
   });
 
   it("an unknown severity lists the valid ones", () => {
-    const e = errorOf(() => parseScan(JSON.stringify(report([issue({ severity: "urgent" })])), { source: "scan.json" }));
+    const e = errorOf(() =>
+      parseScan(JSON.stringify(report([issue({ severity: "urgent" })])), { source: "scan.json" }),
+    );
     expect(e.message).toContain("new_alerts[0].severity");
     expect(e.message).toContain('unknown severity "urgent"');
     expect(e.hint).toContain("low, medium, middle, high, critical");
   });
 
   it("new_alerts that is not a list, and a missing required field, name their paths", () => {
-    expect(errorOf(() => parseScan(JSON.stringify({ new_alerts: {} }), { source: "s" })).message).toBe("s: new_alerts: expected a list, got an object");
+    expect(errorOf(() => parseScan(JSON.stringify({ new_alerts: {} }), { source: "s" })).message).toBe(
+      "s: new_alerts: expected a list, got an object",
+    );
     const missing = issue();
     delete missing.pkg_name;
-    expect(errorOf(() => parseScan(JSON.stringify(report([missing])), { source: "s" })).message).toBe("s: new_alerts[0].pkg_name: is required but missing");
-    expect(errorOf(() => parseScan(JSON.stringify({ new_alerts: [], unchanged_alerts: [issue({ introduced_by: "direct" })] }), { source: "s" })).path).toBe(
-      "unchanged_alerts[0].introduced_by",
+    expect(errorOf(() => parseScan(JSON.stringify(report([missing])), { source: "s" })).message).toBe(
+      "s: new_alerts[0].pkg_name: is required but missing",
     );
+    expect(
+      errorOf(() =>
+        parseScan(JSON.stringify({ new_alerts: [], unchanged_alerts: [issue({ introduced_by: "direct" })] }), {
+          source: "s",
+        }),
+      ).path,
+    ).toBe("unchanged_alerts[0].introduced_by");
   });
 
   it("an array, a string, null instead of an object", () => {
-    expect(errorOf(() => parseScan("[]", { source: "s" })).message).toBe("s: expected a JSON object (a Socket scan report), got a list");
-    expect(errorOf(() => parseScan('"x"', { source: "s" })).message).toBe("s: expected a JSON object (a Socket scan report), got a string");
-    expect(errorOf(() => parseScan("null", { source: "s" })).message).toBe("s: expected a JSON object (a Socket scan report), got null");
+    expect(errorOf(() => parseScan("[]", { source: "s" })).message).toBe(
+      "s: expected a JSON object (a Socket scan report), got a list",
+    );
+    expect(errorOf(() => parseScan('"x"', { source: "s" })).message).toBe(
+      "s: expected a JSON object (a Socket scan report), got a string",
+    );
+    expect(errorOf(() => parseScan("null", { source: "s" })).message).toBe(
+      "s: expected a JSON object (a Socket scan report), got null",
+    );
   });
 
   it("an empty file, whitespace only, a binary file", () => {
     expect(errorOf(() => parseScan("", { source: "s" })).message).toBe("s: the file is empty");
     expect(errorOf(() => parseScan(" \n\t\n", { source: "s" })).message).toBe("s: the file is empty");
-    expect(errorOf(() => parseScan("\u0000\u0001PK\u0003\u0004", { source: "s" })).message).toBe("s: this is a binary file, not JSON");
+    expect(errorOf(() => parseScan("\u0000\u0001PK\u0003\u0004", { source: "s" })).message).toBe(
+      "s: this is a binary file, not JSON",
+    );
   });
 
   it("a missing file or a directory", async () => {
@@ -337,9 +382,12 @@ describe("readScanFile", () => {
 
   it("reads stdin for -, and names stdin in errors", async () => {
     const original = Object.getOwnPropertyDescriptor(process, "stdin")!;
-    const feed = (text: string) => Object.defineProperty(process, "stdin", { value: Readable.from([Buffer.from(text)]), configurable: true });
+    const feed = (text: string) =>
+      Object.defineProperty(process, "stdin", { value: Readable.from([Buffer.from(text)]), configurable: true });
     try {
-      feed(`2024-05-01 12:00:00,123: ${readFileSync(fixture("derived__enable_json_report.json"), "utf8").replace(/\s*\n\s*/g, " ")}`);
+      feed(
+        `2024-05-01 12:00:00,123: ${readFileSync(fixture("derived__enable_json_report.json"), "utf8").replace(/\s*\n\s*/g, " ")}`,
+      );
       expect((await readScanFile("-")).alerts).toHaveLength(8);
       feed("");
       expect((await asyncErrorOf(readScanFile("-"))).message).toBe("stdin: the file is empty");
@@ -356,9 +404,24 @@ describe("memory: values repeated across alerts are kept once (bench figure 6)",
     const report = {
       scan_failed: false,
       new_alerts: [
-        issue({ pkg_name: "a", type: "cve", introduced_by: [["npm/express@4.0.0", "package.json"]], manifests: "package.json" }),
-        issue({ pkg_name: "b", type: "cve", introduced_by: [["npm/express@4.0.0", "package.json"]], manifests: "package.json" }),
-        issue({ pkg_name: "c", type: "cve", introduced_by: [["direct", "package.json"]], manifests: "package.json;web/package.json" }),
+        issue({
+          pkg_name: "a",
+          type: "cve",
+          introduced_by: [["npm/express@4.0.0", "package.json"]],
+          manifests: "package.json",
+        }),
+        issue({
+          pkg_name: "b",
+          type: "cve",
+          introduced_by: [["npm/express@4.0.0", "package.json"]],
+          manifests: "package.json",
+        }),
+        issue({
+          pkg_name: "c",
+          type: "cve",
+          introduced_by: [["direct", "package.json"]],
+          manifests: "package.json;web/package.json",
+        }),
       ],
     };
     const [a, b, c] = parseScan(JSON.stringify(report)).alerts;
@@ -367,30 +430,49 @@ describe("memory: values repeated across alerts are kept once (bench figure 6)",
     expect(c!.manifests).toEqual(["package.json", "web/package.json"]);
     expect(Object.isFrozen(a!.introducedBy[0])).toBe(true);
     expect(Object.isFrozen(a!.manifests)).toBe(true);
-    expect(a).toMatchObject({ id: "npm/a@1.3.0#cve#key:k1", purl: "pkg:npm/a@1.3.0", introducedBy: [{ source: "npm/express@4.0.0", manifest: "package.json" }] });
+    expect(a).toMatchObject({
+      id: "npm/a@1.3.0#cve#key:k1",
+      purl: "pkg:npm/a@1.3.0",
+      introducedBy: [{ source: "npm/express@4.0.0", manifest: "package.json" }],
+    });
   });
 });
 
 describe("memory: a parsed alert derives purl and the usual Socket url (bench figure 6)", () => {
-  const parse = (...issues: Record<string, unknown>[]) => parseScan(JSON.stringify({ scan_failed: false, new_alerts: issues })).alerts;
+  const parse = (...issues: Record<string, unknown>[]) =>
+    parseScan(JSON.stringify({ scan_failed: false, new_alerts: issues })).alerts;
 
   it("reads url and purl as before, whether the url is the usual page, another one, or missing", () => {
     const [usual, other, none, scoped] = parse(
       issue({ pkg_name: "a", url: "https://socket.dev/npm/package/a/overview/1.3.0" }),
       issue({ pkg_name: "b", url: "https://socket.dev/npm/package/b/alerts/1.3.0?tab=x" }),
       issue({ pkg_name: "c", url: undefined }),
-      issue({ pkg_name: "core", purl: "@babel/core@1.3.0", url: "https://socket.dev/npm/package/@babel/core/overview/1.3.0" }),
+      issue({
+        pkg_name: "core",
+        purl: "@babel/core@1.3.0",
+        url: "https://socket.dev/npm/package/@babel/core/overview/1.3.0",
+      }),
     );
     expect(usual).toMatchObject({ url: "https://socket.dev/npm/package/a/overview/1.3.0", purl: "pkg:npm/a@1.3.0" });
     expect(other!.url).toBe("https://socket.dev/npm/package/b/alerts/1.3.0?tab=x");
     expect(none!.url).toBeUndefined();
-    expect(scoped).toMatchObject({ url: "https://socket.dev/npm/package/@babel/core/overview/1.3.0", purl: "pkg:npm/%40babel/core@1.3.0" });
+    expect(scoped).toMatchObject({
+      url: "https://socket.dev/npm/package/@babel/core/overview/1.3.0",
+      purl: "pkg:npm/%40babel/core@1.3.0",
+    });
   });
 
   it("serialises to the full plain object, and copies made with withFields keep url and purl", () => {
-    const [a] = parse(issue({ pkg_name: "a", url: "https://socket.dev/npm/package/a/overview/1.3.0", introduced_by: [] }));
+    const [a] = parse(
+      issue({ pkg_name: "a", url: "https://socket.dev/npm/package/a/overview/1.3.0", introduced_by: [] }),
+    );
     const json = JSON.parse(JSON.stringify(a)) as Record<string, unknown>;
-    expect(json).toMatchObject({ id: "npm/a@1.3.0#envVars#key:k1", url: "https://socket.dev/npm/package/a/overview/1.3.0", purl: "pkg:npm/a@1.3.0", introducedBy: [] });
+    expect(json).toMatchObject({
+      id: "npm/a@1.3.0#envVars#key:k1",
+      url: "https://socket.dev/npm/package/a/overview/1.3.0",
+      purl: "pkg:npm/a@1.3.0",
+      introducedBy: [],
+    });
     const copy = withFields(a!, { reachability: { state: "reachable", rawState: "reachable" } });
     expect(copy).toMatchObject({ url: a!.url, purl: a!.purl, reachability: { state: "reachable" } });
     expect(a!.reachability).toBeUndefined();
@@ -400,7 +482,10 @@ describe("memory: a parsed alert derives purl and the usual Socket url (bench fi
   });
 
   it("a single introducedBy entry repeated across alerts is one frozen list", () => {
-    const [a, b] = parse(issue({ pkg_name: "a", introduced_by: [["direct", "package.json"]] }), issue({ pkg_name: "b", introduced_by: [["direct", "package.json"]] }));
+    const [a, b] = parse(
+      issue({ pkg_name: "a", introduced_by: [["direct", "package.json"]] }),
+      issue({ pkg_name: "b", introduced_by: [["direct", "package.json"]] }),
+    );
     expect(a!.introducedBy).toBe(b!.introducedBy);
     expect(Object.isFrozen(a!.introducedBy)).toBe(true);
     expect(a!.introducedBy).toEqual([{ source: "direct", manifest: "package.json" }]);

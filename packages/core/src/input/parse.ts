@@ -116,7 +116,10 @@ function parseBoxed(box: { text?: string }, options: ParseOptions): ScanInput {
   // reports first) is exactly the one a whole-tree parse gives.
   const top = ScanTopSchema.safeParse(json);
   const lists = [top.data?.new_alerts, top.data?.unchanged_alerts, top.data?.removed_alerts];
-  if (!top.success || !lists.every((l) => l === undefined || l === null || l.every((i) => IssueSchema.safeParse(i).success))) {
+  if (
+    !top.success ||
+    !lists.every((l) => l === undefined || l === null || l.every((i) => IssueSchema.safeParse(i).success))
+  ) {
     parseOrThrow(ScanSchema, json, where);
   }
   // Validated: the tree has the shape of ScanJson (IssueSchema only checks, it changes nothing).
@@ -140,10 +143,14 @@ function recognise(json: unknown, source: string): ScanInput["format"] {
     });
   }
   if ("data" in o && typeof o.data === "object" && o.data !== null && "artifacts" in (o.data as object)) {
-    throw new UserError("input_invalid", `${source}: this is a raw Socket API diff (stream_diff), which has no policy actions`, {
-      file: source,
-      hint: "run the Socket CLI with --enable-json and pass its report instead",
-    });
+    throw new UserError(
+      "input_invalid",
+      `${source}: this is a raw Socket API diff (stream_diff), which has no policy actions`,
+      {
+        file: source,
+        hint: "run the Socket CLI with --enable-json and pass its report instead",
+      },
+    );
   }
   if ("blocks" in o || "body" in o) {
     throw new UserError("input_invalid", `${source}: this is a Slack message payload, not a scan report`, {
@@ -231,7 +238,13 @@ function normalise(tree: ScanJson, scan: ScanJson, format: ScanInput["format"], 
 }
 
 /** New alerts first, then (under --strict-blocking) unchanged ones; the first of equal ids wins. */
-function build(scan: ScanJson, format: ScanInput["format"], fresh: Alert[], unchanged: Alert[], unchangedIgnored: number): ScanInput {
+function build(
+  scan: ScanJson,
+  format: ScanInput["format"],
+  fresh: Alert[],
+  unchanged: Alert[],
+  unchangedIgnored: number,
+): ScanInput {
   const context: ScanContext = {};
   const set = <K extends Exclude<keyof ScanContext, "forge">>(k: K, v: string | null | undefined) => {
     if (v !== undefined && v !== null && v !== "") context[k] = v;
@@ -240,7 +253,8 @@ function build(scan: ScanJson, format: ScanInput["format"], fresh: Alert[], unch
   set("branch", scan.branch);
   set("commitSha", scan.commit_sha);
   // "0" is what the Socket CLI passes when there is no PR (B13: "for PR 0").
-  if (scan.pr_number !== undefined && scan.pr_number !== null && String(scan.pr_number) !== "0") set("pr", String(scan.pr_number));
+  if (scan.pr_number !== undefined && scan.pr_number !== null && String(scan.pr_number) !== "0")
+    set("pr", String(scan.pr_number));
   set("diffUrl", scan.diff_url);
   set("reportUrl", scan.report_url);
   const scanId = scan.full_scan_id ?? scan.new_scan_id ?? scan.id;
@@ -286,7 +300,6 @@ function namespaceOf(i: Issue): string | undefined {
   const suffix = `/${i.pkg_name}`;
   return id.endsWith(suffix) && id.length > suffix.length ? id.slice(0, -suffix.length) : undefined;
 }
-
 
 function str(v: unknown): string | undefined {
   return typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
@@ -354,7 +367,14 @@ export function toAlert(i: Issue, origin: Alert["origin"], shared?: SharedAlertV
   const introducedBy = (i.introduced_by ?? [])
     .filter((p) => p.length > 0)
     .map((p) => (shared ? shared.introducedBy(p[0] ?? "", p[1] ?? "") : { source: p[0] ?? "", manifest: p[1] ?? "" }));
-  const manifestList = [...new Set((i.manifests ?? "").split(";").map((m) => m.trim()).filter(Boolean))];
+  const manifestList = [
+    ...new Set(
+      (i.manifests ?? "")
+        .split(";")
+        .map((m) => m.trim())
+        .filter(Boolean),
+    ),
+  ];
   const ghsa = str(props.ghsaId) ?? str(props.ghsa_id);
   const cve = str(props.cveId) ?? str(props.cve_id);
   // What makes an alert distinct beyond package and type: Socket's alert `key` when the report
@@ -362,11 +382,29 @@ export function toAlert(i: Issue, origin: Alert["origin"], shared?: SharedAlertV
   // advisories (merging them could drop the reachable one); the Socket CLI's true duplicates
   // (the same alert listed twice, B10) share their key and still merge.
   const key = str(i.key);
-  const distinct = key !== undefined ? `key:${key}` : ghsa !== undefined ? ghsa.toUpperCase() : cve !== undefined ? cve.toUpperCase() : "";
+  const distinct =
+    key !== undefined
+      ? `key:${key}`
+      : ghsa !== undefined
+        ? ghsa.toUpperCase()
+        : cve !== undefined
+          ? cve.toUpperCase()
+          : "";
   // Joined, not a template literal: V8 keeps a template literal as a tree of its parts (a cons
   // string), about twice the memory of the flat string `join` makes, and ids live as long as
   // the alerts (figure 6 of the bench).
-  const id = [i.pkg_type, "/", namespace ? `${namespace}/` : "", i.pkg_name, "@", version, "#", i.type, distinct ? "#" : "", distinct].join("");
+  const id = [
+    i.pkg_type,
+    "/",
+    namespace ? `${namespace}/` : "",
+    i.pkg_name,
+    "@",
+    version,
+    "#",
+    i.type,
+    distinct ? "#" : "",
+    distinct,
+  ].join("");
   const fields: StoredAlertFields = {
     id,
     ecosystem: intern(i.pkg_type),

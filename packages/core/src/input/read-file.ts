@@ -25,7 +25,10 @@ export interface ReadLimits {
 }
 
 function unreadable(source: string, why: string, limits: ReadLimits): UserError {
-  return new UserError("input_unreadable", `${source}: cannot read ${limits.what} (${why})`, { file: source, hint: limits.hint });
+  return new UserError("input_unreadable", `${source}: cannot read ${limits.what} (${why})`, {
+    file: source,
+    hint: limits.hint,
+  });
 }
 
 function kindOf(s: Stats): string | undefined {
@@ -42,7 +45,17 @@ const mib = (n: number) => `${Math.round((n / (1024 * 1024)) * 10) / 10} MiB`;
 
 function errnoText(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
-  return code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : code === "ELOOP" ? "too many symbolic links" : code === "ENXIO" ? "not a regular file: a socket or standard input; give - to read standard input" : (code ?? "read error");
+  return code === "ENOENT"
+    ? "no such file"
+    : code === "EISDIR"
+      ? "it is a directory"
+      : code === "EACCES"
+        ? "permission denied"
+        : code === "ELOOP"
+          ? "too many symbolic links"
+          : code === "ENXIO"
+            ? "not a regular file: a socket or standard input; give - to read standard input"
+            : (code ?? "read error");
 }
 
 /** Open `path` if it is a regular file within the cap; the caller closes the descriptor. */
@@ -57,7 +70,8 @@ async function openRegular(path: string, source: string, limits: ReadLimits): Pr
     const s = await fstatFd(fd);
     const kind = kindOf(s);
     if (kind) throw unreadable(source, kind, limits);
-    if (s.size > limits.maxBytes) throw unreadable(source, `${mib(s.size)}, more than the ${mib(limits.maxBytes)} a run reads`, limits);
+    if (s.size > limits.maxBytes)
+      throw unreadable(source, `${mib(s.size)}, more than the ${mib(limits.maxBytes)} a run reads`, limits);
     return { fd, size: s.size };
   } catch (e) {
     await closeFd(fd).catch(() => undefined);
@@ -92,7 +106,8 @@ export async function readRegularFile(path: string, limits: ReadLimits, source =
       }
       if (bytesRead === 0) break;
       total += bytesRead;
-      if (total > limits.maxBytes) throw unreadable(source, `more than the ${mib(limits.maxBytes)} a run reads`, limits);
+      if (total > limits.maxBytes)
+        throw unreadable(source, `more than the ${mib(limits.maxBytes)} a run reads`, limits);
       chunks.push(bytesRead === chunk ? buffer : buffer.subarray(0, bytesRead));
     }
     return Buffer.concat(chunks, total).toString("utf8");
@@ -102,7 +117,10 @@ export async function readRegularFile(path: string, limits: ReadLimits, source =
 }
 
 /** Standard input (`-`), at most `maxBytes`: `< /dev/zero` is refused, not read forever. */
-export async function readStdinBounded(limits: ReadLimits, stdin: AsyncIterable<unknown> = process.stdin): Promise<string> {
+export async function readStdinBounded(
+  limits: ReadLimits,
+  stdin: AsyncIterable<unknown> = process.stdin,
+): Promise<string> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const c of stdin) {

@@ -21,7 +21,8 @@ export const IssueSchema = z.looseObject({
   type: z.string(),
   severity: z.string().check(
     z.refine((s) => parseSeverity(s) !== undefined, {
-      error: (iss) => `unknown severity ${JSON.stringify(iss.input)} | hint: Socket severities are ${SEVERITY_NAMES.join(", ")}`,
+      error: (iss) =>
+        `unknown severity ${JSON.stringify(iss.input)} | hint: Socket severities are ${SEVERITY_NAMES.join(", ")}`,
     }),
   ),
   description: str,

@@ -10,7 +10,14 @@ export interface Streamed {
   counts: Record<string, number>;
 }
 
-const QUOTE = 0x22, BACKSLASH = 0x5c, OPEN_O = 0x7b, CLOSE_O = 0x7d, OPEN_A = 0x5b, CLOSE_A = 0x5d, COMMA = 0x2c, COLON = 0x3a;
+const QUOTE = 0x22,
+  BACKSLASH = 0x5c,
+  OPEN_O = 0x7b,
+  CLOSE_O = 0x7d,
+  OPEN_A = 0x5b,
+  CLOSE_A = 0x5d,
+  COMMA = 0x2c,
+  COLON = 0x3a;
 const isWs = (b: number) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
 /**
@@ -20,7 +27,10 @@ const isWs = (b: number) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09
  * JSON object (log prefixes, syntax errors, a list given twice, trailing text...): the caller then
  * parses the whole text the ordinary way, which gives the exact error.
  */
-export async function streamScanFile(path: string, onIssue: (list: string, issue: unknown) => boolean): Promise<Streamed | undefined> {
+export async function streamScanFile(
+  path: string,
+  onIssue: (list: string, issue: unknown) => boolean,
+): Promise<Streamed | undefined> {
   let depth = 0; // nesting depth of the whole document
   let inString = false;
   let escaped = false;
@@ -133,7 +143,10 @@ export async function streamScanFile(path: string, onIssue: (list: string, issue
         depth--;
         if (list !== undefined && depth === 2 && elemFrom >= 0) {
           // Most issues lie within one chunk: decode them in place, without a concatenated copy.
-          const text = elem.length === 0 ? chunk.toString("utf8", elemFrom, i + 1) : Buffer.concat([...elem, chunk.subarray(elemFrom, i + 1)]).toString("utf8");
+          const text =
+            elem.length === 0
+              ? chunk.toString("utf8", elemFrom, i + 1)
+              : Buffer.concat([...elem, chunk.subarray(elemFrom, i + 1)]).toString("utf8");
           elemFrom = -1;
           let issue: unknown;
           try {

@@ -6,10 +6,18 @@ import { type Alert } from "../model.js";
 import { applyFacts } from "./apply.js";
 import { parseFacts } from "./facts.js";
 
-const facts = parseFacts(readFileSync(`${process.env.SOCKET_FIXTURES}/synthetic__socket_facts.json`, "utf8"), { source: ".socket.facts.json" });
+const facts = parseFacts(readFileSync(`${process.env.SOCKET_FIXTURES}/synthetic__socket_facts.json`, "utf8"), {
+  source: ".socket.facts.json",
+});
 
 /** A Socket CLI Issue (reference §2.1): `purl` is `[namespace/]name@version`. */
-function issue(type: string, pkg: string, version: string, props: Record<string, string> = {}, over: Record<string, unknown> = {}) {
+function issue(
+  type: string,
+  pkg: string,
+  version: string,
+  props: Record<string, string> = {},
+  over: Record<string, unknown> = {},
+) {
   const slash = pkg.lastIndexOf("/");
   return {
     pkg_type: "npm",
@@ -35,11 +43,23 @@ function scan(): Alert[] {
       scan_failed: false,
       repo: "acme/web",
       new_alerts: [
-        issue("criticalCVE", "@babel/traverse", "7.22.5", { ghsaId: "GHSA-67hx-6x53-jw92", cveId: "CVE-2023-45133" }, { severity: "critical", error: true, warn: false }),
+        issue(
+          "criticalCVE",
+          "@babel/traverse",
+          "7.22.5",
+          { ghsaId: "GHSA-67hx-6x53-jw92", cveId: "CVE-2023-45133" },
+          { severity: "critical", error: true, warn: false },
+        ),
         issue("cve", "lodash", "4.17.20", { ghsaId: "GHSA-35jh-r3h4-6jhm" }),
         issue("mediumCVE", "lodash", "4.17.20", { cveId: "CVE-2020-28500" }, { severity: "middle" }),
         issue("envVars", "lodash", "4.17.20", {}, { severity: "low" }),
-        issue("cve", "requests", "2.19.0", { ghsa_id: "ghsa-x84v-xcm2-53pg" }, { pkg_type: "pypi", pkg_name: "Requests" }),
+        issue(
+          "cve",
+          "requests",
+          "2.19.0",
+          { ghsa_id: "ghsa-x84v-xcm2-53pg" },
+          { pkg_type: "pypi", pkg_name: "Requests" },
+        ),
         issue("malware", "evil-pkg", "1.0.0", {}, { severity: "critical", error: true, warn: false }),
         issue("didYouMean", "lodahs", "4.17.20", {}, { severity: "critical" }),
         issue("cve", "lodash", "4.17.21", { ghsaId: "GHSA-35jh-r3h4-6jhm" }),
@@ -48,7 +68,8 @@ function scan(): Alert[] {
     }),
   ).alerts;
 }
-const byName = (alerts: Alert[]) => Object.fromEntries(alerts.map((a) => [`${a.name}@${a.version}:${a.type}`, a.reachability?.rawState ?? null]));
+const byName = (alerts: Alert[]) =>
+  Object.fromEntries(alerts.map((a) => [`${a.name}@${a.version}:${a.type}`, a.reachability?.rawState ?? null]));
 
 describe("applyFacts: matching by ecosystem, name with namespace, version and GHSA/CVE id", () => {
   const input = scan();
@@ -76,9 +97,13 @@ describe("applyFacts: matching by ecosystem, name with namespace, version and GH
       state: "reachable",
       rawState: "reachable",
       vulnerabilityId: "GHSA-67hx-6x53-jw92",
-      trace: "src/build.js 12:4-14:2\n  -> @babel/core 88:10\n  -> @babel/traverse 400:7\nsrc/other.js 3:1\n  -> traverse@7.22.5",
+      trace:
+        "src/build.js 12:4-14:2\n  -> @babel/core 88:10\n  -> @babel/traverse 400:7\nsrc/other.js 3:1\n  -> traverse@7.22.5",
     });
-    expect(applied.alerts.find((a) => a.type === "mediumCVE")!.reachability).toMatchObject({ state: "unknown", rawState: "missing_support" });
+    expect(applied.alerts.find((a) => a.type === "mediumCVE")!.reachability).toMatchObject({
+      state: "unknown",
+      rawState: "missing_support",
+    });
   });
 
   it("does not change the input alerts, keeps their order, and returns every finding of the repository", () => {
@@ -97,14 +122,25 @@ describe("applyFacts: matching by ecosystem, name with namespace, version and GH
 
 describe("reachability_alerts_only with facts applied (B9 fixed)", () => {
   const filter = new AlertFilter();
-  const { matched, excluded } = filter.apply(applyFacts(scan(), facts).alerts, { reachability_alerts_only: true }, { scan: { repo: "acme/web" }, factsLoaded: true });
+  const { matched, excluded } = filter.apply(
+    applyFacts(scan(), facts).alerts,
+    { reachability_alerts_only: true },
+    { scan: { repo: "acme/web" }, factsLoaded: true },
+  );
 
   it("keeps every non-vulnerability alert (malware, typosquat, install scripts…) and only the reachable vulnerabilities", () => {
-    expect(matched.map((a) => `${a.name}:${a.type}`)).toEqual(["traverse:criticalCVE", "lodash:envVars", "evil-pkg:malware", "lodahs:didYouMean"]);
+    expect(matched.map((a) => `${a.name}:${a.type}`)).toEqual([
+      "traverse:criticalCVE",
+      "lodash:envVars",
+      "evil-pkg:malware",
+      "lodahs:didYouMean",
+    ]);
   });
 
   it("says why each vulnerability was left out", () => {
-    expect(Object.fromEntries(excluded.map((e) => [`${e.alert.name}@${e.alert.version}:${e.alert.type}`, e.reason]))).toEqual({
+    expect(
+      Object.fromEntries(excluded.map((e) => [`${e.alert.name}@${e.alert.version}:${e.alert.type}`, e.reason])),
+    ).toEqual({
       "lodash@4.17.20:cve": "vulnerability is unreachable (reachability_alerts_only)",
       "lodash@4.17.20:mediumCVE": "vulnerability is missing_support (reachability_alerts_only)",
       "Requests@2.19.0:cve": "reachability analysis failed (reachability_alerts_only)",
@@ -116,9 +152,22 @@ describe("reachability_alerts_only with facts applied (B9 fixed)", () => {
 
 describe("facts without matches", () => {
   it("a facts file about other packages annotates nothing and says so", () => {
-    const other = parseFacts(JSON.stringify({ components: [{ id: "x", type: "npm", name: "unrelated", version: "1", vulnerabilities: [{ ghsaId: "GHSA-67hx-6x53-jw92" }] }] }), {
-      source: "f.json",
-    });
+    const other = parseFacts(
+      JSON.stringify({
+        components: [
+          {
+            id: "x",
+            type: "npm",
+            name: "unrelated",
+            version: "1",
+            vulnerabilities: [{ ghsaId: "GHSA-67hx-6x53-jw92" }],
+          },
+        ],
+      }),
+      {
+        source: "f.json",
+      },
+    );
     const applied = applyFacts(scan(), other);
     expect(applied.alerts.every((a) => a.reachability === undefined)).toBe(true);
     expect(applied.matched).toBe(0);
@@ -128,7 +177,10 @@ describe("facts without matches", () => {
   });
 
   it("a scan without vulnerability alerts: no warning", () => {
-    const applied = applyFacts(scan().filter((a) => a.type === "malware"), facts);
+    const applied = applyFacts(
+      scan().filter((a) => a.type === "malware"),
+      facts,
+    );
     expect(applied.warnings).toEqual([]);
     expect(applied.alerts[0]!.reachability).toBeUndefined();
   });

@@ -72,7 +72,9 @@ export function applyFacts(alerts: readonly Alert[], facts: Facts): AppliedFacts
         `destinations with reachability_alerts_only will not get them`,
     );
   } else if (unmatched.length > 0) {
-    warnings.push(`${facts.source}: ${unmatched.length} of ${vulnerabilities} vulnerability alerts are not in the reachability facts; destinations with reachability_alerts_only will not get them`);
+    warnings.push(
+      `${facts.source}: ${unmatched.length} of ${vulnerabilities} vulnerability alerts are not in the reachability facts; destinations with reachability_alerts_only will not get them`,
+    );
   }
   return { alerts: out, findings: facts.findings, alertsByFinding, matched, unmatched, warnings, facts };
 }

@@ -19,9 +19,15 @@ function buildSchemas() {
   const Position = z.looseObject({ line: num, column: num });
   const Frame = z.looseObject({
     package: str,
-    sourceLocation: z.nullish(z.looseObject({ filename: str, file: str, start: z.nullish(Position), end: z.nullish(Position) })),
+    sourceLocation: z.nullish(
+      z.looseObject({ filename: str, file: str, start: z.nullish(Position), end: z.nullish(Position) }),
+    ),
   });
-  const ReachabilityItem = z.looseObject({ type: str, state: str, matches: z.nullish(z.array(z.nullable(z.array(Frame)))) });
+  const ReachabilityItem = z.looseObject({
+    type: str,
+    state: str,
+    matches: z.nullish(z.array(z.nullable(z.array(Frame)))),
+  });
   const ReachabilityEntry = z.looseObject({ ghsa_id: str, reachability: z.nullish(z.array(ReachabilityItem)) });
   const Vulnerability = z.looseObject({
     ghsaId: str,
@@ -131,14 +137,24 @@ export function parseFacts(text: string, options: ParseFactsOptions = {}): Facts
   const json = parseJson(text, source);
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
     const what = Array.isArray(json) ? "a list" : json === null ? "null" : `a ${typeof json}`;
-    throw new UserError("facts_invalid", `${source}: (top level): expected a JSON object, got ${what}`, { file: source, path: "", hint: HINT });
+    throw new UserError("facts_invalid", `${source}: (top level): expected a JSON object, got ${what}`, {
+      file: source,
+      path: "",
+      hint: HINT,
+    });
   }
   if (!("components" in json)) {
     const scan = "new_alerts" in json;
     throw new UserError(
       "facts_invalid",
-      scan ? `${source}: components: this is a scan report, not a reachability facts file` : `${source}: components: is required but missing (not a reachability facts file)`,
-      { file: source, path: "components", hint: scan ? "give the scan report as the input and the .socket.facts.json with --facts" : HINT },
+      scan
+        ? `${source}: components: this is a scan report, not a reachability facts file`
+        : `${source}: components: is required but missing (not a reachability facts file)`,
+      {
+        file: source,
+        path: "components",
+        hint: scan ? "give the scan report as the input and the .socket.facts.json with --facts" : HINT,
+      },
     );
   }
   const facts = parseOrThrow(factsSchema(), json, { file: source, code: "facts_invalid", what: "facts" });
@@ -147,12 +163,21 @@ export function parseFacts(text: string, options: ParseFactsOptions = {}): Facts
 
 function parseJson(text: string, source: string): unknown {
   const trimmed = text.replace(/^\uFEFF/, "").trim();
-  if (trimmed === "") throw new UserError("facts_invalid", `${source}: (top level): the file is empty`, { file: source, path: "", hint: HINT });
+  if (trimmed === "")
+    throw new UserError("facts_invalid", `${source}: (top level): the file is empty`, {
+      file: source,
+      path: "",
+      hint: HINT,
+    });
   try {
     return JSON.parse(trimmed);
   } catch {
     // Our own location and wording: Node's message may quote the text (json-error.ts).
-    throw new UserError("facts_invalid", `${source}: (top level): invalid JSON${describeJsonError(trimmed)}`, { file: source, path: "", hint: HINT });
+    throw new UserError("facts_invalid", `${source}: (top level): invalid JSON${describeJsonError(trimmed)}`, {
+      file: source,
+      path: "",
+      hint: HINT,
+    });
   }
 }
 
@@ -179,7 +204,9 @@ export function toFacts(json: FactsJson, source: string): Facts {
 }
 
 /** Package and vulnerability identity, for de-duplication. */
-export function findingKey(f: Pick<ReachabilityFinding, "ecosystem" | "namespace" | "name" | "version" | "ghsaId" | "cveId">): string {
+export function findingKey(
+  f: Pick<ReachabilityFinding, "ecosystem" | "namespace" | "name" | "version" | "ghsaId" | "cveId">,
+): string {
   return `${packageKey(f.ecosystem, f.namespace, f.name, f.version)}#${(f.ghsaId ?? "").toUpperCase()}#${(f.cveId ?? "").toUpperCase()}`;
 }
 
@@ -194,7 +221,8 @@ export function packageKey(ecosystem: string, namespace: string | undefined, nam
   return `${eco}/${full}@${version.trim()}`;
 }
 
-const str = (v: string | null | undefined): string | undefined => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined);
+const str = (v: string | null | undefined): string | undefined =>
+  typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
 
 function toFinding(c: ComponentJson, v: VulnerabilityJson): ReachabilityFinding | "not_applicable" {
   const ghsaId = str(v.ghsaId);
@@ -210,7 +238,13 @@ function toFinding(c: ComponentJson, v: VulnerabilityJson): ReachabilityFinding 
   const version = str(c.version) ?? "";
   const advisorySeverity = baseSeverity(v.severity);
   const severity: Severity =
-    state === "reachable" ? "critical" : state === "unknown" || state === "error" || undeterminable ? "high" : state === "unreachable" ? "low" : (advisorySeverity ?? "high");
+    state === "reachable"
+      ? "critical"
+      : state === "unknown" || state === "error" || undeterminable
+        ? "high"
+        : state === "unreachable"
+          ? "low"
+          : (advisorySeverity ?? "high");
 
   const f: ReachabilityFinding = {
     ecosystem: c.type.trim(),
@@ -250,7 +284,10 @@ function baseSeverity(s: number | string | null | undefined): Severity | undefin
 }
 
 export function normaliseState(raw: string): string {
-  return raw.trim().toLowerCase().replace(/[-\s]+/g, "_");
+  return raw
+    .trim()
+    .toLowerCase()
+    .replace(/[-\s]+/g, "_");
 }
 
 const KNOWN: ReadonlySet<string> = new Set<ReachabilityState>(["reachable", "unreachable", "unknown", "error"]);
@@ -280,7 +317,9 @@ function determine(
   const reachable = items.filter((i) => typeOf(i) === "reachable");
   if (reachable.length) {
     const lines = reachable.flatMap((i) => traceLines(i.matches ?? []));
-    const trace = lines.length ? [...lines, `  -> ${str(c.name) ?? str(c.id) ?? id}${str(c.version) ? `@${str(c.version)}` : ""}`].join("\n") : undefined;
+    const trace = lines.length
+      ? [...lines, `  -> ${str(c.name) ?? str(c.id) ?? id}${str(c.version) ? `@${str(c.version)}` : ""}`].join("\n")
+      : undefined;
     return trace ? { state: "reachable", rawState: "reachable", trace } : { state: "reachable", rawState: "reachable" };
   }
   const raw = items.length ? typeOf(items[0]!) : "";
@@ -300,7 +339,10 @@ function traceLines(groups: readonly (readonly FrameJson[] | null)[]): string[] 
       if (i === 0) {
         if (!file) return;
         const end = loc?.end;
-        const span = at && end && typeof end.line === "number" && end.line !== start!.line ? `-${end.line}:${end.column ?? ""}` : "";
+        const span =
+          at && end && typeof end.line === "number" && end.line !== start!.line
+            ? `-${end.line}:${end.column ?? ""}`
+            : "";
         out.push(`${file}${at}${span}`);
       } else {
         const who = str(frame.package) ?? file;

@@ -9,8 +9,13 @@ import { applyFacts } from "./apply.js";
 import { type Facts, parseFacts } from "./facts.js";
 import { reachabilitySummary } from "./summary.js";
 
-const facts = parseFacts(readFileSync(`${process.env.SOCKET_FIXTURES}/synthetic__socket_facts.json`, "utf8"), { source: "/repo/.socket.facts.json" });
-const ctx: FilterContext = { scan: { repo: "acme/web", branch: "main", reportUrl: "https://socket.dev/dashboard/org/acme/sbom/1" }, factsLoaded: true };
+const facts = parseFacts(readFileSync(`${process.env.SOCKET_FIXTURES}/synthetic__socket_facts.json`, "utf8"), {
+  source: "/repo/.socket.facts.json",
+});
+const ctx: FilterContext = {
+  scan: { repo: "acme/web", branch: "main", reportUrl: "https://socket.dev/dashboard/org/acme/sbom/1" },
+  factsLoaded: true,
+};
 
 /** The scan's alert for the reachable @babel/traverse vulnerability, blocking by policy. */
 const traverseAlert: Alert[] = parseScan(
@@ -30,15 +35,18 @@ const traverseAlert: Alert[] = parseScan(
   }),
 ).alerts;
 
-const sections = (blocks: Block[]) => blocks.filter((b): b is Extract<Block, { type: "section" }> => b.type === "section").map((b) => b.text.text);
-const summarise = (filter: FilterOptions = {}, f: Facts = facts, alerts: Alert[] = traverseAlert) => reachabilitySummary(applyFacts(alerts, f), filter, ctx);
+const sections = (blocks: Block[]) =>
+  blocks.filter((b): b is Extract<Block, { type: "section" }> => b.type === "section").map((b) => b.text.text);
+const summarise = (filter: FilterOptions = {}, f: Facts = facts, alerts: Alert[] = traverseAlert) =>
+  reachabilitySummary(applyFacts(alerts, f), filter, ctx);
 const ids = (filter: FilterOptions) => summarise(filter).matched.map((f) => f.id);
 
 function expectWithinSlackLimits(blocks: Block[], text: string): void {
   expect(blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.maxBlocks);
   expect(messageText(blocks)).toBeLessThanOrEqual(SLACK_LIMITS.maxMessageChars);
   for (const t of sections(blocks)) expect(t.length).toBeLessThanOrEqual(SLACK_LIMITS.maxSectionChars);
-  for (const b of blocks) if (b.type === "header") expect(b.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.maxHeaderChars);
+  for (const b of blocks)
+    if (b.type === "header") expect(b.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.maxHeaderChars);
   expect(text.length).toBeGreaterThan(0);
   expect(text.length).toBeLessThanOrEqual(SLACK_LIMITS.maxFallbackChars);
 }
@@ -49,15 +57,28 @@ describe("whole-repository summary of the synthetic facts", () => {
   const body = sections(blocks);
 
   it("one message: header, counts by state and priority, the findings in risk order, what is not shown", () => {
-    expect(blocks[0]).toEqual({ type: "header", text: { type: "plain_text", text: "🎯 Socket reachability: 1 reachable of 6 vulnerabilities", emoji: true } });
+    expect(blocks[0]).toEqual({
+      type: "header",
+      text: { type: "plain_text", text: "🎯 Socket reachability: 1 reachable of 6 vulnerabilities", emoji: true },
+    });
     expect(body[0]).toBe(
       "Whole repository, from .socket.facts.json  ·  *Repository:* acme/web  ·  *Branch:* main\n" +
         "*By state:* 🎯 1 reachable · ❓ 3 unknown (1 undeterminable, 1 missing_support) · ⚠️ 1 analysis failed · ✓ 1 unreachable\n" +
         "*By priority:* 🔴 1 critical · 🟠 4 high · ⚪ 1 low",
     );
-    expect(s.shown.map((f) => f.id)).toEqual(["GHSA-67hx-6x53-jw92", "GHSA-zzzz-unkn-0001", "GHSA-29mw-wpgm-hmr9", "CVE-2024-35195", "GHSA-x84v-xcm2-53pg"]);
-    expect(body.at(-1)).toBe("➕ *1 finding not shown* (1 unreachable) — <https://socket.dev/dashboard/org/acme/sbom/1|see all of them in the Socket report>");
-    expect(text).toBe("Socket reachability in acme/web (main): 1 reachable · 3 unknown (1 undeterminable, 1 missing_support) · 1 analysis failed · 1 unreachable · 1 not shown");
+    expect(s.shown.map((f) => f.id)).toEqual([
+      "GHSA-67hx-6x53-jw92",
+      "GHSA-zzzz-unkn-0001",
+      "GHSA-29mw-wpgm-hmr9",
+      "CVE-2024-35195",
+      "GHSA-x84v-xcm2-53pg",
+    ]);
+    expect(body.at(-1)).toBe(
+      "➕ *1 finding not shown* (1 unreachable) — <https://socket.dev/dashboard/org/acme/sbom/1|see all of them in the Socket report>",
+    );
+    expect(text).toBe(
+      "Socket reachability in acme/web (main): 1 reachable · 3 unknown (1 undeterminable, 1 missing_support) · 1 analysis failed · 1 unreachable · 1 not shown",
+    );
     expectWithinSlackLimits(blocks, text);
   });
 
@@ -70,12 +91,16 @@ describe("whole-repository summary of the synthetic facts", () => {
   });
 
   it("states the Socket CLI dropped (missing_support) are shown as unknown, with their raw state (B19)", () => {
-    expect(body.find((t) => t.includes("GHSA-29mw-wpgm-hmr9"))).toMatch(/^❓ \*Reachability unknown\* \(missing_support\) · 🟠 \*High\*/);
+    expect(body.find((t) => t.includes("GHSA-29mw-wpgm-hmr9"))).toMatch(
+      /^❓ \*Reachability unknown\* \(missing_support\) · 🟠 \*High\*/,
+    );
     expect(body.find((t) => t.includes("CVE-2024-35195"))).toMatch(/🟠 \*High\* \(advisory: medium\)/);
   });
 
   it("the message's alerts are the listed findings, as vulnerability alerts with their reachability", () => {
-    expect(s.message.alerts.map((a) => [a.title, a.type, a.reachability?.state])).toEqual(s.shown.map((f) => [f.id, "vulnerability", f.state]));
+    expect(s.message.alerts.map((a) => [a.title, a.type, a.reachability?.state])).toEqual(
+      s.shown.map((f) => [f.id, "vulnerability", f.state]),
+    );
     expect(s.message.alerts[0]!.action).toBe("block"); // the scan's alert for it blocks
     expect(s.message.alerts[1]!.action).toBe("warn"); // not in this change
   });
@@ -108,7 +133,9 @@ describe("destination filters apply to the findings (B4, B5)", () => {
   it("B5: reachability_alerts_only — only the reachable findings", () => {
     const s = summarise({ reachability_alerts_only: true });
     expect(s.matched.map((f) => f.id)).toEqual(["GHSA-67hx-6x53-jw92"]);
-    expect(s.message.payload.blocks[0]).toMatchObject({ text: { text: "🎯 Socket reachability: 1 reachable of 1 vulnerability" } });
+    expect(s.message.payload.blocks[0]).toMatchObject({
+      text: { text: "🎯 Socket reachability: 1 reachable of 1 vulnerability" },
+    });
   });
 
   it("levels: a finding has the level of the scan's alert for it, warn when this change did not touch it", () => {
@@ -131,7 +158,12 @@ function manyReachable(n: number, traceFrames = 40, name = (i: number) => `pkg-$
         reachability: [
           {
             type: "reachable",
-            matches: [Array.from({ length: traceFrames }, (_, f) => ({ package: `frame-package-${f}`, sourceLocation: { filename: `src/deep/module-${f}.js`, start: { line: f + 1, column: 2 } } }))],
+            matches: [
+              Array.from({ length: traceFrames }, (_, f) => ({
+                package: `frame-package-${f}`,
+                sourceLocation: { filename: `src/deep/module-${f}.js`, start: { line: f + 1, column: 2 } },
+              })),
+            ],
           },
         ],
       },
@@ -141,18 +173,26 @@ function manyReachable(n: number, traceFrames = 40, name = (i: number) => `pkg-$
 }
 
 describe("Slack's limits (B11: the Socket CLI sent up to 96 blocks)", () => {
-  it.each([1, 22, 23, 30, 45, 200])("%i reachable findings with long traces: one message within limits, the rest counted", (n) => {
-    const s = summarise({}, manyReachable(n), []);
-    const { blocks, text } = s.message.payload;
-    expectWithinSlackLimits(blocks, text);
-    expect(s.shown.length).toBeGreaterThan(0);
-    const notShown = n - s.shown.length;
-    const last = sections(blocks).at(-1)!;
-    if (notShown > 0) expect(last).toMatch(new RegExp(`^➕ \\*${notShown} findings? not shown\\* \\(${notShown} more that did not fit: 🎯 ${notShown} reachable\\)`));
-    else expect(last).not.toMatch(/not shown/);
-    // Each listed finding's trace is in a (possibly cut) code block.
-    for (const t of sections(blocks).slice(1, 1 + s.shown.length)) expect(t).toMatch(/\n```\n[\s\S]*\n```$/);
-  });
+  it.each([1, 22, 23, 30, 45, 200])(
+    "%i reachable findings with long traces: one message within limits, the rest counted",
+    (n) => {
+      const s = summarise({}, manyReachable(n), []);
+      const { blocks, text } = s.message.payload;
+      expectWithinSlackLimits(blocks, text);
+      expect(s.shown.length).toBeGreaterThan(0);
+      const notShown = n - s.shown.length;
+      const last = sections(blocks).at(-1)!;
+      if (notShown > 0)
+        expect(last).toMatch(
+          new RegExp(
+            `^➕ \\*${notShown} findings? not shown\\* \\(${notShown} more that did not fit: 🎯 ${notShown} reachable\\)`,
+          ),
+        );
+      else expect(last).not.toMatch(/not shown/);
+      // Each listed finding's trace is in a (possibly cut) code block.
+      for (const t of sections(blocks).slice(1, 1 + s.shown.length)) expect(t).toMatch(/\n```\n[\s\S]*\n```$/);
+    },
+  );
 
   it("with many findings, call paths are cut at a frame so that more findings fit (at least the Socket CLI's safe 22)", () => {
     const s = summarise({}, manyReachable(200), []);
@@ -170,7 +210,9 @@ describe("Slack's limits (B11: the Socket CLI sent up to 96 blocks)", () => {
     expect(s.message.payload.blocks.length).toBeLessThanOrEqual(10);
     expect(messageText(s.message.payload.blocks)).toBeLessThanOrEqual(4000);
     for (const t of sections(s.message.payload.blocks)) expect(t.length).toBeLessThanOrEqual(1000);
-    expect(sections(s.message.payload.blocks).at(-1)).toMatch(new RegExp(`^➕ \\*${50 - s.shown.length} findings not shown`));
+    expect(sections(s.message.payload.blocks).at(-1)).toMatch(
+      new RegExp(`^➕ \\*${50 - s.shown.length} findings not shown`),
+    );
   });
 
   it("a very long report URL is left out rather than breaking the message", () => {
@@ -191,7 +233,15 @@ describe("escaping: package names, ids, ranges and traces are untrusted", () => 
             version: "1.0.0",
             vulnerabilities: [{ ghsaId: "GHSA-<@U123>", range: "<https://evil.example|click>" }],
             reachability: [
-              { ghsa_id: "GHSA-<@U123>", reachability: [{ type: "reachable", matches: [[{ sourceLocation: { filename: "```\n<!here> *bold*", start: { line: 1, column: 1 } } }]] }] },
+              {
+                ghsa_id: "GHSA-<@U123>",
+                reachability: [
+                  {
+                    type: "reachable",
+                    matches: [[{ sourceLocation: { filename: "```\n<!here> *bold*", start: { line: 1, column: 1 } } }]],
+                  },
+                ],
+              },
             ],
           },
         ],

@@ -36,7 +36,14 @@ export interface SummaryOptions {
 }
 
 /** Socket alert types that are vulnerabilities: naming one in `alert_types` lets findings through. */
-const VULNERABILITY_TYPES = new Set(["criticalcve", "cve", "mediumcve", "mildcve", "vulnerability", "potentialvulnerability"]);
+const VULNERABILITY_TYPES = new Set([
+  "criticalcve",
+  "cve",
+  "mediumcve",
+  "mildcve",
+  "vulnerability",
+  "potentialvulnerability",
+]);
 const ACTION_RANK: Record<AlertAction, number> = { block: 0, warn: 1, monitor: 2, ignore: 3 };
 const STATE_RANK: Record<ReachabilityState, number> = { reachable: 0, error: 1, unknown: 1, unreachable: 2 };
 const STATE_LABEL: Record<ReachabilityState, string> = {
@@ -113,7 +120,10 @@ export function reachabilitySummary(
   }
   passed.sort(compareFindings);
   const inChange = new Set([...applied.alertsByFinding.keys()]);
-  const { message, shown } = render(passed, ctx.scan, applied.facts.source, inChange, { ...SLACK_LIMITS, ...options.limits });
+  const { message, shown } = render(passed, ctx.scan, applied.facts.source, inChange, {
+    ...SLACK_LIMITS,
+    ...options.limits,
+  });
   return { matched: passed.map((p) => p.f), excluded, shown, message };
 }
 
@@ -175,10 +185,15 @@ function render(
   const didNotFit = listable.length - shown.length;
   if (didNotFit + unreachable > 0) {
     const room = Math.min(limits.maxSectionChars, limits.maxMessageChars - fixedChars - chars);
-    blocks.push({ type: "section", text: mrkdwn(footer(didNotFit, unreachable, listable.slice(shown.length), scan, room)) });
+    blocks.push({
+      type: "section",
+      text: mrkdwn(footer(didNotFit, unreachable, listable.slice(shown.length), scan, room)),
+    });
   }
 
-  const where = [scan.repo && ` in ${inline(scan.repo, 150)}`, scan.branch && ` (${inline(scan.branch, 100)})`].filter(Boolean).join("");
+  const where = [scan.repo && ` in ${inline(scan.repo, 150)}`, scan.branch && ` (${inline(scan.branch, 100)})`]
+    .filter(Boolean)
+    .join("");
   let fallback = `Socket reachability${where}: ${stateCounts(findings, false) || "no vulnerabilities"}`;
   if (didNotFit + unreachable > 0) fallback += ` · ${didNotFit + unreachable} not shown`;
   return {
@@ -213,7 +228,11 @@ function stateCounts(findings: readonly ReachabilityFinding[], emoji = true): st
 function countsText(items: readonly { f: ReachabilityFinding; a: Alert }[], scan: ScanContext, source: string): string {
   const findings = items.map((i) => i.f);
   const file = source.slice(Math.max(source.lastIndexOf("/"), source.lastIndexOf("\\")) + 1);
-  const where = [scan.repo && `*Repository:* ${inline(scan.repo, 150)}`, scan.branch && `*Branch:* ${inline(scan.branch, 150)}`, scan.commitSha && `*Commit:* ${inline(scan.commitSha.slice(0, 8), 8)}`]
+  const where = [
+    scan.repo && `*Repository:* ${inline(scan.repo, 150)}`,
+    scan.branch && `*Branch:* ${inline(scan.branch, 150)}`,
+    scan.commitSha && `*Commit:* ${inline(scan.commitSha.slice(0, 8), 8)}`,
+  ]
     .filter(Boolean)
     .join("  ·  ");
   const lines = [`Whole repository, from ${inline(file, 100)}${where ? `  ·  ${where}` : ""}`];
@@ -226,8 +245,16 @@ function countsText(items: readonly { f: ReachabilityFinding; a: Alert }[], scan
 }
 
 /** One finding as one section: state, priority, ids, package, and the call path for reachable ones. */
-export function renderFinding(f: ReachabilityFinding, inChange: boolean, max: number, traceMax = TRACE_MAX_CHARS): string {
-  const state = f.state === "unknown" && f.rawState !== "unknown" ? `${STATE_LABEL.unknown} (${inline(f.rawState, 40)})` : STATE_LABEL[f.state];
+export function renderFinding(
+  f: ReachabilityFinding,
+  inChange: boolean,
+  max: number,
+  traceMax = TRACE_MAX_CHARS,
+): string {
+  const state =
+    f.state === "unknown" && f.rawState !== "unknown"
+      ? `${STATE_LABEL.unknown} (${inline(f.rawState, 40)})`
+      : STATE_LABEL[f.state];
   const ids = [f.ghsaId, f.cveId].filter((x): x is string => !!x);
   const title = ids.length ? ids.map((x) => inline(x, 40)).join(" · ") : inline(f.id, 40);
   const sev = `${SEVERITY_EMOJI[f.severity]} *${capital(f.severity)}*${f.advisorySeverity && f.advisorySeverity !== f.severity ? ` (advisory: ${f.advisorySeverity})` : ""}`;
@@ -263,7 +290,13 @@ function cutTrace(trace: string, max: number): string {
   return kept.join("\n");
 }
 
-function footer(didNotFit: number, unreachable: number, rest: readonly { f: ReachabilityFinding; a: Alert }[], scan: ScanContext, max: number): string {
+function footer(
+  didNotFit: number,
+  unreachable: number,
+  rest: readonly { f: ReachabilityFinding; a: Alert }[],
+  scan: ScanContext,
+  max: number,
+): string {
   const parts: string[] = [];
   if (unreachable) parts.push(`${unreachable} unreachable`);
   if (didNotFit) parts.push(`${didNotFit} more that did not fit: ${stateCounts(rest.map((r) => r.f))}`);

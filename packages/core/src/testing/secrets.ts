@@ -21,7 +21,15 @@ export function textOf(value: unknown): string {
       if (v instanceof AggregateError) for (const e of v.errors) visit(e);
     }
     try {
-      parts.push(JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? String(x) : x instanceof Error ? { name: x.name, message: x.message, stack: x.stack } : x)) ?? "");
+      parts.push(
+        JSON.stringify(v, (_k, x: unknown) =>
+          typeof x === "bigint"
+            ? String(x)
+            : x instanceof Error
+              ? { name: x.name, message: x.message, stack: x.stack }
+              : x,
+        ) ?? "",
+      );
     } catch {
       /* circular: inspect below still shows it */
     }
@@ -33,7 +41,9 @@ export function textOf(value: unknown): string {
 
 /** The forms a secret can leak in: as is, URL-encoded, and a URL without its scheme. */
 function forms(secret: string): string[] {
-  return [...new Set([secret, encodeURIComponent(secret), secret.replace(/^https?:\/\//, "")])].filter((f) => f.length >= 6);
+  return [...new Set([secret, encodeURIComponent(secret), secret.replace(/^https?:\/\//, "")])].filter(
+    (f) => f.length >= 6,
+  );
 }
 
 /** A secret as it may be printed in a failing test: its first characters and its length. */
@@ -47,7 +57,8 @@ function describe(v: unknown): string {
   if (typeof v === "string") return `a string of ${v.length} chars`;
   if (Array.isArray(v)) return `a list of ${v.length}`;
   if (v instanceof Error) return v.name;
-  if (typeof v === "object") return v.constructor?.name && v.constructor.name !== "Object" ? v.constructor.name : "an object";
+  if (typeof v === "object")
+    return v.constructor?.name && v.constructor.name !== "Object" ? v.constructor.name : "an object";
   return typeof v;
 }
 
@@ -60,11 +71,19 @@ function describe(v: unknown): string {
  * @example expectNoSecrets([stdout, stderr, logger.lines, report], [webhookUrl, token])
  * @example expectNoSecrets({ stdout, report }, [webhookUrl])
  */
-export function expectNoSecrets(haystacks: unknown[] | Record<string, unknown>, secrets: readonly (string | { reveal(): string })[]): void {
+export function expectNoSecrets(
+  haystacks: unknown[] | Record<string, unknown>,
+  secrets: readonly (string | { reveal(): string })[],
+): void {
   const raw = secrets.map((s) => (typeof s === "string" ? s : s.reveal()));
   const tooShort = raw.filter((s) => s.length < 6);
-  if (tooShort.length) throw new Error(`expectNoSecrets: ${tooShort.length} secret(s) shorter than 6 chars cannot be searched for reliably`);
-  const named: [string, unknown][] = Array.isArray(haystacks) ? haystacks.map((h, i) => [`output #${i}`, h]) : Object.entries(haystacks);
+  if (tooShort.length)
+    throw new Error(
+      `expectNoSecrets: ${tooShort.length} secret(s) shorter than 6 chars cannot be searched for reliably`,
+    );
+  const named: [string, unknown][] = Array.isArray(haystacks)
+    ? haystacks.map((h, i) => [`output #${i}`, h])
+    : Object.entries(haystacks);
   const found: string[] = [];
   for (const [name, value] of named) {
     const text = textOf(value);
@@ -72,10 +91,16 @@ export function expectNoSecrets(haystacks: unknown[] | Record<string, unknown>, 
       const form = forms(secret).find((f) => text.includes(f));
       if (form === undefined) return;
       const at = text.indexOf(form);
-      const context = (text.slice(Math.max(0, at - 40), at) + "‹SECRET›" + text.slice(at + form.length, at + form.length + 40)).replace(/\s+/g, " ");
+      const context = (
+        text.slice(Math.max(0, at - 40), at) +
+        "‹SECRET›" +
+        text.slice(at + form.length, at + form.length + 40)
+      ).replace(/\s+/g, " ");
       // Context may hold another secret: mask all of them before printing.
       const masked = raw.reduce((out, r) => forms(r).reduce((o, f) => o.split(f).join("‹SECRET›"), out), context);
-      found.push(`${name} (${describe(value)}) contains secret #${j} ${redactForDisplay(secret)}${form !== secret ? " (encoded)" : ""}: …${masked}…`);
+      found.push(
+        `${name} (${describe(value)}) contains secret #${j} ${redactForDisplay(secret)}${form !== secret ? " (encoded)" : ""}: …${masked}…`,
+      );
     });
   }
   if (found.length) throw new Error(`secrets leaked:\n  ${found.join("\n  ")}`);
