@@ -468,7 +468,7 @@ describe("retry never posts what socket-notify would not have produced (issue 22
         ],
       },
     };
-    const { sig: _sig, ...unsigned } = tampered;
+    const { sig: _sig, ...unsigned } = tampered as typeof tampered & { sig?: unknown };
     await writeFile(outbox, `${JSON.stringify(tampered)}\n${JSON.stringify(unsigned)}\n`);
     emu.reset();
     const r = await runCli(["retry", outbox, "-c", webhookConfig, "--json"], { env: hookEnv() });

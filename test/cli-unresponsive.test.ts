@@ -225,7 +225,7 @@ describe("webhook mode: a response that does not end", () => {
       );
       endedWithin(r, 4);
       // A 200 status is Slack's "delivered", whatever the body does after it.
-      const delivered = status === 200 && (behaviour === "endless-body" || behaviour === "drip-body");
+      const delivered = status === 200 && (["endless-body", "drip-body"] as string[]).includes(behaviour);
       expect(r.code, r.stderr).toBe(delivered ? 0 : 1);
       const report = JSON.parse(r.stdout) as { destinations: { status: string; error?: { code: string } }[] };
       expect(report.destinations[0]!.status).toBe(delivered ? "sent" : "failed");

@@ -391,7 +391,8 @@ function lockFor(
       resolved: spec,
       integrity: `sha512-${createHash("sha512").update(readFileSync(file)).digest("base64")}`,
     };
-    for (const k of ["dependencies", "peerDependencies", "engines", "license"] as const) if (pkg[k]) entry[k] = pkg[k];
+    for (const k of ["dependencies", "peerDependencies", "engines", "license"] as const)
+      if (pkg[k]) (entry as Record<string, unknown>)[k] = pkg[k];
     packages[at] = entry;
     queue.push({ from: at, deps: { ...pkg.dependencies, ...pkg.peerDependencies } });
   }

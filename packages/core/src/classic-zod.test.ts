@@ -1,11 +1,15 @@
-import { webhookPlugin } from "@socket-notify/slack-webhook";
+import { webhookPlugin as builtWebhookPlugin } from "@socket-notify/slack-webhook";
 import { describe, expect, it } from "vitest";
 import { loadClassicZod } from "./classic-zod.js";
 import { createEngine } from "./engine.js";
 import { UserError } from "./errors.js";
 import { createHost } from "./host.js";
+import type { NotifierPlugin } from "./notifier.js";
 import { silentLogger } from "./logger.js";
 import { parseOrThrow } from "./zod-issues.js";
+
+// The webhook plugin is the built package (its types name core's dist/); this test runs core from source.
+const webhookPlugin = builtWebhookPlugin as unknown as NotifierPlugin;
 
 const newHost = () => createHost({ env: {}, configSource: "test", logger: silentLogger });
 

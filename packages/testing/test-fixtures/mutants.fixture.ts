@@ -6,8 +6,10 @@ import {
   type DeliveryFailure,
   type Destination,
   type NotifierPlugin,
+  type OutboundMessage,
   type PluginHost,
   type Secret,
+  type SendContext,
 } from "@socket-notify/core";
 import { runConformance } from "../src/index.js";
 
@@ -54,7 +56,7 @@ function makePlugin(mode: string, v: Variant = {}): NotifierPlugin {
     register(container, host) {
       container.register(host.tokens.Notifier, {
         useValue: {
-          async send(message, ctx) {
+          async send(message: OutboundMessage, ctx: SendContext) {
             let res: Response;
             try {
               res = await fetch((message.destination.address as Secret).reveal(), {

@@ -298,16 +298,20 @@ describe("BlockBuilder: content", () => {
     // Deterministic pseudo-random mix of every criterion, with ties on all but the id.
     let seed = 7;
     const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
-    const input = alerts(3000, (i) => ({
-      action: (["block", "warn", "monitor", "ignore"] as const)[next(4)],
-      severity: SEVERITIES[next(4)]!,
-      type: TYPES[next(TYPES.length)]!,
-      ecosystem: ["npm", "pypi", "maven"][next(3)]!,
-      id: `id-${next(500)}-${i}`,
-      ...(next(3) === 0
-        ? { reachability: { state: (["reachable", "unreachable", "unknown"] as const)[next(3)] } }
-        : {}),
-    })) as Alert[];
+    const input = alerts(
+      3000,
+      (i) =>
+        ({
+          action: (["block", "warn", "monitor", "ignore"] as const)[next(4)]!,
+          severity: SEVERITIES[next(4)]!,
+          type: TYPES[next(TYPES.length)]!,
+          ecosystem: ["npm", "pypi", "maven"][next(3)]!,
+          id: `id-${next(500)}-${i}`,
+          ...(next(3) === 0
+            ? { reachability: { state: (["reachable", "unreachable", "unknown"] as const)[next(3)]! } }
+            : {}),
+        }) as Partial<Alert>,
+    ) as Alert[];
     expect(sortByRisk(input).map((a) => a.id)).toEqual([...input].sort(compareRisk).map((a) => a.id));
     expect(sortByRisk([])).toEqual([]);
   });
