@@ -20,7 +20,7 @@ function capture() {
 }
 
 describe("the JSON Schema shipped in @socket-notify/core", () => {
-  it("is what `socket-notify schema` prints today (regenerate: npx socket-notify schema --out packages/core/config.schema.json)", async () => {
+  it("is what `socket-notify schema` prints today (regenerate: node packages/cli/dist/bin.cjs schema --out packages/core/config.schema.json)", async () => {
     const c = capture();
     expect(await main(["schema"], c.io)).toBe(0);
     const shipped = readFileSync(new URL("packages/core/config.schema.json", root), "utf8");
