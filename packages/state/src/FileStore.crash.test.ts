@@ -3,33 +3,15 @@
  * was committed, and two processes on one host updating one living message lose no update.
  * The children run the built package (npm run build first).
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FileStore } from "./FileStore.js";
+import { assertBuilt, child, UPDATER } from "./testing/processes.js";
 
-const dist = fileURLToPath(new URL("../dist/index.js", import.meta.url));
 const root = mkdtempSync(join(tmpdir(), "sn-state-crash-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-function child(script: string, ...args: string[]): { proc: ChildProcess; lines: string[]; done: Promise<number> } {
-  const proc = spawn(process.execPath, ["--input-type=module", "-e", script, dist, ...args], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const lines: string[] = [];
-  let buf = "";
-  proc.stdout?.on("data", (d: Buffer) => {
-    buf += d.toString();
-    const parts = buf.split("\n");
-    buf = parts.pop() ?? "";
-    lines.push(...parts);
-  });
-  const done = new Promise<number>((resolve) => proc.on("close", (code, signal) => resolve(signal ? -1 : (code ?? 0))));
-  return { proc, lines, done };
-}
 
 const WRITER = `
 const [dist, path] = process.argv.slice(1);
@@ -40,24 +22,8 @@ for (let i = 0; ; i++) {
   process.stdout.write(i + "\\n"); // only after the write returned: committed
 }`;
 
-const UPDATER = `
-const [dist, path, n] = process.argv.slice(1);
-const { FileStore } = await import(dist);
-const s = FileStore.open(path);
-for (let i = 0; i < Number(n); i++) {
-  await s.withLock("living d acme/web pr:1", async () => {
-    const cur = await s.getScope("d acme/web pr:1");
-    const count = Number(cur?.commit ?? 0) + 1;
-    const r = await s.putScope({ key: "d acme/web pr:1", alerts: [], message: cur?.message ?? { channel: "C1", ts: String(process.pid) }, commit: String(count) }, cur?.version ?? 0);
-    if (!r.ok) throw new Error("compare-and-swap failed under the lock");
-  });
-}
-process.stdout.write("done\\n");`;
-
 describe("embedded file store across processes", () => {
-  beforeAll(() => {
-    if (!existsSync(dist)) throw new Error(`${dist} is missing: run npm run build first`);
-  });
+  beforeAll(assertBuilt);
 
   it("kill -9 while writing loses nothing committed, and the file stays readable", async () => {
     const path = join(root, "crash", "state.json");

@@ -17,9 +17,9 @@ export async function openStateStore(location: string | Secret, options: StoreOp
   if (!value.trim())
     throw new StateError("state_unusable", "state: empty", { hint: "give a file path or a postgres:// URL" });
   if (isDatabaseUrl(value)) {
-    throw new StateError("state_unusable", "state: PostgreSQL is not supported by this version yet", {
-      hint: "use a file path",
-    });
+    // Loaded only for a database URL: `pg` is not part of the start-up of a run without one.
+    const { PostgresStore } = await import("./PostgresStore.js");
+    return PostgresStore.open(value, options);
   }
   return FileStore.open(value, options);
 }
