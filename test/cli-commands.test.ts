@@ -211,14 +211,14 @@ describe("--version, --help and usage errors", () => {
     for (const r of await Promise.all([["--help"], ["-h"], ["help"]].map((args) => runCli(args)))) {
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/^socket-notify — /);
-      for (const c of ["send", "validate", "schema", "retry", "emulator", "demo"])
+      for (const c of ["send", "validate", "schema", "retry", "emulator", "demo", "preview"])
         expect(r.stdout).toMatch(new RegExp(`socket-notify ${c}\\b`));
       expect(r.stdout).toMatch(/Exit codes: 0 .*1 .*2 /);
     }
   });
 
   it("each command's --help (and `help CMD`) describes that command", async () => {
-    const commands = ["send", "validate", "schema", "retry", "emulator", "demo"];
+    const commands = ["send", "validate", "schema", "retry", "emulator", "demo", "preview"];
     const runs = await Promise.all(commands.map((c) => runCli([c, "--help"])));
     runs.forEach((r, i) => {
       expect(r.code).toBe(0);

@@ -175,9 +175,9 @@ describe("names people know", () => {
     ])
       expect(r.stdout).toContain(v);
     const examples = r.stdout.slice(r.stdout.indexOf("Examples:"));
-    for (const c of ["send", "validate", "schema", "retry", "emulator", "demo"])
+    for (const c of ["send", "validate", "schema", "retry", "emulator", "demo", "preview"])
       expect(examples).toContain(`socket-notify ${c}`);
-    for (const c of ["send", "validate", "schema", "retry", "emulator", "demo"]) {
+    for (const c of ["send", "validate", "schema", "retry", "emulator", "demo", "preview"]) {
       const h = await runCli([c, "--help"]);
       expect(h.stdout, c).toMatch(/\nExample:\n(?: {2}.*\n)*? {2}socket-notify /);
     }

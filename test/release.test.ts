@@ -15,7 +15,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEMO, REPO, tempDir } from "./cli-harness.js";
 
 const run = promisify(execFile);
-const LIBRARIES = ["core", "slack-webhook", "slack-bot", "slack-emulator", "testing"];
+const LIBRARIES = ["core", "preview", "slack-webhook", "slack-bot", "slack-emulator", "testing"];
 const TSC = join(REPO, "node_modules/typescript/bin/tsc");
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -82,7 +82,7 @@ beforeEach(() => emulator.reset());
 const SLOW = { timeout: 120_000 };
 
 describe("the tarballs", SLOW, () => {
-  it("are the CLI and the five libraries, each with README, LICENSE and repository/bugs, without build info, tests or fixtures", async () => {
+  it("are the CLI and the six libraries, each with README, LICENSE and repository/bugs, without build info, tests or fixtures", async () => {
     expect(
       readdirSync(release)
         .filter((f) => f.endsWith(".tgz"))

@@ -1,8 +1,18 @@
 import { parseArgs } from "node:util";
 import { suggest, UserError } from "@socket-notify/core";
 
-export type Command = "send" | "validate" | "schema" | "emulator" | "retry" | "demo" | "help" | "version";
-export const COMMANDS: Command[] = ["send", "validate", "schema", "emulator", "retry", "demo", "help", "version"];
+export type Command = "send" | "validate" | "schema" | "emulator" | "retry" | "demo" | "preview" | "help" | "version";
+export const COMMANDS: Command[] = [
+  "send",
+  "validate",
+  "schema",
+  "emulator",
+  "retry",
+  "demo",
+  "preview",
+  "help",
+  "version",
+];
 
 const OPTIONS = {
   help: { type: "boolean", short: "h" },
@@ -14,6 +24,7 @@ const OPTIONS = {
   "strict-blocking": { type: "boolean" },
   "dry-run": { type: "boolean" },
   out: { type: "string" },
+  open: { type: "boolean" },
   json: { type: "boolean" },
   timeout: { type: "string" },
   "request-timeout": { type: "string" },
@@ -55,6 +66,19 @@ const ALLOWED: Record<Command, (keyof typeof OPTIONS)[]> = {
   emulator: ["port", "workspace", "no-rate-limit", "request-url"],
   retry: ["config", "allow-code-config", "dry-run", "json", "timeout", "request-timeout", "quiet"],
   demo: [],
+  preview: [
+    "config",
+    "allow-code-config",
+    "facts",
+    "strict-blocking",
+    "out",
+    "open",
+    "repo",
+    "branch",
+    "pr",
+    "sha",
+    "quiet",
+  ],
   help: [],
   version: [],
 };
@@ -108,7 +132,8 @@ export function parseCli(argv: string[]): ParsedArgs {
       hint: "e.g. --pr 42 (leave it out when the scan is not of a pull request)",
     });
   }
-  const maxPositionals = command === "send" || command === "retry" || command === "help" ? 1 : 0;
+  const maxPositionals =
+    command === "send" || command === "retry" || command === "preview" || command === "help" ? 1 : 0;
   if (positionals.length > maxPositionals) {
     throw new UserError("usage", `${command}: unexpected argument "${positionals[maxPositionals]}"`, {
       hint: `run socket-notify ${command} --help`,
@@ -168,7 +193,8 @@ Usage:
   socket-notify validate [--config F]    check the config and show the destinations, without sending
   socket-notify schema                   print the config's JSON Schema (for editors: "$schema")
   socket-notify retry OUTBOX             re-send messages an earlier run wrote to --outbox
-  socket-notify emulator                 run a local Slack emulator (Web API + incoming webhooks)
+  socket-notify preview INPUT [--out F]  an HTML page of exactly what send would post, per destination
+  socket-notify emulator                 run a local Slack emulator (Web API + incoming webhooks), live view at /
   socket-notify demo                     the bundled example, end to end, against an in-process emulator
 
 Common options:
@@ -196,6 +222,7 @@ Examples:
   socket-notify validate --config notify.json
   socket-notify schema --out socketnotify.schema.json
   socket-notify retry undelivered.jsonl
+  socket-notify preview socket-report.json --config notify.json --out preview.html
   socket-notify emulator --port 3100
   socket-notify demo
 
@@ -248,6 +275,23 @@ config. Delivered lines are removed from the file; what still fails stays there.
 
 Example:
   socket-notify retry undelivered.jsonl --dry-run`,
+  preview: `socket-notify preview INPUT [--config FILE] [--facts FILE] [--out page.html | --open]
+
+Plans the run exactly as send does (same config, filters, facts, pages, thread replies) and
+shows every message each destination would get, rendered as Slack shows Block Kit and mrkdwn,
+with the destination's route, filter and how many alerts it left out and why. Sends nothing and
+needs no secrets. The page is one self-contained HTML file: no network requests, no scripts.
+
+  --out FILE              write the page to FILE (default: print it on stdout)
+  --open                  write it to a private temporary file and open it in the browser
+                          (xdg-open or open); prints the path when there is neither
+  --facts FILE, --strict-blocking, --repo, --branch, --pr, --sha   as for send
+  -q, --quiet             print only errors
+  -c, --config FILE, --allow-code-config
+
+Example:
+  socket-notify preview examples/demo/socket-report.json \\
+    --config examples/demo/webhook.socketnotifyrc.json --out preview.html`,
   emulator: `socket-notify emulator [--port N] [--workspace FILE] [--no-rate-limit] [--request-url URL]
 
 Runs the local Slack emulator on 127.0.0.1 until Ctrl-C, and prints its webhook URLs, Web API URL,

@@ -9,10 +9,11 @@ import {
   reportExitCode,
   UserError,
 } from "@socket-notify/core";
+import { messageLines } from "@socket-notify/preview";
 import { type EmulatorRecord, startEmulator } from "@socket-notify/slack-emulator";
 import { type CliIO, type Output } from "./io.js";
 import { BUILTIN_PLUGINS } from "./builtins.js";
-import { previewMessage, renderReport, summariseReasons } from "./render.js";
+import { renderReport, summariseReasons } from "./render.js";
 
 /**
  * The example the demo runs: `examples/demo` inside the installed package (the release tarball
@@ -43,6 +44,7 @@ export async function runDemo(io: CliIO, out: Output): Promise<number> {
   const emu = await startEmulator({});
   try {
     out.out(`socket-notify demo — the bundled example, end to end, against a local Slack emulator on ${emu.url}`);
+    out.out(`Live view: ${emu.url}/  (open it in a browser to watch the messages arrive, as Slack shows them)`);
     out.outBlock(
       `Input: examples/demo/socket-report.json (a Socket CLI --enable-json report) + socket.facts.json (reachability)\n`,
     );
@@ -68,7 +70,9 @@ export async function runDemo(io: CliIO, out: Output): Promise<number> {
     ];
     let unexpected = 0;
     for (const run of runs) {
-      emu.reset();
+      // Not reset between runs: the live view keeps both runs' messages; each run lists its own.
+      const since = emu.records().length;
+      const own = (records: EmulatorRecord[]) => records.filter((r) => r.seq > since);
       out.out(`${run.title}`);
       const logger = new MemoryLogger();
       const engine = await createEngine({
@@ -87,7 +91,7 @@ export async function runDemo(io: CliIO, out: Output): Promise<number> {
       out.clearProgress();
       for (const l of renderReport(report, plan)) out.out(l);
       out.out(
-        `  (${((Date.now() - started) / 1000).toFixed(1)} s, paced at Slack's 1 message per second per channel; ${emu.records().filter((r) => r.status === 429).length} × HTTP 429)`,
+        `  (${((Date.now() - started) / 1000).toFixed(1)} s, paced at Slack's 1 message per second per channel; ${own(emu.records()).filter((r) => r.status === 429).length} × HTTP 429)`,
       );
       for (const d of plan.destinations)
         if (d.excluded.count)
@@ -97,7 +101,7 @@ export async function runDemo(io: CliIO, out: Output): Promise<number> {
       out.out("");
       out.out("  What arrived in Slack (as recorded by the emulator):");
       const byChannel = new Map<string, EmulatorRecord[]>();
-      for (const m of emu.messages()) {
+      for (const m of own(emu.messages())) {
         const k = `#${m.channelName ?? m.channel}`;
         byChannel.set(k, [...(byChannel.get(k) ?? []), m]);
       }
@@ -106,8 +110,9 @@ export async function runDemo(io: CliIO, out: Output): Promise<number> {
         for (const m of msgs) {
           const blocks = (m.payload.blocks as never[] | undefined) ?? [];
           out.out(`   ┌ ${m.threadTs ? `thread reply to ${m.threadTs}` : "message"} · ${blocks.length} blocks`);
-          const lines = previewMessage({ blocks, text: String(m.payload.text ?? "") }, "   │ ");
-          for (const l of lines.slice(0, MAX_PREVIEW_LINES)) out.out(l);
+          // mrkdwn as the terminal can show it: bold as bold on a TTY, plain text otherwise.
+          const lines = messageLines({ blocks, text: m.payload.text });
+          for (const l of lines.slice(0, MAX_PREVIEW_LINES)) out.outSpans("   │ ", l);
           if (lines.length > MAX_PREVIEW_LINES) out.out(`   │ … ${lines.length - MAX_PREVIEW_LINES} more lines`);
           out.out("   └");
         }
@@ -128,6 +133,19 @@ export async function runDemo(io: CliIO, out: Output): Promise<number> {
     out.out(
       "  socket-notify emulator    # this emulator in the foreground: webhook URLs, API URL and tokens to point a config at",
     );
+    // On a terminal the emulator stays up for its page; in a pipe or CI the demo just ends.
+    if (io.stdout.isTTY && io.onStopSignal) {
+      out.out("");
+      out.out(`Live view of every message above: ${emu.url}/  (Ctrl-C stops the emulator)`);
+      await new Promise<void>((done) => {
+        const stop = io.onStopSignal!(() => {
+          stop();
+          done();
+        });
+      });
+    } else {
+      out.out(`  live view (while the demo ran): ${emu.url}/; socket-notify emulator keeps one running`);
+    }
     return unexpected ? 1 : 0;
   } finally {
     await emu.close();

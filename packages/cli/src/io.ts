@@ -4,6 +4,7 @@
  */
 import { fstatSync, writeSync } from "node:fs";
 import { environmentSecrets, redactCredentials, scrubSecrets, type Secret } from "@socket-notify/core";
+import { type Span, spansToTerminal } from "@socket-notify/preview";
 import { onStopSignal, type StopSignal } from "./signals.js";
 
 export interface CliIO {
@@ -198,6 +199,16 @@ export class Output {
 
   get isTTY(): boolean {
     return this.io.stderr.isTTY === true;
+  }
+
+  /**
+   * One line of styled spans (rendered mrkdwn): each span's text sanitised like out(), then
+   * styled with ANSI (bold, italic…) only when stdout is a terminal and NO_COLOR is unset.
+   */
+  outSpans(prefix: string, spans: readonly Span[]): void {
+    this.clearProgress();
+    const ansi = this.io.stdout.isTTY === true && !this.io.env.NO_COLOR;
+    this.io.stdout.write(`${this.clean(prefix)}${spansToTerminal(spans, ansi, (t) => this.clean(t))}\n`);
   }
 }
 

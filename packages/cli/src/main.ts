@@ -8,7 +8,6 @@ import {
   appendOutboxLines,
   claimOutboxForRetry,
   DEFAULT_GRACE_MS,
-  forgeFromRepoUrl,
   type MessageOutcome,
   messagesFromOutbox,
   optionsShape,
@@ -33,13 +32,13 @@ import { toJSONSchema } from "zod/mini";
 import { shownAddress } from "./address.js";
 import { mkdir, writeFile } from "./fs-async.js";
 import { SIGNAL_EXIT_CODE, type StopSignal } from "./signals.js";
-import { checkOutbox, prepareOutDir } from "./paths.js";
+import { checkOutbox, prepareOutDir, writeOutFile } from "./paths.js";
 import { BUILTIN_PLUGINS } from "./builtins.js";
 import { HELP, parseCli, type ParsedArgs, secondsFlag } from "./args.js";
 import { contextFromCiEnv } from "./ci-env.js";
 import { type CliIO, Output, routeProcessWarnings } from "./io.js";
 import { cliLogger } from "./logger.js";
-import { EXCLUDED_EXAMPLES, renderPlan, renderReport } from "./render.js";
+import { describeFilter, EXCLUDED_EXAMPLES, renderPlan, renderReport } from "./render.js";
 
 /**
  * Runs the CLI and returns its exit code: 0 delivered (or nothing to send), 1 a destination
@@ -79,6 +78,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await (await import("./emulator.js")).runEmulator(args, io, out);
       case "demo":
         return await (await import("./demo.js")).runDemo(io, out);
+      case "preview":
+        return await preview(args, io, out);
     }
   } catch (e) {
     return reportError(e, out, debug);
@@ -320,12 +321,7 @@ export function scanContext(
   // The CI's forge hosts the repository the job checked out: link it unless the report names another.
   if (!ctx.forge && ci.forge && (!fromInput.repo || !ci.repo || fromInput.repo.toLowerCase() === ci.repo.toLowerCase()))
     ctx.forge = ci.forge;
-  if (f.repo) {
-    // --repo as a forge URL links like a report's URL does (core's parse); a plain name keeps the forge found above.
-    const fromUrl = forgeFromRepoUrl(f.repo);
-    ctx.repo = fromUrl?.repo ?? f.repo;
-    if (fromUrl) ctx.forge = fromUrl.forge;
-  }
+  if (f.repo) ctx.repo = f.repo;
   if (f.branch) ctx.branch = f.branch;
   if (f.pr) ctx.pr = f.pr.trim().replace(/^#/, "");
   if (f.sha) ctx.commitSha = f.sha;
@@ -351,6 +347,53 @@ async function writeOutDir(
       );
     }
   }
+}
+
+/** `preview`: the page of what `send` would post, from the engine's plan (nothing is sent). */
+async function preview(args: ParsedArgs, io: CliIO, out: Output): Promise<number> {
+  const f = args.flags;
+  const inputArg = args.positionals[0];
+  if (inputArg === undefined)
+    throw new UserError("usage", "preview: no scan report given", {
+      hint: "socket-notify preview socket-report.json --out preview.html (- reads stdin)",
+    });
+  if (f.out !== undefined && f.open)
+    throw new UserError("usage", "preview: --out and --open together", {
+      hint: "--out FILE writes the page there; --open writes it to a private temporary file and opens it",
+    });
+  const { engine, logger } = await loadEngine(args, io, out, f.quiet === true, true);
+  const input = await readScanFile(inputArg === "-" ? "-" : abs(io, inputArg), {
+    strictBlocking: f["strict-blocking"] === true,
+  });
+  const options: Parameters<SocketNotifyEngine["plan"]>[1] = { context: scanContext(input.context, io.env, f) };
+  if (f.facts !== undefined) options.facts = await readFactsFile(abs(io, f.facts));
+  const plan = engine.plan(input, options);
+  for (const w of plan.warnings) logger.warn(w);
+  const p = await import("./preview.js");
+  const scrub = (t: string) => engine.host.scrub(t);
+  // The page names destinations by route and target only; scrubbed all the same, as every output is.
+  const shown = { input: inputArg === "-" ? "stdin" : inputArg, config: f.config ?? plan.source.label };
+  // Paths in warnings relative to where the user is, as they typed them (a page is often shared).
+  const relativePaths = (w: string) => w.split(`${io.cwd.replace(/\/$/, "")}/`).join("");
+  const html = scrub(
+    p.previewPage(
+      plan,
+      shown,
+      plan.warnings.map((w) => relativePaths(scrub(w))),
+    ),
+  );
+  if (f.out === undefined && !f.open) {
+    out.outBlock(html);
+    return 0;
+  }
+  const path = f.out !== undefined ? abs(io, f.out) : p.openTarget();
+  await writeOutFile(path, f.out ?? path, html, "preview");
+  const messages = plan.destinations.reduce((n, d) => n + d.messages.length, 0);
+  const what = `${plural(messages, "message")} to ${plural(plan.destinations.length, "destination")}`;
+  if (f.open && (await p.openInBrowser(path, io.env))) out.err(`preview: ${what}: opened ${path}`);
+  else if (f.open) out.out(`preview: ${what}: no browser opener (xdg-open/open) found; open ${path}`);
+  else if (!f.quiet) out.err(`preview: ${what}: wrote ${f.out}`);
+  return 0;
 }
 
 async function validate(args: ParsedArgs, io: CliIO, out: Output): Promise<number> {
@@ -386,15 +429,13 @@ async function validate(args: ParsedArgs, io: CliIO, out: Output): Promise<numbe
     `${engine.source.label}: valid · mode ${engine.mode}${engine.config.enabled === false ? " · enabled: false (sends nothing)" : ""}`,
   );
   for (const d of engine.destinations) {
-    const filters = Object.entries(d.filter)
-      .filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0))
-      .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(",") : String(v)}`);
+    const filters = describeFilter(d.filter);
     const where = shownAddress(d);
     const dest =
       d.route === d.target
         ? `${d.route}${where ? ` → ${where}` : ""}`
         : `${d.route} → ${d.target}${where ? ` (${where})` : ""}`;
-    out.out(`  ${dest}${filters.length ? `  [${filters.join(" ")}]` : "  [all alerts]"}`);
+    out.out(`  ${dest}  [${filters}]`);
   }
   if (!engine.destinations.length) out.out("  (no destinations: nothing would be sent)");
   for (const w of warnings) out.err(`warning: ${w}`);
@@ -413,22 +454,7 @@ async function schema(args: ParsedArgs, io: CliIO, out: Output): Promise<number>
   };
   const text = `${JSON.stringify(json, null, 2)}`;
   if (args.flags.out !== undefined) {
-    try {
-      await writeFile(abs(io, args.flags.out), `${text}\n`);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const why =
-        code === "ENOENT"
-          ? "no such directory"
-          : code === "EISDIR"
-            ? "it is a directory"
-            : code === "EACCES" || code === "EPERM"
-              ? "permission denied"
-              : (code ?? "write error");
-      throw new UserError("usage", `schema: --out ${args.flags.out}: cannot write (${why})`, {
-        hint: "give a file in an existing, writable directory, e.g. --out config.schema.json",
-      });
-    }
+    await writeOutFile(abs(io, args.flags.out), args.flags.out, `${text}\n`, "schema");
   } else out.outBlock(text);
   return 0;
 }

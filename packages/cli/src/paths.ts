@@ -1,13 +1,25 @@
 import { dirname } from "node:path";
 import { UserError } from "@socket-notify/core";
-import { mkdir, stat } from "./fs-async.js";
+import { mkdir, stat, writeFile } from "./fs-async.js";
 
 function reason(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === "EEXIST" || code === "ENOTDIR") return "a file is in the way";
   if (code === "EACCES" || code === "EPERM") return "permission denied";
   if (code === "ENOENT") return "no such directory";
+  if (code === "EISDIR") return "it is a directory";
   return code ?? "cannot write";
+}
+
+/** `CMD --out FILE` (schema, preview): written, or a usage error naming the flag and why. */
+export async function writeOutFile(path: string, given: string, text: string, command: string): Promise<void> {
+  try {
+    await writeFile(path, text);
+  } catch (e) {
+    throw new UserError("usage", `${command}: --out ${given}: cannot write (${reason(e)})`, {
+      hint: `give a file in an existing, writable directory, e.g. --out ${command === "schema" ? "config.schema.json" : "preview.html"}`,
+    });
+  }
 }
 
 /**

@@ -1,10 +1,9 @@
 import {
-  type Block,
   type ExclusionReason,
+  type FilterOptions,
   packageLabel,
   type DeliveryReport,
   type Plan,
-  type SlackMessage,
 } from "@socket-notify/core";
 
 const STATUS_ICON: Record<string, string> = { sent: "✓", failed: "✗", "dry-run": "•", skipped: "–" };
@@ -108,38 +107,6 @@ export function renderPlan(plan: Plan, verbose = false): string[] {
   return lines;
 }
 
-/** Slack mrkdwn as plain terminal text: links as their label, entities decoded. */
-export function mrkdwnToText(s: string): string {
-  return s
-    .replace(/<([^|>]+)\|([^>]+)>/g, "$2")
-    .replace(/<(https?:[^>]+)>/g, "$1")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&amp;/g, "&");
-}
-
-/** A Slack message roughly as a person would see it, for the demo and `--dry-run --out`. */
-export function previewMessage(m: Pick<SlackMessage, "blocks" | "text">, indent = "    "): string[] {
-  const out: string[] = [];
-  for (const b of m.blocks as Block[]) {
-    const any = b as Record<string, unknown>;
-    const text = (any.text as { text?: string } | undefined)?.text;
-    if (b.type === "header" && text) out.push(`${indent}▌ ${text}`);
-    else if (b.type === "divider") out.push(`${indent}${"─".repeat(40)}`);
-    else if (b.type === "section" && text)
-      out.push(
-        ...mrkdwnToText(text)
-          .split("\n")
-          .map((l) => `${indent}${l}`),
-      );
-    else if (b.type === "context") {
-      const els = (any.elements as { text?: string }[] | undefined) ?? [];
-      out.push(`${indent}${mrkdwnToText(els.map((e) => e.text ?? "").join("  "))}`);
-    }
-  }
-  return out;
-}
-
 /**
  * The most common exclusion rules, biggest first; the rest counted. Reasons are grouped by the
  * filter rule core names for them (`rule`), so 24 alert types left out by one `alert_types`
@@ -152,4 +119,12 @@ export function summariseReasons(excluded: readonly ExclusionReason[], max = 4):
   const shown = sorted.slice(0, max).map(([r, n]) => `${n} × ${r}`);
   const rest = sorted.slice(max).reduce((n, [, k]) => n + k, 0);
   return `${shown.join("; ")}${rest ? `; ${rest} for other reasons` : ""}`;
+}
+
+/** A destination's filter in one line, e.g. `min_severity=high alert_types=malware,cve`; `all alerts` when it has none. */
+export function describeFilter(filter: FilterOptions): string {
+  const parts = Object.entries(filter)
+    .filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0))
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(",") : String(v)}`);
+  return parts.length ? parts.join(" ") : "all alerts";
 }

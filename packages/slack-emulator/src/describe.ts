@@ -35,6 +35,7 @@ export function describeEmulator(emu: SlackEmulator): string {
   const channelName = (id: string): string => `#${channels.find((c) => c.id === id)?.name ?? id}`;
   const lines: string[] = [
     `Slack emulator for team ${team.name} (${team.id}) listening on ${emu.url}`,
+    `Live view: ${emu.url}/  (open it in a browser: every message that arrives, as Slack shows it)`,
     `Web API: ${emu.apiUrl}  (use as slack_api_url or SOCKET_SLACK_API_URL; slackApiUrl in @slack/web-api)`,
     "",
     "Incoming webhooks:",

@@ -96,7 +96,11 @@ export class RecordLog {
   private entries: EmulatorRecord[] = [];
   private seq = 0;
 
-  constructor(private readonly secrets: readonly string[]) {}
+  constructor(
+    private readonly secrets: readonly string[],
+    /** Called after every change (the live view re-renders). */
+    private readonly onChange: () => void = () => undefined,
+  ) {}
 
   add(draft: RecordDraft): EmulatorRecord {
     const full: EmulatorRecord = {
@@ -111,6 +115,7 @@ export class RecordLog {
       if (full[key] !== undefined) Object.assign(record, { [key]: full[key] });
     }
     this.entries.push(record);
+    this.onChange();
     return record;
   }
 
@@ -122,5 +127,6 @@ export class RecordLog {
   clear(): void {
     this.entries = [];
     this.seq = 0;
+    this.onChange();
   }
 }

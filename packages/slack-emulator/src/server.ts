@@ -13,6 +13,7 @@ import { type EmulatorContext } from "./context.js";
 import { WorkspaceDirectory } from "./directory.js";
 import { FaultBook, type FaultMatchInput, type FaultSpec, parseFaultSpec } from "./faults.js";
 import { BodyTooLargeError, parseApiArgs, parseWebhookBody, readBody, writeJson, writeReply } from "./http-io.js";
+import { LiveView } from "./live-view.js";
 import { MessageStore } from "./message-store.js";
 import {
   DEFAULT_RATE_LIMIT,
@@ -178,6 +179,7 @@ class Emulator implements SlackEmulator, ControlTarget {
   private readonly http: HttpDeliverer;
   private readonly simulator: Simulator;
   private readonly log: RecordLog;
+  private readonly live: LiveView;
   private readonly faults = new FaultBook();
   private readonly sockets = new Set<Socket>();
   /**
@@ -222,7 +224,11 @@ class Emulator implements SlackEmulator, ControlTarget {
     });
     this.http = new HttpDeliverer(this.workspace.app.signingSecret, { timeoutMs: ackTimeoutMs, eventRetryDelaysMs });
     this.simulator = new Simulator(this.ctx, this.hub, this.http);
-    this.log = new RecordLog(directory.secrets());
+    this.live = new LiveView(
+      () => this.log.all(),
+      () => `Slack emulator · ${this.workspace.team.name}`,
+    );
+    this.log = new RecordLog(directory.secrets(), () => this.live.changed());
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         const status = error instanceof BodyTooLargeError ? 413 : 500;
@@ -396,6 +402,7 @@ class Emulator implements SlackEmulator, ControlTarget {
   close(): Promise<void> {
     if (this.closed !== undefined) return this.closed;
     this.inFlight.abort();
+    this.live.close();
     this.hub.close();
     this.http.reset();
     this.closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -409,6 +416,8 @@ class Emulator implements SlackEmulator, ControlTarget {
     // When the request arrived (its headers): what an arrival-measured limiter counts.
     const arrivedAt = performance.now();
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    // The live view: GET / and its event stream (never recorded, faulted or limited).
+    if (this.live.handle(req, res, url.pathname)) return;
     const response = /^\/_emulator\/response\/([0-9a-f]+)\/?$/.exec(url.pathname);
     if (response !== null && req.method === "POST") return this.respond(response[1] ?? "", req, res);
     if (url.pathname.startsWith("/_emulator/")) return handleControl(this, req, res, url);

@@ -1,0 +1,90 @@
+/**
+ * `socket-notify preview` as a user runs it (the built binary, no browser): what it writes
+ * where, its usage errors, `--open` without a browser opener, and that the page is the plan's
+ * messages, secrets never in it. The page itself is checked in Chromium: preview-browser.test.ts.
+ */
+import { readFile } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli, tempDir } from "./cli-harness.js";
+
+const ARGS = ["examples/demo/socket-report.json", "--config", "examples/demo/webhook.socketnotifyrc.json"];
+let tmp: Awaited<ReturnType<typeof tempDir>>;
+beforeAll(async () => {
+  tmp = await tempDir("cli-preview-");
+});
+afterAll(() => tmp.cleanup());
+
+describe("socket-notify preview", () => {
+  it("prints the page on stdout without --out: one self-contained document, every planned message, no secret", async () => {
+    const secret = "https://hooks.slack.com/services/T000/B000/previewsecretvalue1";
+    const r = await runCli(["preview", ...ARGS, "--facts", "examples/demo/socket.facts.json"], {
+      env: { DEMO_WEBHOOK_SECURITY: secret, DEMO_WEBHOOK_OPS: secret, DEMO_WEBHOOK_DEV: secret },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^<!doctype html>/);
+    expect(r.stdout).toContain('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'');
+    expect(r.stdout).not.toMatch(/<script|<link|src=|previewsecretvalue1|hooks\.slack\.com/);
+    // With facts as the demo sends them: one message each to security and supply-chain, two pages to storefront-team.
+    expect(r.stdout.match(/<article class="msg"/g)?.length).toBe(4);
+    expect(r.stdout).toContain("part 2 of 2");
+    expect(r.stdout).toContain("8 alerts routed here, in 1 message");
+  });
+
+  it("--out writes the file and says so on stderr; a bad --out is a usage error naming it", async () => {
+    const ok = await runCli(["preview", ...ARGS, "--out", tmp.path("p.html")]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toBe("");
+    expect(ok.stderr).toContain(`preview: 4 messages to 3 destinations: wrote ${tmp.path("p.html")}`);
+    expect(await readFile(tmp.path("p.html"), "utf8")).toMatch(/^<!doctype html>/);
+    const bad = await runCli(["preview", ...ARGS, "--out", tmp.path("no/such/dir/p.html")]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/preview: --out .*no\/such\/dir\/p\.html: cannot write \(no such directory\)/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("usage errors: no input, --out with --open, an option of another command", async () => {
+    const none = await runCli(["preview"]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("preview: no scan report given");
+    const both = await runCli(["preview", ...ARGS, "--out", "x.html", "--open"]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("--out and --open together");
+    const other = await runCli(["preview", ...ARGS, "--dry-run"]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain("preview: --dry-run is not an option of this command");
+  });
+
+  it("--open without xdg-open/open writes a private temporary page and prints its path", async () => {
+    const r = await runCli(["preview", ...ARGS, "--open"], { env: { PATH: tmp.dir } });
+    expect(r.code, r.stderr).toBe(0);
+    const path = /open (\/\S+preview\.html)$/m.exec(r.stdout)?.[1];
+    expect(r.stdout).toContain("no browser opener (xdg-open/open) found");
+    expect(path).toBeDefined();
+    expect(await readFile(path!, "utf8")).toMatch(/^<!doctype html>/);
+  });
+});
+
+describe("the demo's terminal output", () => {
+  async function demo(isTTY: boolean, env: Record<string, string> = {}): Promise<string> {
+    const { main } = await import("@socket-notify/cli");
+    let stdout = "";
+    const code = await main(["demo"], {
+      stdout: { write: (s: string) => (stdout += s), isTTY },
+      stderr: { write: () => true },
+      env,
+      cwd: tmp.dir,
+    });
+    expect(code).toBe(0);
+    return stdout;
+  }
+
+  it("renders mrkdwn: bold as ANSI bold on a terminal, plain text in a pipe, never the markup", async () => {
+    const tty = await demo(true);
+    expect(tty).toContain("│ \x1b[1mRepository:\x1b[22m acme/storefront");
+    expect(tty).toMatch(/^Live view: http:\/\/127\.0\.0\.1:\d+\/ /m);
+    const pipe = await demo(false);
+    expect(pipe).toContain("│ Repository: acme/storefront");
+    expect(pipe).not.toMatch(/\x1b|\*Repository:\*|&lt;/);
+    expect(await demo(true, { NO_COLOR: "1" })).not.toContain("\x1b[");
+  });
+});
