@@ -1,0 +1,14 @@
+export {
+  Dispatcher,
+  type DispatcherOptions,
+  deliveryKey,
+  type Inbound,
+  type InboundHandler,
+  type InboundKind,
+  type Reply,
+  SeenSet,
+} from "./dispatch.js";
+export { DEFAULT_BODY_LIMIT, EVENTS_PATH, HttpReceiver, type HttpReceiverOptions } from "./http.js";
+export { createLogger, type LogFields, type LogFormat, type LogLevel, type ServeLogger, silentLogger } from "./log.js";
+export { SocketModeReceiver, type SocketModeOptions, SocketModeSetupError } from "./socket.js";
+export { MAX_SKEW_SECONDS, type SignatureCheck, sign, verifySignature } from "./verify.js";

@@ -1,0 +1,321 @@
+/**
+ * The Socket Mode transport, our own small client on `ws` rather than `@slack/socket-mode`.
+ * The failure modes its users report are all in that client's connection state machine, which a
+ * wrapper cannot reach into (socket-mode-protocol.md):
+ * - after any `disconnect` frame it closes first and reconnects ~5 s later, so clicks in that gap
+ *   fail; here every slot opens its replacement first and closes the old socket only once the new
+ *   one has said hello, and there are two slots by default, so one is always open;
+ * - a network error during `apps.connections.open` on reconnect is an unhandled rejection or a
+ *   socket that stays dead; here every attempt is one awaited loop with a timeout and backoff;
+ * - its server-ping watchdog starts only after a first server ping; here each socket is pinged
+ *   and one that answers nothing (no pong, no frame) within the timeout is dropped and replaced.
+ * Only errors that retrying cannot fix (a wrong token, Socket Mode off) stop it, loudly.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import WebSocket from "ws";
+import { deliveryKey, type Dispatcher, errorText, type InboundKind } from "./dispatch.js";
+import { type ServeLogger } from "./log.js";
+
+export interface SocketModeOptions {
+  /** The app-level token (`xapp-…`, scope `connections:write`). */
+  appToken: string;
+  /** Web API base, e.g. `https://slack.com/api/` (the emulator's `apiUrl` in tests). */
+  apiUrl: string;
+  /** Connections kept open at once (Slack allows 10 per app). @default 2 */
+  connections?: number;
+  /** How often each socket is pinged. @default 5000 */
+  pingIntervalMs?: number;
+  /** A socket that answers nothing for this long is replaced. @default 15000 */
+  silentTimeoutMs?: number;
+  /** apps.connections.open, the upgrade and the hello frame, together. @default 10000 */
+  openTimeoutMs?: number;
+  /** Reconnect backoff bounds. @default { minMs: 500, maxMs: 30000 } */
+  backoff?: { minMs: number; maxMs: number };
+  fetch?: typeof fetch;
+}
+
+/** Retrying does not help: the token is wrong or the app is not set up for Socket Mode. */
+export class SocketModeSetupError extends Error {
+  constructor(readonly code: string) {
+    super(
+      code === "not_allowed_token_type"
+        ? "apps.connections.open refused the token: Socket Mode needs the app-level token (xapp-…), not a bot or user token"
+        : `apps.connections.open failed: ${code}`,
+    );
+    this.name = "SocketModeSetupError";
+  }
+}
+
+const FATAL = new Set(["not_authed", "invalid_auth", "not_allowed_token_type", "account_inactive", "token_revoked"]);
+const KINDS = new Set<InboundKind>(["interactive", "slash_commands", "events_api"]);
+
+interface Conn {
+  readonly id: number;
+  readonly ws: WebSocket;
+  lastHeard: number;
+  /** Resolves with why the connection is ending: `disconnect:<reason>` (still open) or its close. */
+  readonly ending: Promise<string>;
+}
+
+export class SocketModeReceiver {
+  private readonly open = new Set<Conn>();
+  private stopping = false;
+  private nextId = 1;
+  private readonly loops: Promise<void>[] = [];
+  private readonly pendingAcks = new Set<Promise<void>>();
+  private fatal: SocketModeSetupError | undefined;
+  private readonly wake = new AbortController();
+  private readonly opts: Required<Omit<SocketModeOptions, "fetch">> & { fetch: typeof fetch };
+
+  constructor(
+    private readonly dispatcher: Dispatcher,
+    private readonly logger: ServeLogger,
+    options: SocketModeOptions,
+  ) {
+    if (!options.appToken.startsWith("xapp-"))
+      throw new SocketModeSetupError(
+        /^xox[bp]-/.test(options.appToken) ? "not_allowed_token_type" : "the app-level token must start with xapp-",
+      );
+    this.opts = {
+      connections: 2,
+      pingIntervalMs: 5000,
+      silentTimeoutMs: 15_000,
+      openTimeoutMs: 10_000,
+      backoff: { minMs: 500, maxMs: 30_000 },
+      fetch,
+      ...options,
+    };
+  }
+
+  /** Open connections (said hello, not closed yet). */
+  get openConnections(): number {
+    return this.open.size;
+  }
+
+  /**
+   * Starts the connection slots; resolves once the first connection is ready, rejects with
+   * SocketModeSetupError when Slack refuses the token (then nothing keeps running).
+   */
+  async start(): Promise<void> {
+    let first!: () => void;
+    const ready = new Promise<void>((r) => (first = r));
+    for (let slot = 0; slot < this.opts.connections; slot++) this.loops.push(this.slot(slot, first));
+    const failed = Promise.all(this.loops).then(() => {
+      if (this.fatal !== undefined) throw this.fatal;
+    });
+    await Promise.race([ready, failed]);
+  }
+
+  /**
+   * Stops taking envelopes: no reconnects, acks already being prepared are sent, then every
+   * socket is closed. The dispatcher's after-ack work is drained by the caller.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake.abort();
+    while (this.pendingAcks.size > 0) await Promise.allSettled([...this.pendingAcks]);
+    for (const c of this.open) c.ws.close(1000);
+    await Promise.allSettled(this.loops);
+  }
+
+  /**
+   * One slot: keeps one connection open for as long as the receiver runs. When Slack asks a
+   * connection to go (refresh_requested, warning…), the replacement is opened first and the old
+   * socket, which still takes and acks envelopes meanwhile, is closed only once it is ready.
+   */
+  private async slot(slot: number, onReady: () => void): Promise<void> {
+    let conn: Conn | undefined;
+    let failures = 0;
+    while (!this.stopping) {
+      if (conn === undefined || conn.ws.readyState !== WebSocket.OPEN) {
+        try {
+          conn = await this.connect(slot);
+          failures = 0;
+          onReady();
+        } catch (e) {
+          conn = undefined;
+          if (this.isFatal(e)) return;
+          failures++;
+          this.logger.log("warn", "socket_connect_failed", { slot, attempt: failures, error: errorText(e) });
+          await this.backoff(failures);
+          continue;
+        }
+      }
+      const ending = await conn.ending;
+      if (this.stopping) return;
+      if (!ending.startsWith("disconnect")) {
+        this.logger.log("info", "socket_closed", { connection: conn.id, slot, reason: ending });
+        conn = undefined;
+        continue;
+      }
+      this.logger.log("info", "socket_refresh", { connection: conn.id, slot, reason: ending });
+      const old = conn;
+      conn = undefined;
+      while (!this.stopping && conn === undefined) {
+        try {
+          conn = await this.connect(slot);
+          failures = 0;
+        } catch (e) {
+          if (this.isFatal(e)) return;
+          failures++;
+          this.logger.log("warn", "socket_connect_failed", { slot, attempt: failures, error: errorText(e) });
+          if (old.ws.readyState !== WebSocket.OPEN) break;
+          await this.backoff(failures);
+        }
+      }
+      old.ws.close(1000);
+    }
+  }
+
+  private isFatal(e: unknown): boolean {
+    if (!(e instanceof SocketModeSetupError)) return false;
+    if (this.fatal === undefined) {
+      this.fatal = e;
+      this.logger.log("error", "socket_setup_failed", { code: e.code });
+    }
+    this.stopping = true;
+    this.wake.abort();
+    for (const c of this.open) c.ws.close(1000);
+    return true;
+  }
+
+  private async backoff(failures: number): Promise<void> {
+    const { minMs, maxMs } = this.opts.backoff;
+    const ms = Math.min(maxMs, minMs * 2 ** (failures - 1)) * (0.5 + Math.random() / 2);
+    await sleep(ms, undefined, { signal: this.wake.signal }).catch(() => undefined);
+  }
+
+  /** apps.connections.open, the upgrade, and the hello frame, within openTimeoutMs; then serves it. */
+  private async connect(slot: number): Promise<Conn> {
+    const deadline = AbortSignal.any([AbortSignal.timeout(this.opts.openTimeoutMs), this.wake.signal]);
+    const res = await this.opts.fetch(new URL("apps.connections.open", this.opts.apiUrl), {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${this.opts.appToken}`,
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      signal: deadline,
+    });
+    const text = await res.text();
+    let body: { ok?: boolean; url?: string; error?: string };
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      throw new Error(`apps.connections.open answered HTTP ${res.status} without JSON`);
+    }
+    if (body.ok !== true || typeof body.url !== "string") {
+      const code = body.error ?? `HTTP ${res.status}`;
+      if (FATAL.has(code)) throw new SocketModeSetupError(code);
+      throw new Error(`apps.connections.open failed: ${code}`);
+    }
+    const ws = new WebSocket(body.url, { handshakeTimeout: this.opts.openTimeoutMs });
+    const id = this.nextId++;
+    ws.on("error", (e) => this.logger.log("warn", "socket_error", { connection: id, error: errorText(e) }));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const fail = (e: Error) => reject(e);
+        deadline.addEventListener("abort", () => fail(new Error("no hello from Slack in time")), { once: true });
+        ws.once("close", (code) => fail(new Error(`socket closed before hello (code ${code})`)));
+        ws.once("unexpected-response", (_req, r) => fail(new Error(`upgrade refused: HTTP ${r.statusCode}`)));
+        ws.on("message", (data, isBinary) => {
+          if (isBinary) return;
+          const frame = parse(data.toString());
+          if (frame?.["type"] === "hello") resolve();
+          else if (frame?.["type"] === "disconnect")
+            fail(new Error(`disconnect before hello: ${String(frame["reason"])}`));
+        });
+      });
+    } catch (e) {
+      ws.removeAllListeners("message");
+      ws.terminate();
+      throw e;
+    }
+    ws.removeAllListeners("message");
+    ws.removeAllListeners("close");
+    ws.removeAllListeners("unexpected-response");
+    const conn = this.serve(id, ws);
+    this.logger.log("info", "socket_ready", { connection: id, slot, open: this.open.size });
+    return conn;
+  }
+
+  /** Wires a ready socket: envelopes, disconnect frames, the watchdog, and its end. */
+  private serve(id: number, ws: WebSocket): Conn {
+    let end!: (why: string) => void;
+    const conn: Conn = { id, ws, lastHeard: Date.now(), ending: new Promise<string>((r) => (end = r)) };
+    this.open.add(conn);
+    const heard = () => (conn.lastHeard = Date.now());
+    ws.on("pong", heard);
+    ws.on("ping", heard);
+    let silent = false;
+    const watchdog = setInterval(() => {
+      if (Date.now() - conn.lastHeard > this.opts.silentTimeoutMs) {
+        silent = true;
+        this.logger.log("warn", "socket_silent", { connection: id, ms: Date.now() - conn.lastHeard });
+        ws.terminate();
+      } else if (ws.readyState === WebSocket.OPEN) ws.ping();
+    }, this.opts.pingIntervalMs);
+    ws.on("message", (data, isBinary) => {
+      heard();
+      if (isBinary) return;
+      const frame = parse(data.toString());
+      if (frame === undefined) return;
+      if (frame["type"] === "disconnect") end(`disconnect:${String(frame["reason"])}`);
+      else if (typeof frame["envelope_id"] === "string") this.onEnvelope(conn, frame);
+    });
+    ws.once("close", (code) => {
+      clearInterval(watchdog);
+      this.open.delete(conn);
+      end(`${silent ? "silent" : "closed"} (code ${code})`);
+    });
+    return conn;
+  }
+
+  private onEnvelope(conn: Conn, frame: Record<string, unknown>): void {
+    const envelopeId = frame["envelope_id"] as string;
+    const kind = frame["type"] as InboundKind;
+    const payload = frame["payload"];
+    if (!KINDS.has(kind) || typeof payload !== "object" || payload === null) {
+      this.logger.log("warn", "envelope_unknown", { connection: conn.id, type: String(frame["type"]) });
+      this.ack(conn, envelopeId, undefined);
+      return;
+    }
+    const job = (async () => {
+      const answer = await this.dispatcher.receive({
+        kind,
+        transport: "socket",
+        payload: payload as Record<string, unknown>,
+        key: deliveryKey(kind, payload as Record<string, unknown>, envelopeId),
+        envelopeId,
+      });
+      // Draining: no ack, so Slack gives the envelope to another connection (another replica).
+      if (answer !== "draining") this.ack(conn, envelopeId, answer);
+    })().catch((e: unknown) =>
+      this.logger.log("error", "envelope_failed", { envelope_id: envelopeId, error: errorText(e) }),
+    );
+    this.pendingAcks.add(job);
+    void job.finally(() => this.pendingAcks.delete(job));
+  }
+
+  /** Acks on the socket the envelope came on, or, if that one has closed meanwhile, on any open one. */
+  private ack(conn: Conn, envelopeId: string, payload: Record<string, unknown> | undefined): void {
+    const frame = JSON.stringify(
+      payload === undefined ? { envelope_id: envelopeId } : { envelope_id: envelopeId, payload },
+    );
+    const target =
+      conn.ws.readyState === WebSocket.OPEN ? conn : [...this.open].find((c) => c.ws.readyState === WebSocket.OPEN);
+    if (target === undefined) {
+      this.logger.log("warn", "ack_lost", { envelope_id: envelopeId, reason: "no open socket" });
+      return;
+    }
+    target.ws.send(frame);
+  }
+}
+
+function parse(text: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
