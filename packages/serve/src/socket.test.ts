@@ -94,6 +94,7 @@ describe("Socket Mode transport", () => {
     const before = emu.socket().connections.find((c) => c.state === "open")!.id;
     emu.socketFault({ kind: "no_pong" });
     await until(() => emu.socket().connections.some((c) => c.state === "open" && c.id !== before));
+    await until(() => receiver.openConnections === 1);
     expect(receiver.openConnections).toBe(1);
     expect(emu.socket().connections.find((c) => c.id === before)).toMatchObject({ state: "closed" });
   });

@@ -29,6 +29,10 @@ export interface SocketModeOptions {
   silentTimeoutMs?: number;
   /** apps.connections.open, the upgrade and the hello frame, together. @default 10000 */
   openTimeoutMs?: number;
+  /** A refreshed connection is closed after this long without an envelope on it… @default 1000 */
+  retireIdleMs?: number;
+  /** …or this long after its replacement opened, whichever comes first. @default 10000 */
+  retireMaxMs?: number;
   /** Reconnect backoff bounds. @default { minMs: 500, maxMs: 30000 } */
   backoff?: { minMs: number; maxMs: number };
   fetch?: typeof fetch;
@@ -53,8 +57,12 @@ interface Conn {
   readonly id: number;
   readonly ws: WebSocket;
   lastHeard: number;
+  /** When the last envelope came (for retiring a refreshed connection in a quiet moment). */
+  lastEnvelope: number;
   /** Resolves with why the connection is ending: `disconnect:<reason>` (still open) or its close. */
   readonly ending: Promise<string>;
+  /** Resolves when the hello frame has come. */
+  readonly hello: Promise<void>;
 }
 
 export class SocketModeReceiver {
@@ -64,6 +72,7 @@ export class SocketModeReceiver {
   private readonly loops: Promise<void>[] = [];
   private readonly pendingAcks = new Set<Promise<void>>();
   private fatal: SocketModeSetupError | undefined;
+  private finished: Promise<void> = Promise.resolve();
   private readonly wake = new AbortController();
   private readonly opts: Required<Omit<SocketModeOptions, "fetch">> & { fetch: typeof fetch };
 
@@ -81,6 +90,8 @@ export class SocketModeReceiver {
       pingIntervalMs: 5000,
       silentTimeoutMs: 15_000,
       openTimeoutMs: 10_000,
+      retireIdleMs: 1000,
+      retireMaxMs: 10_000,
       backoff: { minMs: 500, maxMs: 30_000 },
       fetch,
       ...options,
@@ -100,10 +111,17 @@ export class SocketModeReceiver {
     let first!: () => void;
     const ready = new Promise<void>((r) => (first = r));
     for (let slot = 0; slot < this.opts.connections; slot++) this.loops.push(this.slot(slot, first));
-    const failed = Promise.all(this.loops).then(() => {
+    this.finished = Promise.all(this.loops).then(() => {
       if (this.fatal !== undefined) throw this.fatal;
     });
-    await Promise.race([ready, failed]);
+    // Observed through start() or ended(); never an unhandled rejection.
+    this.finished.catch(() => undefined);
+    await Promise.race([ready, this.finished]);
+  }
+
+  /** Settles when the receiver has stopped: rejects with SocketModeSetupError if Slack refused the token later. */
+  ended(): Promise<void> {
+    return this.finished;
   }
 
   /**
@@ -163,8 +181,25 @@ export class SocketModeReceiver {
           await this.backoff(failures);
         }
       }
-      old.ws.close(1000);
+      void this.retire(old);
     }
+  }
+
+  /**
+   * Closes a connection Slack asked us to leave, once its replacement is open: not at once, but
+   * when no envelope has come on it for `retireIdleMs` (at most `retireMaxMs`). An envelope Slack
+   * sends while our close frame is on its way is lost on the server side, so the close waits for
+   * a quiet moment; acks for envelopes it still brings go out on any open socket.
+   */
+  private async retire(conn: Conn): Promise<void> {
+    const started = Date.now();
+    while (conn.ws.readyState === WebSocket.OPEN && !this.stopping) {
+      const quiet = Date.now() - conn.lastEnvelope;
+      const left = this.opts.retireIdleMs - quiet;
+      if (left <= 0 || Date.now() - started >= this.opts.retireMaxMs) break;
+      await sleep(Math.min(left, 100), undefined, { signal: this.wake.signal }).catch(() => undefined);
+    }
+    conn.ws.close(1000);
   }
 
   private isFatal(e: unknown): boolean {
@@ -209,40 +244,38 @@ export class SocketModeReceiver {
       throw new Error(`apps.connections.open failed: ${code}`);
     }
     const ws = new WebSocket(body.url, { handshakeTimeout: this.opts.openTimeoutMs });
-    const id = this.nextId++;
-    ws.on("error", (e) => this.logger.log("warn", "socket_error", { connection: id, error: errorText(e) }));
+    const conn = this.wire(this.nextId++, ws);
     try {
       await new Promise<void>((resolve, reject) => {
-        const fail = (e: Error) => reject(e);
-        deadline.addEventListener("abort", () => fail(new Error("no hello from Slack in time")), { once: true });
-        ws.once("close", (code) => fail(new Error(`socket closed before hello (code ${code})`)));
-        ws.once("unexpected-response", (_req, r) => fail(new Error(`upgrade refused: HTTP ${r.statusCode}`)));
-        ws.on("message", (data, isBinary) => {
-          if (isBinary) return;
-          const frame = parse(data.toString());
-          if (frame?.["type"] === "hello") resolve();
-          else if (frame?.["type"] === "disconnect")
-            fail(new Error(`disconnect before hello: ${String(frame["reason"])}`));
-        });
+        deadline.addEventListener("abort", () => reject(new Error("no hello from Slack in time")), { once: true });
+        ws.once("unexpected-response", (_req, r) => reject(new Error(`upgrade refused: HTTP ${r.statusCode}`)));
+        void conn.hello.then(resolve);
+        void conn.ending.then((why) => reject(new Error(`socket ended before hello: ${why}`)));
       });
     } catch (e) {
-      ws.removeAllListeners("message");
       ws.terminate();
       throw e;
     }
-    ws.removeAllListeners("message");
-    ws.removeAllListeners("close");
-    ws.removeAllListeners("unexpected-response");
-    const conn = this.serve(id, ws);
-    this.logger.log("info", "socket_ready", { connection: id, slot, open: this.open.size });
+    this.logger.log("info", "socket_ready", { connection: conn.id, slot, open: this.open.size });
     return conn;
   }
 
-  /** Wires a ready socket: envelopes, disconnect frames, the watchdog, and its end. */
-  private serve(id: number, ws: WebSocket): Conn {
+  /**
+   * Wires a socket from its first byte, so an envelope in the same read as the hello frame is not
+   * missed: envelopes, disconnect frames, the watchdog, and its end.
+   */
+  private wire(id: number, ws: WebSocket): Conn {
     let end!: (why: string) => void;
-    const conn: Conn = { id, ws, lastHeard: Date.now(), ending: new Promise<string>((r) => (end = r)) };
-    this.open.add(conn);
+    let helloed!: () => void;
+    const conn: Conn = {
+      id,
+      ws,
+      lastHeard: Date.now(),
+      lastEnvelope: 0,
+      ending: new Promise<string>((r) => (end = r)),
+      hello: new Promise<void>((r) => (helloed = r)),
+    };
+    ws.on("error", (e) => this.logger.log("warn", "socket_error", { connection: id, error: errorText(e) }));
     const heard = () => (conn.lastHeard = Date.now());
     ws.on("pong", heard);
     ws.on("ping", heard);
@@ -259,8 +292,14 @@ export class SocketModeReceiver {
       if (isBinary) return;
       const frame = parse(data.toString());
       if (frame === undefined) return;
-      if (frame["type"] === "disconnect") end(`disconnect:${String(frame["reason"])}`);
-      else if (typeof frame["envelope_id"] === "string") this.onEnvelope(conn, frame);
+      if (frame["type"] === "hello") {
+        this.open.add(conn);
+        helloed();
+      } else if (frame["type"] === "disconnect") end(`disconnect:${String(frame["reason"])}`);
+      else if (typeof frame["envelope_id"] === "string") {
+        conn.lastEnvelope = Date.now();
+        this.onEnvelope(conn, frame);
+      }
     });
     ws.once("close", (code) => {
       clearInterval(watchdog);
