@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Dispatcher } from "./dispatch.js";
 import { EVENTS_PATH, HttpReceiver } from "./http.js";
 import { createLogger, silentLogger } from "./log.js";
-import { RecordingHandler, postButton, SIGNING_SECRET } from "./test-kit.js";
+import { RecordingHandler, postButton, SIGNING_SECRET } from "./test-support.js";
 import { sign } from "./verify.js";
 
 const cleanup: (() => Promise<void>)[] = [];

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Dispatcher } from "./dispatch.js";
 import { silentLogger } from "./log.js";
 import { SocketModeReceiver, SocketModeSetupError, type SocketModeOptions } from "./socket.js";
-import { APP_TOKEN, BOT, RecordingHandler, postButton, until } from "./test-kit.js";
+import { APP_TOKEN, BOT, RecordingHandler, postButton, until } from "./test-support.js";
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
