@@ -8,6 +8,7 @@ import {
   appendOutboxLines,
   claimOutboxForRetry,
   DEFAULT_GRACE_MS,
+  forgeFromRepoUrl,
   type MessageOutcome,
   messagesFromOutbox,
   optionsShape,
@@ -321,7 +322,12 @@ export function scanContext(
   // The CI's forge hosts the repository the job checked out: link it unless the report names another.
   if (!ctx.forge && ci.forge && (!fromInput.repo || !ci.repo || fromInput.repo.toLowerCase() === ci.repo.toLowerCase()))
     ctx.forge = ci.forge;
-  if (f.repo) ctx.repo = f.repo;
+  if (f.repo) {
+    // --repo as a forge URL links like a report's URL does (core's parse); a plain name keeps the forge found above.
+    const fromUrl = forgeFromRepoUrl(f.repo);
+    ctx.repo = fromUrl?.repo ?? f.repo;
+    if (fromUrl) ctx.forge = fromUrl.forge;
+  }
   if (f.branch) ctx.branch = f.branch;
   if (f.pr) ctx.pr = f.pr.trim().replace(/^#/, "");
   if (f.sha) ctx.commitSha = f.sha;

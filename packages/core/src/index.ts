@@ -11,7 +11,7 @@ export {
   formatSeverityCounts,
   type SeverityCounts,
 } from "./blocks/BlockBuilder.js";
-export { forgeAt, forgeFromRepoUrl, type ForgeLinks, forgeLinks } from "./blocks/forge.js";
+export { forgeAt, forgeFromRepoUrl, type ForgeLinks, forgeLinks, type RepoUrl } from "./blocks/forge.js";
 export { codeBlock, escapeMrkdwn, inline, isSafeUrl, link, stripControl, truncate } from "./blocks/mrkdwn.js";
 export { compareRisk, isMalwareOrTyposquat, sortByRisk } from "./blocks/risk.js";
 export {

@@ -328,7 +328,12 @@ function boundedFetch(base: FetchFunction, signal: AbortSignal): FetchFunction {
 
 /** WebClient calls take no AbortSignal: stop waiting when ours fires (boundedFetch also ends the request itself). */
 function withSignal<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) {
+    // The call was already started and its fetch is aborted: it will reject too, unobserved
+    // (an unhandled rejection, which ends a Node process by default).
+    p.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });

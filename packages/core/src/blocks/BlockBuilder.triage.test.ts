@@ -3,6 +3,7 @@
  * type key, linked repository / PR / commit / CI run, one entry per package, and mentions.
  */
 import { describe, expect, it } from "vitest";
+import { parseScan } from "../input/parse.js";
 import { type Alert, type ScanContext } from "../model.js";
 import { type Severity } from "../severity.js";
 import { BlockBuilder, type BuildResult, countBySeverity } from "./BlockBuilder.js";
@@ -227,6 +228,53 @@ describe("links to the forge and the CI run", () => {
       url: "https://bitbucket.org",
     });
     expect(forgeFromRepoUrl("https://git.example.com/acme/app")).toBeUndefined();
+    // A PR's or a commit's page names the repository, and the PR or commit.
+    expect(forgeFromRepoUrl("https://github.com/acme/app/pull/42/files?w=1")).toEqual({
+      forge: { kind: "github", url: "https://github.com" },
+      repo: "acme/app",
+      pr: "42",
+    });
+    expect(forgeFromRepoUrl("https://gitlab.com/group/sub/app/-/merge_requests/7")).toMatchObject({
+      repo: "group/sub/app",
+      pr: "7",
+    });
+    expect(forgeFromRepoUrl("https://bitbucket.org/team/app/commits/0123abcd")).toMatchObject({
+      repo: "team/app",
+      commitSha: "0123abcd",
+    });
+    expect(forgeFromRepoUrl("javascript://github.com/acme/app")).toBeUndefined();
+    expect(forgeFromRepoUrl("acme/app")).toBeUndefined();
+  });
+
+  it.each([
+    ["https://github.com/acme/web", "https://github.com/acme/web/pull/12"],
+    ["git@gitlab.com:acme/web.git", "https://gitlab.com/acme/web/-/merge_requests/12"],
+    ["https://bitbucket.org/acme/web/pull-requests/12", "https://bitbucket.org/acme/web/pull-requests/12"],
+  ])("a report whose repo is %s links repository, PR and commit with no CI environment at all", (repo, pr) => {
+    const input = parseScan(
+      JSON.stringify({
+        scan_failed: false,
+        repo,
+        branch: "main",
+        commit_sha: "0123456789abcdef0123456789abcdef01234567",
+        pr_number: 12,
+        new_alerts: [],
+      }),
+    );
+    expect(input.context.repo).toBe("acme/web");
+    const context = sections(builder.build([alert("a", "envVars")], input.context).messages[0]!.payload.blocks)[0]!;
+    expect(context).toContain(`*Repository:* <${pr.slice(0, pr.indexOf("/acme/web") + 9)}|acme/web>`);
+    expect(context).toContain(`*PR:* <${pr}|#12>`);
+    expect(context).toMatch(/\*Commit:\* <https:\/\/[^|]+\/0123456789abcdef0123456789abcdef01234567\|01234567>/);
+  });
+
+  it("a report URL on another host, or not http(s), links nothing", () => {
+    for (const repo of ["https://git.example.com/acme/web", "javascript:alert(1)//github.com/acme/web"]) {
+      const input = parseScan(JSON.stringify({ scan_failed: false, repo, pr_number: 12, new_alerts: [] }));
+      expect(input.context.forge).toBeUndefined();
+      const context = sections(builder.build([alert("a", "envVars")], input.context).messages[0]!.payload.blocks)[0]!;
+      expect(context).not.toContain("<");
+    }
   });
 });
 

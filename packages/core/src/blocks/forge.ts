@@ -19,20 +19,57 @@ export function forgeAt(kind: Forge["kind"], url: string | undefined): Forge | u
   return { kind, url: `${u.origin}${u.pathname.replace(/\/+$/, "")}` };
 }
 
+/** Where a forge's web pages put a PR and a commit under the repository (`<repo>/<pr>/<n>`). */
+const URL_PATHS: Record<Forge["kind"], { pr: RegExp; commit: RegExp }> = {
+  github: { pr: /^pull\/(\d{1,12})(?:\/|$)/, commit: /^commits?\/([0-9a-f]{7,64})(?:\/|$)/i },
+  gitlab: { pr: /^merge_requests\/(\d{1,12})(?:\/|$)/, commit: /^commits?\/([0-9a-f]{7,64})(?:\/|$)/i },
+  bitbucket: { pr: /^pull-requests\/(\d{1,12})(?:\/|$)/, commit: /^commits?\/([0-9a-f]{7,64})(?:\/|$)/i },
+};
+
+export interface RepoUrl {
+  forge: Forge;
+  /** `owner/repo` (GitLab: `group/sub/repo`). */
+  repo: string;
+  /** The PR (merge request) number, when the URL was a PR's page. */
+  pr?: string;
+  /** The commit, when the URL was a commit's page. */
+  commitSha?: string;
+}
+
 /**
  * The forge and `owner/repo` of a repository URL on a public forge:
- * `https://github.com/acme/app.git`, `git@gitlab.com:group/sub/app.git`, `ssh://git@bitbucket.org/team/app`.
+ * `https://github.com/acme/app.git`, `git@gitlab.com:group/sub/app.git`, `ssh://git@bitbucket.org/team/app`,
+ * and the web pages under it: `https://github.com/acme/app/pull/12` (also gives the PR),
+ * `https://gitlab.com/group/app/-/commit/<sha>` (the commit). Links are built from the parts, on
+ * `https://` (never the URL as given), and only for github.com, gitlab.com and bitbucket.org:
+ * another host's kind is not known from its name.
  */
-export function forgeFromRepoUrl(url: string | undefined): { forge: Forge; repo: string } | undefined {
+export function forgeFromRepoUrl(url: string | undefined): RepoUrl | undefined {
   if (!url) return undefined;
-  const m = /^(?:(?:https?|ssh|git):\/\/)?(?:[^@/\s]+@)?([A-Za-z0-9.-]+)(?::\d+)?[:/](.+?)(?:\.git)?\/?$/.exec(
-    url.trim(),
-  );
+  const m =
+    /^(?:(?:https?|ssh|git):\/\/)?(?:[^@/\s]+@)?([A-Za-z0-9.-]+)(?::\d+)?[:/]([^?#\s]+?)(?:\.git)?\/?(?:[?#]\S*)?$/.exec(
+      url.trim(),
+    );
   if (!m) return undefined;
-  const kind = KNOWN_HOSTS[m[1]!.toLowerCase()];
-  const repo = m[2]!;
-  if (!kind || !/^[\w.-]+(?:\/[\w.-]+)+$/.test(repo)) return undefined;
-  return { forge: { kind, url: `https://${m[1]!.toLowerCase().replace(/^www\./, "")}` }, repo };
+  const host = m[1]!.toLowerCase();
+  const kind = KNOWN_HOSTS[host];
+  if (!kind) return undefined;
+  // GitHub and Bitbucket repositories are exactly owner/name; GitLab groups nest, and its pages
+  // under a project start at `/-/`.
+  const parts = m[2]!.split("/");
+  const cut = kind === "gitlab" ? (parts.indexOf("-") < 0 ? parts.length : parts.indexOf("-")) : 2;
+  const repo = parts.slice(0, cut).join("/");
+  const rest = parts.slice(kind === "gitlab" ? cut + 1 : cut).join("/");
+  if (!/^[\w.-]+(?:\/[\w.-]+)+$/.test(repo) || repo.split("/").some((s) => s === "." || s === "..")) return undefined;
+  const out: RepoUrl = {
+    forge: { kind, url: `https://${host.replace(/^www\./, "")}` },
+    repo: repo.replace(/\.git$/, ""),
+  };
+  const pr = URL_PATHS[kind].pr.exec(rest)?.[1];
+  const commit = URL_PATHS[kind].commit.exec(rest)?.[1];
+  if (pr) out.pr = pr;
+  if (commit) out.commitSha = commit;
+  return out;
 }
 
 export interface ForgeLinks {

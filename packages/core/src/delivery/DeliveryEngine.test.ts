@@ -453,6 +453,29 @@ describe("DeliveryEngine", () => {
     expect(seen[0]!.signal).toBeInstanceOf(AbortSignal);
   });
 
+  it("30 keys waiting and 30 requests in flight add no pile of listeners to one signal (no MaxListenersExceededWarning)", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      const clock = new FakeClock({ autoAdvance: true });
+      const n = new ScriptedNotifier(clock, () => ({ ok: true }), 100);
+      const keys = Array.from({ length: 30 }, (_, i) => destination(`K${i}`));
+      const cancel = new AbortController();
+      const out = await engine(clock).deliver(n, CAPS, messages(keys, 3), {
+        ...fixedRandom,
+        concurrency: 30,
+        signal: cancel.signal,
+      });
+      expect(out.every((o) => o.ok)).toBe(true);
+      expect(n.maxInFlight).toBe(30);
+      await new Promise((r) => setImmediate(r)); // process warnings are emitted on a later tick
+      expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning").map((w) => w.message)).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+
   it("delivers nothing, and returns at once, for no messages", async () => {
     const clock = new FakeClock({ autoAdvance: true });
     expect(await engine(clock).deliver(new ScriptedNotifier(clock), CAPS, [], fixedRandom)).toEqual([]);

@@ -9,6 +9,7 @@ import {
   type OutboundMessage,
 } from "../notifier.js";
 import { TOKENS } from "../tokens.js";
+import { AbortFanout } from "./abort-fanout.js";
 import { requestSignal } from "./http-body.js";
 import { DEFAULT_RETRY_POLICY, decideRetry, type RetryPolicy } from "./retry.js";
 import { Semaphore, TokenBucket } from "./token-bucket.js";
@@ -126,11 +127,34 @@ export class DeliveryEngine {
     };
     if (options.signal?.aborted) onCancel();
     else options.signal?.addEventListener("abort", onCancel, { once: true });
+    // Every wait and request links to these (one listener each on the run's signals, however
+    // many keys and requests: see abort-fanout.ts).
+    const waits = new AbortFanout([halt.signal]);
+    const requests = new AbortFanout([budget.signal, cut.signal]);
     const run: RunSignals = {
       budget: budget.signal,
       halt: halt.signal,
       cut: cut.signal,
       cancelled: () => options.signal?.aborted === true,
+      sleep: async (ms) => {
+        const wait = waits.link();
+        try {
+          await this.clock.sleep(ms, wait.signal);
+        } finally {
+          wait.release();
+        }
+      },
+      request: (timeoutMs) => {
+        const link = requests.link();
+        const request = requestSignal(link.signal, timeoutMs);
+        return {
+          signal: request.signal,
+          done: () => {
+            request.done();
+            link.release();
+          },
+        };
+      },
     };
     let fatal: DeliveryFailure | undefined;
     // The fastest answered request of the run so far (from its headers' write to its answer),
@@ -212,6 +236,8 @@ export class DeliveryEngine {
       clearTimeout(graceTimer);
       options.signal?.removeEventListener("abort", onCancel);
       budget.signal.removeEventListener("abort", onBudget);
+      waits.dispose();
+      requests.dispose();
       await budgetTimer;
     }
     return messages.map((m) => outcomes.get(m)!);
@@ -260,7 +286,7 @@ export class DeliveryEngine {
       try {
         // Pace: wait for this key's token (or the end of a Retry-After pause).
         for (let d = bucket.delay(this.clock.now()); d > 0; d = bucket.delay(this.clock.now())) {
-          await this.clock.sleep(d, run.halt);
+          await run.sleep(d);
         }
         if (run.halt.aborted) throw run.halt.reason;
         takenAt = this.clock.now();
@@ -290,7 +316,7 @@ export class DeliveryEngine {
       // A plain controller that the budget and a timer abort (http-body.ts): not AbortSignal.any()
       // or AbortSignal.timeout(), with which Node 20's fetch can go on reading an endless body or
       // never time out at all.
-      const request = requestSignal([budget, run.cut], requestTimeoutMs);
+      const request = run.request(requestTimeoutMs);
       const started = this.clock.now();
       const calledAt = performance.now();
       const wire: WireSlot = {};
@@ -376,8 +402,7 @@ export class DeliveryEngine {
         report(`${message.destination.target}: rate limited, waiting ${Math.ceil(decision.delayMs / 1000)} s`);
         this.logger.debug(`${message.destination.target}: 429, waiting ${decision.delayMs} ms (Retry-After)`);
         try {
-          for (let d = bucket.delay(this.clock.now()); d > 0; d = bucket.delay(this.clock.now()))
-            await this.clock.sleep(d, run.halt);
+          for (let d = bucket.delay(this.clock.now()); d > 0; d = bucket.delay(this.clock.now())) await run.sleep(d);
         } catch {
           progress.rateLimited--;
           return stopped(attempt, failure);
@@ -386,7 +411,7 @@ export class DeliveryEngine {
       } else {
         this.logger.debug(`${message.destination.target}: ${failure.code}, retry ${attempt} in ${decision.delayMs} ms`);
         try {
-          await this.clock.sleep(decision.delayMs, run.halt);
+          await run.sleep(decision.delayMs);
         } catch {
           return stopped(attempt, failure);
         }
@@ -407,6 +432,10 @@ interface RunSignals {
   /** Cancelled and the grace period is over: cut requests in flight. */
   cut: AbortSignal;
   cancelled: () => boolean;
+  /** Wait `ms`; rejects when `halt` fires. */
+  sleep: (ms: number) => Promise<void>;
+  /** A request's signal: fires at `timeoutMs`, or when the budget or `cut` does; `done()` after it. */
+  request: (timeoutMs: number) => { signal: AbortSignal; done: () => void };
 }
 
 const CANCELLED: DeliveryFailure = {

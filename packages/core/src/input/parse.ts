@@ -1,5 +1,6 @@
 import { UserError } from "../errors.js";
 import { describeJsonError } from "../json-error.js";
+import { forgeFromRepoUrl } from "../blocks/forge.js";
 import { type Alert, type AlertAction, type IntroducedBy, type ScanContext, type ScanInput } from "../model.js";
 import { parseSeverity } from "../severity.js";
 import { parseOrThrow } from "../zod-issues.js";
@@ -257,6 +258,16 @@ function build(
     set("pr", String(scan.pr_number));
   set("diffUrl", scan.diff_url);
   set("reportUrl", scan.report_url);
+  // A report whose `repo` is a URL on GitHub, GitLab or Bitbucket (`socket scan create --repo
+  // "$CI_PROJECT_URL"`, a PR's page) names its forge: messages link the repository, PR and
+  // commit even where the CI environment says nothing (a local run, another CI).
+  const fromUrl = forgeFromRepoUrl(scan.repo ?? undefined);
+  if (fromUrl) {
+    context.repo = fromUrl.repo;
+    context.forge = fromUrl.forge;
+    if (fromUrl.pr && !context.pr) context.pr = fromUrl.pr;
+    if (fromUrl.commitSha && !context.commitSha) context.commitSha = fromUrl.commitSha;
+  }
   const scanId = scan.full_scan_id ?? scan.new_scan_id ?? scan.id;
   if (scanId && scanId !== "NO_DIFF_RAN") context.scanId = scanId;
 

@@ -1,0 +1,112 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { openStateStore } from "./open.js";
+import { PostgresStore, redactDatabaseUrl } from "./PostgresStore.js";
+import { describeStoreConformance } from "./testing/conformance.js";
+import { testPostgres } from "./testing/postgres.js";
+import { assertBuilt, child, UPDATER } from "./testing/processes.js";
+import { type StateStore } from "./types.js";
+
+const pgServer = await testPostgres("the PostgreSQL state store tests");
+afterAll(async () => {
+  await pgServer?.stop();
+});
+const clock = { now: Date.parse("2026-12-01T10:00:00Z") };
+const urls = new Map<StateStore, string>();
+
+describeStoreConformance(
+  "postgres",
+  pgServer && {
+    clock,
+    open: async () => {
+      const url = await pgServer.newDatabase();
+      const s = await PostgresStore.open(url, { now: () => clock.now });
+      urls.set(s, url);
+      return s;
+    },
+    reopen: async (s: StateStore) => {
+      const again = await PostgresStore.open(urls.get(s) as string, { now: () => clock.now });
+      urls.set(again, urls.get(s) as string);
+      return again;
+    },
+  },
+);
+
+describe.skipIf(!pgServer)("postgres state store", () => {
+  const server = pgServer as NonNullable<typeof pgServer>;
+
+  it("a postgres:// URL selects it; the location never shows the password", async () => {
+    const url = await server.newDatabase();
+    const withPassword = url.replace("postgres@", "postgres:hunter2-secret@");
+    const s = await openStateStore(withPassword);
+    expect(s.engine).toBe("postgres");
+    expect(s.location).not.toContain("hunter2");
+    expect(s.location).toContain("****");
+    await s.close();
+    expect(redactDatabaseUrl("postgresql://u:p%40ss@h:1/db?sslmode=require&password=x")).toBe(
+      "postgresql://u:****@h:1/db",
+    );
+  });
+
+  it("a server that is not there: one line without the password, exit code 2, a hint", async () => {
+    const err = await openStateStore("postgres://me:hunter2-secret@127.0.0.1:1/nothing").catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "state_unusable", exitCode: 2, hint: expect.stringContaining("PostgreSQL") });
+    expect(String((err as Error).message)).not.toContain("hunter2");
+    expect(String((err as Error).message)).toMatch(
+      /^state postgres:\/\/me:\*\*\*\*@127\.0\.0\.1:1\/nothing: ECONNREFUSED$/,
+    );
+  });
+
+  it("migrates once, opens again at the same version, and refuses a database written by a newer version", async () => {
+    const url = await server.newDatabase();
+    const [a, b] = await Promise.all([PostgresStore.open(url), PostgresStore.open(url)]);
+    await a.close();
+    await b.close();
+    const pg = (await import("pg")).default;
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    await c.query("UPDATE socket_notify_meta SET value = '7' WHERE key = 'schema_version'");
+    await c.end();
+    await expect(openStateStore(url)).rejects.toMatchObject({
+      code: "state_newer_version",
+      message: expect.stringContaining("written by a newer socket-notify (state schema 7; this version knows up to 1)"),
+    });
+  });
+
+  it("three processes updating one living message: one message, no lost update", async () => {
+    assertBuilt();
+    const url = await server.newDatabase();
+    const runs = [child(UPDATER, url, "15"), child(UPDATER, url, "15"), child(UPDATER, url, "15")];
+    for (const r of runs) expect(await r.done).toBe(0);
+    const s = await PostgresStore.open(url);
+    const scope = await s.getScope("d acme/web pr:1");
+    expect(scope?.commit).toBe("45");
+    expect(scope?.version).toBe(45);
+    await s.close();
+  }, 120_000);
+
+  it("a lock holder whose connection dies releases the lock", async () => {
+    const url = await server.newDatabase();
+    const a = await PostgresStore.open(url);
+    const b = await PostgresStore.open(url);
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => {
+      entered = r;
+    });
+    const holding = a.withLock("living", async () => {
+      entered();
+      await new Promise(() => {}); // never returns: only the connection's end releases it
+    });
+    await inside;
+    const pg = (await import("pg")).default;
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    // Kill the holder's backend, as if its process had died.
+    await c.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()",
+    );
+    await c.end();
+    expect(await b.withLock("living", async () => "taken", { waitMs: 30_000 })).toBe("taken");
+    void holding;
+    await b.close();
+  });
+});

@@ -1,0 +1,397 @@
+/**
+ * The shared engine: PostgreSQL through `pg`. Many CI jobs on many machines (and the receiver's
+ * replicas) use one database at once:
+ *
+ * - compare-and-swap is one `UPDATE … WHERE version = $expected` (or `INSERT … ON CONFLICT DO
+ *   NOTHING` for the first write), atomic in PostgreSQL;
+ * - `withLock` is a session advisory lock on a connection of its own: a process that dies closes
+ *   its connection, and PostgreSQL releases the lock;
+ * - claims are `INSERT … ON CONFLICT … WHERE expired`; pacing slots are one atomic
+ *   `next = GREATEST(next, now) + interval` per channel or webhook, on the database's clock (so
+ *   runners whose clocks disagree still space their sends);
+ * - the schema is versioned in `socket_notify_meta`; migrations run under an advisory lock, and a
+ *   database written by a newer version is refused.
+ *
+ * The URL is a secret: `location` and every error show it without the password.
+ */
+import pg from "pg";
+import { newerVersionError, parseDocument, SCHEMA_VERSION } from "./document.js";
+import { StateError } from "./errors.js";
+import { decisionId, type StoreOptions } from "./FileStore.js";
+import {
+  type Decision,
+  type DecisionKind,
+  type DecisionTarget,
+  type ImportResult,
+  type LockOptions,
+  type NewDecision,
+  type PutResult,
+  type ScopeRecord,
+  type ScopeWrite,
+  type SeenAlert,
+  type StateDocument,
+  type StateStore,
+} from "./types.js";
+
+/** Migrations: MIGRATIONS[n] brings the schema from version n to n + 1. */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE socket_notify_scopes (
+     key text PRIMARY KEY,
+     alerts jsonb NOT NULL,
+     message jsonb,
+     commit text,
+     updated_at timestamptz NOT NULL,
+     version integer NOT NULL
+   );
+   CREATE TABLE socket_notify_decisions (
+     id text PRIMARY KEY,
+     kind text NOT NULL,
+     target jsonb NOT NULL,
+     decided_by text NOT NULL,
+     decided_at timestamptz NOT NULL,
+     reason text,
+     until timestamptz
+   );
+   CREATE TABLE socket_notify_claims (id text PRIMARY KEY, expires_ms double precision NOT NULL);
+   CREATE INDEX socket_notify_claims_expiry ON socket_notify_claims (expires_ms);
+   CREATE TABLE socket_notify_slots (key text PRIMARY KEY, next_ms double precision NOT NULL);`,
+];
+if (MIGRATIONS.length !== SCHEMA_VERSION) throw new Error("PostgresStore: MIGRATIONS and SCHEMA_VERSION disagree");
+
+const DEFAULT_LOCK_WAIT_MS = 120_000;
+/** Advisory-lock key space of socket-notify's migrations (any constant other apps are unlikely to use). */
+const MIGRATION_LOCK = "socket-notify:migrations";
+
+/** `postgres://user:****@host:5432/db`: what may be shown. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "****";
+    u.search = "";
+    return u.toString();
+  } catch {
+    return "postgres://(not a valid URL)";
+  }
+}
+
+function describeConnectError(e: unknown): string {
+  const err = e as { code?: string; message?: string };
+  // pg's messages name users, hosts and databases but never the password; still keep to the code
+  // and PostgreSQL's own short text.
+  if (err.code && /^[0-9A-Z]{5}$/.test(err.code)) return `${err.code}: ${err.message ?? ""}`.trim();
+  return err.code ?? (err.message?.includes("timeout") ? "connection timeout" : "cannot connect");
+}
+
+interface ScopeRow {
+  key: string;
+  alerts: SeenAlert[];
+  message: { channel: string; ts: string } | null;
+  commit: string | null;
+  updated_at: Date;
+  version: number;
+}
+
+interface DecisionRow {
+  id: string;
+  kind: DecisionKind;
+  target: DecisionTarget;
+  decided_by: string;
+  decided_at: Date;
+  reason: string | null;
+  until: Date | null;
+}
+
+function scopeOf(r: ScopeRow): ScopeRecord {
+  return {
+    key: r.key,
+    alerts: r.alerts,
+    ...(r.message ? { message: r.message } : {}),
+    ...(r.commit !== null ? { commit: r.commit } : {}),
+    updatedAt: r.updated_at.toISOString(),
+    version: r.version,
+  };
+}
+
+function decisionOf(r: DecisionRow): Decision {
+  return {
+    id: r.id,
+    kind: r.kind,
+    target: r.target,
+    by: r.decided_by,
+    at: r.decided_at.toISOString(),
+    ...(r.reason !== null ? { reason: r.reason } : {}),
+    ...(r.until !== null ? { until: r.until.toISOString() } : {}),
+  };
+}
+
+export class PostgresStore implements StateStore {
+  readonly engine = "postgres" as const;
+  readonly #pool: pg.Pool;
+  readonly #now: (() => number) | undefined;
+
+  private constructor(
+    readonly location: string,
+    pool: pg.Pool,
+    options: StoreOptions,
+  ) {
+    this.#pool = pool;
+    this.#now = options.now;
+  }
+
+  /** Connects, migrates (or refuses a newer schema), and returns the store. */
+  static async open(url: string, options: StoreOptions = {}): Promise<PostgresStore> {
+    const location = redactDatabaseUrl(url);
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: 4,
+      connectionTimeoutMillis: 15_000,
+      idleTimeoutMillis: 5_000,
+    });
+    // An idle connection the server closes must not crash the process; the next query reconnects.
+    pool.on("error", () => {});
+    const store = new PostgresStore(location, pool, options);
+    try {
+      await store.#migrate();
+    } catch (e) {
+      await pool.end().catch(() => {});
+      if (e instanceof StateError) throw e;
+      throw new StateError("state_unusable", `state ${location}: ${describeConnectError(e)}`, {
+        hint: "check that PostgreSQL is running and the URL's host, port, user, password and database are right",
+      });
+    }
+    return store;
+  }
+
+  /**
+   * A connection of our own (a lock, a transaction). A connection the server drops while it is
+   * checked out emits 'error', which would end the process if nobody listened: the query in
+   * progress fails instead, and release() discards the connection.
+   */
+  async #connect(): Promise<pg.PoolClient> {
+    let c: pg.PoolClient;
+    try {
+      c = await this.#pool.connect();
+    } catch (e) {
+      throw new StateError("state_unusable", `state ${this.location}: ${describeConnectError(e)}`, {
+        hint: "check that PostgreSQL is reachable",
+      });
+    }
+    if (!c.listenerCount("error")) c.on("error", () => {});
+    return c;
+  }
+
+  #clock(): number {
+    return (this.#now ?? Date.now)();
+  }
+
+  async #migrate(): Promise<void> {
+    const c = await this.#connect();
+    try {
+      await c.query("BEGIN");
+      await c.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [MIGRATION_LOCK]);
+      await c.query("CREATE TABLE IF NOT EXISTS socket_notify_meta (key text PRIMARY KEY, value text NOT NULL)");
+      const r = await c.query<{ value: string }>("SELECT value FROM socket_notify_meta WHERE key = 'schema_version'");
+      const current = r.rows[0] ? Number(r.rows[0].value) : 0;
+      if (current > SCHEMA_VERSION) throw newerVersionError(`state ${this.location}`, current);
+      for (let v = current; v < SCHEMA_VERSION; v++) await c.query(MIGRATIONS[v] as string);
+      if (current < SCHEMA_VERSION)
+        await c.query(
+          `INSERT INTO socket_notify_meta (key, value) VALUES ('schema_version', $1)
+           ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+          [String(SCHEMA_VERSION)],
+        );
+      await c.query("COMMIT");
+    } catch (e) {
+      await c.query("ROLLBACK").catch(() => {});
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
+  async #query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.#pool.query<R>(sql, params);
+    } catch (e) {
+      throw new StateError("state_unusable", `state ${this.location}: ${describeConnectError(e)}`, {
+        hint: "check that PostgreSQL is reachable",
+      });
+    }
+  }
+
+  async getScope(key: string): Promise<ScopeRecord | undefined> {
+    const r = await this.#query<ScopeRow>("SELECT * FROM socket_notify_scopes WHERE key = $1", [key]);
+    return r.rows[0] ? scopeOf(r.rows[0]) : undefined;
+  }
+
+  async putScope(record: ScopeWrite, expectedVersion: number): Promise<PutResult> {
+    const at = new Date(this.#clock());
+    const params = [
+      record.key,
+      JSON.stringify(record.alerts),
+      record.message ? JSON.stringify(record.message) : null,
+      record.commit ?? null,
+      at,
+    ];
+    const r =
+      expectedVersion === 0
+        ? await this.#query<ScopeRow>(
+            `INSERT INTO socket_notify_scopes (key, alerts, message, commit, updated_at, version)
+             VALUES ($1, $2, $3, $4, $5, 1) ON CONFLICT (key) DO NOTHING RETURNING *`,
+            params,
+          )
+        : await this.#query<ScopeRow>(
+            `UPDATE socket_notify_scopes SET alerts = $2, message = $3, commit = $4, updated_at = $5, version = version + 1
+             WHERE key = $1 AND version = $6 RETURNING *`,
+            [...params, expectedVersion],
+          );
+    if (r.rows[0]) return { ok: true, record: scopeOf(r.rows[0]) };
+    return { ok: false, current: await this.getScope(record.key) };
+  }
+
+  async withLock<T>(name: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+    const waitMs = options.waitMs ?? DEFAULT_LOCK_WAIT_MS;
+    const client = await this.#connect();
+    let locked = false;
+    try {
+      const until = Date.now() + waitMs;
+      let delay = 10;
+      for (;;) {
+        const r = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok", [
+          `socket-notify:${name}`,
+        ]);
+        if (r.rows[0]?.ok) break;
+        if (Date.now() > until)
+          throw new StateError(
+            "state_locked",
+            `state ${this.location} (${name}): another socket-notify run holds its lock`,
+            {
+              hint: "wait for it to finish (a run that died releases it when its connection closes)",
+            },
+          );
+        await new Promise((res) => setTimeout(res, delay));
+        delay = Math.min(delay * 2, 100);
+      }
+      locked = true;
+      return await fn();
+    } finally {
+      if (locked) {
+        try {
+          await client.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [`socket-notify:${name}`]);
+          client.release();
+        } catch (e) {
+          // A connection we cannot unlock on is dropped, which releases the lock.
+          client.release(e as Error);
+        }
+      } else client.release();
+    }
+  }
+
+  async claim(id: string, ttlMs: number): Promise<boolean> {
+    const now = this.#clock();
+    const r = await this.#query(
+      `INSERT INTO socket_notify_claims (id, expires_ms) VALUES ($1, $2)
+       ON CONFLICT (id) DO UPDATE SET expires_ms = EXCLUDED.expires_ms WHERE socket_notify_claims.expires_ms <= $3
+       RETURNING id`,
+      [id, now + ttlMs, now],
+    );
+    // Old claims are forgotten now and then, so the table does not grow with them.
+    if (Math.random() < 0.05)
+      await this.#query("DELETE FROM socket_notify_claims WHERE expires_ms < $1", [now - 86_400_000]);
+    return r.rowCount === 1;
+  }
+
+  async reserveSlot(key: string, intervalMs: number): Promise<number> {
+    // The database's clock unless a test clock was given: every runner then measures from one clock.
+    const r = await this.#query<{ wait_ms: number }>(
+      `WITH t AS (SELECT COALESCE($3::double precision, extract(epoch FROM clock_timestamp()) * 1000) AS now_ms)
+       INSERT INTO socket_notify_slots AS s (key, next_ms) SELECT $1, t.now_ms + $2 FROM t
+       ON CONFLICT (key) DO UPDATE SET next_ms = GREATEST(s.next_ms, (SELECT now_ms FROM t)) + $2
+       RETURNING s.next_ms - $2 - (SELECT now_ms FROM t) AS wait_ms`,
+      [key, intervalMs, this.#now ? this.#now() : null],
+    );
+    return Math.max(0, Number(r.rows[0]?.wait_ms ?? 0));
+  }
+
+  async addDecision(d: NewDecision): Promise<Decision> {
+    const decision: Decision = {
+      ...d,
+      id: d.id ?? decisionId(d.kind),
+      at: d.at ?? new Date(this.#clock()).toISOString(),
+    };
+    await this.#upsertDecision(decision, this.#pool);
+    return decision;
+  }
+
+  async #upsertDecision(d: Decision, q: Pick<pg.Pool, "query">): Promise<void> {
+    await q.query(
+      `INSERT INTO socket_notify_decisions (id, kind, target, decided_by, decided_at, reason, until)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (id) DO UPDATE SET kind = $2, target = $3, decided_by = $4, decided_at = $5, reason = $6, until = $7`,
+      [d.id, d.kind, JSON.stringify(d.target), d.by, d.at, d.reason ?? null, d.until ?? null],
+    );
+  }
+
+  async removeDecision(id: string): Promise<Decision | undefined> {
+    const r = await this.#query<DecisionRow>("DELETE FROM socket_notify_decisions WHERE id = $1 RETURNING *", [id]);
+    return r.rows[0] ? decisionOf(r.rows[0]) : undefined;
+  }
+
+  async decisions(options: { includeExpired?: boolean; now?: number } = {}): Promise<Decision[]> {
+    const now = new Date(options.now ?? this.#clock());
+    const r = options.includeExpired
+      ? await this.#query<DecisionRow>("SELECT * FROM socket_notify_decisions ORDER BY decided_at, id")
+      : await this.#query<DecisionRow>(
+          "SELECT * FROM socket_notify_decisions WHERE until IS NULL OR until > $1 ORDER BY decided_at, id",
+          [now],
+        );
+    return r.rows.map(decisionOf);
+  }
+
+  async export(): Promise<StateDocument> {
+    const decisions = await this.decisions({ includeExpired: true });
+    const scopes = await this.#query<ScopeRow>("SELECT * FROM socket_notify_scopes ORDER BY key");
+    return {
+      format: "socket-notify-state",
+      schemaVersion: SCHEMA_VERSION,
+      decisions,
+      scopes: scopes.rows.map(scopeOf),
+    };
+  }
+
+  async import(document: StateDocument, mode: "merge" | "replace" = "merge"): Promise<ImportResult> {
+    const doc = parseDocument(document, "import");
+    const c = await this.#connect();
+    try {
+      await c.query("BEGIN");
+      if (mode === "replace") await c.query("DELETE FROM socket_notify_decisions; DELETE FROM socket_notify_scopes");
+      for (const d of doc.decisions) await this.#upsertDecision(d, c);
+      for (const s of doc.scopes)
+        await c.query(
+          `INSERT INTO socket_notify_scopes (key, alerts, message, commit, updated_at, version)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (key) DO UPDATE SET alerts = $2, message = $3, commit = $4, updated_at = $5, version = $6`,
+          [
+            s.key,
+            JSON.stringify(s.alerts),
+            s.message ? JSON.stringify(s.message) : null,
+            s.commit ?? null,
+            s.updatedAt,
+            s.version,
+          ],
+        );
+      await c.query("COMMIT");
+    } catch (e) {
+      await c.query("ROLLBACK").catch(() => {});
+      if (e instanceof StateError) throw e;
+      throw new StateError("state_unusable", `state ${this.location}: import failed (${describeConnectError(e)})`);
+    } finally {
+      c.release();
+    }
+    return { decisions: doc.decisions.length, scopes: doc.scopes.length };
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+}
