@@ -42,6 +42,29 @@ describe("socket-notify preview", () => {
     expect(bad.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("bot mode: continuation pages indented as thread replies of the first; what did not fit is summarised", async () => {
+    const bot = await runCli([
+      "preview",
+      "examples/demo/socket-report.json",
+      "--config",
+      "examples/demo/bot.socketnotifyrc.json",
+    ]);
+    expect(bot.code, bot.stderr).toBe(0);
+    // Every destination of the demo's bot config gets 2 pages: page 2 inside page 1's thread.
+    const threads = bot.stdout.split('<div class="thread">').slice(1);
+    expect(threads.length).toBe(3);
+    for (const t of threads)
+      expect(t).toMatch(/^<div class="thread-title">1 thread reply<\/div><article class="msg reply">.*?part 2 of 2/);
+    expect(bot.stdout).toContain("pages after the first are sent as thread replies");
+    const config = { url: [{ url: { env: "HOOK" }, name: "one" }], url_configs: { one: { max_messages: 1 } } };
+    const one = await runCli(["preview", "examples/demo/socket-report.json"], {
+      env: { SOCKET_SLACK_CONFIG_JSON: JSON.stringify(config) },
+    });
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).toMatch(/➕ <b>\d+ more alerts not shown<\/b>/);
+    expect(one.stdout).toMatch(/\d+ more than fit counted in the last message/);
+  });
+
   it("usage errors: no input, --out with --open, an option of another command", async () => {
     const none = await runCli(["preview"]);
     expect(none.code).toBe(2);

@@ -53,7 +53,7 @@ export async function runEmulator(args: ParsedArgs, io: CliIO, out: Output): Pro
   });
   // The emulator's tokens and hook URLs are fake and open nothing else: print them in full.
   writeUnscrubbed(io, describeEmulator(emu));
-  out.err("Press Ctrl-C to stop.");
+  out.err(`Live view: ${emu.url}/ (open it in a browser). Press Ctrl-C to stop.`);
   await stopped;
   await emu.close();
   return 0;
