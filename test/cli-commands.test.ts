@@ -330,7 +330,9 @@ describe("emulator", () => {
     try {
       await ready;
       expect(stdout).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
-      expect(stderr).toMatch(/Live view: http:\/\/127\.0\.0\.1:\d+\/ \(open it in a browser\)\. Press Ctrl-C to stop\./);
+      expect(stderr).toMatch(
+        /Live view: http:\/\/127\.0\.0\.1:\d+\/ \(open it in a browser\)\. Press Ctrl-C to stop\./,
+      );
       const hook = /(http:\/\/127\.0\.0\.1:\d+\/services\/\S+)/.exec(
         stdout.split("\n").find((l) => /^\s+security\s/.test(l)) ?? "",
       )?.[1];
