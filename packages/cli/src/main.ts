@@ -567,13 +567,22 @@ async function retryCommand(
     }
     return orphans.length ? 1 : 0;
   }
-  const options: Parameters<SocketNotifyEngine["deliver"]>[1] = {
+  const options: Parameters<SocketNotifyEngine["deliver"]>[2] = {
     onProgress: progressReporter(out, quiet),
     signal: cancel.signal,
   };
   if (budget !== undefined) options.budgetMs = budget * 1000;
   if (requestTimeout !== undefined) options.requestTimeoutMs = requestTimeout * 1000;
-  const outcomes = await engine.deliver(messages, options);
+  // Prepared before the messages are made (a bot's channel names → IDs), so they go to the
+  // destinations as they are; the warnings above were about the same entries.
+  const prepared = await engine.prepare(options, [...new Set(messages.map((m) => m.destination))]);
+  let outcomes: MessageOutcome[];
+  try {
+    const ready = messagesFromOutbox(entries, engine.mode, prepared.destinations, signerFor(engine, io.env));
+    outcomes = await engine.deliver(prepared, ready.messages, options);
+  } finally {
+    prepared.close();
+  }
   out.clearProgress();
   const stoppedBy = cancel.received();
   const still = retryLeftovers(engine.mode, outcomes, (t) => engine.host.scrub(t), signerFor(engine, io.env));

@@ -78,15 +78,19 @@ export { type BoundedBody, readBoundedBody, requestSignal, ResponseTooLargeError
 export { DEFAULT_RETRY_POLICY, decideRetry, type RetryDecision, type RetryPolicy } from "./delivery/retry.js";
 export { Semaphore, TokenBucket } from "./delivery/token-bucket.js";
 /* Engine */
+export { createEngine, type EngineOptions, type NotifyOptions, type RunResult, SocketNotifyEngine } from "./engine.js";
+export { deliverMessages, type PreparedNotifier } from "./run/deliver.js";
 export {
-  createEngine,
-  type EngineOptions,
-  type NotifyOptions,
+  messageKey,
   type Plan,
+  type PlanInput,
   type PlannedDestination,
-  type RunResult,
-  SocketNotifyEngine,
-} from "./engine.js";
+  plannedMessages,
+  type PlanOptions,
+  planRun,
+  scanSubject,
+} from "./run/plan.js";
+export { reportRun, type RunMode } from "./run/report.js";
 export {
   messagesFromOutbox,
   type OutboxEntry,

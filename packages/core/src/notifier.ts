@@ -38,6 +38,11 @@ export interface Destination {
 export interface OutboundMessage extends BuiltMessage {
   destination: Destination;
   kind: "alerts" | "reachability";
+  /**
+   * Stable identity across runs: destination + repository + PR or branch + kind and page
+   * (`messageKey`). Never a secret. What state across runs (living messages) keys on.
+   */
+  key: string;
   /** Parent message ts when this page is a thread reply (notifiers with `threads`). */
   threadTs?: string;
 }

@@ -176,7 +176,7 @@ export class DeliveryEngine {
       report();
     };
 
-    const runKey = async (key: string, queue: OutboundMessage[]) => {
+    const runKey = async (queue: OutboundMessage[]) => {
       const bucket = new TokenBucket(caps.ratePerSecond, Math.max(1, caps.burst), this.clock.now());
       const failedDestinations = new Map<Destination, DeliveryFailure>();
       const parents = new Map<Destination, string>();
@@ -199,10 +199,7 @@ export class DeliveryEngine {
         const parent = parents.get(d);
         const outbound: OutboundMessage =
           caps.threads && parent && message.index > 1 ? { ...message, threadTs: parent } : message;
-        const outcome = await this.sendWithRetry(
-          notifier,
-          outbound,
-          key,
+        const outcome = await this.sendWithRetry(notifier, outbound, {
           bucket,
           pace,
           semaphore,
@@ -213,8 +210,8 @@ export class DeliveryEngine {
           random,
           progress,
           report,
-          () => fatal,
-        );
+          fatal: () => fatal,
+        });
         outcome.message = message;
         if (outbound.threadTs) outcome.threadTs = outbound.threadTs;
         if (outcome.ok && message.index === 1 && outcome.ts) parents.set(d, outcome.ts);
@@ -230,7 +227,7 @@ export class DeliveryEngine {
     };
 
     try {
-      await Promise.all([...queues.entries()].map(([k, q]) => runKey(k, q)));
+      await Promise.all([...queues.values()].map((q) => runKey(q)));
     } finally {
       stop.abort();
       clearTimeout(graceTimer);
@@ -246,19 +243,10 @@ export class DeliveryEngine {
   private async sendWithRetry(
     notifier: Notifier,
     message: OutboundMessage,
-    _key: string,
-    bucket: TokenBucket,
-    pace: Pace,
-    semaphore: Semaphore,
-    run: RunSignals,
-    requestTimeoutMs: number,
-    budgetMs: number,
-    policy: RetryPolicy,
-    random: () => number,
-    progress: DeliveryProgress,
-    report: (event?: string) => void,
-    fatal: () => DeliveryFailure | undefined,
+    attemptOptions: SendAttemptOptions,
   ): Promise<MessageOutcome> {
+    const { bucket, pace, semaphore, run, requestTimeoutMs, budgetMs, policy, random, progress, report, fatal } =
+      attemptOptions;
     let attempt = 0;
     let rateLimited = 0;
     const budget = run.budget;
@@ -422,6 +410,25 @@ export class DeliveryEngine {
 
 interface Pace {
   fastestMs: number;
+}
+
+/** What `sendWithRetry` shares with the rest of the run: its key's pacing, the run's limits and signals. */
+interface SendAttemptOptions {
+  /** The destination key's token bucket (pacing, Retry-After pauses). */
+  bucket: TokenBucket;
+  /** The fastest answered request of the run so far. */
+  pace: Pace;
+  /** The run-wide cap on requests in flight. */
+  semaphore: Semaphore;
+  run: RunSignals;
+  requestTimeoutMs: number;
+  budgetMs: number;
+  policy: RetryPolicy;
+  random: () => number;
+  progress: DeliveryProgress;
+  report: (event?: string) => void;
+  /** The failure that ended the notifier for this run, if one did (then nothing more is sent). */
+  fatal: () => DeliveryFailure | undefined;
 }
 
 interface RunSignals {

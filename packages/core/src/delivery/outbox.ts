@@ -7,6 +7,7 @@ import { isSafeUrl, stripControl } from "../blocks/mrkdwn.js";
 import { type Block, type SlackMessage, type TextObject } from "../blocks/types.js";
 import { UserError } from "../errors.js";
 import { type Destination, type OutboundMessage } from "../notifier.js";
+import { messageKey } from "../run/plan.js";
 import { describeIssues } from "../zod-issues.js";
 import { type MessageOutcome } from "./DeliveryEngine.js";
 
@@ -26,6 +27,8 @@ export interface OutboxEntry {
   index: number;
   count: number;
   alerts: number;
+  /** The message's stable key (`messageKey`) when it was planned; absent in outboxes written before keys. */
+  key?: string;
   /** The destination's first message was delivered: continuation pages go into its thread. */
   thread_ts?: string;
   payload: SlackMessage;
@@ -54,6 +57,7 @@ function buildEntrySchema() {
     index: z.number().check(z.int(), z.gte(1)),
     count: z.number().check(z.int(), z.gte(1)),
     alerts: z.number().check(z.int(), z.gte(0)),
+    key: z.optional(z.string()),
     thread_ts: z.optional(z.string()),
     payload: z.looseObject({ text: z.string(), blocks: z.array(z.looseObject({ type: z.string() })) }),
     error: z.looseObject({ code: z.string(), message: z.string() }),
@@ -91,6 +95,7 @@ export function outboxEntries(
           index: m.index,
           count: m.count,
           alerts: m.alerts.length,
+          key: m.key,
           payload: m.payload,
           error: { code: o.failure?.code ?? "unknown", message: scrub(o.failure?.message ?? "not delivered") },
         };
@@ -203,7 +208,15 @@ export function messagesFromOutbox(
       mentions: (d.filter.mention ?? []).map(mentionToken),
     });
     if (changes.length) changed.push({ entry: e, changes });
-    const m: OutboundMessage = { payload, alerts: [], index: e.index, count: e.count, destination: d, kind: e.kind };
+    const m: OutboundMessage = {
+      payload,
+      alerts: [],
+      index: e.index,
+      count: e.count,
+      destination: d,
+      kind: e.kind,
+      key: e.key ?? messageKey(d, "", e.kind, e.index),
+    };
     // The outbox entry travels with the message, so `retry` can keep its metadata when it fails again.
     entryOf.set(m, e);
     if (e.thread_ts) m.threadTs = e.thread_ts;
@@ -286,7 +299,9 @@ export class OutboxSigner {
 }
 
 function signedPart(e: OutboxEntry): unknown {
-  return [e.version, e.mode, e.route, e.target, e.kind, e.index, e.count, e.alerts, e.thread_ts ?? null, e.payload];
+  const signed = [e.version, e.mode, e.route, e.target, e.kind, e.index, e.count, e.alerts, e.thread_ts ?? null];
+  // The key joined the signed part later: entries without one keep the signature they had.
+  return e.key === undefined ? [...signed, e.payload] : [...signed, e.payload, e.key];
 }
 
 /** JSON with object keys sorted at every level: the same bytes however the object was built or parsed. */

@@ -48,7 +48,7 @@ const turn = () => new Promise<void>((r) => setImmediate(r));
  *
  * @example
  * const clock = new FakeClock({ autoAdvance: true });
- * await engine.deliver(...);            // pacing and back-off happen in virtual time
+ * await engine.run(scan);              // pacing and back-off happen in virtual time
  * expect(clock.elapsed).toBe(3000);
  */
 export class FakeClock implements Clock {

@@ -1,0 +1,212 @@
+/**
+ * Stage 1 of a run: the plan. Pure: the scan, the config and the (prepared) destinations in,
+ * which alerts go where as which pages out. No network, no clock, no container: what
+ * `send --dry-run` shows is exactly what a real run then delivers.
+ */
+import { BlockBuilder, type BuildResult, DEFAULT_MAX_MESSAGES } from "../blocks/BlockBuilder.js";
+import { sortByRisk } from "../blocks/risk.js";
+import { type ConfigSource } from "../config/load.js";
+import { type NotifyConfig } from "../config/schema.js";
+import { AlertFilter, type Exclusions } from "../filter/AlertFilter.js";
+import { type Alert, type ScanContext, type ScanInput } from "../model.js";
+import { type Destination, type NotifierCapabilities, type OutboundMessage } from "../notifier.js";
+import { applyFacts } from "../reachability/apply.js";
+import { type Facts } from "../reachability/facts.js";
+import { type ReachabilitySummary, reachabilitySummary } from "../reachability/summary.js";
+import { parseSeverity } from "../severity.js";
+
+/** What a plan depends on besides the scan and the config. */
+export interface PlanOptions {
+  /** Overrides for what the input says (CLI --repo, --branch, --pr, --sha). */
+  context?: ScanContext;
+  /** Reachability facts were applied to the alerts (see `applyFacts`). Implied by `facts`. */
+  factsLoaded?: boolean;
+  /** Reachability facts (`readFactsFile`): annotate the alerts, and send `always_send_reachability` summaries. */
+  facts?: Facts;
+  /** Excluded alerts kept per destination with their reason (the rest are counted by reason). Default 20. */
+  excludedSample?: number;
+  /** At most this many of the kept excluded alerts per filter rule (a few examples of each reason). */
+  excludedPerRule?: number;
+}
+
+/** Everything `planRun` reads: plain data, so a plan can be made (and tested) without an engine. */
+export interface PlanInput {
+  scan: ScanInput;
+  config: NotifyConfig;
+  mode: string;
+  source: ConfigSource;
+  /** The destinations to plan for: as the notifier's `prepare` left them for a real run, as configured for a dry run. */
+  destinations: Destination[];
+  capabilities: NotifierCapabilities;
+  /** Warnings about the config that do not depend on the input (`planWarnings` adds the rest). */
+  configWarnings: string[];
+  options?: PlanOptions;
+}
+
+/** What one destination gets. */
+export interface PlannedDestination {
+  destination: Destination;
+  matched: Alert[];
+  /** Alerts this destination's filters left out: counts by reason and the first few (not one entry per alert). */
+  excluded: Exclusions;
+  build: BuildResult;
+  /** Its pages in sending order; each has a stable `key` (see `messageKey`). */
+  messages: OutboundMessage[];
+  /** The whole-repository reachability summary, for destinations with `always_send_reachability` and facts. */
+  reachability?: ReachabilitySummary;
+}
+
+/** The result of stage 1, the input of stage 2 (deliver) and 3 (report). */
+export interface Plan {
+  mode: string;
+  source: ConfigSource;
+  enabled: boolean;
+  capabilities: NotifierCapabilities;
+  destinations: PlannedDestination[];
+  alerts: { total: number; matched: number; duplicatesMerged: number };
+  warnings: string[];
+  context: ScanContext;
+  /** What the scan is about, as used in message keys: `repo#pr` or `repo@branch` (see `scanSubject`). */
+  subject: string;
+}
+
+/**
+ * What a scan is about, for message identity: the repository and its pull request, else its
+ * branch (`org/repo#42`, `org/repo@main`). Two runs about the same PR have the same subject.
+ */
+export function scanSubject(context: ScanContext): string {
+  const repo = context.repo ?? "";
+  if (context.pr) return `${repo}#${context.pr}`;
+  return `${repo}@${context.branch ?? ""}`;
+}
+
+/**
+ * A planned message's stable identity across runs: destination (config entry and the notifier's
+ * destination key, e.g. `channel:C0123`), subject (repository + PR or branch), kind and page.
+ * The same scan of the same PR planned again gives the same keys; never contains a secret
+ * (destination keys never do: see `Destination.key`).
+ */
+export function messageKey(
+  destination: Pick<Destination, "route" | "key">,
+  subject: string,
+  kind: OutboundMessage["kind"],
+  index: number,
+): string {
+  return [destination.route, destination.key, subject, `${kind}:${index}`].map(encodeURIComponent).join("/");
+}
+
+/** Every planned message in sending order, across destinations. */
+export function plannedMessages(plan: Plan): OutboundMessage[] {
+  return plan.destinations.flatMap((d) => d.messages);
+}
+
+/** Warnings about the config given the destinations and whether facts were loaded (for `validate` too). */
+export function planWarnings(configWarnings: string[], destinations: Destination[], factsLoaded: boolean): string[] {
+  const w = [...configWarnings];
+  for (const d of destinations) {
+    const f = d.filter;
+    if (f.alert_types?.length && f.severities?.length) {
+      w.push(
+        `${d.configPath}: alert_types and severities now both apply (AND); the Socket CLI ignored severities when alert_types was set`,
+      );
+    }
+    if (!factsLoaded && f.reachability_alerts_only)
+      w.push(`${d.configPath}: reachability_alerts_only has no effect without --facts; all alerts pass`);
+    if (!factsLoaded && f.always_send_reachability)
+      w.push(
+        `${d.configPath}: always_send_reachability has no effect without --facts; no reachability summary is sent`,
+      );
+  }
+  return [...new Set(w)];
+}
+
+/** Stage 1: which alerts go where, as which messages. Pure (no network, no clock). */
+export function planRun(input: PlanInput): Plan {
+  const { scan, config, capabilities: caps } = input;
+  const options = input.options ?? {};
+  const context: ScanContext = { ...scan.context, ...definedOnly(options.context ?? {}) };
+  const subject = scanSubject(context);
+  const enabled = config.enabled !== false;
+  const filter = new AlertFilter();
+  const builder = new BlockBuilder();
+  const applied = options.facts ? applyFacts(scan.alerts, options.facts) : undefined;
+  const factsLoaded = applied !== undefined || (options.factsLoaded ?? false);
+  const sorted = sortByRisk(applied ? applied.alerts : scan.alerts);
+  const matchedAnywhere = new Uint8Array(sorted.length);
+  const planned: PlannedDestination[] = [];
+  const warnings = planWarnings(input.configWarnings, input.destinations, factsLoaded);
+  if (applied) warnings.push(...applied.warnings);
+  if (scan.duplicatesMerged > 0)
+    warnings.push(`input: ${scan.duplicatesMerged} duplicate alerts merged (the Socket CLI lists some alerts twice)`);
+  if (!enabled) warnings.push(`${input.source.label}: enabled is false: nothing is sent`);
+  const limits = {
+    maxBlocks: caps.maxBlocks,
+    maxSectionChars: caps.maxSectionChars,
+    maxMessageChars: caps.maxMessageChars,
+    maxFallbackChars: caps.maxFallbackChars,
+    maxHeaderChars: caps.maxHeaderChars,
+  };
+  for (const destination of input.destinations) {
+    const filterContext = { scan: context, factsLoaded, globalLevels: config.levels };
+    const { matched, excluded } = filter.partition(
+      sorted,
+      destination.filter,
+      filterContext,
+      options.excludedSample,
+      matchedAnywhere,
+      options.excludedPerRule,
+    );
+    const summary =
+      applied && destination.filter.always_send_reachability
+        ? reachabilitySummary(applied, destination.filter, filterContext, { limits })
+        : undefined;
+    // The reachability summary is one of the destination's max_messages (alerts keep at least one).
+    const maxMessages = Math.max(
+      1,
+      (destination.filter.max_messages ?? config.max_messages ?? DEFAULT_MAX_MESSAGES) - (summary ? 1 : 0),
+    );
+    const f = destination.filter;
+    const mention = f.mention?.length
+      ? { tokens: f.mention, minSeverity: parseSeverity(f.mention_min_severity ?? "critical") ?? "critical" }
+      : undefined;
+    const build = builder.build(matched, context, {
+      limits,
+      maxMessages,
+      sorted: true,
+      ...(mention ? { mention } : {}),
+    });
+    const messages: OutboundMessage[] = build.messages.map((m) => ({
+      ...m,
+      destination,
+      kind: "alerts",
+      key: messageKey(destination, subject, "alerts", m.index),
+    }));
+    if (summary)
+      messages.push({
+        ...summary.message,
+        destination,
+        kind: "reachability",
+        key: messageKey(destination, subject, "reachability", summary.message.index),
+      });
+    planned.push({ destination, matched, excluded, build, messages, ...(summary ? { reachability: summary } : {}) });
+  }
+  return {
+    mode: input.mode,
+    source: input.source,
+    enabled,
+    capabilities: caps,
+    destinations: planned,
+    alerts: {
+      total: scan.alerts.length,
+      matched: matchedAnywhere.reduce((n, m) => n + m, 0),
+      duplicatesMerged: scan.duplicatesMerged,
+    },
+    warnings,
+    context,
+    subject,
+  };
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== "")) as Partial<T>;
+}
