@@ -393,7 +393,7 @@ describe("drop-in: the Socket CLI's configs (reference §1.3, §1.4, §4) are ac
     const engine = await createEngine({ config, env, plugins: builtins });
     expect(engine.destinations.length).toBeGreaterThan(0);
     const input = await readScanFile(`${process.env.SOCKET_FIXTURES}/derived__enable_json_report.json`);
-    const plan = engine.plan(input, { dryRun: true });
+    const plan = engine.plan(input);
     expectNoSecrets(
       [
         plan.warnings,

@@ -34,6 +34,7 @@ function messages(dests: Destination[], pages: number): OutboundMessage[] {
         count: pages,
         destination: d,
         kind: "alerts",
+        key: `${d.key}/${i + 1}`,
       }),
     ),
   );

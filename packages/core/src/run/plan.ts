@@ -92,7 +92,12 @@ export function messageKey(
   kind: OutboundMessage["kind"],
   index: number,
 ): string {
-  return [destination.route, destination.key, subject, `${kind}:${index}`].map(encodeURIComponent).join("/");
+  return [destination.route, destination.key, subject, `${kind}:${index}`].map(escapeKeyPart).join("/");
+}
+
+/** `/` and `%` escaped so the parts stay apart; unlike encodeURIComponent, never throws (a lone surrogate in a repo name). */
+function escapeKeyPart(part: string): string {
+  return part.replace(/[%/]/g, (c) => (c === "%" ? "%25" : "%2F"));
 }
 
 /** Every planned message in sending order, across destinations. */
