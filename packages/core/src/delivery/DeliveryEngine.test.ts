@@ -1,6 +1,9 @@
+import { createServer } from "node:http";
+import { type AddressInfo } from "node:net";
 import { container } from "tsyringe";
 import { describe, expect, it } from "vitest";
 import { SLACK_LIMITS } from "../blocks/types.js";
+import { systemClock } from "../clock.js";
 import { MemoryLogger } from "../logger.js";
 import {
   type DeliveryFailure,
@@ -476,6 +479,40 @@ describe("DeliveryEngine", () => {
       process.off("warning", onWarning);
     }
   });
+  it("a key's first request is paced from when its answer arrived, not from when the notifier had handled it", async () => {
+    // Real HTTP on loopback and the real clock: a notifier that takes 1.5 s to handle each answer
+    // (a busy machine, a slow SDK). The second page may leave 1 s after the first page's answer
+    // came; before, it waited for the notifier too (≥ 2.5 s between the two arrivals).
+    const arrivals: number[] = [];
+    const server = createServer((_req, res) => {
+      arrivals.push(performance.now());
+      res.end("ok");
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const slow: Notifier = {
+      async send(_m, ctx) {
+        const res = await fetch(url, { method: "POST", body: "{}", signal: ctx.signal });
+        await res.text();
+        await new Promise((r) => setTimeout(r, 1500));
+        return { ok: true };
+      },
+    };
+    try {
+      const run = container.createChildContainer();
+      run.register(TOKENS.Clock, { useValue: systemClock });
+      run.register(TOKENS.Logger, { useValue: new MemoryLogger() });
+      const out = await run.resolve(DeliveryEngine).deliver(slow, CAPS, messages([destination("A")], 2), fixedRandom);
+      expect(out.map((o) => o.ok)).toEqual([true, true]);
+      expect(arrivals).toHaveLength(2);
+      const gap = arrivals[1]! - arrivals[0]!;
+      expect(gap).toBeGreaterThanOrEqual(1000);
+      expect(gap).toBeLessThan(2400);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  }, 20_000);
 
   it("delivers nothing, and returns at once, for no messages", async () => {
     const clock = new FakeClock({ autoAdvance: true });

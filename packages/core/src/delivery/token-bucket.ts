@@ -42,7 +42,7 @@ export class TokenBucket {
   /**
    * A request that took its token at `takenAt` left at `sentAt` (its headers written to the
    * socket: after a semaphore wait, the connection's setup, a cold start) and got its answer
-   * at `end`. Slack counts a message when it arrives, not when we take a token: a request that
+   * at `end` (its response headers). Slack counts a message when it arrives, not when we take a token: a request that
    * left late, or whose way there was slower than usual, arrives later, and the next one,
    * leaving on time, would arrive less than 1/rate after it and get a 429 from a strict
    * limiter. So the refill is pushed back by how late it left, plus how much longer its round
@@ -52,13 +52,17 @@ export class TokenBucket {
    * margin: the steady state stays at the declared rate.
    *
    * `first`: the key's first request (a cold process, new connections, everyone's first request
-   * at once: a fastest round trip measured then says little about when it arrived). Its
-   * arrival is only known to be before its answer, so the refill counts from `end`.
+   * at once: a fastest round trip measured then says little about when it arrived; seen: 60–120
+   * ms from the headers' write to an in-process server reading them, under 10 ms later on). Its
+   * arrival is only known to be before its answer, so the refill counts from `end`, the moment
+   * the answer began to arrive (wire-time.ts), not when we had handled it. That bound holds
+   * whatever the network and the server did, so no jitter margin is needed on top: only 2 ms
+   * for converting between clocks and for timers that fire a little early.
    */
   observe(takenAt: number, sentAt: number, end: number, fastestMs: number, first = false): void {
     this.observed = true;
     const lagMs = first
-      ? Math.max(0, end - takenAt) + pacingMargin(fastestMs, this.ratePerSecond)
+      ? Math.max(0, end - takenAt) + Math.min(2, pacingMargin(fastestMs, this.ratePerSecond))
       : Math.max(0, sentAt - takenAt) +
         Math.max(0, end - sentAt - fastestMs) +
         pacingMargin(fastestMs, this.ratePerSecond);

@@ -8,12 +8,21 @@ import diagnosticsChannel from "node:diagnostics_channel";
  * That is the closest a client gets to when Slack sees the request arrive, which is what its
  * limiter counts. Node's fetch and undici 7 (proxies) both publish on these channels.
  *
+ * And when its answer began to arrive (`undici:request:headers`: the response's status line and
+ * headers parsed), before the body is read and before the notifier (the Slack SDK) handles it.
+ * The request arrived before that moment, whatever the network or the server did: it bounds the
+ * arrival of a key's first request without counting our own processing of the answer.
+ *
  * The send runs in an AsyncLocalStorage slot; `undici:request:create` fires inside the fetch
  * call (so in the send's async context) and ties the request object to the slot.
  */
 export interface WireSlot {
   /** `performance.now()` when the first request of this send wrote its headers. */
   sentAt?: number;
+  /** `performance.now()` when that same request's response headers arrived. */
+  answeredAt?: number;
+  /** The request that set `sentAt` (the first of the send; a notifier may make more). */
+  request?: object;
 }
 
 const current = new AsyncLocalStorage<WireSlot>();
@@ -31,7 +40,15 @@ function subscribe(): void {
   diagnosticsChannel.subscribe("undici:client:sendHeaders", (m) => {
     const request = (m as { request?: object }).request;
     const slot = request ? slots.get(request) : undefined;
-    if (slot && slot.sentAt === undefined) slot.sentAt = performance.now();
+    if (slot && slot.sentAt === undefined) {
+      slot.sentAt = performance.now();
+      slot.request = request;
+    }
+  });
+  diagnosticsChannel.subscribe("undici:request:headers", (m) => {
+    const request = (m as { request?: object }).request;
+    const slot = request ? slots.get(request) : undefined;
+    if (slot && slot.request === request && slot.answeredAt === undefined) slot.answeredAt = performance.now();
   });
 }
 
