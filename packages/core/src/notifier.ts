@@ -1,9 +1,10 @@
 import { type DependencyContainer } from "tsyringe";
 import { type $ZodObject } from "zod/v4/core";
 import { type BuiltMessage } from "./blocks/BlockBuilder.js";
-import { type MessageLimits } from "./blocks/types.js";
+import { type Block, type MessageLimits } from "./blocks/types.js";
 import { type FilterOptions, type NotifyConfig } from "./config/schema.js";
 import { type PluginHost } from "./host.js";
+import { type Alert, type ScanContext } from "./model.js";
 
 /**
  * What a notifier tells core about its destination so core can paginate and schedule for it.
@@ -33,6 +34,8 @@ export interface Destination {
   address: unknown;
   /** JSON path of the entry in the config, for error messages. */
   configPath: string;
+  /** Buttons under each alert (BuildOptions.actions), e.g. bot mode's triage when `interactive` is set. */
+  actions?: (alert: Alert, scan: ScanContext) => Block | undefined;
 }
 
 export interface OutboundMessage extends BuiltMessage {

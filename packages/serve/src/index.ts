@@ -12,3 +12,18 @@ export { DEFAULT_BODY_LIMIT, EVENTS_PATH, HttpReceiver, type HttpReceiverOptions
 export { createLogger, type LogFields, type LogFormat, type LogLevel, type ServeLogger, silentLogger } from "./log.js";
 export { SocketModeReceiver, type SocketModeOptions, SocketModeSetupError } from "./socket.js";
 export { MAX_SKEW_SECONDS, type SignatureCheck, sign, verifySignature } from "./verify.js";
+export { SlackApi, SlackApiError } from "./slack-api.js";
+export {
+  type Decision,
+  type DecisionKind,
+  type DecisionStore,
+  type DecisionTarget,
+  type NewDecision,
+} from "./store.js";
+export {
+  DEFAULT_COMMAND,
+  DEFAULT_MUTE_DAYS,
+  describeDecision,
+  TriageHandler,
+  type TriageOptions,
+} from "./triage-handler.js";

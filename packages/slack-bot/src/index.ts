@@ -10,3 +10,17 @@ export {
   TOKEN_ENV,
 } from "./options.js";
 export { botPlugin, botPlugin as default } from "./plugin.js";
+export {
+  allowedFor,
+  type InteractiveConfig,
+  interactiveSchema,
+  MUTE_REASONS,
+  SNOOZE_CHOICES,
+  TRIAGE_ACTIONS,
+  type TriageAction,
+  type TriageTarget,
+  targetOfBlock,
+  triageBlock,
+  triageFingerprint,
+  triageTarget,
+} from "./triage.js";

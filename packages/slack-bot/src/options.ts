@@ -10,6 +10,7 @@ import {
   type SecretRef,
 } from "@socket-notify/core";
 import * as z from "zod/mini";
+import { interactiveSchema, triageBlock } from "./triage.js";
 
 export const TOKEN_ENV = "SOCKET_SLACK_BOT_TOKEN";
 export const API_URL_ENV = "SOCKET_SLACK_API_URL";
@@ -43,6 +44,7 @@ export const botOptionsSchema = z.object({
       `Bot token; default: the ${TOKEN_ENV} environment variable. Prefer {"env": "VAR"}.`,
     ),
   ),
+  interactive: z.optional(interactiveSchema),
   slack_api_url: z.optional(
     described(
       nonEmpty(),
@@ -169,6 +171,7 @@ export function botDestinations(
         filter,
         address,
         configPath: `bot_configs[${i}]`,
+        ...(config.interactive ? { actions: triageBlock } : {}),
       });
     });
   });

@@ -18,6 +18,11 @@ export interface BuildOptions {
    * Never from the report.
    */
   mention?: { tokens: readonly string[]; minSeverity: Severity };
+  /**
+   * Buttons for each alert (bot mode's interactive triage): called once per alert, its block goes
+   * right under the alert. With it every alert is its own entry, so each can be decided alone.
+   */
+  actions?: (alert: Alert) => Block | undefined;
 }
 
 export interface BuiltMessage {
@@ -140,8 +145,9 @@ export class BlockBuilder {
     const charBudget = limits.maxMessageChars - fixedChars - SUMMARY_RESERVE_CHARS;
     const sectionMax = Math.min(limits.maxSectionChars, Math.max(200, charBudget));
     // Entries a page holds, without and with the summary block; the first page also carries the mention.
+    const perEntry = BLOCKS_PER_ENTRY + (options.actions ? 1 : 0);
     const entriesFor = (first: boolean, summary: boolean) =>
-      Math.floor((limits.maxBlocks - fixedBlocks - (summary ? 1 : 0) - (first && mention ? 1 : 0)) / BLOCKS_PER_ENTRY);
+      Math.floor((limits.maxBlocks - fixedBlocks - (summary ? 1 : 0) - (first && mention ? 1 : 0)) / perEntry);
     if (entriesFor(true, true) < 1) throw new RangeError(`maxBlocks ${limits.maxBlocks} leaves no room for alerts`);
     const charsFor = (first: boolean) => charBudget - (first && mention ? mention.length : 0);
 
@@ -152,7 +158,7 @@ export class BlockBuilder {
     let built = 0; // alerts of `grouped` already in `entries`
     const entryAt = (k: number): Entry | undefined => {
       while (entries.length <= k && built < grouped.length) {
-        const e = this.renderEntry(grouped, built, sectionMax, limits);
+        const e = this.renderEntry(grouped, built, sectionMax, limits, options.actions !== undefined);
         entries.push(e);
         built += e.alerts.length;
       }
@@ -205,6 +211,8 @@ export class BlockBuilder {
       for (const e of page) {
         blocks.push({ type: "section", text: mrkdwn(e.section) });
         blocks.push({ type: "context", elements: [mrkdwn(e.types)] });
+        const actions = options.actions?.(e.alerts[0]!);
+        if (actions) blocks.push(actions);
       }
       if (index === count && omitted > 0) blocks.push(this.summary(omitted, omittedBySeverity, scan, limits));
       let text = this.fallback(totals, scan, index, count, omitted, limits);
@@ -293,11 +301,17 @@ export class BlockBuilder {
    * A package whose alerts do not fit one section continues in the next entry; every alert is
    * in exactly one entry.
    */
-  private renderEntry(grouped: readonly Alert[], from: number, max: number, limits: MessageLimits): Entry {
+  private renderEntry(
+    grouped: readonly Alert[],
+    from: number,
+    max: number,
+    limits: MessageLimits,
+    single = false,
+  ): Entry {
     const first = grouped[from]!;
     const key = packageKey(first);
     let end = from + 1;
-    while (end < grouped.length && packageKey(grouped[end]!) === key) end++;
+    while (!single && end < grouped.length && packageKey(grouped[end]!) === key) end++;
     if (end - from === 1)
       return { alerts: [first], section: this.renderAlert(first, max), types: typeLine([first], limits) };
     const all = grouped.slice(from, end);

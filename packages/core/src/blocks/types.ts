@@ -9,7 +9,9 @@ export type Block =
   | { type: "header"; text: TextObject }
   | { type: "section"; text: TextObject }
   | { type: "context"; elements: TextObject[] }
-  | { type: "divider" };
+  | { type: "divider" }
+  /** Buttons and menus (interactive alerts, see BuildOptions.actions); its text is not counted. */
+  | { type: "actions"; block_id?: string; elements: Record<string, unknown>[] };
 
 /** A chat.postMessage / incoming-webhook body. */
 export interface SlackMessage {

@@ -179,6 +179,7 @@ export function planRun(input: PlanInput): Plan {
       maxMessages,
       sorted: true,
       ...(mention ? { mention } : {}),
+      ...(destination.actions ? { actions: (a: Alert) => destination.actions!(a, context) } : {}),
     });
     const messages: OutboundMessage[] = build.messages.map((m) => ({
       ...m,
