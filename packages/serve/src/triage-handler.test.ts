@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 /**
  * Triage through the emulator over Socket Mode: a message with socket-notify's buttons, clicks by
  * simulated users. An allowed user's Mute updates the message in place (the row becomes who/what/
@@ -8,14 +11,18 @@
 import { type Alert } from "@socket-notify/core";
 import { type SlackEmulator, startEmulator } from "@socket-notify/slack-emulator";
 import { type InteractiveConfig, triageBlock } from "@socket-notify/slack-bot";
-import { afterEach, describe, expect, it } from "vitest";
+import { FileStore } from "@socket-notify/state";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { Dispatcher } from "./dispatch.js";
 import { silentLogger } from "./log.js";
 import { SlackApi } from "./slack-api.js";
 import { SocketModeReceiver } from "./socket.js";
-import { APP_TOKEN, BOT, MemoryStore } from "./test-support.js";
+import { APP_TOKEN, BOT } from "./test-support.js";
 import { TriageHandler } from "./triage-handler.js";
 
+const root = mkdtempSync(join(tmpdir(), "sn-serve-triage-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
@@ -48,7 +55,7 @@ function alert(over: Partial<Alert> = {}): Alert {
 async function setup(config: Partial<InteractiveConfig> = {}) {
   const emu: SlackEmulator = await startEmulator({ rateLimit: false, workspaceRateLimit: false });
   cleanup.push(() => emu.close());
-  const store = new MemoryStore();
+  const store = FileStore.open(join(root, `s${++n}`, "state.json"));
   const handler = new TriageHandler({
     config: {
       team_id: "T0001",

@@ -186,7 +186,12 @@ export class TriageHandler implements InboundHandler {
       const now = this.now();
       let decision: Decision;
       if (kind === "ack")
-        decision = await this.o.store.addDecision({ kind: "ack", target: storeTarget(target), by: user });
+        decision = await this.o.store.addDecision({
+          kind: "ack",
+          target: storeTarget(target),
+          by: user,
+          at: new Date(now).toISOString(),
+        });
       else if (kind === "snooze") {
         const c = SNOOZE_CHOICES.find((s) => s.value === choice);
         if (c === undefined) return this.tell(p, "Unknown snooze choice: nothing was changed.");
@@ -194,6 +199,7 @@ export class TriageHandler implements InboundHandler {
           kind: "snooze",
           target: storeTarget(target),
           by: user,
+          at: new Date(now).toISOString(),
           reason: `snoozed for ${c.label}`,
           until: new Date(now + c.days * DAY_MS).toISOString(),
         });
@@ -204,6 +210,7 @@ export class TriageHandler implements InboundHandler {
           kind: "mute",
           target: storeTarget(target),
           by: user,
+          at: new Date(now).toISOString(),
           reason: r.value,
           until: new Date(now + (this.o.config.mute_days ?? DEFAULT_MUTE_DAYS) * DAY_MS).toISOString(),
         });

@@ -30,7 +30,11 @@ const row = (a: Alert): Block => ({ type: "actions", block_id: `row:${a.id}`, el
 
 describe("BlockBuilder actions hook", () => {
   it("puts each alert's block under it; alerts of one package are separate entries", () => {
-    const built = new BlockBuilder().build(alerts(3, () => "same"), {}, { actions: row });
+    const built = new BlockBuilder().build(
+      alerts(3, () => "same"),
+      {},
+      { actions: row },
+    );
     const blocks = built.messages[0]!.payload.blocks;
     const rows = blocks.filter((b) => b.type === "actions");
     expect(rows.map((b) => (b as { block_id: string }).block_id).sort()).toEqual(["row:a0", "row:a1", "row:a2"]);
