@@ -15,7 +15,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEMO, REPO, tempDir } from "./cli-harness.js";
 
 const run = promisify(execFile);
-const LIBRARIES = ["core", "preview", "slack-webhook", "slack-bot", "slack-emulator", "testing"];
+const LIBRARIES = ["core", "preview", "slack-webhook", "slack-bot", "discord", "slack-emulator", "testing"];
 const TSC = join(REPO, "node_modules/typescript/bin/tsc");
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;

@@ -90,3 +90,20 @@ export { type CommandInput, type EventInput, type InteractInput, type Simulation
 
 /* web-api.ts */
 export { API_METHODS } from "./web-api.js";
+
+/* discord.ts: a separate fake of Discord's webhook endpoint */
+export {
+  DISCORD_LIMITS,
+  type DiscordEmbed,
+  type DiscordEmbedField,
+  type DiscordFake,
+  type DiscordFakeOptions,
+  type DiscordFakeResponse,
+  type DiscordMessageRecord,
+  type DiscordRateLimit,
+  type DiscordRequestRecord,
+  type DiscordWebhookBody,
+  embedChars,
+  startDiscordFake,
+  validateDiscordMessage,
+} from "./discord.js";

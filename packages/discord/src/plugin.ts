@@ -1,0 +1,38 @@
+import { type NotifierPlugin, SLACK_LIMITS } from "@socket-notify/core";
+import { discordDestinations, discordOptionsSchema, MODE } from "./options.js";
+
+/**
+ * `mode: "discord"`: Discord webhooks. Core pages the alerts; these capabilities keep a page
+ * small enough for one Discord message (at most 9 packages, so with the "N more" embed never
+ * more than 10 embeds; text well under the 6,000 characters), and the renderer fits what it
+ * gets into Discord's limits exactly.
+ */
+export const discordPlugin: NotifierPlugin = {
+  mode: MODE,
+  description: "Discord webhooks (discord_webhooks)",
+  optionsSchema: discordOptionsSchema,
+  capabilities: {
+    ...SLACK_LIMITS,
+    // Core's pages hold entries of 2 blocks after header, context and divider (+1 for the
+    // summary): (22 - 3 - 1) / 2 = 9 packages a page.
+    maxBlocks: 22,
+    maxMessageChars: 5400,
+    maxSectionChars: 1024,
+    // Discord webhooks: 5 requests per 2 s per webhook (X-RateLimit-Limit: 5,
+    // X-RateLimit-Reset-After: 2) and about 30 messages a minute per channel; a 429 says how long to wait.
+    ratePerSecond: 0.5,
+    burst: 5,
+    threads: false,
+    update: false,
+  },
+  destinations: discordDestinations,
+  async register(container, host) {
+    const { DiscordNotifier } = await import("./DiscordNotifier.js");
+    // A factory, not a decorated class: the plugin needs no tsyringe of its own.
+    container.register(host.tokens.Notifier, {
+      useFactory: (c) => new DiscordNotifier(c.resolve(host.tokens.Fetch), host),
+    });
+  },
+};
+
+export default discordPlugin;

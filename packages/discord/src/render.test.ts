@@ -1,0 +1,108 @@
+import { type Alert, BlockBuilder, SLACK_LIMITS } from "@socket-notify/core";
+import { validateDiscordMessage } from "@socket-notify/slack-emulator";
+import { syntheticScan } from "@socket-notify/testing";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { pageOf } from "./DiscordNotifier.js";
+import { bodyFromBlocks, mrkdwnToDiscord } from "./from-blocks.js";
+import { discordPlugin } from "./plugin.js";
+import { DISCORD_LIMITS, renderDiscordPage } from "./render.js";
+
+const base = syntheticScan(1).alerts[0]!;
+const alert = (over: Partial<Alert>): Alert => ({ ...base, url: base.url, purl: base.purl, ...over });
+
+/** Every body is checked by the emulator's Discord fake's validator: the independent oracle. */
+function expectValid(body: unknown) {
+  expect(validateDiscordMessage(body)).toBeUndefined();
+}
+
+describe("renderDiscordPage", () => {
+  it("any page of alerts fits Discord's limits, each alert shown or counted", () => {
+    const text = fc.string({ unit: "grapheme", maxLength: 3000 });
+    const arbAlert = fc.record({
+      title: text,
+      description: text,
+      name: fc.constantFrom("a", "b", "c", "x".repeat(300)),
+      severity: fc.constantFrom("critical", "high", "medium", "low") as fc.Arbitrary<Alert["severity"]>,
+      suggestion: text,
+    });
+    fc.assert(
+      fc.property(fc.array(arbAlert, { maxLength: 60 }), fc.nat(400), (specs, omitted) => {
+        const alerts = specs.map((s, i) => alert({ ...s, id: `a${i}` }));
+        const r = renderDiscordPage({
+          heading: "🚨 Socket Security: many alerts",
+          alerts,
+          ...(omitted
+            ? { omitted: { count: omitted, bySeverity: { critical: omitted, high: 0, medium: 0, low: 0 } } }
+            : {}),
+        });
+        expectValid(r.body);
+        const fields = r.body.embeds.reduce((n, e) => n + (e.fields?.length ?? 0), 0);
+        expect(fields).toBe(r.shown);
+        expect(r.shown + r.overflow).toBe(alerts.length);
+        const more = r.body.embeds.map((e) => /^\u2795 (\d+) more/.exec(e.title ?? "")).find(Boolean);
+        expect(Number(more?.[1] ?? 0)).toBe(omitted + r.overflow);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("a package with 40 alerts continues in a second embed (25 fields an embed)", () => {
+    const alerts = Array.from({ length: 40 }, (_, i) => alert({ id: `x${i}`, title: `t${i}`, description: "d" }));
+    const r = renderDiscordPage({ heading: "h", alerts });
+    expectValid(r.body);
+    expect(r.body.embeds.map((e) => e.fields?.length)).toEqual([25, 15]);
+    expect(r.body.embeds[1]!.title).toMatch(/\(continued\)$/);
+  });
+
+  it("core's pages for Discord's capabilities never need the overflow count (300 alerts, any max_messages)", () => {
+    const scan = syntheticScan(300);
+    const built = new BlockBuilder().build(scan.alerts, scan.context, {
+      limits: { ...SLACK_LIMITS, ...discordPlugin.capabilities },
+      maxMessages: 100,
+    });
+    let shown = 0;
+    for (const m of built.messages) {
+      const r = renderDiscordPage(pageOf({ ...m, destination: {} as never, kind: "alerts" }));
+      expectValid(r.body);
+      expect(r.overflow).toBe(0);
+      shown += r.shown;
+    }
+    expect(shown).toBe(300);
+  });
+
+  it("reads core's 'N more not shown' count and report link from its summary", () => {
+    const scan = syntheticScan(300);
+    const built = new BlockBuilder().build(scan.alerts, scan.context, {
+      limits: { ...SLACK_LIMITS, ...discordPlugin.capabilities },
+      maxMessages: 2,
+    });
+    const last = built.messages[1]!;
+    const page = pageOf({ ...last, destination: {} as never, kind: "alerts" });
+    expect(page.omitted?.count).toBe(built.omitted);
+    expect(Object.values(page.omitted!.bySeverity).reduce((a, b) => a + b, 0)).toBe(built.omitted);
+    expect(page.omitted?.url).toBe(scan.context.reportUrl);
+    expect(pageOf({ ...built.messages[0]!, destination: {} as never, kind: "alerts" }).omitted).toBeUndefined();
+  });
+});
+
+describe("bodyFromBlocks (outbox retries)", () => {
+  it("turns core's mrkdwn into Discord markdown, escaping what only Discord reads", () => {
+    expect(mrkdwnToDiscord("*Repository:* <https://github.com/a/b|a/b> [x](y) &lt;@1&gt; `c [d]`")).toBe(
+      "**Repository:** [a/b](https://github.com/a/b) \\[x\\]\\(y\\) \\<@1\\> `c [d]`",
+    );
+  });
+
+  it("every stored page of a 300-alert run fits Discord's limits", () => {
+    const scan = syntheticScan(300);
+    const built = new BlockBuilder().build(scan.alerts, scan.context, {
+      limits: { ...SLACK_LIMITS, ...discordPlugin.capabilities },
+      maxMessages: 40,
+    });
+    for (const m of built.messages) {
+      const body = bodyFromBlocks(m.payload);
+      expectValid(body);
+      expect(body.embeds.length).toBeLessThanOrEqual(DISCORD_LIMITS.embeds);
+    }
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * `mode: "discord"` end to end: the built binary as a child process, the emulator's loopback
+ * Discord fake in this process (it refuses anything over Discord's limits with Discord's 400
+ * and rate-limits with Discord's headers and 429). Assertions are on what a user sees: exit
+ * code, output, what arrived, and that the webhook's token shows nowhere.
+ */
+import { readFile } from "node:fs/promises";
+import { expectNoSecrets } from "@socket-notify/core/testing";
+import { type DiscordFake, startDiscordFake } from "@socket-notify/slack-emulator";
+import { syntheticScanJson } from "@socket-notify/testing";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { runCli, tempDir } from "./cli-harness.js";
+
+let fake: DiscordFake;
+let tmp: Awaited<ReturnType<typeof tempDir>>;
+let big: string;
+
+beforeAll(async () => {
+  tmp = await tempDir("cli-discord-");
+  big = await tmp.write("socket-report.json", syntheticScanJson(300));
+});
+afterAll(async () => {
+  await fake?.close();
+  await tmp?.cleanup();
+});
+beforeEach(async () => {
+  await fake?.close();
+  fake = await startDiscordFake();
+});
+
+const config = (extra: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    mode: "discord",
+    discord_webhooks: [{ name: "security", url: { env: "DISCORD_HOOK" }, ...extra }],
+  });
+
+const env = (extra: Record<string, unknown> = {}) => ({
+  SOCKET_SLACK_CONFIG_JSON: config(extra),
+  DISCORD_HOOK: fake.webhookUrl("security"),
+});
+
+/** Alerts shown as fields and counted in "N more not shown" embeds, over all messages. */
+function tally() {
+  let shown = 0;
+  let counted = 0;
+  for (const m of fake.messages)
+    for (const e of m.body.embeds ?? []) {
+      shown += e.fields?.length ?? 0;
+      const more = /^\u2795 (\d+) more alerts? not shown/.exec(e.title ?? "");
+      if (more) counted += Number(more[1]);
+    }
+  return { shown, counted };
+}
+
+describe("socket-notify send with mode discord", () => {
+  it("delivers a 300-alert report within Discord's limits, every alert shown or counted", async () => {
+    const r = await runCli(["send", big, "--json"], { env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as {
+      mode: string;
+      destinations: { target: string; status: string; alerts: number; omitted: number }[];
+    };
+    expect(report.mode).toBe("discord");
+    expect(report.destinations[0]).toMatchObject({ target: "security", status: "sent", alerts: 300 });
+    // The fake stores only what passes Discord's checks (10 embeds, 6,000 characters, 25 fields, …).
+    expect(fake.requests.map((q) => q.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(fake.messages.length).toBe(5);
+    const { shown, counted } = tally();
+    expect(shown + counted).toBe(300);
+    expect(counted).toBe(report.destinations[0]!.omitted);
+    expectNoSecrets({ stdout: r.stdout, stderr: r.stderr }, [fake.tokenOf("security"), fake.webhookUrl("security")]);
+  });
+
+  it("honours Discord's 429 retry_after: the refused message is sent again, 0 lost", async () => {
+    fake.rateLimitNext(1.2);
+    const r = await runCli(["send", big, "--json"], { env: env({ max_messages: 2 }) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(fake.requests.map((q) => q.status)).toEqual([429, 200, 200]);
+    // Real time here: the retry came no sooner than retry_after said.
+    expect(fake.requests[1]!.at - fake.requests[0]!.at).toBeGreaterThanOrEqual(1200);
+    expect(fake.messages.length).toBe(2);
+    const { shown, counted } = tally();
+    expect(shown + counted).toBe(300);
+  });
+
+  it("a deleted webhook: exit 1 with a hint, the token never shows; `retry` later delivers the outbox", async () => {
+    const url = fake.webhookUrl("security").replace(/\/webhooks\/\d+\//, "/webhooks/99999999999999999/");
+    const outbox = tmp.path("undelivered.jsonl");
+    const r = await runCli(["send", big, "--outbox", outbox], {
+      env: { SOCKET_SLACK_CONFIG_JSON: config(), DISCORD_HOOK: url, SOCKET_NOTIFY_OUTBOX_KEY: "k" },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/security: .*failed/);
+    expect(r.stdout).toMatch(/unknown_webhook: the webhook no longer exists \(HTTP 404\)/);
+    expect(r.stdout).toMatch(/hint: it was deleted in Discord: create a new one/);
+    const saved = await readFile(outbox, "utf8");
+    expectNoSecrets({ stdout: r.stdout, stderr: r.stderr, saved }, [fake.tokenOf("security"), url]);
+
+    // With the webhook fixed, `retry` re-sends the stored pages: within Discord's limits, nothing lost.
+    const again = await runCli(["retry", outbox, "--json"], { env: { ...env(), SOCKET_NOTIFY_OUTBOX_KEY: "k" } });
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(fake.messages.length).toBe(5);
+    const first = fake.messages[0]!.body;
+    expect(first.content).toContain("300 alerts");
+    expect(JSON.stringify(first.embeds)).toContain("pkg-");
+    expect(JSON.stringify(fake.messages[4]!.body.embeds)).toMatch(/255 more alerts not shown/);
+    expect(await readFile(outbox, "utf8")).toBe("");
+  });
+
+  it("a URL that is not a Discord webhook is a config error naming the entry (exit 2, URL not shown)", async () => {
+    const r = await runCli(["send", big], {
+      env: {
+        SOCKET_SLACK_CONFIG_JSON: config(),
+        DISCORD_HOOK: "https://example.com/api/webhooks/123456789012345678/secret-token-secret-token-xyz",
+      },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/discord_webhooks\[0\]\.url/);
+    expect(r.stderr).not.toContain("secret-token");
+    expect(fake.requests.length).toBe(0);
+  });
+});
