@@ -190,7 +190,7 @@ function firstFormError(tree: unknown, path: string[] = []): string | undefined 
  * shown" count (by severity, with the report link) is read from its summary section, which
  * core writes in one fixed form.
  */
-export function pageOf(message: OutboundMessage, username?: string): DiscordPage {
+export function pageOf(message: Pick<OutboundMessage, "payload" | "alerts">, username?: string): DiscordPage {
   const blocks = message.payload.blocks;
   const header = blocks.find((b) => b.type === "header");
   const heading = header?.type === "header" ? header.text.text : message.payload.text;

@@ -144,4 +144,36 @@ describe("discord notifier through the engine", () => {
     expect(fake!.requests.length).toBe(1);
     expectNoSecrets([report, logger.lines, engine.destinations], [fake!.tokenOf("security")]);
   });
+
+  it("config errors name the entry and never show the URL", async () => {
+    const f = (fake = await startDiscordFake());
+    const load = (entry: Record<string, unknown>) =>
+      createEngine({
+        config: { mode: "discord", discord_webhooks: [{ name: "security", url: f.webhookUrl(), ...entry }] },
+        plugins: [discordPlugin],
+        logger: new MemoryLogger(),
+        env: {},
+      }).then(
+        () => "accepted",
+        (e: Error) => e.message,
+      );
+    const token = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH";
+    expect(await load({ url: `https://example.com/api/webhooks/123456789012345678/${token}` })).toMatch(
+      /discord_webhooks\[0\]\.url: discord webhook "security" URL: host example.com is not discord.com/,
+    );
+    expect(await load({ url: `https://discord.com/api/channels/123456789012345678/${token}` })).toMatch(
+      /the path is not \/api\/webhooks\/<id>\/<token>/,
+    );
+    expect(await load({ url: `http://discord.com/api/webhooks/123456789012345678/${token}` })).toMatch(
+      /must use https/,
+    );
+    expect(await load({ url: `https://discord.com/api/webhooks/123456789012345678/${token}` })).toBe("accepted");
+    expect(await load({ url: `https://discord.com/api/webhooks/123456789012345678/${token}?wait=true` })).toMatch(
+      /has a query/,
+    );
+    expect(await load({ username: "Discord Bot" })).toMatch(/username.*"discord" or "clyde"/);
+    expect(await load({ mention: ["!here"] })).toMatch(/mention/);
+    for (const u of ["example.com", "channels"])
+      expect(await load({ url: `https://${u}/x/${token}` })).not.toContain(token);
+  });
 });

@@ -27,8 +27,15 @@ const webhookEntry = z.strictObject({
   ),
   username: z.optional(
     described(
-      z.string().check(z.minLength(1), z.maxLength(80)),
-      "Name the messages are posted under (Discord's `username`); default: the webhook's own name.",
+      z.string().check(
+        z.minLength(1),
+        z.maxLength(80),
+        // Discord refuses a webhook username containing these (Execute Webhook: 400 at send time).
+        z.refine((v) => !/clyde|discord/i.test(v), {
+          error: 'Discord refuses a webhook username containing "discord" or "clyde" | hint: pick another name',
+        }),
+      ),
+      'Name the messages are posted under (Discord\'s `username`; not containing "discord" or "clyde"); default: the webhook\'s own name.',
     ),
   ),
   ...discordFilterShape,

@@ -63,7 +63,7 @@ describe("renderDiscordPage", () => {
     });
     let shown = 0;
     for (const m of built.messages) {
-      const r = renderDiscordPage(pageOf({ ...m, destination: {} as never, kind: "alerts" }));
+      const r = renderDiscordPage(pageOf(m));
       expectValid(r.body);
       expect(r.overflow).toBe(0);
       shown += r.shown;
@@ -78,11 +78,11 @@ describe("renderDiscordPage", () => {
       maxMessages: 2,
     });
     const last = built.messages[1]!;
-    const page = pageOf({ ...last, destination: {} as never, kind: "alerts" });
+    const page = pageOf(last);
     expect(page.omitted?.count).toBe(built.omitted);
     expect(Object.values(page.omitted!.bySeverity).reduce((a, b) => a + b, 0)).toBe(built.omitted);
     expect(page.omitted?.url).toBe(scan.context.reportUrl);
-    expect(pageOf({ ...built.messages[0]!, destination: {} as never, kind: "alerts" }).omitted).toBeUndefined();
+    expect(pageOf(built.messages[0]!).omitted).toBeUndefined();
   });
 });
 
