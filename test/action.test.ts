@@ -192,7 +192,7 @@ describe("the Action, webhook mode", () => {
   it("goes through HTTPS_PROXY (undici is in the bundle): a proxy that is down is the destination's error", async () => {
     const hook = "https://hooks.slack.com/services/T0000/B0000/abcdefghijklmnop";
     const r = await runAction(
-      { report, "config-json": JSON.stringify({ url: { env: "HOOK" } }), timeout: "5" },
+      { report, "config-json": JSON.stringify({ url: { env: "HOOK" } }), timeout: "30" },
       { HOOK: hook, HTTPS_PROXY: "http://127.0.0.1:9" },
     );
     expect(r.code).toBe(1);
