@@ -2,13 +2,15 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createEngine, readScanFile, reportExitCode } from "@socket-notify/core";
+import { discordPlugin } from "@socket-notify/discord";
 import { botPlugin } from "@socket-notify/slack-bot";
 import { webhookPlugin } from "@socket-notify/slack-webhook";
+import { startDiscordFake } from "@socket-notify/slack-emulator";
 import { expectNoSecrets, type HttpSink, type SlackEmulator, startEmulator, startSink } from "@socket-notify/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const plugins = [webhookPlugin, botPlugin];
+const plugins = [webhookPlugin, botPlugin, discordPlugin];
 const scanFile = join(here, "..", "embedding", "sample-scan.json");
 
 let emulator: SlackEmulator;
@@ -81,5 +83,21 @@ describe("sample configs", () => {
     expect(alertsIn(to(siem.secret)[0]!.json)).toEqual(["event-strem", "lodash", "requests-toolbelt"]);
     expect(to(siem.secret)[0]!.headers.authorization).toBe("Bearer sample-token-123");
     expect(alertsIn(to(tickets.secret)[0]!.json)).toEqual(["event-strem"]);
+  });
+
+  it("discord: two Discord webhooks, one for high and critical alerts, one for everything", async () => {
+    const discord = await startDiscordFake();
+    try {
+      await send("discord.socketnotifyrc.json", {
+        DISCORD_WEBHOOK_SECURITY: discord.webhookUrl("security"),
+        DISCORD_WEBHOOK_ALL: discord.webhookUrl("all"),
+      });
+      expect(alertsIn(discord.messagesOf("security")[0]!.body)).toEqual(["event-strem", "lodash"]);
+      const [all] = discord.messagesOf("all");
+      expect(alertsIn(all!.body)).toEqual(["event-strem", "lodash", "requests-toolbelt"]);
+      expect(all!.body.username).toBe("Socket Security");
+    } finally {
+      await discord.close();
+    }
   });
 });
