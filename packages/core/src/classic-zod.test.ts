@@ -4,7 +4,7 @@ import { loadClassicZod } from "./classic-zod.js";
 import { createEngine } from "./engine.js";
 import { UserError } from "./errors.js";
 import { createHost } from "./host.js";
-import type { NotifierPlugin } from "./notifier.js";
+import type { NotifierPlugin } from "./contract/plugin.js";
 import { silentLogger } from "./logger.js";
 import { parseOrThrow } from "./zod-issues.js";
 

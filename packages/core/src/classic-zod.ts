@@ -23,7 +23,6 @@ import {
 import { type FilterOptions, makeFilterShape, makeSecretSchemas, type ZodBuilder } from "./config/schema.js";
 import { importModule } from "./dynamic-import.js";
 import { UserError } from "./errors.js";
-import { type NotifierPlugin } from "./notifier.js";
 
 /** `host.filterShape`: core's per-destination filters as classic zod, typed key by key. */
 export type ClassicFilterShape = {
@@ -79,17 +78,5 @@ export function classicZod(member: string): ClassicZod {
   if (loaded) return loaded;
   throw new UserError("plugin_invalid", `host.${member} was read before socket-notify loaded zod for plugins`, {
     hint: "socket-notify loads it for plugins before they get the host (not when every notifier's optionsSchema is zod/mini); code that builds or reads a host itself: await loadClassicZod() first",
-  });
-}
-
-/**
- * Whether these notifiers may read `host.z`: any of them that does not declare a zod/mini
- * options schema (a classic one, a function of the host, or none) might. The built-in notifiers
- * declare zod/mini schemas, so a run with only them never loads classic zod.
- */
-export function needsClassicZod(plugins: readonly NotifierPlugin[]): boolean {
-  return plugins.some((p) => {
-    const s = p.optionsSchema as { _zod?: { traits?: Set<string> } } | undefined;
-    return typeof s !== "object" || !s._zod?.traits?.has("ZodMiniType");
   });
 }

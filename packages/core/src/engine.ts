@@ -7,22 +7,19 @@ import { type Level, LEVELS, type NotifyConfig } from "./config/schema.js";
 import { type DeliveryOptions, type MessageOutcome } from "./delivery/DeliveryEngine.js";
 import { proxyFetch } from "./delivery/proxy.js";
 import { UserError } from "./errors.js";
-import { createHost, type HostOptions, type PluginHost } from "./host.js";
+import { type PluginHost } from "./contract/context.js";
+import { createHost, type HostOptions } from "./host.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { type ScanInput } from "./model.js";
-import {
-  type Destination,
-  type DestinationList,
-  type Notifier,
-  type NotifierCapabilities,
-  type NotifierPlugin,
-  type OutboundMessage,
-} from "./notifier.js";
+import { type NotifierCapabilities } from "./contract/capabilities.js";
+import { type Destination, type DestinationList, type OutboundMessage } from "./contract/destination.js";
+import { type Notifier } from "./contract/notifier.js";
+import { type NotifierPlugin } from "./contract/plugin.js";
 import { type DeliveryReport } from "./report.js";
 import { deliverMessages, type PreparedNotifier, prepareDestinations } from "./run/deliver.js";
 import { type Plan, type PlanOptions, plannedMessages, planRun, planWarnings } from "./run/plan.js";
 import { reportRun, type RunMode } from "./run/report.js";
-import { type FetchFunction, TOKENS } from "./tokens.js";
+import { type FetchFunction, TOKENS } from "./contract/context.js";
 
 export interface EngineOptions {
   /** A config object, as parsed from JSON. When absent: `configPath`, then SOCKET_SLACK_CONFIG_JSON, then a search from `cwd`. */

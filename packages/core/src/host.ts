@@ -1,70 +1,12 @@
-import { type z } from "zod";
-import { type ClassicZod, classicZod } from "./classic-zod.js";
-import { FILTER_KEYS, type FilterOptions, type SecretRef } from "./config/schema.js";
+import { classicZod } from "./classic-zod.js";
+import { type PluginHost, TOKENS } from "./contract/context.js";
+import { FILTER_KEYS, type FilterOptions } from "./config/schema.js";
 import { classifyHttpStatus, classifyNetworkError, parseRetryAfter } from "./delivery/classify.js";
 import { UserError } from "./errors.js";
 import { type Logger } from "./logger.js";
 import { environmentSecrets, redactCredentials, redactWebhookUrl, scrubSecrets, Secret } from "./secret.js";
-import { TOKENS } from "./tokens.js";
 
 export const VERSION = "0.1.0";
-
-/**
- * Everything a notifier plugin gets from the running socket-notify, so a plugin needs no copy
- * of core, zod or tsyringe of its own (a plugin folder can be copied anywhere and named by path).
- */
-export interface PluginHost {
-  readonly version: string;
-  /** socket-notify's zod (classic), loaded before a plugin gets the host (see classic-zod.ts). */
-  readonly z: typeof z;
-  readonly tokens: typeof TOKENS;
-  /** The usual per-destination filters, to spread into a plugin's own destination schema. */
-  readonly filterShape: ClassicZod["filterShape"];
-  /** A secret: a literal string or `{ "env": "VAR" }`. */
-  readonly secretValue: ClassicZod["secretValue"];
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** Path of the config file, or the env var name, the config came from. */
-  readonly configSource: string;
-  /**
-   * The config came from where a pull request cannot write: SOCKET_SLACK_CONFIG_JSON, an
-   * embedding tool, or a --config file outside the checkout. Not a file the search found.
-   */
-  readonly configTrusted: boolean;
-  readonly logger: Logger;
-  /** Secrets resolved so far in this run; core scrubs them from every message it outputs. */
-  readonly secrets: Secret[];
-  /** Warnings about the config found while building destinations (e.g. an unset secret in a dry run). */
-  readonly warnings: string[];
-  /** A literal or `{env}` reference → a Secret shown as `redacted`. */
-  secret(value: string | SecretRef, where: { path: string; redact?: (raw: string) => string }): Secret;
-  configError(path: string, message: string, hint: string): UserError;
-  /** Keep only the filter keys of a destination entry. */
-  pickFilter(entry: Record<string, unknown>): FilterOptions;
-  /**
-   * Check an endpoint URL: https, or http only on loopback (the emulator, tests). The host is
-   * checked in its canonical form (WHATWG URL: lower case, `2130706433` and `0x7f.1` are
-   * 127.0.0.1). `hosts` restricts the host name (e.g. hooks.slack.com), case-insensitively.
-   * `loopback: false` refuses loopback hosts (for an API URL a credential is sent to, given by
-   * a config a pull request may control: see `configTrusted`).
-   */
-  checkUrl(
-    raw: string,
-    where: {
-      path: string;
-      hosts?: string[];
-      pathPrefix?: string;
-      what: string;
-      loopback?: boolean;
-      loopbackHint?: string;
-    },
-  ): URL;
-  classifyHttpStatus: typeof classifyHttpStatus;
-  classifyNetworkError: typeof classifyNetworkError;
-  parseRetryAfter: typeof parseRetryAfter;
-  redactWebhookUrl: typeof redactWebhookUrl;
-  /** Any value as text with every secret of the run, every credential-looking environment value and every credential-shaped string redacted. */
-  scrub(text: unknown): string;
-}
 
 /**
  * Whether a host name is this machine: localhost (and `*.localhost`, RFC 6761), 127.0.0.0/8,

@@ -137,7 +137,7 @@ export {
   repoMatches,
 } from "./filter/AlertFilter.js";
 /* Host */
-export { createHost, type HostOptions, isLoopbackHost, type PluginHost, VERSION } from "./host.js";
+export { createHost, type HostOptions, isLoopbackHost, VERSION } from "./host.js";
 /* Input */
 export { ParsedAlert, withFields } from "./input/alert.js";
 export {
@@ -164,17 +164,19 @@ export {
   type ScanInput,
 } from "./model.js";
 /* Notifier contract */
+export { type NotifierCapabilities } from "./contract/capabilities.js";
 export {
-  type DeliveryFailure,
-  type Destination,
-  type DestinationList,
-  type Notifier,
-  type NotifierCapabilities,
-  type NotifierPlugin,
-  type OutboundMessage,
-  type SendContext,
-  type SendResult,
-} from "./notifier.js";
+  type FetchFunction,
+  type PluginHost,
+  resolve,
+  type Token,
+  token,
+  TOKENS,
+} from "./contract/context.js";
+export { type Destination, type DestinationList, type OutboundMessage } from "./contract/destination.js";
+export { type DeliveryFailure, type FailureScope, failureScope } from "./contract/failure.js";
+export { type Notifier, type SendContext, type SendResult } from "./contract/notifier.js";
+export { type NotifierPlugin } from "./contract/plugin.js";
 export { loadPluginModules, optionsShape, pluginsOf } from "./plugins.js";
 /* Reachability */
 export { type AppliedFacts, applyFacts } from "./reachability/apply.js";
@@ -218,8 +220,6 @@ export {
 } from "./secret.js";
 /* Severity */
 export { parseSeverity, SEVERITIES, SEVERITY_EMOJI, SEVERITY_NAMES, type Severity, severityRank } from "./severity.js";
-/* DI */
-export { type FetchFunction, resolve, type Token, token, TOKENS } from "./tokens.js";
 /* Errors from zod, for plugins that validate their own input */
 export { describeIssues, isShowableKey, jsonPath, parseOrThrow, suggest } from "./zod-issues.js";
 export { type ClassicFilterShape, type ClassicZod, loadClassicZod } from "./classic-zod.js";

@@ -4,8 +4,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { type $ZodType } from "zod/v4/core";
 import { importModule } from "./dynamic-import.js";
 import { UserError } from "./errors.js";
-import { type PluginHost } from "./host.js";
-import { type NotifierPlugin } from "./notifier.js";
+import { type PluginHost } from "./contract/context.js";
+import { type NotifierPlugin } from "./contract/plugin.js";
 
 function isPlugin(v: unknown): v is NotifierPlugin {
   const p = v as Partial<NotifierPlugin> | null;

@@ -39,6 +39,19 @@ const TRANSIENT = new Set([
   "fatal_error",
 ]);
 
+/** Errors that mean the channel cannot take the app's messages in this run: its later pages are not attempted. */
+const CHANNEL_UNUSABLE = new Set([
+  "channel_not_found",
+  "is_archived",
+  "channel_is_archived",
+  "not_in_channel",
+  "missing_scope",
+  "restricted_action",
+  "restricted_action_read_only_channel",
+  "action_prohibited",
+  "team_disabled",
+]);
+
 /** Slack Web API errors (slack-platform.md §3) → what the engine should do, and what the user should do. */
 export function classifyPlatformError(
   error: string,
@@ -61,7 +74,8 @@ export function classifyPlatformError(
       message: `Slack says ${error}: the token does not work`,
       hint: `the token is dead: put a valid Bot User OAuth Token (xoxb-) in ${TOKEN_ENV}; reinstall the app if it was revoked`,
       retry: "never",
-      fatal: true,
+      // Nothing this token sends can succeed: the run stops.
+      scope: "notifier",
     };
   }
   if (error === "ratelimited" || error === "rate_limited" || error === "message_limit_exceeded") {
@@ -99,6 +113,7 @@ export function classifyPlatformError(
     message: `Slack says ${error}${error === "missing_scope" && needed ? ` (needs ${needed})` : ""}`,
     ...(hint ? { hint } : {}),
     retry: "never",
+    ...(CHANNEL_UNUSABLE.has(error) ? { scope: "destination" as const } : {}),
   };
 }
 

@@ -61,6 +61,20 @@ const KNOWN: Record<string, { hint: string; message: string }> = {
 };
 
 /**
+ * Slack's answers that mean the webhook itself cannot take messages in this run (removed,
+ * disabled, revoked, its channel gone or archived): its later pages are not attempted.
+ */
+const WEBHOOK_UNUSABLE = new Set([
+  "no_service",
+  "channel_not_found",
+  "channel_is_archived",
+  "action_prohibited",
+  "invalid_token",
+  "no_active_hooks",
+  "team_disabled",
+]);
+
+/**
  * Sends one message to one incoming webhook with Node's fetch. It only renders the request
  * and classifies the response; pacing, retries and budgets are core's delivery engine.
  */
@@ -118,6 +132,7 @@ export function classifyWebhookResponse(
       message: `${known.message} (HTTP ${status} ${body})`,
       hint: known.hint,
       retry: "never",
+      scope: WEBHOOK_UNUSABLE.has(body) ? "destination" : "message",
     };
   return { ...base, hint: "Slack refused the request; check the webhook in the app's settings" };
 }

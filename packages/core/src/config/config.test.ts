@@ -9,7 +9,7 @@ import { UserError } from "../errors.js";
 import { createHost } from "../host.js";
 import { readScanFile } from "../input/parse.js";
 import { silentLogger } from "../logger.js";
-import { type NotifierPlugin } from "../notifier.js";
+import { type NotifierPlugin } from "../contract/plugin.js";
 import { expectNoSecrets } from "../testing/index.js";
 import { CONFIG_ENV, findConfig, type RawConfig } from "./load.js";
 import { resolveConfig } from "./resolve.js";

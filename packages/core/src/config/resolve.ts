@@ -1,7 +1,7 @@
-import { loadClassicZod, needsClassicZod } from "../classic-zod.js";
+import { loadClassicZod } from "../classic-zod.js";
 import { type ErrorCode, UserError } from "../errors.js";
-import { type PluginHost } from "../host.js";
-import { type NotifierPlugin } from "../notifier.js";
+import { type PluginHost } from "../contract/context.js";
+import { type NotifierPlugin } from "../contract/plugin.js";
 import { loadPluginModules, optionsShape, pluginFile, pluginName } from "../plugins.js";
 import { jsonPath, parseOrThrow, suggest } from "../zod-issues.js";
 import { looksLikeSlackCredential } from "../secret.js";
@@ -194,5 +194,17 @@ function namePluginOf(e: unknown, plugins: NotifierPlugin[], shapes: Record<stri
     path: e.path,
     hint: e.hint,
     cause: e.cause,
+  });
+}
+
+/**
+ * Whether these notifiers may read `host.z`: any of them that does not declare a zod/mini
+ * options schema (a classic one, a function of the host, or none) might. The built-in notifiers
+ * declare zod/mini schemas, so a run with only them never loads classic zod.
+ */
+export function needsClassicZod(plugins: readonly NotifierPlugin[]): boolean {
+  return plugins.some((p) => {
+    const s = p.optionsSchema as { _zod?: { traits?: Set<string> } } | undefined;
+    return typeof s !== "object" || !s._zod?.traits?.has("ZodMiniType");
   });
 }

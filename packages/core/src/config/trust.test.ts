@@ -13,7 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createEngine } from "../engine.js";
 import { UserError } from "../errors.js";
 import { MemoryLogger } from "../logger.js";
-import { type NotifierPlugin } from "../notifier.js";
+import { type NotifierPlugin } from "../contract/plugin.js";
 import { CONFIG_ENV, findConfig } from "./load.js";
 
 const builtins = [webhookPlugin, botPlugin] as unknown as NotifierPlugin[];

@@ -5,17 +5,12 @@ import { describe, expect, it } from "vitest";
 import { SLACK_LIMITS } from "../blocks/types.js";
 import { systemClock } from "../clock.js";
 import { MemoryLogger } from "../logger.js";
-import {
-  type DeliveryFailure,
-  type Destination,
-  type Notifier,
-  type NotifierCapabilities,
-  type OutboundMessage,
-  type SendContext,
-  type SendResult,
-} from "../notifier.js";
+import { type NotifierCapabilities } from "../contract/capabilities.js";
+import { type Destination, type OutboundMessage } from "../contract/destination.js";
+import { type DeliveryFailure } from "../contract/failure.js";
+import { type Notifier, type SendContext, type SendResult } from "../contract/notifier.js";
 import { FakeClock } from "../testing/index.js";
-import { TOKENS } from "../tokens.js";
+import { TOKENS } from "../contract/context.js";
 import { DeliveryEngine, type DeliveryOptions, type DeliveryProgress } from "./DeliveryEngine.js";
 
 const CAPS: NotifierCapabilities = { ...SLACK_LIMITS, ratePerSecond: 1, burst: 1, threads: false, update: false };
@@ -267,10 +262,30 @@ describe("DeliveryEngine", () => {
     expect(out.map((o) => o.ok)).toEqual([true, false, true]);
   });
 
-  it("a fatal failure stops the whole run", async () => {
+  it("a failure's scope decides what else it stops: destination stops later pages, message only itself", async () => {
     const clock = new FakeClock({ autoAdvance: true });
     const n = new ScriptedNotifier(clock, (m) =>
-      m.destination.key === "A" ? fail({ code: "invalid_auth", retry: "never", fatal: true }) : { ok: true },
+      m.destination.key === "A" && m.index === 2
+        ? fail({ code: "channel_gone", retry: "never", scope: "destination" })
+        : m.destination.key === "B" && m.index === 1
+          ? fail({ code: "one_bad_page", retry: "never", scope: "message" })
+          : { ok: true },
+    );
+    const out = await engine(clock).deliver(n, CAPS, messages([destination("A"), destination("B")], 3), fixedRandom);
+    expect(out.map((o) => [o.message.destination.key, o.message.index, o.ok, o.attempts])).toEqual([
+      ["A", 1, true, 1],
+      ["A", 2, false, 1],
+      ["A", 3, false, 0],
+      ["B", 1, false, 1],
+      ["B", 2, true, 1],
+      ["B", 3, true, 1],
+    ]);
+  });
+
+  it("a failure of scope notifier stops the whole run", async () => {
+    const clock = new FakeClock({ autoAdvance: true });
+    const n = new ScriptedNotifier(clock, (m) =>
+      m.destination.key === "A" ? fail({ code: "invalid_auth", retry: "never", scope: "notifier" }) : { ok: true },
     );
     const out = await engine(clock).deliver(n, CAPS, messages([destination("A"), destination("B")], 3), fixedRandom);
     expect(n.calls.filter((c) => c.key === "A")).toHaveLength(1);
@@ -291,7 +306,8 @@ describe("DeliveryEngine", () => {
     // One slot: B's first page waits while A's first page is in flight and comes back fatal.
     const n = new ScriptedNotifier(
       clock,
-      (m) => (m.destination.key === "A" ? fail({ code: "token_revoked", retry: "never", fatal: true }) : { ok: true }),
+      (m) =>
+        m.destination.key === "A" ? fail({ code: "token_revoked", retry: "never", scope: "notifier" }) : { ok: true },
       500,
     );
     const out = await engine(clock).deliver(n, CAPS, messages([destination("A"), destination("B")], 2), {
@@ -323,7 +339,7 @@ describe("DeliveryEngine", () => {
       if (m.destination.key === "B")
         return ctx.attempt === 1 ? fail({ code: "http_503", retry: "backoff" }) : { ok: true };
       await clock.sleep(200);
-      return fail({ code: "token_revoked", retry: "never", fatal: true });
+      return fail({ code: "token_revoked", retry: "never", scope: "notifier" });
     });
     const out = await engine(clock).deliver(n, FAST, messages([destination("A"), destination("B")], 1), fixedRandom);
     expect(n.calls.map((c) => `${c.key}${c.index}/${c.attempt}`)).toEqual(["A1/1", "B1/1"]);

@@ -1,14 +1,11 @@
 import { inject, injectable } from "tsyringe";
 import { type Clock } from "../clock.js";
 import { type Logger } from "../logger.js";
-import {
-  type DeliveryFailure,
-  type Destination,
-  type Notifier,
-  type NotifierCapabilities,
-  type OutboundMessage,
-} from "../notifier.js";
-import { TOKENS } from "../tokens.js";
+import { type NotifierCapabilities } from "../contract/capabilities.js";
+import { type Destination, type OutboundMessage } from "../contract/destination.js";
+import { type DeliveryFailure, failureScope } from "../contract/failure.js";
+import { type Notifier } from "../contract/notifier.js";
+import { TOKENS } from "../contract/context.js";
 import { AbortFanout } from "./abort-fanout.js";
 import { requestSignal } from "./http-body.js";
 import { DEFAULT_RETRY_POLICY, decideRetry, type RetryPolicy } from "./retry.js";
@@ -216,11 +213,11 @@ export class DeliveryEngine {
         if (outbound.threadTs) outcome.threadTs = outbound.threadTs;
         if (outcome.ok && message.index === 1 && outcome.ts) parents.set(d, outcome.ts);
         if (!outcome.ok && outcome.failure) {
-          if (outcome.failure.fatal) fatal ??= outcome.failure;
-          else if (message.index === 1 || outcome.failure.retry !== "never" || isDestinationLevel(outcome.failure)) {
-            // Later pages would hit the same wall; they are reported, not attempted.
-            failedDestinations.set(d, outcome.failure);
-          }
+          // The failure says what else it dooms (the notifier classified it: it knows its service's codes).
+          const scope = failureScope(outcome.failure, message.index);
+          if (scope === "notifier") fatal ??= outcome.failure;
+          // Later pages would hit the same wall; they are reported, not attempted.
+          else if (scope === "destination") failedDestinations.set(d, outcome.failure);
         }
         finish(outcome);
       }
@@ -459,27 +456,6 @@ const CANCELLED: DeliveryFailure = {
   retry: "never",
 };
 
-/** Errors that mean the destination itself is unusable, not just this message. */
-const DESTINATION_ERRORS = new Set([
-  "no_service",
-  "channel_not_found",
-  "channel_is_archived",
-  "is_archived",
-  "not_in_channel",
-  "action_prohibited",
-  "invalid_token",
-  "no_active_hooks",
-  "team_disabled",
-  "missing_scope",
-  "restricted_action",
-  "rate_limited",
-  "timeout",
-]);
-
-function isDestinationLevel(f: DeliveryFailure): boolean {
-  return DESTINATION_ERRORS.has(f.code);
-}
-
 /** `last`: the failure that was being retried when time ran out, so its cause is not lost. */
 export function timeoutFailure(budgetMs: number, last?: DeliveryFailure): DeliveryFailure {
   return {
@@ -487,5 +463,6 @@ export function timeoutFailure(budgetMs: number, last?: DeliveryFailure): Delive
     message: `not delivered within the run's time budget (${Math.round(budgetMs / 1000)} s)${last ? `; last error: ${last.code}: ${last.message}` : ""}`,
     hint: "raise --timeout (or `timeout` in the config), or use --outbox FILE and `socket-notify retry FILE` later",
     retry: "never",
+    scope: "destination",
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type DeliveryFailure } from "../notifier.js";
+import { type DeliveryFailure } from "../contract/failure.js";
 import { classifyHttpStatus, classifyNetworkError, parseRetryAfter } from "./classify.js";
 import { decideRetry, DEFAULT_RETRY_POLICY } from "./retry.js";
 import { Semaphore, TokenBucket } from "./token-bucket.js";
@@ -72,7 +72,7 @@ describe("decideRetry", () => {
   });
   it.each([
     ["permanent", f("never"), 1, 0, { retry: false }],
-    ["fatal, even if marked retryable", f("backoff", { fatal: true }), 1, 0, { retry: false }],
+    ["scope notifier, even if marked retryable", f("backoff", { scope: "notifier" }), 1, 0, { retry: false }],
     [
       "429 waits Retry-After",
       f("after", { retryAfterMs: 30_000 }),

@@ -1,4 +1,4 @@
-import { type DeliveryFailure } from "../notifier.js";
+import { type DeliveryFailure } from "../contract/failure.js";
 
 /** Parse `Retry-After` (seconds, or an HTTP date) into milliseconds; Slack sends whole seconds. */
 export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
@@ -60,7 +60,8 @@ export function classifyNetworkError(err: unknown, timeoutMs: number): DeliveryF
     // proxy.ts: the proxy from HTTPS_PROXY/HTTP_PROXY failed; its message names it without credentials.
     const p = err as { code: string; message: string; hint: string };
     // Wrong proxy credentials fail every request alike: stop the run rather than retry each one.
-    if (p.code === "proxy_auth") return { code: p.code, message: p.message, hint: p.hint, retry: "never", fatal: true };
+    if (p.code === "proxy_auth")
+      return { code: p.code, message: p.message, hint: p.hint, retry: "never", scope: "notifier" };
     return { code: p.code, message: p.message, hint: p.hint, retry: "backoff" };
   }
   if (name === "AbortError") {

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createEngine, type NotifyOptions } from "../engine.js";
 import { parseScan } from "../input/parse.js";
 import { MemoryLogger } from "../logger.js";
-import { type NotifierPlugin } from "../notifier.js";
+import { type NotifierPlugin } from "../contract/plugin.js";
 import { reportExitCode } from "../report.js";
 import { expectNoSecrets, FakeClock } from "../testing/index.js";
 import { outboxEntries } from "./outbox.js";

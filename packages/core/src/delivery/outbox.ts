@@ -6,7 +6,7 @@ import { mentionToken } from "../blocks/BlockBuilder.js";
 import { isSafeUrl, stripControl } from "../blocks/mrkdwn.js";
 import { type Block, type SlackMessage, type TextObject } from "../blocks/types.js";
 import { UserError } from "../errors.js";
-import { type Destination, type OutboundMessage } from "../notifier.js";
+import { type Destination, type OutboundMessage } from "../contract/destination.js";
 import { messageKey } from "../run/plan.js";
 import { describeIssues } from "../zod-issues.js";
 import { type MessageOutcome } from "./DeliveryEngine.js";

@@ -4,7 +4,7 @@ import type * as Undici from "undici";
 import { importModule } from "../dynamic-import.js";
 import { UserError } from "../errors.js";
 import { Secret } from "../secret.js";
-import { type FetchFunction } from "../tokens.js";
+import { type FetchFunction } from "../contract/context.js";
 
 /**
  * HTTP(S) proxies from the environment, for every request core's fetch makes (webhook mode, the

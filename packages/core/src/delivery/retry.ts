@@ -1,4 +1,4 @@
-import { type DeliveryFailure } from "../notifier.js";
+import { type DeliveryFailure } from "../contract/failure.js";
 
 /** How failed sends are retried. Data, so users and tests can read and change it. */
 export interface RetryPolicy {
@@ -41,7 +41,7 @@ export function decideRetry(
   policy: RetryPolicy,
   random: () => number = Math.random,
 ): RetryDecision {
-  if (failure.fatal || failure.retry === "never") return { retry: false };
+  if (failure.scope === "notifier" || failure.retry === "never") return { retry: false };
   if (failure.retry === "after") {
     const wait = failure.retryAfterMs ?? 1000;
     if (rateLimitedAttempts >= policy.maxRateLimitedAttempts || wait > policy.maxRetryAfterMs) return { retry: false };

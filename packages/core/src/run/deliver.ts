@@ -14,15 +14,12 @@ import {
   timeoutFailure,
 } from "../delivery/DeliveryEngine.js";
 import { isSocketNotifyError } from "../errors.js";
-import { type PluginHost } from "../host.js";
+import { type PluginHost } from "../contract/context.js";
 import { type Logger } from "../logger.js";
-import {
-  type DeliveryFailure,
-  type Destination,
-  type Notifier,
-  type NotifierCapabilities,
-  type OutboundMessage,
-} from "../notifier.js";
+import { type NotifierCapabilities } from "../contract/capabilities.js";
+import { type Destination, type OutboundMessage } from "../contract/destination.js";
+import { type DeliveryFailure } from "../contract/failure.js";
+import { type Notifier } from "../contract/notifier.js";
 
 /** A notifier ready to send, and the destinations as its `prepare` left them. */
 export interface PreparedNotifier {

@@ -8,7 +8,7 @@ import { webhookPlugin } from "@socket-notify/slack-webhook";
 import { describe, expect, it } from "vitest";
 import { createEngine } from "../engine.js";
 import { readScanFile } from "../input/parse.js";
-import { type NotifierPlugin } from "../notifier.js";
+import { type NotifierPlugin } from "../contract/plugin.js";
 import { FakeClock } from "../testing/index.js";
 import { messageKey, plannedMessages, planRun, scanSubject } from "./plan.js";
 

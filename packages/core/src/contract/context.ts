@@ -1,0 +1,97 @@
+/**
+ * The one context a plugin gets (`PluginHost`: every hook of the descriptor receives it, and a
+ * notifier may inject it as `TOKENS.Host`) and the DI tokens it names. One file, because each
+ * refers to the other (`host.tokens`, `TOKENS.Host`).
+ */
+import { type DependencyContainer } from "tsyringe";
+import { type z } from "zod";
+import { type ClassicZod } from "../classic-zod.js";
+import { type Clock } from "../clock.js";
+import { type FilterOptions, type NotifyConfig, type SecretRef } from "../config/schema.js";
+import { type classifyHttpStatus, type classifyNetworkError, type parseRetryAfter } from "../delivery/classify.js";
+import { type UserError } from "../errors.js";
+import { type Logger } from "../logger.js";
+import { type redactWebhookUrl, type Secret } from "../secret.js";
+import { type Notifier } from "./notifier.js";
+
+/**
+ * Everything a notifier plugin gets from the running socket-notify, so a plugin needs no copy
+ * of core, zod or tsyringe of its own (a plugin folder can be copied anywhere and named by path).
+ */
+export interface PluginHost {
+  readonly version: string;
+  /** socket-notify's zod (classic), loaded before a plugin gets the host (see classic-zod.ts). */
+  readonly z: typeof z;
+  readonly tokens: typeof TOKENS;
+  /** The usual per-destination filters, to spread into a plugin's own destination schema. */
+  readonly filterShape: ClassicZod["filterShape"];
+  /** A secret: a literal string or `{ "env": "VAR" }`. */
+  readonly secretValue: ClassicZod["secretValue"];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Path of the config file, or the env var name, the config came from. */
+  readonly configSource: string;
+  /**
+   * The config came from where a pull request cannot write: SOCKET_SLACK_CONFIG_JSON, an
+   * embedding tool, or a --config file outside the checkout. Not a file the search found.
+   */
+  readonly configTrusted: boolean;
+  readonly logger: Logger;
+  /** Secrets resolved so far in this run; core scrubs them from every message it outputs. */
+  readonly secrets: Secret[];
+  /** Warnings about the config found while building destinations (e.g. an unset secret in a dry run). */
+  readonly warnings: string[];
+  /** A literal or `{env}` reference → a Secret shown as `redacted`. */
+  secret(value: string | SecretRef, where: { path: string; redact?: (raw: string) => string }): Secret;
+  configError(path: string, message: string, hint: string): UserError;
+  /** Keep only the filter keys of a destination entry. */
+  pickFilter(entry: Record<string, unknown>): FilterOptions;
+  /**
+   * Check an endpoint URL: https, or http only on loopback (the emulator, tests). The host is
+   * checked in its canonical form (WHATWG URL: lower case, `2130706433` and `0x7f.1` are
+   * 127.0.0.1). `hosts` restricts the host name (e.g. hooks.slack.com), case-insensitively.
+   * `loopback: false` refuses loopback hosts (for an API URL a credential is sent to, given by
+   * a config a pull request may control: see `configTrusted`).
+   */
+  checkUrl(
+    raw: string,
+    where: {
+      path: string;
+      hosts?: string[];
+      pathPrefix?: string;
+      what: string;
+      loopback?: boolean;
+      loopbackHint?: string;
+    },
+  ): URL;
+  classifyHttpStatus: typeof classifyHttpStatus;
+  classifyNetworkError: typeof classifyNetworkError;
+  parseRetryAfter: typeof parseRetryAfter;
+  redactWebhookUrl: typeof redactWebhookUrl;
+  /** Any value as text with every secret of the run, every credential-looking environment value and every credential-shaped string redacted. */
+  scrub(text: unknown): string;
+}
+
+/** A typed DI token: a Symbol that remembers what it resolves to. */
+export type Token<T> = symbol & { readonly __type?: T };
+
+export function token<T>(description: string): Token<T> {
+  return Symbol.for(`socket-notify:${description}`) as Token<T>;
+}
+
+export function resolve<T>(container: DependencyContainer, t: Token<T>): T {
+  return container.resolve<T>(t);
+}
+
+/** `fetch`, injectable so embedding tools can route through a proxy or a test double. */
+export type FetchFunction = typeof globalThis.fetch;
+
+/** The tokens core resolves; plugins register `Notifier` and may inject the rest. */
+export const TOKENS = {
+  Logger: token<Logger>("Logger"),
+  Clock: token<Clock>("Clock"),
+  Config: token<NotifyConfig>("Config"),
+  Host: token<PluginHost>("Host"),
+  Fetch: token<FetchFunction>("Fetch"),
+  Env: token<Record<string, string | undefined>>("Env"),
+  Notifier: token<Notifier>("Notifier"),
+} as const;

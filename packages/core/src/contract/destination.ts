@@ -1,0 +1,40 @@
+import { type BuiltMessage } from "../blocks/BlockBuilder.js";
+import { type Block } from "../blocks/types.js";
+import { type FilterOptions } from "../config/schema.js";
+import { type Alert, type ScanContext } from "../model.js";
+
+/** One place a message goes: a webhook, a channel, an endpoint. */
+export interface Destination {
+  /** Config entry it comes from: `url_configs`/`bot_configs` name, or a plugin's. */
+  route: string;
+  /** Where it lands, for people: webhook name, `#channel`, endpoint name. Never a secret. */
+  target: string;
+  /** Pacing key: destinations with the same key share one rate limit (same webhook, same channel). Never a secret. */
+  key: string;
+  filter: FilterOptions;
+  /** Notifier-specific address (a Secret URL, a channel id). Core never prints it. */
+  address: unknown;
+  /** JSON path of the entry in the config, for error messages. */
+  configPath: string;
+  /** Buttons under each alert (BuildOptions.actions), e.g. bot mode's triage when `interactive` is set. */
+  actions?: (alert: Alert, scan: ScanContext) => Block | undefined;
+}
+
+/** A plugin's destinations from the validated config, and what it found worth a warning. */
+export interface DestinationList {
+  destinations: Destination[];
+  warnings?: string[];
+}
+
+/** One planned page for one destination: what a notifier's `send` gets. */
+export interface OutboundMessage extends BuiltMessage {
+  destination: Destination;
+  kind: "alerts" | "reachability";
+  /**
+   * Stable identity across runs: destination + repository + PR or branch + kind and page
+   * (`messageKey`). Never a secret. What state across runs (living messages) keys on.
+   */
+  key: string;
+  /** Parent message ts when this page is a thread reply (notifiers with `threads`). */
+  threadTs?: string;
+}

@@ -1,0 +1,28 @@
+import { type DependencyContainer } from "tsyringe";
+import { type $ZodObject } from "zod/v4/core";
+import { type NotifyConfig } from "../config/schema.js";
+import { type NotifierCapabilities } from "./capabilities.js";
+import { type PluginHost } from "./context.js";
+import { type Destination, type DestinationList } from "./destination.js";
+
+/**
+ * A notifier plugin: the same contract for built-in notifiers and user plugins.
+ * A plugin module's default export (or its `plugin` export) is one of these, or a list.
+ * Every hook gets the same context object, `host` (a `PluginHost`).
+ */
+export interface NotifierPlugin {
+  /** The config `mode` that selects this notifier. */
+  mode: string;
+  description?: string;
+  /**
+   * Top-level config keys this notifier adds, as a zod object. A function receives the host,
+   * so a plugin without its own zod can build it from `host.z`.
+   */
+  optionsSchema?: $ZodObject | ((host: PluginHost) => $ZodObject);
+  /** Its limits and pacing; merged over Slack's defaults. */
+  capabilities?: Partial<NotifierCapabilities>;
+  /** Destinations from the validated config. Pure: no network. Throw `host.configError(...)` for bad values. */
+  destinations(config: NotifyConfig, host: PluginHost): DestinationList | Destination[];
+  /** Register the notifier under `host.tokens.Notifier` in the given (per-run, child) container. */
+  register(container: DependencyContainer, host: PluginHost): void | Promise<void>;
+}
