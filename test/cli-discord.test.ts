@@ -90,6 +90,8 @@ describe("socket-notify send with mode discord", () => {
       env: { SOCKET_SLACK_CONFIG_JSON: config(), DISCORD_HOOK: url, SOCKET_NOTIFY_OUTBOX_KEY: "k" },
     });
     expect(r.code).toBe(1);
+    // A gone webhook dooms the destination: its other pages are not sent (they go to the outbox).
+    expect(fake.requests.length).toBe(1);
     expect(r.stdout).toMatch(/security: .*failed/);
     expect(r.stdout).toMatch(/unknown_webhook: the webhook no longer exists \(HTTP 404\)/);
     expect(r.stdout).toMatch(/hint: it was deleted in Discord: create a new one/);

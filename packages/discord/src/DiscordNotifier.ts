@@ -20,30 +20,44 @@ const BUG_HINT =
   "Discord rejected the message content: this is a bug in socket-notify, please report it with the payload from `send --dry-run --out DIR`";
 
 /** Discord's JSON error codes for webhooks (API reference: JSON error codes) and what to do. */
-const KNOWN: Record<number, { code: string; message: string; hint: string }> = {
+const KNOWN: Record<number, { code: string; message: string; hint: string; scope: "message" | "destination" }> = {
   10015: {
     code: "unknown_webhook",
     message: "the webhook no longer exists",
     hint: "it was deleted in Discord: create a new one (Server Settings → Integrations → Webhooks) and update the secret",
+    scope: "destination",
   },
   50027: {
     code: "invalid_webhook_token",
     message: "the webhook's token is invalid",
     hint: "copy the webhook URL again: its token part is wrong or was regenerated",
+    scope: "destination",
   },
   50001: {
     code: "missing_access",
     message: "the webhook cannot reach its channel",
     hint: "check the webhook's channel still exists and the webhook may post there",
+    scope: "destination",
   },
   50013: {
     code: "missing_permissions",
     message: "the webhook lacks permission to post",
     hint: "check the channel's permissions for the webhook",
+    scope: "destination",
   },
-  50035: { code: "invalid_form_body", message: "Discord refused the message (Invalid Form Body)", hint: BUG_HINT },
-  50006: { code: "empty_message", message: "Discord says the message is empty", hint: BUG_HINT },
-  40005: { code: "request_too_large", message: "the request is too large for Discord", hint: BUG_HINT },
+  50035: {
+    code: "invalid_form_body",
+    message: "Discord refused the message (Invalid Form Body)",
+    hint: BUG_HINT,
+    scope: "message",
+  },
+  50006: { code: "empty_message", message: "Discord says the message is empty", hint: BUG_HINT, scope: "message" },
+  40005: {
+    code: "request_too_large",
+    message: "the request is too large for Discord",
+    hint: BUG_HINT,
+    scope: "message",
+  },
 };
 
 /**
@@ -153,6 +167,8 @@ export function classifyDiscordResponse(
       message: `${known.message} (HTTP ${status}${detail ? `: ${host.scrub(detail)}` : ""})`,
       hint: known.hint,
       retry: "never",
+      // A gone webhook or a bad token dooms the destination's other pages; bad content only this one.
+      scope: known.scope,
     };
   }
   return {

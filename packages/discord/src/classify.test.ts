@@ -44,7 +44,7 @@ describe("classifyDiscordResponse", () => {
       headers(),
       host,
     );
-    expect(form).toMatchObject({ code: "invalid_form_body", retry: "never" });
+    expect(form).toMatchObject({ code: "invalid_form_body", retry: "never", scope: "message" });
     expect(form.message).toContain("embeds.0.fields.6.value: Must be 1024 or fewer in length.");
     expect(form.hint).toMatch(/bug in socket-notify/);
     const other = classifyDiscordResponse(403, "forbidden by proxy", headers(), host);
