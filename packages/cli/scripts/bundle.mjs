@@ -26,7 +26,8 @@ export function cliBundleOptions(outfile) {
     platform: "node",
     target: "node20",
     format: "cjs",
-    external: ["@slack/web-api", "@slack/webhook", "yaml"],
+    // The receiver (serve: ws, the state store and its PostgreSQL client) loads from node_modules, only for serve.
+    external: ["@slack/web-api", "@slack/webhook", "yaml", "@socket-notify/serve", "@socket-notify/state"],
     // The loader passes the bundle's own URL; it sits in dist/ like the modules it replaces.
     define: { "import.meta.url": "__bundle.url" },
     // No keepNames: it adds a defineProperty per function at load (~3 ms of start-up). Error

@@ -1,7 +1,17 @@
 import { parseArgs } from "node:util";
 import { suggest, UserError } from "@socket-notify/core";
 
-export type Command = "send" | "validate" | "schema" | "emulator" | "retry" | "demo" | "preview" | "help" | "version";
+export type Command =
+  | "send"
+  | "validate"
+  | "schema"
+  | "emulator"
+  | "retry"
+  | "demo"
+  | "preview"
+  | "serve"
+  | "help"
+  | "version";
 export const COMMANDS: Command[] = [
   "send",
   "validate",
@@ -10,6 +20,7 @@ export const COMMANDS: Command[] = [
   "retry",
   "demo",
   "preview",
+  "serve",
   "help",
   "version",
 ];
@@ -39,6 +50,9 @@ const OPTIONS = {
   workspace: { type: "string" },
   "no-rate-limit": { type: "boolean" },
   "request-url": { type: "string" },
+  http: { type: "boolean" },
+  host: { type: "string" },
+  "log-format": { type: "string" },
 } as const;
 
 /** Which options each command takes; anything else is a usage error, not silently ignored. */
@@ -66,6 +80,7 @@ const ALLOWED: Record<Command, (keyof typeof OPTIONS)[]> = {
   emulator: ["port", "workspace", "no-rate-limit", "request-url"],
   retry: ["config", "allow-code-config", "dry-run", "json", "timeout", "request-timeout", "quiet"],
   demo: [],
+  serve: ["config", "allow-code-config", "http", "port", "host", "log-format"],
   preview: [
     "config",
     "allow-code-config",
@@ -194,6 +209,7 @@ Usage:
   socket-notify schema                   print the config's JSON Schema (for editors: "$schema")
   socket-notify retry OUTBOX             re-send messages an earlier run wrote to --outbox
   socket-notify preview INPUT [--out F]  an HTML page of exactly what send would post, per destination
+  socket-notify serve [--http]           the Slack app: buttons and /socket-notify on alert messages (bot mode)
   socket-notify emulator                 run a local Slack emulator (Web API + incoming webhooks), live view at /
   socket-notify demo                     the bundled example, end to end, against an in-process emulator
 
@@ -275,6 +291,24 @@ config. Delivered lines are removed from the file; what still fails stays there.
 
 Example:
   socket-notify retry undelivered.jsonl --dry-run`,
+  serve: `socket-notify serve [--config FILE] [--http [--port 3000] [--host 127.0.0.1]] [--log-format json|plain]
+
+The receive half: a long-running Slack app that acts on the buttons send puts under each alert
+(bot mode with "interactive" in the config) and answers /socket-notify. Decisions go to the state
+store (config "state" or SOCKET_NOTIFY_STATE), where the next send reads them.
+
+  (default)               Socket Mode: an outbound WebSocket, no public endpoint;
+                          needs SOCKET_SLACK_APP_TOKEN (xapp-…) and SOCKET_SLACK_BOT_TOKEN
+  --http                  the Events API at /slack/events (+ /healthz, /readyz);
+                          needs SOCKET_SLACK_SIGNING_SECRET and SOCKET_SLACK_BOT_TOKEN
+  --port N, --host ADDR   where --http listens (default 127.0.0.1:3000)
+  --log-format json       one JSON object per line on stderr (default: plain text)
+  -c, --config FILE, --allow-code-config
+
+SIGTERM or Ctrl-C: stops taking requests, finishes the ones in flight, exits 0.
+
+Example:
+  SOCKET_SLACK_APP_TOKEN=xapp-… SOCKET_SLACK_BOT_TOKEN=xoxb-… socket-notify serve --config notify.json`,
   preview: `socket-notify preview INPUT [--config FILE] [--facts FILE] [--out page.html | --open]
 
 Plans the run exactly as send does (same config, filters, facts, pages, thread replies) and

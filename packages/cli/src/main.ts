@@ -77,6 +77,9 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       case "emulator":
         // The emulator (and the demo, which runs one) load only when asked for: start-up time.
         return await (await import("./emulator.js")).runEmulator(args, io, out);
+      case "serve":
+        // The receiver (ws, the state store) loads only for serve: start-up time of every other command.
+        return await (await import("./serve.js")).runServe(args, io, out, (a, i, o, q) => loadEngine(a, i, o, q));
       case "demo":
         return await (await import("./demo.js")).runDemo(io, out);
       case "preview":

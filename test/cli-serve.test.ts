@@ -1,0 +1,297 @@
+/**
+ * `socket-notify serve` end to end, as a user runs it: the built binary, the emulator, a real
+ * state store. send posts alerts with buttons; serve (Socket Mode, then HTTP) takes a simulated
+ * user's Mute: the message changes in place, the store has the mute with the Slack user, someone
+ * not allowed changes nothing, tampered or replayed HTTP gets 401; SIGTERM exits 0; two HTTP
+ * replicas on one PostgreSQL that both get every request apply each click once.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import { FileStore, openStateStore } from "@socket-notify/state";
+import { type SlackEmulator, startEmulator } from "@socket-notify/slack-emulator";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { testPostgres, type TestPostgres } from "../packages/state/src/testing/postgres.js";
+import { BIN, emulatorBotEnv, enableJsonReport, lines, runCli, tempDir } from "./cli-harness.js";
+
+const APP_TOKEN = "xapp-1-A0000000001-emulator-app-token";
+const SIGNING = "emulatorsigningsecret0000000001";
+const CONFIG = {
+  mode: "bot",
+  bot_configs: [{ name: "security", channels: ["security-alerts"] }],
+  interactive: { team_id: "T0001", app_id: "A0000000001", allow: ["S0000000001"] },
+};
+
+let tmp: Awaited<ReturnType<typeof tempDir>>;
+let n = 0;
+beforeAll(async () => {
+  tmp = await tempDir("cli-serve-");
+});
+afterAll(() => tmp.cleanup());
+const cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+interface Serve {
+  child: ChildProcess;
+  logs: Record<string, unknown>[];
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `serve` and resolves once it logs `ready` (or rejects with its stderr if it exits first). */
+async function serve(args: string[], env: Record<string, string>): Promise<Serve> {
+  const child = spawn(process.execPath, [BIN, "serve", "--log-format", "json", ...args], {
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let err = "";
+  const logs: Record<string, unknown>[] = [];
+  const exited = new Promise<number | null>((done) => child.on("close", done));
+  const guard = setTimeout(() => child.kill("SIGKILL"), 120_000);
+  cleanup.push(async () => {
+    clearTimeout(guard);
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await exited;
+  });
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stderr.setEncoding("utf8").on("data", (c: string) => {
+      err += c;
+      for (const l of c.split("\n").filter(Boolean)) {
+        try {
+          const o = JSON.parse(l) as Record<string, unknown>;
+          logs.push(o);
+          if (o["event"] === "ready") resolve();
+        } catch {
+          /* not JSON: an error line, kept in stderr */
+        }
+      }
+    });
+    void exited.then((code) => reject(new Error(`serve exited ${code} before ready:\n${err}`)));
+  });
+  await ready;
+  return { child, logs, stderr: () => err, exited };
+}
+
+async function sendReport(env: Record<string, string>): Promise<void> {
+  const report = await tmp.write(`report${++n}.json`, enableJsonReport());
+  const config = await tmp.write(`config${n}.json`, CONFIG);
+  const r = await runCli(["send", report, "--config", config], { env });
+  expect(r.code, r.stderr).toBe(0);
+}
+
+async function emulator(): Promise<SlackEmulator> {
+  const emu = await startEmulator({ rateLimit: false, workspaceRateLimit: false });
+  cleanup.push(() => emu.close());
+  return emu;
+}
+
+/** The alert message and the ts of the row of the alert for `pkg`. */
+function alertMessage(emu: SlackEmulator): { ts: string; blocks: Record<string, unknown>[] } {
+  const posted = emu.messages({ channel: "security-alerts" }).find((m) => m.method === "chat.postMessage")!;
+  return { ts: posted.ts!, blocks: posted.payload["blocks"] as Record<string, unknown>[] };
+}
+
+async function until(check: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((r) => setTimeout(r, 50));
+}
+
+const updates = (emu: SlackEmulator) =>
+  emu.messages({ channel: "security-alerts" }).filter((m) => m.method === "chat.update");
+
+describe("socket-notify serve", () => {
+  it("Socket Mode: send posts buttons; alice (security-team) mutes evil-pkg; the message and the store change; carol is refused; SIGTERM exits 0", async () => {
+    const emu = await emulator();
+    const state = tmp.path(`state${++n}.json`);
+    const env = { ...emulatorBotEnv(emu), SOCKET_SLACK_APP_TOKEN: APP_TOKEN, SOCKET_NOTIFY_STATE: state };
+    await sendReport(env);
+    const { ts, blocks } = alertMessage(emu);
+    expect(blocks.filter((b) => b["type"] === "actions")).toHaveLength(4);
+    const config = await tmp.write(`serve${n}.json`, CONFIG);
+    const s = await serve(["--config", config], env);
+
+    const click = await emu.interact({
+      user: "alice",
+      channel: "security-alerts",
+      ts,
+      action_id: "socket_notify.mute",
+      value: undefined,
+      selected_option: "not_affected",
+      // The first row is evil-pkg (malware, the riskiest): its Mute asks for confirmation, alice confirms.
+      confirm: true,
+    });
+    expect(click).toMatchObject({ via: "socket", acked: true });
+    await until(() => updates(emu).length > 0);
+    const edited = JSON.stringify(updates(emu).at(-1)!.payload["blocks"]);
+    expect(edited).toMatch(/🔇 Muted \(not affected\) by <@U1000000001>/);
+    const store = FileStore.open(state);
+    expect(await store.decisions()).toMatchObject([
+      {
+        kind: "mute",
+        by: "U1000000001",
+        reason: "not_affected",
+        target: { name: "evil-pkg", type: "malware", repo: "acme/web" },
+      },
+    ]);
+    await until(() => emu.messages({ channel: "security-alerts" }).some((m) => m.threadTs === ts));
+
+    const refused = await emu.interact({
+      user: "carol",
+      channel: "security-alerts",
+      ts,
+      action_id: "socket_notify.ack",
+    });
+    expect(refused).toMatchObject({ acked: true });
+    await until(() => s.logs.some((l) => l["event"] === "action_refused"));
+    expect(await store.decisions()).toHaveLength(1);
+
+    const cmd = await emu.command({
+      user: "alice",
+      channel: "security-alerts",
+      command: "/socket-notify",
+      text: "mutes",
+    });
+    expect(cmd.response).toMatchObject({ response_type: "ephemeral", text: expect.stringContaining("evil-pkg") });
+
+    s.child.kill("SIGTERM");
+    expect(await s.exited).toBe(0);
+    expect(s.logs.map((l) => l["event"])).toEqual(expect.arrayContaining(["ready", "decided", "stopping", "stopped"]));
+    for (const secret of ["xoxb-emulator-bot-token", APP_TOKEN, SIGNING]) expect(s.stderr()).not.toContain(secret);
+  });
+
+  it("HTTP: a click through the signed request URL is applied; tampered, stale and replayed requests get 401 and change nothing", async () => {
+    const emu = await emulator();
+    const state = tmp.path(`state${++n}.json`);
+    const env = { ...emulatorBotEnv(emu), SOCKET_SLACK_SIGNING_SECRET: SIGNING, SOCKET_NOTIFY_STATE: state };
+    await sendReport(env);
+    const { ts } = alertMessage(emu);
+    const config = await tmp.write(`serve${n}.json`, CONFIG);
+    const s = await serve(["--config", config, "--http", "--port", "0"], env);
+    const url = s.logs.find((l) => l["event"] === "listening")!["url"] as string;
+    emu.setRequestUrl(url);
+    expect((await fetch(url.replace("/slack/events", "/healthz"))).status).toBe(200);
+
+    for (const tamper of ["signature", "stale_timestamp", "future_timestamp"] as const) {
+      const r = await emu.interact({
+        user: "alice",
+        channel: "security-alerts",
+        ts,
+        action_id: "socket_notify.ack",
+        via: "http",
+        tamper,
+      });
+      expect(r.status, tamper).toBe(401);
+    }
+    const ok = await emu.interact({
+      user: "alice",
+      channel: "security-alerts",
+      ts,
+      action_id: "socket_notify.ack",
+      via: "http",
+    });
+    expect(ok).toMatchObject({ status: 200, acked: true });
+    expect((await emu.replay())?.status).toBe(401);
+    await until(() => updates(emu).length > 0);
+    const store = FileStore.open(state);
+    expect(await store.decisions()).toMatchObject([{ kind: "ack", by: "U1000000001" }]);
+    s.child.kill("SIGTERM");
+    expect(await s.exited).toBe(0);
+  });
+
+  it("refuses to start without what it needs: a bot token where the app token goes, no interactive config", async () => {
+    const emu = await emulator();
+    const state = tmp.path(`state${++n}.json`);
+    const config = await tmp.write(`serve${n}.json`, CONFIG);
+    const wrong = await runCli(["serve", "--config", config], {
+      env: { ...emulatorBotEnv(emu), SOCKET_SLACK_APP_TOKEN: "xoxb-emulator-bot-token", SOCKET_NOTIFY_STATE: state },
+    });
+    expect(wrong.code).toBe(2);
+    expect(lines(wrong.stderr)[0]).toMatch(
+      /SOCKET_SLACK_APP_TOKEN: .*app-level token \(xapp-…\), not a bot or user token/,
+    );
+    expect(wrong.stderr).not.toContain("xoxb-emulator-bot-token");
+    const bare = await tmp.write(`bare${n}.json`, { ...CONFIG, interactive: undefined });
+    const none = await runCli(["serve", "--config", bare], {
+      env: { ...emulatorBotEnv(emu), SOCKET_SLACK_APP_TOKEN: APP_TOKEN, SOCKET_NOTIFY_STATE: state },
+    });
+    expect(none.code).toBe(2);
+    expect(lines(none.stderr)[0]).toMatch(/no `interactive` section/);
+    const nostate = await runCli(["serve", "--config", config], {
+      env: { ...emulatorBotEnv(emu), SOCKET_SLACK_APP_TOKEN: APP_TOKEN },
+    });
+    expect(nostate.code).toBe(2);
+    expect(lines(nostate.stderr)[0]).toMatch(/no state store/);
+  });
+});
+
+let pg: TestPostgres | undefined;
+beforeAll(async () => {
+  pg = await testPostgres("serve: two replicas on one PostgreSQL");
+}, 60_000);
+afterAll(() => pg?.stop());
+
+describe("socket-notify serve: two replicas on PostgreSQL", () => {
+  it("every request reaches both replicas; each click is applied once", async (ctx) => {
+    if (pg === undefined) return ctx.skip();
+    const emu = await emulator();
+    const db = await pg.newDatabase();
+    const env = { ...emulatorBotEnv(emu), SOCKET_SLACK_SIGNING_SECRET: SIGNING, SOCKET_NOTIFY_STATE: db };
+    await sendReport(env);
+    const { ts } = alertMessage(emu);
+    const config = await tmp.write(`serve${n}.json`, CONFIG);
+    const a = await serve(["--config", config, "--http", "--port", "0"], env);
+    const b = await serve(["--config", config, "--http", "--port", "0"], env);
+    const urls = [a, b].map((s) => s.logs.find((l) => l["event"] === "listening")!["url"] as string);
+    // A load balancer that (wrongly, as a retry to another replica would) sends every request to both.
+    const fanout: Server = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).filter(([k]) => k.startsWith("x-slack") || k === "content-type"),
+      ) as Record<string, string>;
+      const answers = await Promise.all(
+        urls.map((u) => fetch(u, { method: "POST", headers, body: Buffer.concat(chunks) })),
+      );
+      res.writeHead(answers[0]!.status, { "content-type": "application/json" });
+      res.end(await answers[0]!.text());
+    });
+    await new Promise<void>((r) => fanout.listen(0, "127.0.0.1", () => r()));
+    cleanup.push(() => new Promise<void>((r) => fanout.close(() => r())));
+    emu.setRequestUrl(`http://127.0.0.1:${(fanout.address() as { port: number }).port}/slack/events`);
+
+    const rows = alertMessage(emu).blocks.filter((b) => b["type"] === "actions").length;
+    expect(rows).toBe(4);
+    // Ack the four alerts (one click each); each reaches both replicas.
+    for (let i = 0; i < 4; i++) {
+      const msg = emu
+        .messages({ channel: "security-alerts" })
+        .filter((m) => m.ts === ts)
+        .at(-1)!;
+      const row = (msg.payload["blocks"] as Record<string, unknown>[]).find((b) => b["type"] === "actions");
+      if (row === undefined) break;
+      const r = await emu.interact({
+        user: "bob",
+        channel: "security-alerts",
+        ts,
+        action_id: "socket_notify.ack",
+        via: "http",
+      });
+      expect(r).toMatchObject({ status: 200 });
+      await until(() => updates(emu).length > i);
+    }
+    const store = await openStateStore(db);
+    cleanup.push(() => store.close());
+    await until(async () => (await store.decisions()).length >= 4);
+    // Give a second apply every chance to show up before counting.
+    await until(() => [a, b].every((s) => s.logs.filter((l) => l["event"] === "handled").length >= 4));
+    expect(await store.decisions()).toHaveLength(4);
+    const applied = [a, b].flatMap((s) => s.logs.filter((l) => l["event"] === "decided"));
+    expect(applied).toHaveLength(4);
+    const dup = [a, b].flatMap((s) => s.logs.filter((l) => l["event"] === "action_duplicate"));
+    expect(dup).toHaveLength(4);
+    a.child.kill("SIGTERM");
+    b.child.kill("SIGTERM");
+    expect(await a.exited).toBe(0);
+    expect(await b.exited).toBe(0);
+  });
+});
