@@ -66,11 +66,14 @@ function withoutEmulatorAndDemo() {
       'export async function runEmulator() { throw new UserError("usage", "the Action has no emulator command", { hint: "run socket-notify emulator from the release tarball or a checkout" }); }',
     "demo.js":
       'export async function runDemo() { throw new UserError("usage", "the Action has no demo command", { hint: "run socket-notify demo from the release tarball or a checkout" }); }',
+    // A CI step never runs the long-lived receiver: it stays out (ws, the state store's engines).
+    "serve.js":
+      'export async function runServe() { throw new UserError("usage", "the Action has no serve command", { hint: "run socket-notify serve from the release tarball or a checkout, as a service" }); }',
   };
   return {
     name: "without-emulator-and-demo",
     setup(b) {
-      b.onLoad({ filter: /[\\/]cli[\\/]dist[\\/](emulator|demo)\.js$/ }, (args) => ({
+      b.onLoad({ filter: /[\\/]cli[\\/]dist[\\/](emulator|demo|serve)\.js$/ }, (args) => ({
         contents: `import { UserError } from "@socket-notify/core";\n${stubs[args.path.split(/[\\/]/).pop()]}\n`,
         resolveDir: dist,
         loader: "js",
