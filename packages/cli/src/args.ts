@@ -11,7 +11,11 @@ export type Command =
   | "preview"
   | "serve"
   | "help"
-  | "version";
+  | "version"
+  | "mute"
+  | "unmute"
+  | "mutes"
+  | "state";
 export const COMMANDS: Command[] = [
   "send",
   "validate",
@@ -23,6 +27,10 @@ export const COMMANDS: Command[] = [
   "serve",
   "help",
   "version",
+  "mute",
+  "unmute",
+  "mutes",
+  "state",
 ];
 
 const OPTIONS = {
@@ -53,6 +61,13 @@ const OPTIONS = {
   http: { type: "boolean" },
   host: { type: "string" },
   "log-format": { type: "string" },
+  reason: { type: "string" },
+  for: { type: "string" },
+  until: { type: "string" },
+  type: { type: "string" },
+  by: { type: "string" },
+  force: { type: "boolean" },
+  replace: { type: "boolean" },
 } as const;
 
 /** Which options each command takes; anything else is a usage error, not silently ignored. */
@@ -96,6 +111,10 @@ const ALLOWED: Record<Command, (keyof typeof OPTIONS)[]> = {
   ],
   help: [],
   version: [],
+  mute: ["config", "allow-code-config", "reason", "for", "until", "repo", "type", "by", "force", "json"],
+  unmute: ["config", "allow-code-config", "repo", "type", "json"],
+  mutes: ["config", "allow-code-config", "json"],
+  state: ["config", "allow-code-config", "replace"],
 };
 
 export type Flags = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "boolean" ? boolean : string };
@@ -148,7 +167,16 @@ export function parseCli(argv: string[]): ParsedArgs {
     });
   }
   const maxPositionals =
-    command === "send" || command === "retry" || command === "preview" || command === "help" ? 1 : 0;
+    command === "state"
+      ? 2
+      : command === "send" ||
+          command === "retry" ||
+          command === "preview" ||
+          command === "help" ||
+          command === "mute" ||
+          command === "unmute"
+        ? 1
+        : 0;
   if (positionals.length > maxPositionals) {
     throw new UserError("usage", `${command}: unexpected argument "${positionals[maxPositionals]}"`, {
       hint: `run socket-notify ${command} --help`,
@@ -212,6 +240,9 @@ Usage:
   socket-notify serve [--http]           the Slack app: buttons and /socket-notify on alert messages (bot mode)
   socket-notify emulator                 run a local Slack emulator (Web API + incoming webhooks), live view at /
   socket-notify demo                     the bundled example, end to end, against an in-process emulator
+  socket-notify mute PKG --reason TEXT   leave a package's alerts out of later runs (needs "state")
+  socket-notify unmute ID|PKG            remove a mute;  socket-notify mutes [--json]: list them
+  socket-notify state export|import FILE the state store as JSON (mutes, living messages)
 
 Common options:
   -c, --config FILE        config file (default: SOCKET_SLACK_CONFIG_JSON, then .socketnotifyrc* search)
@@ -226,6 +257,7 @@ Environment variables:
   SOCKET_SLACK_API_URL      Slack Web API base URL (GovSlack, a proxy, the emulator)
   SOCKET_SLACK_ENABLED      false: send nothing (when the config does not set enabled)
   SOCKET_SLACK_LEVELS       block,warn: policy levels to send (when the config does not set levels)
+  SOCKET_NOTIFY_STATE       the state store: a file path or a postgres:// URL (overrides "state")
   HTTPS_PROXY, HTTP_PROXY, NO_PROXY (and lower case)
                             a proxy for every request to Slack, with curl's rules
   any name in {"env": "NAME"} secrets of the config, e.g. SLACK_WEBHOOK_SECURITY
@@ -335,6 +367,39 @@ app's events, clicks and slash commands over HTTP (signed) to URL; without it, S
 
 Example:
   socket-notify emulator --port 3100 --no-rate-limit`,
+  mute: `socket-notify mute ECOSYSTEM/NAME[@VERSION] --reason TEXT [options]
+
+Leaves matching alerts out of every later send (they are counted: "2 muted"). Needs a state store
+("state" in the config, or SOCKET_NOTIFY_STATE).
+
+  --reason TEXT           why (required; shown with the mute)
+  --for 30d | --until DATE
+                          expiry (m, h, d, w; or 2027-01-31 / an ISO date-time); default: none
+  --repo OWNER/NAME       only in this repository (default: every repository)
+  --type ALERT_TYPE       only this alert type (e.g. criticalCVE); without it, --force is needed
+  --force                 also for malware and didYouMean (typosquat) alerts
+  --by NAME               who decides (default: the CI actor, else the OS user)
+  --json                  print the decision as JSON
+
+Example:
+  socket-notify mute npm/lodash@4.17.20 --type criticalCVE --reason "not reachable" --for 30d`,
+  unmute: `socket-notify unmute ID | ECOSYSTEM/NAME[@VERSION] [--repo OWNER/NAME] [--type T] [--json]
+
+Removes a mute by its id (socket-notify mutes lists them), or every mute of that package.
+
+Example:
+  socket-notify unmute mute-3f9a2c1b`,
+  mutes: `socket-notify mutes [--json]
+
+Lists the mutes, acknowledgements and snoozes in force (expired ones no longer apply), with who,
+when, why and until when.`,
+  state: `socket-notify state export FILE | state import FILE [--replace]
+
+export writes the whole state store (decisions and living messages) as JSON, to review or keep in
+git; import merges such a file into the store (--replace: the store becomes the file). FILE may be -.
+
+Example:
+  socket-notify state export state.json`,
   demo: `socket-notify demo
 
 Sends the bundled example report through webhook mode and bot mode to an in-process Slack

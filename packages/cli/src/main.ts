@@ -40,6 +40,8 @@ import { contextFromCiEnv } from "./ci-env.js";
 import { type CliIO, Output, routeProcessWarnings } from "./io.js";
 import { cliLogger } from "./logger.js";
 import { describeFilter, EXCLUDED_EXAMPLES, renderPlan, renderReport } from "./render.js";
+import { renderStateReport, stateLocation } from "./state-location.js";
+import { type StateReport } from "./state-send.js";
 
 /**
  * Runs the CLI and returns its exit code: 0 delivered (or nothing to send), 1 a destination
@@ -84,6 +86,19 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         return await (await import("./demo.js")).runDemo(io, out);
       case "preview":
         return await preview(args, io, out);
+      case "mute":
+      case "unmute":
+      case "mutes":
+      case "state": {
+        const commands = await import("./state-commands.js");
+        const run = {
+          mute: commands.mute,
+          unmute: commands.unmute,
+          mutes: commands.mutes,
+          state: commands.stateCommand,
+        };
+        return await run[args.command](args, io, out);
+      }
     }
   } catch (e) {
     return reportError(e, out, debug);
@@ -243,8 +258,29 @@ async function sendCommand(args: ParsedArgs, io: CliIO, out: Output, cancel: Can
   if (facts) options.facts = facts;
   if (budget !== undefined) options.budgetMs = budget * 1000;
   if (requestTimeout !== undefined) options.requestTimeoutMs = requestTimeout * 1000;
-  const { plan, outcomes, report } = await engine.run(input, options);
+  const where = stateLocation(io.env, io.cwd, {
+    state: engine.config.state,
+    baseDir: engine.source.baseDir,
+    host: engine.host,
+  });
+  let stateReport: StateReport | undefined;
+  let result: Awaited<ReturnType<SocketNotifyEngine["run"]>>;
+  if (where) {
+    // Loaded only with state: a stateless run's start-up is unchanged.
+    const { openStateStore, runWithState } = await import("./state-send.js");
+    const store = await openStateStore(where.value);
+    try {
+      const r = await runWithState(engine, store, input, options);
+      stateReport = r.state;
+      result = r;
+    } finally {
+      await store.close();
+    }
+  } else result = await engine.run(input, options);
+  const { plan, outcomes } = result;
+  const report = stateReport ? { ...result.report, state: stateReport } : result.report;
   out.clearProgress();
+  for (const w of stateReport?.warnings ?? []) logger.warn(w);
   for (const w of report.warnings) logger.warn(w);
 
   const stoppedBy = cancel.received();
@@ -296,6 +332,7 @@ async function sendCommand(args: ParsedArgs, io: CliIO, out: Output, cancel: Can
     );
   else if (!f.quiet) {
     for (const l of renderReport(report, plan)) out.out(l);
+    if (stateReport) for (const l of renderStateReport(stateReport, report.dry_run)) out.out(l);
     if (report.dry_run && plan.enabled) for (const l of renderPlan(plan, f.verbose === true)) out.out(l);
   } else {
     // --quiet prints only errors: a destination that failed is one (else exit 1 comes unexplained).

@@ -37,6 +37,7 @@ export type ClassicFilterShape = {
   max_messages: ZodOptional<ZodNumber>;
   mention: ZodOptional<ZodArray<ZodString>>;
   mention_min_severity: ZodOptional<ZodString>;
+  notify: ZodOptional<ZodEnum<{ changes: "changes"; always: "always" }>>;
 };
 // Compile-time check that the type above describes what makeFilterShape builds: same keys, same parsed values.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -282,15 +282,22 @@ export class BotNotifier implements Notifier {
     const client = this.client(ctx.signal);
     const a = message.destination.address as BotAddress;
     try {
-      const res = await withSignal(
-        client.chat.postMessage({
-          channel: a.channel,
-          text: message.payload.text,
-          blocks: message.payload.blocks,
-          unfurl_links: false,
-          unfurl_media: false,
-          ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
-        }),
+      const res = await withSignal<{ ts?: string; channel?: string }>(
+        message.updateTs
+          ? client.chat.update({
+              channel: a.channel,
+              ts: message.updateTs,
+              text: message.payload.text,
+              blocks: message.payload.blocks,
+            })
+          : client.chat.postMessage({
+              channel: a.channel,
+              text: message.payload.text,
+              blocks: message.payload.blocks,
+              unfurl_links: false,
+              unfurl_media: false,
+              ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+            }),
         ctx.signal,
       );
       const out: SendResult = { ok: true };

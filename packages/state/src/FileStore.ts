@@ -223,12 +223,12 @@ export class FileStore implements StateStore {
     return options.includeExpired ? all : all.filter((d) => inForce(d, now));
   }
 
-  async export(): Promise<StateDocument> {
+  async exportDocument(): Promise<StateDocument> {
     const { format, schemaVersion, decisions, scopes } = this.#read();
     return { format, schemaVersion, decisions, scopes };
   }
 
-  async import(document: StateDocument, mode: "merge" | "replace" = "merge"): Promise<ImportResult> {
+  async importDocument(document: StateDocument, mode: "merge" | "replace" = "merge"): Promise<ImportResult> {
     const incoming = parseDocument(document, "import");
     return this.#change((doc) => {
       if (mode === "replace") {

@@ -348,7 +348,7 @@ export class PostgresStore implements StateStore {
     return r.rows.map(decisionOf);
   }
 
-  async export(): Promise<StateDocument> {
+  async exportDocument(): Promise<StateDocument> {
     const decisions = await this.decisions({ includeExpired: true });
     const scopes = await this.#query<ScopeRow>("SELECT * FROM socket_notify_scopes ORDER BY key");
     return {
@@ -359,7 +359,7 @@ export class PostgresStore implements StateStore {
     };
   }
 
-  async import(document: StateDocument, mode: "merge" | "replace" = "merge"): Promise<ImportResult> {
+  async importDocument(document: StateDocument, mode: "merge" | "replace" = "merge"): Promise<ImportResult> {
     const doc = parseDocument(document, "import");
     const c = await this.#connect();
     try {

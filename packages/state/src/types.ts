@@ -135,9 +135,9 @@ export interface StateStore {
   /** Decisions in force at `now` (default: the store's clock); `includeExpired` lists all. */
   decisions(options?: { includeExpired?: boolean; now?: number }): Promise<Decision[]>;
 
-  export(): Promise<StateDocument>;
+  exportDocument(): Promise<StateDocument>;
   /** `merge`: add or replace by id/key; `replace`: the store becomes the document. */
-  import(document: StateDocument, mode?: "merge" | "replace"): Promise<ImportResult>;
+  importDocument(document: StateDocument, mode?: "merge" | "replace"): Promise<ImportResult>;
 
   close(): Promise<void>;
 }

@@ -111,6 +111,12 @@ export function makeFilterShape(zb: ZodBuilder) {
       ),
     ),
     mention_min_severity: zb.optional(severityName("Lowest severity that triggers `mention` (default critical).")),
+    notify: zb.optional(
+      described(
+        zb.enum(["changes", "always"]),
+        "With `state`: `changes` (default) sends a webhook only new alerts and edits a bot's living message; `always` sends every run in full, as without state.",
+      ),
+    ),
   };
 }
 
@@ -155,6 +161,12 @@ export const coreShape = {
   max_messages: filterShape.max_messages,
   timeout: positiveAtMost(3600, "Whole-run time budget in seconds (default 120)."),
   request_timeout: positiveAtMost(600, "Per-request timeout in seconds (default 10)."),
+  state: z.optional(
+    described(
+      secretValue,
+      'Where runs remember what they sent: a file path (relative to this config file) or a postgres:// URL (a secret: a string or {"env": "VAR"}). SOCKET_NOTIFY_STATE overrides it. Absent: every run stands alone.',
+    ),
+  ),
   plugins: z.optional(
     described(
       z.array(z.string().check(z.minLength(1))),

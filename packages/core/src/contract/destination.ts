@@ -37,4 +37,9 @@ export interface OutboundMessage extends BuiltMessage {
   key: string;
   /** Parent message ts when this page is a thread reply (notifiers with `threads`). */
   threadTs?: string;
+  /**
+   * Edit this earlier message in place instead of posting (notifiers with `update`): a living
+   * message kept by the state store. A message that is gone fails with `message_not_found`.
+   */
+  updateTs?: string;
 }

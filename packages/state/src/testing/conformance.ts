@@ -179,20 +179,22 @@ export function describeStoreConformance(engine: string, h: ConformanceHarness |
         by: "bob",
         reason: "r",
       });
-      const doc = await s.export();
+      const doc = await s.exportDocument();
       expect(doc).toMatchObject({ format: "socket-notify-state", schemaVersion: 1 });
       expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
 
       const other = await harness.open();
       await other.addDecision({ kind: "ack", target: { fingerprint: "npm/z@1 malware" }, by: "carol", id: "ack-keep" });
-      expect(await other.import(doc, "merge")).toEqual({ decisions: 1, scopes: 1 });
-      const merged = await other.export();
+      expect(await other.importDocument(doc, "merge")).toEqual({ decisions: 1, scopes: 1 });
+      const merged = await other.exportDocument();
       expect(merged.decisions.map((d) => d.id).sort()).toEqual(["ack-keep", mute.id].sort());
       expect(merged.scopes).toEqual(doc.scopes);
-      await other.import(doc, "replace");
-      expect((await other.export()).decisions).toEqual(doc.decisions);
-      await expect(other.import({ ...doc, decisions: [{ id: "x" }] } as never)).rejects.toThrow(/decisions\[0\]/);
-      await expect(other.import({ ...doc, schemaVersion: 99 })).rejects.toThrow(/newer socket-notify/);
+      await other.importDocument(doc, "replace");
+      expect((await other.exportDocument()).decisions).toEqual(doc.decisions);
+      await expect(other.importDocument({ ...doc, decisions: [{ id: "x" }] } as never)).rejects.toThrow(
+        /decisions\[0\]/,
+      );
+      await expect(other.importDocument({ ...doc, schemaVersion: 99 })).rejects.toThrow(/newer socket-notify/);
       await s.close();
       await other.close();
     });

@@ -1,0 +1,418 @@
+/**
+ * `send` with a state store: what this run does differs from the stateless plan by what earlier
+ * runs did. It works at the engine's plan -> deliver seam:
+ *
+ * 1. Decisions: muted and snoozed alerts are left out (and counted); acknowledged ones are shown
+ *    as such.
+ * 2. Per destination with `notify: changes` (the default) and a known repository + PR (or branch):
+ *    - a webhook gets only the alerts that are new since the last run; nothing new, nothing sent;
+ *    - a bot keeps one living message: posted once, then edited in place (new alerts marked,
+ *      resolved ones listed, counts at the top), with a thread reply when alerts are new; a
+ *      message deleted in Slack is posted again and remembered.
+ * 3. Every destination's lock is held from reading its scope to recording what was sent, so two
+ *    runs for one PR at once make one living message and lose no update.
+ */
+import {
+  type Alert,
+  type Destination,
+  type MessageOutcome,
+  type OutboundMessage,
+  type Plan,
+  type PlannedDestination,
+  plannedMessages,
+  type RunResult,
+  type ScanContext,
+  type ScanInput,
+  type SocketNotifyEngine,
+} from "@socket-notify/core";
+import {
+  alertFingerprint,
+  type Decision,
+  type ScopeRecord,
+  scopeKey,
+  type SeenAlert,
+  seenAlert,
+  type StateStore,
+  targetMatches,
+} from "@socket-notify/state";
+
+/** For `send`: main.ts loads this module (and with it the store) only when state is configured. */
+export { openStateStore } from "@socket-notify/state";
+
+type RunOptions = NonNullable<Parameters<SocketNotifyEngine["run"]>[1]>;
+
+export type StateAction = "post" | "update" | "repost" | "nothing" | "full";
+
+export interface DestinationStateReport {
+  route: string;
+  target: string;
+  /** post: a first (living) message; update: edited in place; repost: it was gone, posted again; nothing; full: no state used. */
+  action: StateAction;
+  /** A thread reply announces new alerts (bot, update). */
+  thread_reply: boolean;
+  new: number;
+  resolved: number;
+  reason?: string;
+}
+
+export interface StateReport {
+  location: string;
+  engine: string;
+  muted: number;
+  snoozed: number;
+  acknowledged: number;
+  destinations: DestinationStateReport[];
+  warnings: string[];
+}
+
+interface Work {
+  planned: PlannedDestination;
+  key: string | undefined;
+  living: boolean;
+  report: DestinationStateReport;
+  current: SeenAlert[];
+  prior?: ScopeRecord;
+}
+
+const NEW_MARK = "🆕 ";
+const MAX_RESOLVED_LISTED = 10;
+
+export async function runWithState(
+  engine: SocketNotifyEngine,
+  store: StateStore,
+  input: ScanInput,
+  options: RunOptions,
+): Promise<RunResult & { state: StateReport }> {
+  const ctx: ScanContext = { ...input.context, ...definedOnly(options.context ?? {}) };
+  const decisions = await store.decisions();
+  const { kept, muted, snoozed, acknowledged } = applyDecisions(input.alerts, decisions, ctx.repo);
+  const shown: ScanInput = { ...input, alerts: kept };
+  const living = engine.capabilities.update;
+  const state: StateReport = {
+    location: store.location,
+    engine: store.engine,
+    muted,
+    snoozed,
+    acknowledged: acknowledged.size,
+    destinations: [],
+    warnings: [],
+  };
+  const hidden = { muted, snoozed, acknowledged: acknowledged.size };
+  // Per configured destination (plans list them in the same order, before and after `prepare`).
+  const keyOf = engine.destinations.map((d) =>
+    (d.filter.notify ?? "changes") === "changes"
+      ? scopeKey({ destination: `${d.route}/${d.target}`, repo: ctx.repo, pr: ctx.pr, branch: ctx.branch })
+      : undefined,
+  );
+  if (engine.destinations.some((d, i) => (d.filter.notify ?? "changes") === "changes" && !keyOf[i]))
+    state.warnings.push(
+      "state: the run names no repository and PR or branch, so destinations get every alert as without state",
+    );
+  const keys = [...new Set(keyOf.filter((k): k is string => k !== undefined))].sort();
+  const dryRun = options.dryRun === true;
+  let work: Work[] = [];
+
+  /** The plan made stateful: priors read (under the locks), each destination's messages reshaped. */
+  const reshape = async (plan: Plan): Promise<OutboundMessage[]> => {
+    work = plan.destinations.map((planned, i) => {
+      const d = engine.destinations[i] ?? planned.destination;
+      const notify = d.filter.notify ?? "changes";
+      const report: DestinationStateReport = {
+        route: d.route,
+        target: d.target,
+        action: "full",
+        thread_reply: false,
+        new: 0,
+        resolved: 0,
+      };
+      if (notify === "changes" && !keyOf[i])
+        report.reason = "the run names no repository and PR or branch: sent in full";
+      if (notify === "always") report.reason = "notify: always";
+      return { planned, key: keyOf[i], living, report, current: planned.matched.map(seenAlert) };
+    });
+    for (const w of work.filter((x) => x.key !== undefined)) {
+      w.prior = await store.getScope(w.key as string);
+      shape(engine, shown, options, plan, w, acknowledged, ctx, hidden);
+    }
+    return plannedMessages(plan);
+  };
+
+  const body = async (): Promise<RunResult> => {
+    if (dryRun) {
+      const plan = engine.plan(shown, options);
+      await reshape(plan);
+      return { plan, outcomes: [], report: engine.report(plan, undefined, plan.enabled ? "dry-run" : "skipped") };
+    }
+    const result = await engine.run(shown, { ...options, select: reshape });
+    const { plan } = result;
+    let outcomes = result.outcomes;
+    // A living message deleted in Slack: post it again (without the thread reply) and remember the new one.
+    const gone = work.filter((w) => {
+      const first = outcomes.find((o) => o.message === w.planned.messages[0]);
+      return w.report.action === "update" && first && !first.ok && first.failure?.code === "message_not_found";
+    });
+    if (gone.length) {
+      const again = new Map<Work, OutboundMessage[]>();
+      for (const w of gone) {
+        const fresh = w.planned.messages
+          .filter((m) => !isReply(m))
+          .map(({ updateTs: _u, threadTs: _t, ...m }) => m as OutboundMessage);
+        again.set(w, fresh);
+        w.report.action = "repost";
+        w.report.thread_reply = false;
+      }
+      const messages = [...again.values()].flat();
+      const prepared = await engine.prepare(options, [
+        ...new Set(gone.map((w) => engine.destinations[plan.destinations.indexOf(w.planned)] as Destination)),
+      ]);
+      try {
+        const retried = await engine.deliver(prepared, messages, options);
+        const replaced = new Set(gone.flatMap((w) => w.planned.messages));
+        outcomes = [...outcomes.filter((o) => !replaced.has(o.message)), ...retried];
+      } finally {
+        prepared.close();
+      }
+      for (const [w, msgs] of again) w.planned.messages = msgs;
+    }
+    for (const w of work.filter((x) => x.key !== undefined)) await record(store, w, outcomes, ctx, state);
+    return { plan, outcomes, report: engine.report(plan, outcomes, "sent") };
+  };
+
+  // Locks in one order (sorted keys), so two runs never wait on each other crosswise.
+  const locked = (i: number): Promise<RunResult> =>
+    i >= keys.length || dryRun ? body() : store.withLock(`living ${keys[i]}`, () => locked(i + 1), { waitMs: 300_000 });
+  const result = await locked(0);
+  state.destinations = work.map((w) => w.report);
+  return { ...result, state };
+}
+
+function isReply(m: OutboundMessage): boolean {
+  return (m as OutboundMessage & { stateReply?: boolean }).stateReply === true;
+}
+
+/** Muted and snoozed alerts out (counted), acknowledged ones kept and named. */
+export function applyDecisions(
+  alerts: Alert[],
+  decisions: Decision[],
+  repo: string | undefined,
+): { kept: Alert[]; muted: number; snoozed: number; acknowledged: Map<string, Decision> } {
+  let muted = 0;
+  let snoozed = 0;
+  const acknowledged = new Map<string, Decision>();
+  const kept: Alert[] = [];
+  for (const a of alerts) {
+    const hits = decisions.filter((d) => targetMatches(d.target, a, repo));
+    if (hits.some((d) => d.kind === "mute")) muted++;
+    else if (hits.some((d) => d.kind === "snooze")) snoozed++;
+    else {
+      const ack = hits.find((d) => d.kind === "ack");
+      if (ack) acknowledged.set(alertFingerprint(a), ack);
+      kept.push(a);
+    }
+  }
+  return { kept, muted, snoozed, acknowledged };
+}
+
+/** Replaces a stateful destination's planned messages with what state makes of them. */
+function shape(
+  engine: SocketNotifyEngine,
+  shown: ScanInput,
+  options: RunOptions,
+  plan: Plan,
+  w: Work,
+  acknowledged: Map<string, Decision>,
+  ctx: ScanContext,
+  hidden: ExtraCounts,
+): void {
+  const index = plan.destinations.indexOf(w.planned);
+  const before = new Set((w.prior?.alerts ?? []).map((a) => a.fingerprint));
+  const now = new Set(w.current.map((a) => a.fingerprint));
+  const fresh = w.planned.matched.filter((a) => !before.has(alertFingerprint(a)));
+  const resolved = (w.prior?.alerts ?? []).filter((a) => !now.has(a.fingerprint));
+  w.report.new = w.prior ? fresh.length : w.current.length;
+  w.report.resolved = resolved.length;
+  const replan = (alerts: Alert[]) => {
+    const p = engine.plan(
+      { ...shown, alerts },
+      options,
+      plan.destinations.map((x) => x.destination),
+    ).destinations[index] as PlannedDestination;
+    return p.messages;
+  };
+
+  if (!w.living) {
+    // Webhooks cannot edit: only what is new since the last run for this repository and PR.
+    if (w.prior && !fresh.length) {
+      w.planned.messages = [];
+      w.report.action = "nothing";
+      w.report.reason = "no new alerts since the last run";
+      return;
+    }
+    if (w.prior) w.planned.messages = replan(fresh);
+    w.report.action = w.planned.messages.length ? "post" : "nothing";
+    if (!w.planned.messages.length) w.report.reason = "no alerts";
+    return;
+  }
+
+  const message = w.prior?.message;
+  const unchanged = w.prior && !fresh.length && !resolved.length;
+  if (message && unchanged) {
+    w.planned.messages = [];
+    w.report.action = "nothing";
+    w.report.reason = "the living message already shows these alerts";
+    return;
+  }
+  if (!message && !w.current.length) {
+    w.planned.messages = [];
+    w.report.action = "nothing";
+    w.report.reason = "no alerts";
+    return;
+  }
+  const freshIds = new Set(fresh.map(alertFingerprint));
+  const marked = w.planned.matched.map((a) => {
+    const fp = alertFingerprint(a);
+    const ack = acknowledged.get(fp);
+    let title = a.title;
+    if (message && freshIds.has(fp)) title = `${NEW_MARK}${title}`;
+    if (ack) title = `${title} (acknowledged by ${ack.by})`;
+    return title === a.title ? a : { ...a, title };
+  });
+  let messages = marked.length ? replan(marked) : [allResolvedMessage(w, resolved, ctx)];
+  const counts = countsLine(w.current.length, message ? fresh.length : 0, resolved.length, hidden);
+  messages = messages.map((m, i) => (i === 0 ? decorate(m, counts, resolved) : m));
+  if (message) {
+    messages[0] = { ...(messages[0] as OutboundMessage), updateTs: message.ts };
+    w.report.action = "update";
+    if (fresh.length) {
+      const commit = ctx.commitSha ? ` in ${ctx.commitSha.slice(0, 7)}` : "";
+      const text = `${fresh.length} new alert${fresh.length === 1 ? "" : "s"}${commit}: ${fresh
+        .slice(0, 5)
+        .map((a) => `${a.ecosystem}/${a.namespace ? `${a.namespace}/` : ""}${a.name}@${a.version} (${a.type})`)
+        .join(", ")}${fresh.length > 5 ? ", …" : ""}`;
+      const reply: OutboundMessage & { stateReply: true } = {
+        key: `${baseKey(w)}/state-reply`,
+        destination: w.planned.destination,
+        kind: "alerts",
+        alerts: fresh,
+        index: 1,
+        count: 1,
+        threadTs: message.ts,
+        payload: {
+          text: plain(text),
+          blocks: [{ type: "section", text: { type: "mrkdwn", text: escapeMrkdwn(text) } }],
+          unfurl_links: false,
+          unfurl_media: false,
+        },
+        stateReply: true,
+      };
+      messages.push(reply);
+      w.report.thread_reply = true;
+    }
+  } else w.report.action = "post";
+  w.planned.messages = messages;
+}
+
+interface ExtraCounts {
+  muted: number;
+  snoozed: number;
+  acknowledged: number;
+}
+
+function countsLine(total: number, fresh: number, resolved: number, e: ExtraCounts): string {
+  const parts = [`${total} alert${total === 1 ? "" : "s"}`];
+  if (fresh) parts.push(`${fresh} new`);
+  if (resolved) parts.push(`${resolved} resolved`);
+  if (e.muted) parts.push(`${e.muted} muted`);
+  if (e.snoozed) parts.push(`${e.snoozed} snoozed`);
+  if (e.acknowledged) parts.push(`${e.acknowledged} acknowledged`);
+  return parts.join(" · ");
+}
+
+function escapeMrkdwn(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+function plain(s: string): string {
+  return s.slice(0, 3000);
+}
+
+/** Counts right under the header; the resolved alerts listed at the end (bounded by Slack's 50 blocks). */
+function decorate(m: OutboundMessage, counts: string, resolved: SeenAlert[]): OutboundMessage {
+  const blocks = [...(m.payload.blocks ?? [])];
+  const at = blocks[0] && (blocks[0] as { type?: string }).type === "header" ? 1 : 0;
+  const add: unknown[] = [{ type: "context", elements: [{ type: "mrkdwn", text: escapeMrkdwn(counts) }] }];
+  blocks.splice(at, 0, ...(add as typeof blocks));
+  if (resolved.length && blocks.length < 50) {
+    const list = resolved
+      .slice(0, MAX_RESOLVED_LISTED)
+      .map((a) => `• ~${escapeMrkdwn(`${a.package} ${a.type}`)}~`)
+      .join("\n");
+    const more = resolved.length > MAX_RESOLVED_LISTED ? `\n…and ${resolved.length - MAX_RESOLVED_LISTED} more` : "";
+    blocks.push({
+      type: "section",
+      text: {
+        type: "mrkdwn",
+        text: `*✅ Resolved since the last run (${resolved.length})*\n${list}${more}`.slice(0, 3000),
+      },
+    } as (typeof blocks)[number]);
+  }
+  return { ...m, payload: { ...m.payload, text: `${counts} · ${m.payload.text}`.slice(0, 4000), blocks } };
+}
+
+/** A stable key for a message state adds: the scope's, which names destination, repository and PR. */
+function baseKey(w: Work): string {
+  return (w.key ?? w.planned.destination.route).replace(/[%/]/g, (c) => (c === "%" ? "%25" : "%2F"));
+}
+
+function allResolvedMessage(w: Work, resolved: SeenAlert[], ctx: ScanContext): OutboundMessage {
+  const where = `${ctx.repo ?? ""}${ctx.pr ? ` PR #${ctx.pr}` : ctx.branch ? ` (${ctx.branch})` : ""}`;
+  const text = `✅ All Socket alerts resolved in ${where}`;
+  return {
+    key: `${baseKey(w)}/all-resolved`,
+    destination: w.planned.destination,
+    kind: "alerts",
+    alerts: [],
+    index: 1,
+    count: 1,
+    payload: {
+      text: `${text} (${resolved.length} since the last run)`,
+      blocks: [{ type: "section", text: { type: "mrkdwn", text: `*${escapeMrkdwn(text)}*` } }],
+      unfurl_links: false,
+      unfurl_media: false,
+    },
+  };
+}
+
+/** What this destination now shows, written after delivery (a failed first message records nothing). */
+async function record(
+  store: StateStore,
+  w: Work,
+  outcomes: MessageOutcome[],
+  ctx: ScanContext,
+  state: StateReport,
+): Promise<void> {
+  const key = w.key as string;
+  if (w.report.action === "nothing" && w.prior) return;
+  const first = w.planned.messages[0];
+  const outcome = first && outcomes.find((o) => o.message === first);
+  if (first && !outcome?.ok) return; // not delivered: the next run tries again from the same state
+  let message = w.prior?.message;
+  if (w.living && outcome?.ok && outcome.ts && (w.report.action === "post" || w.report.action === "repost"))
+    message = {
+      channel: outcome.channel ?? (w.planned.destination.address as { channel?: string }).channel ?? "",
+      ts: outcome.ts,
+    };
+  const write = {
+    key,
+    alerts: w.current,
+    ...(message ? { message } : {}),
+    ...(ctx.commitSha ? { commit: ctx.commitSha } : {}),
+  };
+  const r = await store.putScope(write, w.prior?.version ?? 0);
+  if (!r.ok)
+    state.warnings.push(`state: ${w.report.route} → ${w.report.target}: another run changed it meanwhile; kept theirs`);
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== "")) as Partial<T>;
+}
