@@ -155,6 +155,7 @@ export { type Logger, MemoryLogger, silentLogger } from "./logger.js";
 export {
   type Alert,
   type AlertAction,
+  alertFingerprint,
   type Forge,
   type IntroducedBy,
   packageLabel,

@@ -91,6 +91,21 @@ export interface ScanInput {
   scanFailed?: boolean;
 }
 
+/**
+ * An alert's fingerprint: stable across runs and readable in `state export`. It is made of the
+ * ecosystem, namespace, name, version and alert type, plus the advisory (GHSA, else CVE) so two
+ * vulnerabilities of one package stay two alerts. Socket's per-report alert key is left out on
+ * purpose: it is not promised to be the same in the next scan. The repository scopes it (each
+ * scope key contains the repository), so it is not part of the fingerprint itself.
+ */
+export function alertFingerprint(
+  a: Pick<Alert, "ecosystem" | "namespace" | "name" | "version" | "type" | "ghsaId" | "cveId">,
+): string {
+  const pkg = `${a.ecosystem.toLowerCase()}/${a.namespace ? `${a.namespace}/` : ""}${a.name}@${a.version}`;
+  const advisory = (a.ghsaId ?? a.cveId)?.toUpperCase();
+  return advisory ? `${pkg} ${a.type} ${advisory}` : `${pkg} ${a.type}`;
+}
+
 /** `namespace/name@version`, the way Socket shows a package. */
 export function packageLabel(a: Pick<Alert, "namespace" | "name" | "version">): string {
   const base = a.namespace ? `${a.namespace}/${a.name}` : a.name;

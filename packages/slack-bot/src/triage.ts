@@ -5,7 +5,7 @@
  * Acknowledge button's value (JSON, at most Slack's 2000 characters), so the receiver needs
  * nothing but the clicked message to know which alert, package version and repository it is.
  */
-import { type Alert, described, packageLabel, type ScanContext } from "@socket-notify/core";
+import { type Alert, alertFingerprint, described, packageLabel, type ScanContext } from "@socket-notify/core";
 import * as z from "zod/mini";
 
 export const TRIAGE_ACTIONS = {
@@ -48,14 +48,8 @@ export interface TriageTarget {
   title: string;
 }
 
-/** The same fingerprint as @socket-notify/state's `alertFingerprint` (kept in step by a test). */
-export function triageFingerprint(
-  a: Pick<Alert, "ecosystem" | "namespace" | "name" | "version" | "type" | "ghsaId" | "cveId">,
-): string {
-  const pkg = `${a.ecosystem.toLowerCase()}/${a.namespace ? `${a.namespace}/` : ""}${a.name}@${a.version}`;
-  const advisory = (a.ghsaId ?? a.cveId)?.toUpperCase();
-  return advisory ? `${pkg} ${a.type} ${advisory}` : `${pkg} ${a.type}`;
-}
+/** The state store's alert fingerprint (core's `alertFingerprint`): what a click decides on. */
+export const triageFingerprint = alertFingerprint;
 
 export function triageTarget(alert: Alert, scan: ScanContext): TriageTarget {
   return {

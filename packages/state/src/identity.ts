@@ -1,20 +1,8 @@
-import { type Alert, packageLabel } from "@socket-notify/core";
+import { type Alert, alertFingerprint, packageLabel } from "@socket-notify/core";
 import { type DecisionTarget, type SeenAlert } from "./types.js";
 
-/**
- * An alert's fingerprint: stable across runs and readable in `state export`. It is made of the
- * ecosystem, namespace, name, version and alert type, plus the advisory (GHSA, else CVE) so two
- * vulnerabilities of one package stay two alerts. Socket's per-report alert key is left out on
- * purpose: it is not promised to be the same in the next scan. The repository scopes it (each
- * scope key contains the repository), so it is not part of the fingerprint itself.
- */
-export function alertFingerprint(
-  a: Pick<Alert, "ecosystem" | "namespace" | "name" | "version" | "type" | "ghsaId" | "cveId">,
-): string {
-  const pkg = `${a.ecosystem.toLowerCase()}/${a.namespace ? `${a.namespace}/` : ""}${a.name}@${a.version}`;
-  const advisory = (a.ghsaId ?? a.cveId)?.toUpperCase();
-  return advisory ? `${pkg} ${a.type} ${advisory}` : `${pkg} ${a.type}`;
-}
+// The fingerprint is core's (model.ts): the triage buttons in slack-bot name alerts by the same one.
+export { alertFingerprint };
 
 export function seenAlert(a: Alert): SeenAlert {
   return {
