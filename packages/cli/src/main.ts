@@ -41,7 +41,8 @@ import { type CliIO, Output, routeProcessWarnings } from "./io.js";
 import { cliLogger } from "./logger.js";
 import { describeFilter, EXCLUDED_EXAMPLES, renderPlan, renderReport } from "./render.js";
 import { renderStateReport, stateLocation } from "./state-location.js";
-import { type StateReport } from "./state-send.js";
+// `import type`: a plain import would load the store (and its dependencies) on every send.
+import type { StateReport } from "./state-send.js";
 
 /**
  * Runs the CLI and returns its exit code: 0 delivered (or nothing to send), 1 a destination

@@ -4,7 +4,8 @@
  */
 import { isAbsolute, resolve } from "node:path";
 import { type PluginHost, Secret, type SecretRef } from "@socket-notify/core";
-import { type StateReport } from "./state-send.js";
+// `import type`: a plain import would load the store (and its dependencies) on every send.
+import type { StateReport } from "./state-send.js";
 
 function isDatabaseUrl(raw: string): boolean {
   return /^postgres(ql)?:\/\//i.test(raw.trim());
