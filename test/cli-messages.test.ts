@@ -72,8 +72,13 @@ describe("what a triager sees in Slack", () => {
     expect(evil).toContain("· 3 alerts");
     expect(evil).toContain("*Suggestion:* Remove the package &lt;!channel&gt; and rotate any secrets it could read.");
     expect(evil).toContain("*Next step:* What is obfuscated code?");
-    expect(all[all.indexOf(evil) + 1]).toBe("Alert types: `obfuscatedFile` · `networkAccess` · `envVars`");
-    expect(all).toContain("Alert type: `didYouMean`");
+    // Each alert's type key on its own line, and all of the message's in small text at its end.
+    for (const t of ["obfuscatedFile", "networkAccess", "envVars"])
+      expect(evil).toMatch(new RegExp(`\\* \`${t}\`$`, "m"));
+    const typeLine = blocks.filter((b) => b.type === "context").at(-1)!;
+    expect(texts([typeLine])[0]).toMatch(/^Alert types \(for alert_types \/ exclude_alert_types\): /);
+    for (const t of ["obfuscatedFile", "networkAccess", "envVars", "didYouMean"])
+      expect(texts([typeLine])[0]).toContain(`\`${t}\``);
     expect(blocks[0]!.text!.text).toBe("🚨 Socket Security: 4 alerts (1 block, 3 warn)");
   });
 

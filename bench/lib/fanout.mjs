@@ -132,10 +132,10 @@ export function rateLowerBound(planned, burst = 1) {
 }
 
 /**
- * Pagination lower bound per destination: what must be sent is every package entry (its section
- * and the context line with its type keys, as rendered) plus, in each message, a header, the scan
- * context line and a divider; a message holds at most 50 blocks and 12,000 characters of block
- * text. LB = max(ceil(entries / floor((50 − 3) / 2)), ceil(chars / (12,000 − per-message chars))).
+ * Pagination lower bound per destination: what must be sent is every package entry (its section,
+ * as rendered) plus, in each message, a header, the scan context line, a divider and the context
+ * line of its type keys (the shortest one sent); a message holds at most 50 blocks and 12,000
+ * characters of block text. LB = max(ceil(entries / (50 − 4)), ceil(chars / (12,000 − per-message chars))).
  */
 export function paginationLowerBound(plans, limits = { maxBlocks: 50, maxMessageChars: 12_000 }) {
   let total = 0;
@@ -149,6 +149,7 @@ export function paginationLowerBound(plans, limits = { maxBlocks: 50, maxMessage
       let alerts = 0;
       let entries = 0;
       let fixed = Infinity;
+      let fixedTypes = Infinity;
       for (const m of d.messages) {
         const blocks = m.payload.blocks;
         const header = blocks.find((b) => b.type === "header")?.text.text.length ?? 0;
@@ -157,12 +158,17 @@ export function paginationLowerBound(plans, limits = { maxBlocks: 50, maxMessage
         const context = blocks.slice(1, divider).reduce((n, b) => n + text(b), 0);
         fixed = Math.min(fixed, header + context);
         const body = blocks.slice(divider + 1);
-        for (const b of body) alertChars += text(b);
+        const types = body.filter((b) => b.type === "context").reduce((n, b) => n + text(b), 0);
+        fixedTypes = Math.min(fixedTypes, types);
+        for (const b of body) if (b.type === "section") alertChars += text(b);
         entries += body.filter((b) => b.type === "section").length;
         alerts += m.alerts.length;
       }
-      const perMessage = Math.floor((limits.maxBlocks - 3) / 2);
-      const lb = Math.max(Math.ceil(entries / perMessage), Math.ceil(alertChars / (limits.maxMessageChars - fixed)));
+      const perMessage = limits.maxBlocks - 4;
+      const lb = Math.max(
+        Math.ceil(entries / perMessage),
+        Math.ceil(alertChars / (limits.maxMessageChars - fixed - fixedTypes)),
+      );
       rows.push({ target: d.destination.target, sent: d.messages.length, lb, alerts, alertChars });
       total += lb;
     }

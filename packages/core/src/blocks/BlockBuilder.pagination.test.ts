@@ -34,15 +34,20 @@ function sameSize(n: number): Alert[] {
 
 describe("pagination is tight (bench figure 2)", () => {
   const builder = new BlockBuilder();
-  // An entry is a section and the context line with its type key (blocks 3 and 4 after header, scan context, divider).
+  // An entry is one section (block 3 after header, scan context, divider); the page ends with one
+  // context line of its type keys (all entries here have the same one).
   const one = builder.build(sameSize(1), SCAN).messages[0]!.payload.blocks;
-  const len = blockText(one[3]!) + blockText(one[4]!);
-  // What fits next to the header (150 reserved) and the context line when nothing is left over,
-  // in characters and in blocks (two per entry).
+  const len = blockText(one[3]!);
+  const types = blockText(one[4]!);
+  // What fits next to the header (150 reserved), the scan context and the type line when nothing
+  // is left over, in characters and in blocks (one per entry, four per page).
   const context = one[1]!;
   const room =
-    SLACK_LIMITS.maxMessageChars - SLACK_LIMITS.maxHeaderChars - ("text" in context ? context.text.text.length : 0);
-  const perPage = Math.min(Math.floor(room / len), Math.floor((SLACK_LIMITS.maxBlocks - 3) / 2));
+    SLACK_LIMITS.maxMessageChars -
+    SLACK_LIMITS.maxHeaderChars -
+    ("text" in context ? context.text.text.length : 0) -
+    types;
+  const perPage = Math.min(Math.floor(room / len), SLACK_LIMITS.maxBlocks - 4);
 
   it("when every alert fits, pages are filled to the limit: no room is kept for a summary that is not sent", () => {
     expect(one.map((b) => b.type)).toEqual(["header", "section", "divider", "section", "context"]);

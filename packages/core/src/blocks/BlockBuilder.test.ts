@@ -258,7 +258,7 @@ describe("BlockBuilder: content", () => {
     const text = builder.renderAlert(a!, 3000);
     expect(text).toBe(
       [
-        "🔴 *Critical · Block* — *Critical CVE*",
+        "🔴 *Critical · Block* — *Critical CVE* `criticalCVE`",
         "<https://socket.dev/npm/package/@babel/traverse/overview/7.22.5|npm/@babel/traverse@7.22.5>",
         "CVE-2023-45133 · GHSA-67hx-6x53-jw92",
         "*Introduced by:*",

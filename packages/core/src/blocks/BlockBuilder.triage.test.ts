@@ -69,11 +69,17 @@ describe("suggestion, next step and type key", () => {
     const suggestion = section!.split("\n").find((l) => l.startsWith("*Suggestion:*"))!;
     expect(suggestion.length).toBeLessThanOrEqual("*Suggestion:* ".length + 300 + 12); // cut at 300, then escaped
     expect(suggestion.endsWith("…")).toBe(true);
-    // The section is followed by a context block (Slack's small text) with the filterable key.
-    const i = blocks.findIndex((b) => b.type === "section" && b.text.text === section);
-    expect(blocks[i + 1]).toEqual({
+    // The filterable key is on the alert's own line, and in the page's context block (Slack's small text).
+    expect(section!.split("\n")[0]).toMatch(/— \*obfuscatedFile title\* `obfuscatedFile`$/);
+    expect(blocks[blocks.length - 1]).toEqual({
       type: "context",
-      elements: [{ type: "mrkdwn", text: "Alert type: `obfuscatedFile`", verbatim: true }],
+      elements: [
+        {
+          type: "mrkdwn",
+          text: "Alert types (for alert_types / exclude_alert_types): `obfuscatedFile`",
+          verbatim: true,
+        },
+      ],
     });
   });
 
@@ -84,7 +90,7 @@ describe("suggestion, next step and type key", () => {
 
   it("a hostile type key is escaped", () => {
     const c = contexts(builder.build([alert("a", "x`<!here>*")], {}).messages[0]!.payload.blocks)[0]!;
-    expect(c).toBe("Alert type: `xˋ&lt;!here&gt;∗`");
+    expect(c).toBe("Alert types (for alert_types / exclude_alert_types): `xˋ&lt;!here&gt;∗`");
   });
 });
 
@@ -101,7 +107,8 @@ describe("one package, one entry", () => {
     ];
     const r = builder.build(input, {});
     const blocks = r.messages[0]!.payload.blocks;
-    expect(blocks.map((b) => b.type)).toEqual(["header", "divider", "section", "context", "section", "context"]);
+    // One block per entry; one small-text line of type keys per message.
+    expect(blocks.map((b) => b.type)).toEqual(["header", "divider", "section", "section", "context"]);
     const [lodash, other] = sections(blocks);
     expect(lodash).toBe(
       [
@@ -109,21 +116,34 @@ describe("one package, one entry", () => {
         "*Introduced by:*",
         "• direct (package.json)",
         "• npm/app@1.0.0 (package.json)",
-        "🔴 *Critical · Block* — *Critical CVE*",
+        "🔴 *Critical · Block* — *Critical CVE* `criticalCVE`",
         "CVE-2021-23337",
-        "🟡 *Medium · Warn* — *Network access*",
-        "🟡 *Medium · Warn* — *Uses eval*",
+        "🟡 *Medium · Warn* — *Network access* `networkAccess`",
+        "🟡 *Medium · Warn* — *Uses eval* `usesEval`",
       ].join("\n"),
     );
     expect((lodash!.match(/npm\/lodash@1\.0\.0/g) ?? []).length).toBe(1);
     expect(other).toContain("npm/other@1.0.0");
     expect(contexts(blocks)).toEqual([
-      "Alert types: `criticalCVE` · `networkAccess` · `usesEval`",
-      "Alert type: `envVars`",
+      "Alert types (for alert_types / exclude_alert_types): `criticalCVE` · `networkAccess` · `usesEval` · `envVars`",
     ]);
     expect(r.messages[0]!.alerts.map((a) => a.type)).toEqual(["criticalCVE", "networkAccess", "usesEval", "envVars"]);
     // The header still counts alerts, not packages.
     expect(blocks[0]).toMatchObject({ text: { text: "🚨 Socket Security: 4 alerts (1 block, 3 warn)" } });
+  });
+
+  it("a message holds 47 package entries (one block each, plus header, divider and the type-key line), not 23", () => {
+    const input = Array.from({ length: 100 }, (_, i) => alert(`p${i}`, i % 2 ? "envVars" : "networkAccess", "low"));
+    const r = builder.build(input, {}, { maxMessages: 5 });
+    expect(r.messages.map((m) => m.alerts.length)).toEqual([47, 47, 6]);
+    for (const m of r.messages) {
+      expect(m.payload.blocks).toHaveLength(m.alerts.length + 3);
+      const [types] = contexts(m.payload.blocks);
+      expect(types).toMatch(/^Alert types \(for alert_types \/ exclude_alert_types\): `\w+` · `\w+`$/);
+      expect(types).toContain("`envVars`");
+      expect(types).toContain("`networkAccess`");
+    }
+    everyAlertShownOrCounted(r, input);
   });
 
   it("a package with more alerts than one section holds continues in the next entry; every alert shown or counted", () => {
