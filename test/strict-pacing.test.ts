@@ -24,11 +24,11 @@ const HOOKS = CHANNELS.slice(0, 3).map((c, i) => ({
   secret: `strictpacingsecret00${i + 1}`,
   channel: c.name,
 }));
-/** 30 packages: two messages per destination (a message holds 23 package entries). */
+/** 60 packages: two messages per destination (a message holds 46 package entries). */
 const SCAN = parseScan(
   JSON.stringify(
     enableJsonReport(
-      Array.from({ length: 30 }, (_, i) => issue("networkAccess", "high", `strict-pkg-${String(i).padStart(2, "0")}`)),
+      Array.from({ length: 60 }, (_, i) => issue("networkAccess", "high", `strict-pkg-${String(i).padStart(2, "0")}`)),
     ),
   ),
 );

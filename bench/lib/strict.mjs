@@ -21,9 +21,9 @@ const HOOKS = CHANNELS.map((c, i) => ({
 }));
 const PER_KEY = 2;
 
-/** 30 packages, one alert each: two messages per destination (23 package entries fit in one). */
+/** 60 packages, one alert each: two messages per destination (46 package entries fit in one). */
 function scan() {
-  const alerts = Array.from({ length: 30 }, (_, i) => ({
+  const alerts = Array.from({ length: 60 }, (_, i) => ({
     pkg_type: "npm",
     pkg_name: `strict-pkg-${String(i).padStart(2, "0")}`,
     pkg_version: "1.0.0",
