@@ -13,9 +13,9 @@ export const discordPlugin: NotifierPlugin = {
   optionsSchema: discordOptionsSchema,
   capabilities: {
     ...SLACK_LIMITS,
-    // Core's pages hold entries of 2 blocks after header, context and divider (+1 for the
-    // summary): (22 - 3 - 1) / 2 = 9 packages a page.
-    maxBlocks: 22,
+    // Core's pages hold one block per package entry after header, context and divider, plus the
+    // type-key line and the summary: 14 - 3 - 2 = 9 packages a page (Discord's 10 embeds).
+    maxBlocks: 14,
     maxMessageChars: 5400,
     maxSectionChars: 1024,
     // Discord webhooks: 5 requests per 2 s per webhook (X-RateLimit-Limit: 5,
