@@ -76,6 +76,8 @@ interface Work {
 
 const NEW_MARK = "🆕 ";
 const MAX_RESOLVED_LISTED = 10;
+/** Slack's blocks per message. */
+const MAX_BLOCKS = 50;
 
 export async function runWithState(
   engine: SocketNotifyEngine,
@@ -340,9 +342,17 @@ function plain(s: string): string {
 function decorate(m: OutboundMessage, counts: string, resolved: SeenAlert[]): OutboundMessage {
   const blocks = [...(m.payload.blocks ?? [])];
   const at = blocks[0] && (blocks[0] as { type?: string }).type === "header" ? 1 : 0;
-  const add: unknown[] = [{ type: "context", elements: [{ type: "mrkdwn", text: escapeMrkdwn(counts) }] }];
-  blocks.splice(at, 0, ...(add as typeof blocks));
-  if (resolved.length && blocks.length < 50) {
+  const elements: unknown[] = [{ type: "mrkdwn", text: escapeMrkdwn(counts) }];
+  // A full page (one block per package entry) has no room for another block: the counts then
+  // share one small-text line with the page's type keys (a context block holds up to 10 elements).
+  const last = blocks.length - 1;
+  const tail = blocks[last] as { type?: string; elements?: unknown[] } | undefined;
+  if (blocks.length >= MAX_BLOCKS && tail?.type === "context" && (tail.elements?.length ?? 10) < 10) {
+    elements.push(...(tail.elements as unknown[]));
+    blocks.splice(last, 1);
+  }
+  blocks.splice(at, 0, { type: "context", elements } as unknown as (typeof blocks)[number]);
+  if (resolved.length && blocks.length < MAX_BLOCKS) {
     const list = resolved
       .slice(0, MAX_RESOLVED_LISTED)
       .map((a) => `• ~${escapeMrkdwn(`${a.package} ${a.type}`)}~`)
