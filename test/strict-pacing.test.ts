@@ -7,45 +7,18 @@
  */
 import { createEngine, parseScan, reportExitCode } from "@socket-notify/core";
 import { botPlugin } from "@socket-notify/slack-bot";
-import { type SlackEmulator, startEmulator } from "@socket-notify/slack-emulator";
+import { type SlackEmulator, startEmulator, strictWorkload } from "@socket-notify/slack-emulator";
 import { webhookPlugin } from "@socket-notify/slack-webhook";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { enableJsonReport, issue } from "./cli-harness.js";
 
-const CHANNELS = Array.from({ length: 10 }, (_, i) => ({
-  id: `C00000009${String(i).padStart(2, "0")}`,
-  name: `strict-${i + 1}`,
-  members: ["bot"],
-}));
-const TOKEN = "xoxb-strict-bot-token";
-const HOOKS = CHANNELS.slice(0, 3).map((c, i) => ({
-  name: `strict-hook-${i + 1}`,
-  id: `B00${i + 1}`,
-  secret: `strictpacingsecret00${i + 1}`,
-  channel: c.name,
-}));
-/** 60 packages: two messages per destination (a message holds 46 package entries). */
-const SCAN = parseScan(
-  JSON.stringify(
-    enableJsonReport(
-      Array.from({ length: 60 }, (_, i) => issue("networkAccess", "high", `strict-pkg-${String(i).padStart(2, "0")}`)),
-    ),
-  ),
-);
+/** The bench's figure 7 workload (bench/lib/strict.mjs), with 3 webhooks instead of 10. */
+const WORKLOAD = strictWorkload({ channels: 10, hooks: 3 });
+const SCAN = parseScan(JSON.stringify(WORKLOAD.report));
 
 let emu: SlackEmulator;
 
 beforeAll(async () => {
-  emu = await startEmulator({
-    rateLimit: "strict",
-    workspaceRateLimit: false,
-    workspace: {
-      team: { id: "T0009", name: "strict" },
-      channels: CHANNELS,
-      tokens: [{ token: TOKEN, user: "bot", scopes: ["chat:write", "channels:read"] }],
-      hooks: HOOKS,
-    },
-  });
+  emu = await startEmulator(WORKLOAD.emulator);
 });
 
 afterAll(async () => {
@@ -56,19 +29,12 @@ beforeEach(() => emu.reset());
 
 async function fanOut(mode: "bot" | "webhook"): Promise<void> {
   const config =
-    mode === "bot"
-      ? {
-          mode,
-          bot_token: TOKEN,
-          slack_api_url: emu.apiUrl,
-          bot_configs: [{ name: "all", channels: CHANNELS.map((c) => c.id) }],
-        }
-      : { mode, url: HOOKS.map((h) => ({ name: h.name, url: emu.webhookUrl(h.name) })) };
+    mode === "bot" ? WORKLOAD.botConfig(emu.apiUrl) : WORKLOAD.webhookConfig((name) => emu.webhookUrl(name));
   const engine = await createEngine({ config, plugins: [botPlugin, webhookPlugin], env: {} });
   const { plan, report } = await engine.run(SCAN);
-  const keys = mode === "bot" ? CHANNELS.length : HOOKS.length;
+  const keys = mode === "bot" ? WORKLOAD.channels.length : WORKLOAD.hooks.length;
   expect(plan.destinations).toHaveLength(keys);
-  for (const d of plan.destinations) expect(d.messages).toHaveLength(2);
+  for (const d of plan.destinations) expect(d.messages).toHaveLength(WORKLOAD.perKey);
   expect(reportExitCode(report)).toBe(0);
 
   const records = emu.records().filter((r) => r.kind === "webhook" || r.method === "chat.postMessage");
@@ -77,7 +43,7 @@ async function fanOut(mode: "bot" | "webhook"): Promise<void> {
   const accepted = emu.messages();
   expect(accepted).toHaveLength(2 * keys);
   // Page 1 before page 2 in every channel.
-  for (const c of CHANNELS.slice(0, keys)) {
+  for (const c of WORKLOAD.channels.slice(0, keys)) {
     const texts = accepted.filter((m) => m.channel === c.id).map((m) => JSON.stringify(m.payload));
     expect(texts).toHaveLength(2);
     expect(texts[0]).toContain("strict-pkg-00");

@@ -1,57 +1,23 @@
 // Figure 7: pacing against the emulator's strict limiter (issue 15 §3): 1 message/s per channel
 // and per webhook, burst 1, measured when a request ARRIVES, with a fixed latency on every
 // request. A fan-out of 2 messages to each of 10 channels (bot mode) and to each of 10 webhooks.
+// The workload (workspace, report, configs) is the emulator's `strictWorkload()`, the one
+// test/strict-pacing.test.ts checks for 0 × 429.
 import { createEngine, parseScan } from "@socket-notify/core";
 import { botPlugin } from "@socket-notify/slack-bot";
-import { startEmulator } from "@socket-notify/slack-emulator";
+import { startEmulator, strictWorkload } from "@socket-notify/slack-emulator";
 import { webhookPlugin } from "@socket-notify/slack-webhook";
 import { LATENCY_MS } from "./fanout.mjs";
 
-const TOKEN = "xoxb-bench-strict-token";
-const CHANNELS = Array.from({ length: 10 }, (_, i) => ({
-  id: `C00000007${String(i).padStart(2, "0")}`,
-  name: `strict-${i + 1}`,
-  members: ["bot"],
-}));
-const HOOKS = CHANNELS.map((c, i) => ({
-  name: `strict-hook-${i + 1}`,
-  id: `B07${String(i).padStart(2, "0")}`,
-  secret: `benchstricthooksecret${String(i).padStart(2, "0")}`,
-  channel: c.name,
-}));
-const PER_KEY = 2;
-
-/** 60 packages, one alert each: two messages per destination (46 package entries fit in one). */
-function scan() {
-  const alerts = Array.from({ length: 60 }, (_, i) => ({
-    pkg_type: "npm",
-    pkg_name: `strict-pkg-${String(i).padStart(2, "0")}`,
-    pkg_version: "1.0.0",
-    type: "networkAccess",
-    severity: "high",
-    title: "Network access",
-    description: "This package accesses the network.",
-    props: {},
-    error: false,
-    warn: true,
-  }));
-  return parseScan(JSON.stringify({ scan_failed: false, repo: "acme/app", branch: "main", new_alerts: alerts }));
-}
-
+const WORKLOAD = strictWorkload({ channels: 10 });
+const PER_KEY = WORKLOAD.perKey;
 const LATENCY = { target: {}, kind: "latency", ms: LATENCY_MS, count: Infinity };
 
 async function once(emu, mode, input) {
   emu.reset();
   emu.fault(LATENCY);
   const config =
-    mode === "bot"
-      ? {
-          mode,
-          bot_token: TOKEN,
-          slack_api_url: emu.apiUrl,
-          bot_configs: [{ name: "all", channels: CHANNELS.map((c) => c.id) }],
-        }
-      : { mode, url: HOOKS.map((h) => ({ name: h.name, url: emu.webhookUrl(h.name) })) };
+    mode === "bot" ? WORKLOAD.botConfig(emu.apiUrl) : WORKLOAD.webhookConfig((name) => emu.webhookUrl(name));
   const engine = await createEngine({ config, plugins: [botPlugin, webhookPlugin], env: {} });
   const plan = engine.plan(input);
   for (const d of plan.destinations)
@@ -81,18 +47,9 @@ export function strictLowerBound(mode) {
 
 /** Both modes, 1 + `runs` times each: every run's 429s count; the fastest timed run's makespan is the figure. */
 export async function strictFanout({ runs = 2 } = {}) {
-  const emu = await startEmulator({
-    rateLimit: "strict",
-    workspaceRateLimit: false,
-    workspace: {
-      team: { id: "T0007", name: "strict" },
-      channels: CHANNELS,
-      tokens: [{ token: TOKEN, user: "bot", scopes: ["chat:write", "channels:read"] }],
-      hooks: HOOKS,
-    },
-  });
+  const emu = await startEmulator(WORKLOAD.emulator);
   try {
-    const input = scan();
+    const input = parseScan(JSON.stringify(WORKLOAD.report));
     const out = {};
     for (const mode of ["bot", "webhook"]) {
       // The first run loads modules and opens every connection (the case that used to get a

@@ -65,6 +65,9 @@ export {
   type WorkspaceRateLimitOptions,
 } from "./rate-limit.js";
 
+/* strict-workload.ts */
+export { type StrictWorkload, type StrictWorkloadOptions, strictWorkload } from "./strict-workload.js";
+
 /* webhook-errors.ts */
 export { HOOK_ERROR_CODES, type HookErrorCode, WEBHOOK_ERROR_STATUS } from "./webhook-errors.js";
 
