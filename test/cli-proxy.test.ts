@@ -114,7 +114,7 @@ describe("proxies from the environment", () => {
     expect(proxy.seen.every((s) => s === `CONNECT ${emuHost()}`)).toBe(true);
   });
 
-  it("a plugin that injects host.tokens.Fetch goes through the proxy too", async () => {
+  it("a plugin that sends with host.fetch goes through the proxy too", async () => {
     const endpoint = sink.newUrl();
     const cfg = await tmp.write("plugin.json", {
       mode: "json-webhook",

@@ -108,7 +108,7 @@ describe("errors name their real source", () => {
   it("a plugin with a bad optionsSchema is named by its file", async () => {
     const plugin = await tmp.write(
       "bad-plugin.mjs",
-      'export default { mode: "teams", optionsSchema: { not: "zod" }, destinations() { return []; }, register() {} };\n',
+      'export default { mode: "teams", optionsSchema: { not: "zod" }, destinations() { return []; }, createNotifier() {} };\n',
     );
     const config = await tmp.write("plugin.json", { mode: "teams", plugins: ["./bad-plugin.mjs"] });
     const r = await runCli(["validate", "-c", config]);

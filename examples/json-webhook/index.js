@@ -3,9 +3,10 @@
  * json-webhook: a socket-notify notifier plugin that POSTs each endpoint's routed alerts as
  * JSON (for a SIEM, a ticketing system, a serverless function, anything with an HTTP endpoint).
  *
- * It imports no package: zod, the DI tokens and the helpers (secrets, URL checks, error
- * classification) come from the `host` socket-notify passes in. So this folder works copied
- * anywhere, with no node_modules, named by path in a config's `plugins`.
+ * It imports no package: zod, fetch (with the run's proxy) and the helpers (secrets, URL
+ * checks, error classification, scrubbing) come from the `host` socket-notify passes to every
+ * hook. So this folder works copied anywhere, with no node_modules, named by path in a
+ * config's `plugins`.
  *
  * The types below are for editors only (erased at run time).
  * @typedef {import("@socket-notify/core").NotifierPlugin} NotifierPlugin
@@ -17,7 +18,6 @@
  * @typedef {import("@socket-notify/core").SendResult} SendResult
  * @typedef {import("@socket-notify/core").Alert} Alert
  * @typedef {import("@socket-notify/core").Secret} Secret
- * @typedef {import("@socket-notify/core").FetchFunction} FetchFunction
  * @typedef {import("@socket-notify/core").NotifyConfig} NotifyConfig
  * @typedef {{ url: Secret, headers: [string, Secret][] }} EndpointAddress
  * @typedef {{ name: string, url: string | { env: string }, headers?: Record<string, string | { env: string }> } & Record<string, unknown>} EndpointEntry
@@ -183,12 +183,8 @@ function sha256(s) {
  * @implements {Notifier}
  */
 export class JsonWebhookNotifier {
-  /**
-   * @param {FetchFunction} fetchFn
-   * @param {PluginHost} host
-   */
-  constructor(fetchFn, host) {
-    this.fetchFn = fetchFn;
+  /** @param {PluginHost} host what it sends with (`host.fetch`) and classifies with */
+  constructor(host) {
     this.host = host;
   }
 
@@ -203,7 +199,7 @@ export class JsonWebhookNotifier {
     /** @type {Response} */
     let res;
     try {
-      res = await this.fetchFn(url.reveal(), {
+      res = await this.host.fetch(url.reveal(), {
         method: "POST",
         headers: {
           "content-type": "application/json; charset=utf-8",
@@ -263,11 +259,8 @@ const plugin = {
     update: false,
   },
   destinations,
-  register(container, host) {
-    // No decorators, no tsyringe of our own: a factory that takes what it needs from the container.
-    container.register(host.tokens.Notifier, {
-      useFactory: (c) => new JsonWebhookNotifier(c.resolve(host.tokens.Fetch), host),
-    });
+  createNotifier(_config, host) {
+    return new JsonWebhookNotifier(host);
   },
 };
 

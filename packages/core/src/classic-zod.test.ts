@@ -50,7 +50,7 @@ describe("host.z: classic zod for plugins, loaded on demand", () => {
         seen.push(typeof host.secretValue.meta, typeof host.z.object, typeof host.filterShape.levels.optional);
         return [];
       },
-      register() {},
+      createNotifier: () => ({ send: async () => ({ ok: true as const }) }),
     };
     await createEngine({ config: { mode: "inline" }, plugins: [webhookPlugin, plugin], env: {} });
     expect(seen).toEqual(["function", "function", "function"]);

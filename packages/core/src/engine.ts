@@ -1,25 +1,23 @@
-import { container as rootContainer, type DependencyContainer } from "tsyringe";
 import { SLACK_LIMITS } from "./blocks/types.js";
 import { type Clock, systemClock } from "./clock.js";
 import { type ConfigSource, findConfig, noConfigError, type RawConfig } from "./config/load.js";
 import { resolveConfig } from "./config/resolve.js";
 import { type Level, LEVELS, type NotifyConfig } from "./config/schema.js";
 import { type DeliveryOptions, type MessageOutcome } from "./delivery/DeliveryEngine.js";
-import { proxyFetch } from "./delivery/proxy.js";
 import { UserError } from "./errors.js";
 import { type PluginHost } from "./contract/context.js";
-import { createHost, type HostOptions } from "./host.js";
+import { createHost, type HostOptions, hostFetch } from "./host.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { type ScanInput } from "./model.js";
 import { type NotifierCapabilities } from "./contract/capabilities.js";
 import { type Destination, type DestinationList, type OutboundMessage } from "./contract/destination.js";
-import { type Notifier } from "./contract/notifier.js";
 import { type NotifierPlugin } from "./contract/plugin.js";
+import { pluginFile, pluginName } from "./plugins.js";
 import { type DeliveryReport } from "./report.js";
 import { deliverMessages, type PreparedNotifier, prepareDestinations } from "./run/deliver.js";
 import { type Plan, type PlanOptions, plannedMessages, planRun, planWarnings } from "./run/plan.js";
 import { reportRun, type RunMode } from "./run/report.js";
-import { type FetchFunction, TOKENS } from "./contract/context.js";
+import { type FetchFunction } from "./contract/context.js";
 
 export interface EngineOptions {
   /** A config object, as parsed from JSON. When absent: `configPath`, then SOCKET_SLACK_CONFIG_JSON, then a search from `cwd`. */
@@ -37,10 +35,10 @@ export interface EngineOptions {
   /** Notifiers offered besides the config's `plugins` (the CLI offers webhook and bot). */
   plugins?: NotifierPlugin[];
   logger?: Logger;
+  /** The clock of every wait (pacing, Retry-After, backoff) and of `host.clock`. Default: the system's. */
   clock?: Clock;
+  /** What notifiers send with (`host.fetch`). Default: the proxy of `env` (HTTPS_PROXY…), else the global fetch. */
   fetch?: FetchFunction;
-  /** Parent container; every run gets a fresh child. Default: a child of tsyringe's root, never the root itself. */
-  container?: DependencyContainer;
 }
 
 export interface NotifyOptions extends DeliveryOptions, PlanOptions {
@@ -85,7 +83,6 @@ export class SocketNotifyEngine {
     readonly plugins: NotifierPlugin[],
     readonly configWarnings: string[],
     readonly host: PluginHost,
-    private readonly options: EngineOptions,
     private readonly destinationList: DestinationList,
   ) {}
 
@@ -111,6 +108,8 @@ export class SocketNotifyEngine {
       configSource: raw.source.label,
       configTrusted: raw.source.trusted === true,
       logger,
+      clock: options.clock ?? systemClock,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
       missingSecrets: options.missingSecrets ?? "error",
     };
     const host = createHost(hostOptions);
@@ -133,7 +132,6 @@ export class SocketNotifyEngine {
       resolved.plugins,
       warnings,
       host,
-      options,
       destinationList,
     );
   }
@@ -170,7 +168,7 @@ export class SocketNotifyEngine {
   }
 
   /**
-   * Before stage 2: the notifier of this run, registered in a fresh child container and
+   * Before stage 2: the notifier of this run, made by the plugin's `createNotifier` and
    * prepared (`Notifier.prepare`: token check, channel names → IDs) within the run's budget.
    * Throws a `UserError` for an unset secret or a notifier that says nothing can be sent.
    * `only`: prepare just these of the configured destinations (a run prepares those its plan
@@ -185,46 +183,37 @@ export class SocketNotifyEngine {
         hint: "set the environment variable (as a CI secret); unset secrets are only allowed for --dry-run and validate",
       });
     }
-    const run = (this.options.container ?? rootContainer).createChildContainer();
-    try {
-      run.register(TOKENS.Logger, { useValue: this.options.logger ?? silentLogger });
-      run.register(TOKENS.Clock, { useValue: this.options.clock ?? systemClock });
-      run.register(TOKENS.Config, { useValue: this.config });
-      run.register(TOKENS.Host, { useValue: this.host });
-      run.register(TOKENS.Env, { useValue: this.host.env });
-      // HTTPS_PROXY/HTTP_PROXY/NO_PROXY of the run's environment (never the config: see proxy.ts).
-      run.register(TOKENS.Fetch, {
-        useValue: this.options.fetch ?? (await proxyFetch(this.host.env, this.host.secrets)) ?? globalThis.fetch,
+    // HTTPS_PROXY/HTTP_PROXY/NO_PROXY of the run's environment (never the config: see proxy.ts):
+    // made now, so a bad proxy variable stops the run before its first request.
+    await hostFetch(this.host);
+    const notifier = await this.plugin.createNotifier(this.config, this.host);
+    if (typeof notifier?.send !== "function") {
+      const file = pluginFile(this.plugin);
+      throw new UserError("plugin_invalid", `${pluginName(this.plugin)}: createNotifier did not return a notifier`, {
+        ...(file ? { file } : {}),
+        hint: "return an object with send(message, ctx) (see the README: Write a notifier plugin)",
       });
-      await this.plugin.register(run, this.host);
-      if (!run.isRegistered(TOKENS.Notifier)) {
-        throw new Error(`plugin "${this.plugin.mode}" did not register a notifier under host.tokens.Notifier`);
-      }
-      const notifier = run.resolve<Notifier>(TOKENS.Notifier);
-      const clock = run.resolve<Clock>(TOKENS.Clock);
-      // Setup (prepare) spends the run's budget too: a Slack that does not answer auth.test must
-      // not make the run outlast --timeout.
-      const budgetStartedAt = options.budgetStartedAt ?? clock.now();
-      const wanted = only ? this.destinations.filter((d) => only.includes(d)) : this.destinations;
-      const prepared = await prepareDestinations(
-        notifier,
-        wanted,
-        clock,
-        { ...this.deliveryOptions(options), budgetStartedAt },
-        this.host,
-      );
-      const byConfigured = new Map(wanted.map((d, i) => [d, prepared.destinations[i] ?? d]));
-      return {
-        notifier,
-        destinations: this.destinations.map((d) => byConfigured.get(d) ?? d),
-        ...(prepared.setupFailure ? { setupFailure: prepared.setupFailure } : {}),
-        budgetStartedAt,
-        close: () => run.clearInstances(),
-      };
-    } catch (e) {
-      run.clearInstances();
-      throw e;
     }
+    const clock = this.host.clock;
+    // Setup (prepare) spends the run's budget too: a Slack that does not answer auth.test must
+    // not make the run outlast --timeout.
+    const budgetStartedAt = options.budgetStartedAt ?? clock.now();
+    const wanted = only ? this.destinations.filter((d) => only.includes(d)) : this.destinations;
+    const prepared = await prepareDestinations(
+      notifier,
+      wanted,
+      clock,
+      { ...this.deliveryOptions(options), budgetStartedAt },
+      this.host,
+    );
+    const byConfigured = new Map(wanted.map((d, i) => [d, prepared.destinations[i] ?? d]));
+    return {
+      notifier,
+      destinations: this.destinations.map((d) => byConfigured.get(d) ?? d),
+      ...(prepared.setupFailure ? { setupFailure: prepared.setupFailure } : {}),
+      budgetStartedAt,
+      close: () => {},
+    };
   }
 
   /**
@@ -241,8 +230,8 @@ export class SocketNotifyEngine {
       messages,
       this.capabilities,
       this.deliveryOptions(options),
-      this.options.clock ?? systemClock,
-      this.options.logger ?? silentLogger,
+      this.host.clock,
+      this.host.logger,
     );
   }
 

@@ -1,7 +1,9 @@
 import { classicZod } from "./classic-zod.js";
-import { type PluginHost, TOKENS } from "./contract/context.js";
+import { type Clock, systemClock } from "./clock.js";
+import { type FetchFunction, type PluginHost } from "./contract/context.js";
 import { FILTER_KEYS, type FilterOptions } from "./config/schema.js";
 import { classifyHttpStatus, classifyNetworkError, parseRetryAfter } from "./delivery/classify.js";
+import { proxyFetch } from "./delivery/proxy.js";
 import { UserError } from "./errors.js";
 import { type Logger } from "./logger.js";
 import { environmentSecrets, redactCredentials, redactWebhookUrl, scrubSecrets, Secret } from "./secret.js";
@@ -32,6 +34,10 @@ export interface HostOptions {
   /** See PluginHost.configTrusted; default false. */
   configTrusted?: boolean;
   logger: Logger;
+  /** Default: the system clock. */
+  clock?: Clock;
+  /** What `host.fetch` sends with. Default: the proxy of `env` (HTTPS_PROXY…), else the global fetch. */
+  fetch?: FetchFunction;
   /**
    * `warn`: a secret whose environment variable is unset becomes an empty `Secret` with
    * `missing: true` and a warning (for dry runs and validate, which send nothing). Default `error`.
@@ -39,8 +45,26 @@ export interface HostOptions {
   missingSecrets?: "error" | "warn";
 }
 
+/** The fetch behind each host's `host.fetch`, made on first need (see `hostFetch`). */
+const fetchOf = new WeakMap<PluginHost, () => Promise<FetchFunction>>();
+
+/**
+ * The fetch `host.fetch` sends with, made now: the engine awaits it before a run sends, so a bad
+ * proxy variable is a config error (exit 2) before any request, not a failure of each one.
+ */
+export function hostFetch(host: PluginHost): Promise<FetchFunction> {
+  return fetchOf.get(host)?.() ?? Promise.resolve(host.fetch);
+}
+
 export function createHost(options: HostOptions): PluginHost {
   const secrets: Secret[] = [];
+  // Made on first need: proxyFetch loads undici only when a proxy variable is set, and it
+  // adds the proxy's credentials to the secrets the host scrubs.
+  let fetching: Promise<FetchFunction> | undefined;
+  const resolveFetch = () =>
+    (fetching ??= options.fetch
+      ? Promise.resolve(options.fetch)
+      : proxyFetch(options.env, secrets).then((f) => f ?? globalThis.fetch));
   let envSecrets: Secret[] | undefined;
   const warnings: string[] = [];
   // Config paths whose value came from an environment variable (`{"env": "HOOK"}`): a bad value
@@ -70,7 +94,6 @@ export function createHost(options: HostOptions): PluginHost {
     get z() {
       return classicZod("z").z;
     },
-    tokens: TOKENS,
     get filterShape() {
       return classicZod("filterShape").filterShape;
     },
@@ -81,6 +104,8 @@ export function createHost(options: HostOptions): PluginHost {
     configSource: options.configSource,
     configTrusted: options.configTrusted === true,
     logger: options.logger,
+    clock: options.clock ?? systemClock,
+    fetch: (input, init) => resolveFetch().then((f) => f(input, init)),
     secrets,
     warnings,
     secret(value, where) {
@@ -162,5 +187,6 @@ export function createHost(options: HostOptions): PluginHost {
     scrub: (text) =>
       redactCredentials(scrubSecrets(scrubSecrets(text, secrets), (envSecrets ??= environmentSecrets(options.env)))),
   };
+  fetchOf.set(host, resolveFetch);
   return host;
 }

@@ -13,7 +13,7 @@ function isPlugin(v: unknown): v is NotifierPlugin {
     !!p &&
     typeof p === "object" &&
     typeof p.mode === "string" &&
-    typeof p.register === "function" &&
+    typeof p.createNotifier === "function" &&
     typeof p.destinations === "function"
   );
 }
@@ -81,10 +81,14 @@ export async function loadPluginModules(specs: string[], baseDir: string, label:
     }
     const found = pluginsOf(mod);
     if (!found.length) {
+      // A plugin written for the earlier contract: say what replaced its hook.
+      const older = typeof (mod.default as { register?: unknown } | undefined)?.register === "function";
       throw new UserError("plugin_invalid", `${label}: ${path}: "${spec}" exports no notifier plugin`, {
         file: label,
         path,
-        hint: "export default { mode, optionsSchema, destinations(config, host), register(container, host) } (see the README: Write a notifier)",
+        hint: older
+          ? "register(container, host) is now createNotifier(config, host), which returns the notifier (see the README: Write a notifier plugin)"
+          : "export default { mode, optionsSchema, destinations(config, host), createNotifier(config, host) } (see the README: Write a notifier plugin)",
       });
     }
     const file = url.startsWith("file:") ? fileURLToPath(url) : url;

@@ -1,6 +1,5 @@
 import {
   type DeliveryFailure,
-  type FetchFunction,
   type Notifier,
   type OutboundMessage,
   type PluginHost,
@@ -65,10 +64,8 @@ const KNOWN: Record<number, { code: string; message: string; hint: string; scope
  * answer, reporting Discord's `retry_after`; pacing, retries and pagination are core's.
  */
 export class DiscordNotifier implements Notifier {
-  constructor(
-    private readonly fetchFn: FetchFunction,
-    private readonly host: PluginHost,
-  ) {}
+  /** The host is all it needs: `fetch` (with the run's proxy), `scrub` and the failure classification. */
+  constructor(private readonly host: PluginHost) {}
 
   async send(message: OutboundMessage, ctx: SendContext): Promise<SendResult> {
     const { url, username } = message.destination.address as DiscordAddress;
@@ -82,7 +79,7 @@ export class DiscordNotifier implements Notifier {
     let res: Response;
     try {
       // wait=true: Discord answers only once the message is stored, and says so (200 + the message).
-      res = await this.fetchFn(`${target}${target.includes("?") ? "&" : "?"}wait=true`, {
+      res = await this.host.fetch(`${target}${target.includes("?") ? "&" : "?"}wait=true`, {
         method: "POST",
         headers: {
           "content-type": "application/json",

@@ -26,12 +26,9 @@ export const discordPlugin: NotifierPlugin = {
     update: false,
   },
   destinations: discordDestinations,
-  async register(container, host) {
+  async createNotifier(_config, host) {
     const { DiscordNotifier } = await import("./DiscordNotifier.js");
-    // A factory, not a decorated class: the plugin needs no tsyringe of its own.
-    container.register(host.tokens.Notifier, {
-      useFactory: (c) => new DiscordNotifier(c.resolve(host.tokens.Fetch), host),
-    });
+    return new DiscordNotifier(host);
   },
 };
 

@@ -2,7 +2,6 @@ import {
   type DeliveryFailure,
   type Destination,
   type FetchFunction,
-  type Logger,
   type Notifier,
   type NotifyConfig,
   type OutboundMessage,
@@ -13,11 +12,9 @@ import {
   requestSignal,
   ResponseTooLargeError,
   type Secret,
-  TOKENS,
   UserError,
 } from "@socket-notify/core";
 import { ErrorCode, LogLevel, WebClient, type Logger as SlackLogger } from "@slack/web-api";
-import { inject, injectable } from "tsyringe";
 import { type BotAddress, type BotSettings, botSettings, CHANNEL_ID, TOKEN_ENV } from "./options.js";
 
 const BUG_HINT =
@@ -135,18 +132,16 @@ const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
  * goes through `boundedFetch` with the run's signal (per-request timeout, budget), so neither a
  * silent server nor one that drips headers or a body keeps a request (or the process) alive.
  */
-@injectable()
 export class BotNotifier implements Notifier {
   private readonly settings: BotSettings;
   private appName = "your-app";
   /** The config's `request_timeout`: only for SDK calls made without a run's signal (none today). */
   private readonly defaultTimeoutMs: number;
 
+  /** Everything it needs comes from the host: fetch (with the run's proxy), logger, scrub, classification. */
   constructor(
-    @inject(TOKENS.Config) config: NotifyConfig,
-    @inject(TOKENS.Host) private readonly host: PluginHost,
-    @inject(TOKENS.Logger) private readonly logger: Logger,
-    @inject(TOKENS.Fetch) private readonly fetchFn: FetchFunction,
+    config: NotifyConfig,
+    private readonly host: PluginHost,
   ) {
     this.settings = botSettings(config, host);
     this.defaultTimeoutMs = Math.round(((config.request_timeout as number | undefined) ?? 10) * 1000);
@@ -166,7 +161,7 @@ export class BotNotifier implements Notifier {
       rejectRateLimitedCalls: true,
       timeout: 0,
       // Core's fetch (it honours HTTPS_PROXY/NO_PROXY), bounded: the SDK's requests are fetch calls.
-      fetch: boundedFetch(this.fetchFn, signal),
+      fetch: boundedFetch(this.host.fetch, signal),
       logger: this.sdkLogger(),
       logLevel: LogLevel.ERROR,
     });
@@ -190,8 +185,8 @@ export class BotNotifier implements Notifier {
     return {
       debug: () => {},
       info: () => {},
-      warn: (...a: unknown[]) => this.logger.debug(`slack sdk: ${scrub(a)}`),
-      error: (...a: unknown[]) => this.logger.debug(`slack sdk: ${scrub(a)}`),
+      warn: (...a: unknown[]) => this.host.logger.debug(`slack sdk: ${scrub(a)}`),
+      error: (...a: unknown[]) => this.host.logger.debug(`slack sdk: ${scrub(a)}`),
       setLevel: () => {},
       getLevel: () => LogLevel.ERROR,
       setName: () => {},
@@ -227,7 +222,9 @@ export class BotNotifier implements Notifier {
           hint: "copy the Bot User OAuth Token (xoxb-) from OAuth & Permissions; reinstall the app if it was revoked",
         });
       }
-      this.logger.warn(`auth.test failed (${this.host.scrub(code ?? this.failureText(e, timeoutMs))}); sending anyway`);
+      this.host.logger.warn(
+        `auth.test failed (${this.host.scrub(code ?? this.failureText(e, timeoutMs))}); sending anyway`,
+      );
     }
 
     const names = new Set(
@@ -253,7 +250,7 @@ export class BotNotifier implements Notifier {
       } catch (e) {
         // Many bots have channels:read but not groups:read: still resolve the public names.
         if ((e as SlackErrorShape).data?.error !== "missing_scope") throw e;
-        this.logger.debug(
+        this.host.logger.debug(
           "conversations.list: no groups:read scope; resolving public channel names only (give private channels by ID)",
         );
         await walk("public_channel");
@@ -261,7 +258,7 @@ export class BotNotifier implements Notifier {
     } catch (e) {
       if (signal.aborted) throw signal.reason;
       const err = e as SlackErrorShape;
-      this.logger.warn(
+      this.host.logger.warn(
         `cannot list channels to resolve names (${this.host.scrub(err.data?.error ?? this.failureText(e, timeoutMs))}${err.data?.needed ? `, needs ${this.host.scrub(err.data.needed)}` : ""}); posting by name, which works for public channels`,
       );
     }

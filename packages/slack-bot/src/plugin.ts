@@ -15,10 +15,10 @@ export const botPlugin: NotifierPlugin = {
     update: true,
   },
   destinations: botDestinations,
-  async register(container, host) {
-    // Loaded only when bot mode runs: @slack/web-api costs ~60 ms of startup (toolchain.md §8).
+  async createNotifier(config, host) {
+    // Loaded only when bot mode sends: @slack/web-api costs ~60 ms of startup (toolchain.md §8).
     const { BotNotifier } = await import("./BotNotifier.js");
-    container.register(host.tokens.Notifier, { useClass: BotNotifier });
+    return new BotNotifier(config, host);
   },
 };
 

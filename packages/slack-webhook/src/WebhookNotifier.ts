@@ -1,15 +1,12 @@
 import {
   type DeliveryFailure,
-  type FetchFunction,
   type Notifier,
   readBoundedBody,
   type OutboundMessage,
   type PluginHost,
   type SendContext,
   type SendResult,
-  TOKENS,
 } from "@socket-notify/core";
-import { inject, injectable } from "tsyringe";
 import { type WebhookAddress } from "./options.js";
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -78,19 +75,16 @@ const WEBHOOK_UNUSABLE = new Set([
  * Sends one message to one incoming webhook with Node's fetch. It only renders the request
  * and classifies the response; pacing, retries and budgets are core's delivery engine.
  */
-@injectable()
 export class WebhookNotifier implements Notifier {
-  constructor(
-    @inject(TOKENS.Fetch) private readonly fetchFn: FetchFunction,
-    @inject(TOKENS.Host) private readonly host: PluginHost,
-  ) {}
+  /** The host is all it needs: `fetch` (with the run's proxy) and the failure classification. */
+  constructor(private readonly host: PluginHost) {}
 
   async send(message: OutboundMessage, ctx: SendContext): Promise<SendResult> {
     const { url } = message.destination.address as WebhookAddress;
     const body = { ...message.payload, ...(message.threadTs ? { thread_ts: message.threadTs } : {}) };
     let res: Response;
     try {
-      res = await this.fetchFn(url.reveal(), {
+      res = await this.host.fetch(url.reveal(), {
         method: "POST",
         headers: { "content-type": "application/json; charset=utf-8" },
         body: JSON.stringify(body),

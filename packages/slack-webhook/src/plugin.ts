@@ -16,9 +16,9 @@ export const webhookPlugin: NotifierPlugin = {
     update: false,
   },
   destinations: webhookDestinations,
-  async register(container, host) {
+  async createNotifier(_config, host) {
     const { WebhookNotifier } = await import("./WebhookNotifier.js");
-    container.register(host.tokens.Notifier, { useClass: WebhookNotifier });
+    return new WebhookNotifier(host);
   },
 };
 

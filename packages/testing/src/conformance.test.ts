@@ -68,6 +68,7 @@ describe("the conformance kit", () => {
     ["loose-schema", /rejects junk options/],
     ["no-validation", /rejects junk options/],
     ["mutates-config", /destinations\(\) is pure/],
+    ["own-fetch", /through host\.fetch/],
   ])("fails %s on %s", (variant, check) => {
     expect(
       failed(variant).some((t) => check.test(t)),
@@ -79,5 +80,6 @@ describe("the conformance kit", () => {
     expect(failed("ignores-retry-after")).toEqual([expect.stringMatching(/429 with Retry-After/)]);
     expect(failed("mutates-config")).toEqual([expect.stringMatching(/destinations\(\) is pure/)]);
     expect(failed("loose-schema")).toEqual([expect.stringMatching(/rejects junk options/)]);
+    expect(failed("own-fetch")).toEqual([expect.stringMatching(/through host\.fetch/)]);
   });
 });

@@ -57,7 +57,8 @@ export type ConformanceCheck =
   | "retry-after"
   | "network"
   | "timeout"
-  | "secrets";
+  | "secrets"
+  | "host-fetch";
 
 export interface ConformanceOptions {
   plugin: NotifierPlugin;
@@ -101,6 +102,8 @@ interface Harness {
   engine: SocketNotifyEngine;
   clock: FakeClock;
   logger: MemoryLogger;
+  /** Requests the plugin made through `host.fetch` (the engine's `fetch`). */
+  fetched: string[];
 }
 
 interface Observed {
@@ -150,13 +153,26 @@ export function runConformance(options: ConformanceOptions): void {
       const clock = new FakeClock({ autoAdvance: AUTO_ADVANCE_MS });
       sink.now = () => clock.now();
       const logger = new MemoryLogger();
+      // host.fetch is this: it carries the run's proxy, so a plugin must send with it.
+      const fetched: string[] = [];
+      const fetch: typeof globalThis.fetch = (input, init) => {
+        fetched.push(input instanceof Request ? input.url : String(input));
+        return globalThis.fetch(input, init);
+      };
       try {
-        const engine = await createEngine({ config, plugins: [plugin], logger, clock, env: options.env ?? {} });
+        const engine = await createEngine({
+          config,
+          plugins: [plugin],
+          logger,
+          clock,
+          fetch,
+          env: options.env ?? {},
+        });
         seen.push({
           destinations: engine.destinations.map(({ address: _address, ...d }) => d),
           warnings: engine.configWarnings,
         });
-        return { engine, clock, logger };
+        return { engine, clock, logger, fetched };
       } catch (e) {
         seen.push(e, logger.lines);
         throw e;
@@ -209,7 +225,7 @@ export function runConformance(options: ConformanceOptions): void {
       );
       expect(["webhook", "bot"], "mode must not take a built-in notifier's name").not.toContain(plugin.mode);
       expect(plugin.destinations, "destinations(config, host)").toBeTypeOf("function");
-      expect(plugin.register, "register(container, host)").toBeTypeOf("function");
+      expect(plugin.createNotifier, "createNotifier(config, host)").toBeTypeOf("function");
       if (plugin.description !== undefined) expect(plugin.description, "description").toBeTypeOf("string");
 
       const host = createHost({ env: {}, configSource: "conformance", logger: new MemoryLogger() });
@@ -402,6 +418,18 @@ export function runConformance(options: ConformanceOptions): void {
         },
       );
     }
+
+    check("host-fetch", "every request goes through host.fetch (which carries the run's proxy)", async () => {
+      const h = await harness(configFor(sink.url));
+      const { plan } = await run(h, syntheticScan(3));
+      const planned = destinationsOf(plan).flatMap((d) => d.messages);
+      expect(sink.requests.length, "one request per planned message").toBe(planned.length);
+      expect(
+        h.fetched.length,
+        "requests made through host.fetch (a plugin that calls the global fetch ignores HTTPS_PROXY)",
+      ).toBe(sink.requests.length);
+      assertNoSecrets();
+    });
 
     /* ---------------------------------------------------------------- failures */
 

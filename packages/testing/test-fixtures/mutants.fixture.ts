@@ -23,6 +23,8 @@ interface Variant {
   target?: (name: string, url: string) => string;
   destinations?: (config: Record<string, unknown>) => void;
   validate?: boolean;
+  /** Send with the global fetch instead of the host's (so the run's proxy is bypassed). */
+  ownFetch?: boolean;
 }
 
 function makePlugin(mode: string, v: Variant = {}): NotifierPlugin {
@@ -53,34 +55,33 @@ function makePlugin(mode: string, v: Variant = {}): NotifierPlugin {
         };
       });
     },
-    register(container, host) {
-      container.register(host.tokens.Notifier, {
-        useValue: {
-          async send(message: OutboundMessage, ctx: SendContext) {
-            let res: Response;
-            try {
-              res = await fetch((message.destination.address as Secret).reveal(), {
-                method: "POST",
-                body: JSON.stringify({ n: message.alerts.length }),
-                signal: ctx.signal,
-              });
-            } catch (e) {
-              const reason = ctx.signal.reason as Error | undefined;
-              const failure = host.classifyNetworkError(reason?.name === "TimeoutError" ? reason : e, ctx.timeoutMs);
-              return { ok: false, failure: v.networkRetry ? { ...failure, retry: v.networkRetry } : failure };
-            }
-            const body = await res.text();
-            if (res.ok) return { ok: true };
-            const failure = (v.classify ?? ((s, b, r, h) => h.classifyHttpStatus(s, b, r)))(
-              res.status,
-              body,
-              res.headers.get("retry-after"),
-              host,
-            );
-            return { ok: false, failure: { ...failure, message: `${failure.message}: ${host.scrub(body)}` } };
-          },
+    createNotifier(_config, host) {
+      const send = v.ownFetch ? globalThis.fetch : host.fetch;
+      return {
+        async send(message: OutboundMessage, ctx: SendContext) {
+          let res: Response;
+          try {
+            res = await send((message.destination.address as Secret).reveal(), {
+              method: "POST",
+              body: JSON.stringify({ n: message.alerts.length }),
+              signal: ctx.signal,
+            });
+          } catch (e) {
+            const reason = ctx.signal.reason as Error | undefined;
+            const failure = host.classifyNetworkError(reason?.name === "TimeoutError" ? reason : e, ctx.timeoutMs);
+            return { ok: false, failure: v.networkRetry ? { ...failure, retry: v.networkRetry } : failure };
+          }
+          const body = await res.text();
+          if (res.ok) return { ok: true };
+          const failure = (v.classify ?? ((s, b, r, h) => h.classifyHttpStatus(s, b, r)))(
+            res.status,
+            body,
+            res.headers.get("retry-after"),
+            host,
+          );
+          return { ok: false, failure: { ...failure, message: `${failure.message}: ${host.scrub(body)}` } };
         },
-      });
+      };
     },
   };
 }
@@ -107,3 +108,4 @@ run("ignores-retry-after", {
 run("loose-schema", { strict: false });
 run("no-validation", { validate: false });
 run("mutates-config", { destinations: (c) => void (c.touched = true) });
+run("own-fetch", { ownFetch: true });

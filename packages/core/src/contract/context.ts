@@ -1,28 +1,29 @@
 /**
- * The one context a plugin gets (`PluginHost`: every hook of the descriptor receives it, and a
- * notifier may inject it as `TOKENS.Host`) and the DI tokens it names. One file, because each
- * refers to the other (`host.tokens`, `TOKENS.Host`).
+ * The one context a plugin gets (`PluginHost`: every hook of the descriptor receives it, and it
+ * is all a notifier needs at run time: fetch, logger, clock, secrets, errors, zod), and the DI
+ * tokens core's own classes inject (a plugin needs none).
  */
 import { type DependencyContainer } from "tsyringe";
 import { type z } from "zod";
 import { type ClassicZod } from "../classic-zod.js";
 import { type Clock } from "../clock.js";
-import { type FilterOptions, type NotifyConfig, type SecretRef } from "../config/schema.js";
+import { type FilterOptions, type SecretRef } from "../config/schema.js";
 import { type classifyHttpStatus, type classifyNetworkError, type parseRetryAfter } from "../delivery/classify.js";
 import { type UserError } from "../errors.js";
 import { type Logger } from "../logger.js";
 import { type redactWebhookUrl, type Secret } from "../secret.js";
-import { type Notifier } from "./notifier.js";
 
 /**
- * Everything a notifier plugin gets from the running socket-notify, so a plugin needs no copy
- * of core, zod or tsyringe of its own (a plugin folder can be copied anywhere and named by path).
+ * Everything a notifier plugin gets from the running socket-notify, and its only channel to it:
+ * no DI container, no tokens. A plugin needs no copy of core, zod or tsyringe of its own (a
+ * plugin folder can be copied anywhere and named by path). The same object goes to
+ * `optionsSchema`, `destinations` and `createNotifier`; what is per request (the abort signal,
+ * the attempt, the timeout) comes with each `send` as its `SendContext`.
  */
 export interface PluginHost {
   readonly version: string;
   /** socket-notify's zod (classic), loaded before a plugin gets the host (see classic-zod.ts). */
   readonly z: typeof z;
-  readonly tokens: typeof TOKENS;
   /** The usual per-destination filters, to spread into a plugin's own destination schema. */
   readonly filterShape: ClassicZod["filterShape"];
   /** A secret: a literal string or `{ "env": "VAR" }`. */
@@ -35,7 +36,16 @@ export interface PluginHost {
    * embedding tool, or a --config file outside the checkout. Not a file the search found.
    */
   readonly configTrusted: boolean;
+  /** Where progress and warnings go (the CLI's stderr, an embedder's logger); never the console directly. */
   readonly logger: Logger;
+  /** The run's clock: `now()` and an abortable `sleep()` (virtual in tests with `FakeClock`). */
+  readonly clock: Clock;
+  /**
+   * The `fetch` for every request a notifier makes: through the proxy of the run's environment
+   * (`HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`, never the config), or the embedder's `fetch`. For
+   * sending only: `destinations` is pure.
+   */
+  readonly fetch: FetchFunction;
   /** Secrets resolved so far in this run; core scrubs them from every message it outputs. */
   readonly secrets: Secret[];
   /** Warnings about the config found while building destinations (e.g. an unset secret in a dry run). */
@@ -85,13 +95,11 @@ export function resolve<T>(container: DependencyContainer, t: Token<T>): T {
 /** `fetch`, injectable so embedding tools can route through a proxy or a test double. */
 export type FetchFunction = typeof globalThis.fetch;
 
-/** The tokens core resolves; plugins register `Notifier` and may inject the rest. */
+/**
+ * The tokens core's injectable classes take (`DeliveryEngine`): for an embedder that resolves
+ * them from its own container. Plugins get everything from their `PluginHost` instead.
+ */
 export const TOKENS = {
   Logger: token<Logger>("Logger"),
   Clock: token<Clock>("Clock"),
-  Config: token<NotifyConfig>("Config"),
-  Host: token<PluginHost>("Host"),
-  Fetch: token<FetchFunction>("Fetch"),
-  Env: token<Record<string, string | undefined>>("Env"),
-  Notifier: token<Notifier>("Notifier"),
 } as const;

@@ -1,9 +1,9 @@
-import { type DependencyContainer } from "tsyringe";
 import { type $ZodObject } from "zod/v4/core";
 import { type NotifyConfig } from "../config/schema.js";
 import { type NotifierCapabilities } from "./capabilities.js";
 import { type PluginHost } from "./context.js";
 import { type Destination, type DestinationList } from "./destination.js";
+import { type Notifier } from "./notifier.js";
 
 /**
  * A notifier plugin: the same contract for built-in notifiers and user plugins.
@@ -23,6 +23,10 @@ export interface NotifierPlugin {
   capabilities?: Partial<NotifierCapabilities>;
   /** Destinations from the validated config. Pure: no network. Throw `host.configError(...)` for bad values. */
   destinations(config: NotifyConfig, host: PluginHost): DestinationList | Destination[];
-  /** Register the notifier under `host.tokens.Notifier` in the given (per-run, child) container. */
-  register(container: DependencyContainer, host: PluginHost): void | Promise<void>;
+  /**
+   * The notifier for one run, made from the validated config and the host (its `fetch`,
+   * `logger`, `clock`, `scrub`…): called once per run that sends, not for a dry run. It may
+   * import its sending code here, so a run that never sends does not load it.
+   */
+  createNotifier(config: NotifyConfig, host: PluginHost): Notifier | Promise<Notifier>;
 }

@@ -8,7 +8,7 @@ import { type FetchFunction } from "../contract/context.js";
 
 /**
  * HTTP(S) proxies from the environment, for every request core's fetch makes (webhook mode, the
- * bot's Web API client, plugins that inject `host.tokens.Fetch`). Only the environment: a config
+ * bot's Web API client, every plugin through `host.fetch`). Only the environment: a config
  * key would let a pull request's rc file send the traffic (and the token) through a machine of
  * its choosing.
  *

@@ -33,7 +33,7 @@ export interface PreparedNotifier {
   readonly setupFailure?: DeliveryFailure;
   /** When the run's budget started (the clock's time): setup spent part of it. */
   readonly budgetStartedAt: number;
-  /** Frees what the run's container holds. Call once the run's deliveries are done. */
+  /** Call once the run's deliveries are done (the notifier holds nothing to free today; a future one may). */
   close(): void;
 }
 
