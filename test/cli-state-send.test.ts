@@ -123,7 +123,8 @@ describe("bot mode with state: one living message per PR", () => {
     const r = await send([A, B]);
     expect(r.stdout).toContain(": 1 muted");
     const body = text(api("chat.update")[0] as { payload: Record<string, unknown> });
-    expect(body).toContain("1 alert · 1 resolved · 1 muted");
+    expect(body).toContain("1 alert · 1 muted");
+    expect(body).not.toContain("Resolved since the last run");
     expect(body).not.toContain("networkAccess in beta-lib*");
     const json = await send([A, B], undefined, ["--json", "--dry-run"]);
     expect(JSON.parse(json.stdout).state).toMatchObject({ muted: 1, engine: "embedded" });

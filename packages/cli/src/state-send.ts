@@ -87,7 +87,7 @@ export async function runWithState(
 ): Promise<RunResult & { state: StateReport }> {
   const ctx: ScanContext = { ...input.context, ...definedOnly(options.context ?? {}) };
   const decisions = await store.decisions();
-  const { kept, muted, snoozed, acknowledged } = applyDecisions(input.alerts, decisions, ctx.repo);
+  const { kept, muted, snoozed, acknowledged, hiddenIds } = applyDecisions(input.alerts, decisions, ctx.repo);
   const shown: ScanInput = { ...input, alerts: kept };
   const living = engine.capabilities.update;
   const state: StateReport = {
@@ -99,7 +99,7 @@ export async function runWithState(
     destinations: [],
     warnings: [],
   };
-  const hidden = { muted, snoozed, acknowledged: acknowledged.size };
+  const hidden = { muted, snoozed, acknowledged: acknowledged.size, ids: hiddenIds };
   // Per configured destination (plans list them in the same order, before and after `prepare`).
   const keyOf = engine.destinations.map((d) =>
     (d.filter.notify ?? "changes") === "changes"
@@ -197,22 +197,32 @@ export function applyDecisions(
   alerts: Alert[],
   decisions: Decision[],
   repo: string | undefined,
-): { kept: Alert[]; muted: number; snoozed: number; acknowledged: Map<string, Decision> } {
+): {
+  kept: Alert[];
+  muted: number;
+  snoozed: number;
+  acknowledged: Map<string, Decision>;
+  /** Fingerprints of the muted and snoozed alerts: still in the report, so not "resolved". */
+  hiddenIds: Set<string>;
+} {
   let muted = 0;
   let snoozed = 0;
   const acknowledged = new Map<string, Decision>();
+  const hiddenIds = new Set<string>();
   const kept: Alert[] = [];
   for (const a of alerts) {
     const hits = decisions.filter((d) => targetMatches(d.target, a, repo));
-    if (hits.some((d) => d.kind === "mute")) muted++;
-    else if (hits.some((d) => d.kind === "snooze")) snoozed++;
-    else {
+    if (hits.some((d) => d.kind === "mute" || d.kind === "snooze")) {
+      if (hits.some((d) => d.kind === "mute")) muted++;
+      else snoozed++;
+      hiddenIds.add(alertFingerprint(a));
+    } else {
       const ack = hits.find((d) => d.kind === "ack");
       if (ack) acknowledged.set(alertFingerprint(a), ack);
       kept.push(a);
     }
   }
-  return { kept, muted, snoozed, acknowledged };
+  return { kept, muted, snoozed, acknowledged, hiddenIds };
 }
 
 /** Replaces a stateful destination's planned messages with what state makes of them. */
@@ -230,7 +240,8 @@ function shape(
   const before = new Set((w.prior?.alerts ?? []).map((a) => a.fingerprint));
   const now = new Set(w.current.map((a) => a.fingerprint));
   const fresh = w.planned.matched.filter((a) => !before.has(alertFingerprint(a)));
-  const resolved = (w.prior?.alerts ?? []).filter((a) => !now.has(a.fingerprint));
+  // A muted or snoozed alert left the message but not the report: it is counted, not resolved.
+  const resolved = (w.prior?.alerts ?? []).filter((a) => !now.has(a.fingerprint) && !hidden.ids.has(a.fingerprint));
   w.report.new = w.prior ? fresh.length : w.current.length;
   w.report.resolved = resolved.length;
   const replan = (alerts: Alert[]) => {
@@ -257,7 +268,12 @@ function shape(
   }
 
   const message = w.prior?.message;
-  const unchanged = w.prior && !fresh.length && !resolved.length;
+  // Decided since the last run (serve's buttons, mute): shown last time, hidden now, or acknowledged since.
+  const since = Date.parse(w.prior?.updatedAt ?? "");
+  const decided =
+    w.prior?.alerts.some((a) => hidden.ids.has(a.fingerprint)) ||
+    w.current.some((a) => Date.parse(acknowledged.get(a.fingerprint)?.at ?? "") > since);
+  const unchanged = w.prior && !fresh.length && !resolved.length && !decided;
   if (message && unchanged) {
     w.planned.messages = [];
     w.report.action = "nothing";
@@ -318,6 +334,7 @@ interface ExtraCounts {
   muted: number;
   snoozed: number;
   acknowledged: number;
+  ids: Set<string>;
 }
 
 function countsLine(total: number, fresh: number, resolved: number, e: ExtraCounts): string {
