@@ -159,6 +159,71 @@ describe("socket-notify serve", () => {
     for (const secret of ["xoxb-emulator-bot-token", APP_TOKEN, SIGNING]) expect(s.stderr()).not.toContain(secret);
   });
 
+  it("the next send honours what was clicked in serve: the muted and the snoozed alert are left out and counted, the acknowledged one is shown as acknowledged", async () => {
+    const emu = await emulator();
+    const state = tmp.path(`state${++n}.json`);
+    const env = { ...emulatorBotEnv(emu), SOCKET_SLACK_APP_TOKEN: APP_TOKEN, SOCKET_NOTIFY_STATE: state };
+    const report = await tmp.write(`report${n}.json`, enableJsonReport());
+    const config = await tmp.write(`config${n}.json`, CONFIG);
+    const first = await runCli(["send", report, "--config", config], { env });
+    expect(first.code, first.stderr).toBe(0);
+    const { ts } = alertMessage(emu);
+    const s = await serve(["--config", config], env);
+
+    // Each click acts on the first row that still has that button (the earlier rows are decided).
+    const clicks = [
+      { action_id: "socket_notify.mute", selected_option: "not_affected", confirm: true }, // evil-pkg (malware)
+      { action_id: "socket_notify.snooze", selected_option: "7d" }, // lodahs (didYouMean)
+      { action_id: "socket_notify.ack" }, // chatty-lib (networkAccess)
+    ];
+    for (const [i, c] of clicks.entries()) {
+      const r = await emu.interact({ user: "alice", channel: "security-alerts", ts, ...c });
+      expect(r, c.action_id).toMatchObject({ via: "socket", acked: true });
+      await until(() => updates(emu).length > i);
+    }
+    const store = FileStore.open(state);
+    const decided = (await store.decisions()).map((d) => [d.kind, d.target.name]);
+    expect(decided).toEqual(
+      expect.arrayContaining([
+        ["mute", "evil-pkg"],
+        ["snooze", "lodahs"],
+        ["ack", "chatty-lib"],
+      ]),
+    );
+    // `status` lists what is still open (the fourth alert) as well as the three decisions.
+    const status = await emu.command({
+      user: "alice",
+      channel: "security-alerts",
+      command: "/socket-notify",
+      text: "status acme/web",
+    });
+    const text = (status.response as { response_type: string; text: string }).text;
+    expect(status.response).toMatchObject({ response_type: "ephemeral" });
+    expect(text).toMatch(/^\*Open alerts in acme\/web: 1\*/);
+    expect(text).toContain("• npm/env-peeker@1.0.0 envVars (low) in acme/web (main)");
+    expect(text).toContain("1 muted, 1 snoozed, 1 acknowledged");
+    s.child.kill("SIGTERM");
+    expect(await s.exited).toBe(0);
+
+    // The next scan of the same branch: the same four alerts.
+    const next = await runCli(["send", report, "--config", config, "--json"], { env });
+    expect(next.code, next.stderr).toBe(0);
+    expect(JSON.parse(next.stdout).state).toMatchObject({ muted: 1, snoozed: 1, acknowledged: 1 });
+    const living = updates(emu).at(-1)!;
+    expect(living.ts).toBe(ts);
+    const body = JSON.stringify(living.payload["blocks"]);
+    expect(body).toContain("2 alerts · 1 muted · 1 snoozed · 1 acknowledged");
+    expect(body).toContain("acknowledged by U1000000001");
+    expect(body).toContain("env-peeker");
+    // Left out, and not listed as resolved either: they are still in the report.
+    expect(body).not.toContain("evil-pkg");
+    expect(body).not.toContain("lodahs");
+    expect(body).not.toContain("Resolved since the last run");
+    expect(
+      emu.messages({ channel: "security-alerts" }).filter((m) => m.method === "chat.postMessage" && !m.threadTs),
+    ).toHaveLength(1);
+  });
+
   it("HTTP: a click through the signed request URL is applied; tampered, stale and replayed requests get 401 and change nothing", async () => {
     const emu = await emulator();
     const state = tmp.path(`state${++n}.json`);

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { type Alert } from "@socket-notify/core";
 import { type SlackEmulator, startEmulator } from "@socket-notify/slack-emulator";
 import { type InteractiveConfig, triageBlock } from "@socket-notify/slack-bot";
-import { FileStore } from "@socket-notify/state";
+import { FileStore, scopeKey, seenAlert } from "@socket-notify/state";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { Dispatcher } from "./dispatch.js";
 import { silentLogger } from "./log.js";
@@ -242,9 +242,31 @@ describe("triage: buttons and slash command", () => {
       text: expect.stringContaining("unmute ID"),
     });
     expect((await cmd("alice", "mutes")).text).toContain(mute!.id);
-    expect((await cmd("alice", "status acme/web")).text).toMatch(
-      /^Decisions in force for acme\/web: 1 muted, 0 snoozed, 0 acknowledged/,
+    // What send's last scans showed (its living messages): lodash (muted above) and evil-pkg in
+    // acme/web PR 42, shown by two destinations; a package-wide mute from the CLI hides chatty-lib;
+    // another repository has one of its own.
+    const web = [alert(), alert({ name: "evil-pkg", version: "1.0.0", type: "malware", cveId: undefined })];
+    const chatty = alert({ name: "chatty-lib", version: "2.0.0", type: "networkAccess", cveId: undefined });
+    for (const destination of ["sec/#security-alerts", "sec/#triage"])
+      await store.putScope(
+        { key: scopeKey({ destination, repo: "acme/web", pr: "42" })!, alerts: [...web, chatty].map(seenAlert) },
+        0,
+      );
+    await store.putScope(
+      { key: scopeKey({ destination: "sec/#x", repo: "acme/api", branch: "main" })!, alerts: [seenAlert(alert())] },
+      0,
     );
+    await store.addDecision({ kind: "mute", target: { ecosystem: "npm", name: "chatty-lib" }, by: "octocat" });
+    const status = (await cmd("alice", "status acme/web")).text;
+    expect(status).toMatch(/^\*Open alerts in acme\/web: 1\*/);
+    expect(status).toContain("• npm/evil-pkg@1.0.0 malware (critical) in acme/web PR #42\n");
+    expect(status).not.toMatch(/lodash@4.17.20 criticalCVE \(critical\) in/);
+    expect(status).not.toContain("acme/api");
+    expect(status).toContain("*Decisions in force for acme/web:* 2 muted, 0 snoozed, 0 acknowledged");
+    const everywhere = (await cmd("alice", "status")).text;
+    expect(everywhere).toMatch(/^\*Open alerts: 2\*/);
+    expect(everywhere).toContain("in acme/api (main)");
+    await store.removeDecision((await store.decisions()).find((d) => d.by === "octocat")!.id);
     expect((await cmd("carol", `unmute ${mute!.id}`)).text).toMatch(/not allowed/);
     expect(await store.decisions()).toHaveLength(1);
     expect((await cmd("alice", `expire ${mute!.id} 30d`)).text).toMatch(/now ends/);

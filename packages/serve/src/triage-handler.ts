@@ -16,6 +16,7 @@ import {
   type TriageTarget,
   targetOfBlock,
 } from "@socket-notify/slack-bot";
+import { type ScopeRecord, seenMatches } from "@socket-notify/state";
 import { errorText, type Inbound, type InboundHandler, type Reply } from "./dispatch.js";
 import { type ServeLogger } from "./log.js";
 import { type SlackApi } from "./slack-api.js";
@@ -27,6 +28,8 @@ const CLAIM_TTL_MS = DAY_MS;
 const GROUP_CACHE_MS = 60_000;
 export const DEFAULT_COMMAND = "/socket-notify";
 export const DEFAULT_MUTE_DAYS = 90;
+/** Lines per list in a slash command's answer (an ephemeral message stays readable). */
+const MAX_LISTED = 25;
 
 type Json = Record<string, unknown>;
 
@@ -85,6 +88,43 @@ function decisionFor(decisions: readonly Decision[], t: TriageTarget): Decision 
         (d.target.repo === undefined || t.repo === undefined || d.target.repo.toLowerCase() === t.repo.toLowerCase()),
     )
     .sort((a, b) => rank[a.kind] - rank[b.kind])[0];
+}
+
+/** A living message's scope key, `<destination> <owner/repo> pr:<n>` or `… branch:<name>`, read back. */
+function scopeWhere(key: string): { repo: string; where: string } | undefined {
+  const m = /^.* (\S+) (pr|branch):(\S+)$/.exec(key);
+  if (!m) return undefined;
+  return { repo: m[1] as string, where: m[2] === "pr" ? `PR #${m[3]}` : `(${m[3]})` };
+}
+
+interface OpenAlert {
+  label: string;
+  severity: string;
+}
+
+/**
+ * Open alerts: what the last scan of each PR or branch showed in its living message (the store's
+ * scopes), less any alert a decision in force now covers (muted, snoozed or acknowledged since).
+ * An alert shown by two destinations for one PR is listed once.
+ */
+function openAlerts(
+  scopes: readonly ScopeRecord[],
+  decisions: readonly Decision[],
+  repo: string | undefined,
+): OpenAlert[] {
+  const seen = new Set<string>();
+  const open: OpenAlert[] = [];
+  for (const scope of scopes) {
+    const at = scopeWhere(scope.key);
+    if (at === undefined || (repo !== undefined && at.repo.toLowerCase() !== repo)) continue;
+    for (const a of scope.alerts) {
+      const id = `${at.repo.toLowerCase()} ${at.where} ${a.fingerprint}`;
+      if (seen.has(id) || decisions.some((d) => seenMatches(d.target, a, at.repo))) continue;
+      seen.add(id);
+      open.push({ label: `${a.package} ${a.type} (${a.severity}) in ${at.repo} ${at.where}`, severity: a.severity });
+    }
+  }
+  return open;
 }
 
 export class TriageHandler implements InboundHandler {
@@ -274,12 +314,19 @@ export class TriageHandler implements InboundHandler {
     switch (sub) {
       case "status": {
         const repo = args[0]?.toLowerCase();
-        const ds = (await this.o.store.decisions()).filter(
+        const all = await this.o.store.decisions();
+        const ds = all.filter(
           (d) => repo === undefined || d.target.repo === undefined || d.target.repo.toLowerCase() === repo,
         );
+        const open = openAlerts((await this.o.store.exportDocument()).scopes, all, repo);
+        const openHead = open.length
+          ? `*Open alerts${repo ? ` in ${esc(repo)}` : ""}: ${open.length}* (as of each PR's or branch's last scan; not muted, snoozed or acknowledged)`
+          : `No open alerts${repo ? ` in ${esc(repo)}` : ""} (as of each PR's or branch's last scan).`;
+        const openLines = open.slice(0, MAX_LISTED).map((a) => `• ${esc(a.label)}`);
+        if (open.length > MAX_LISTED) openLines.push(`…and ${open.length - MAX_LISTED} more.`);
         const count = (k: string) => ds.filter((d) => d.kind === k).length;
-        const head = `Decisions in force${repo ? ` for ${esc(repo)}` : ""}: ${count("mute")} muted, ${count("snooze")} snoozed, ${count("ack")} acknowledged.`;
-        return reply([head, ...this.lines(ds)].join("\n"));
+        const head = `*Decisions in force${repo ? ` for ${esc(repo)}` : ""}:* ${count("mute")} muted, ${count("snooze")} snoozed, ${count("ack")} acknowledged.`;
+        return reply([openHead, ...openLines, "", head, ...this.lines(ds)].join("\n"));
       }
       case "mutes": {
         const mutes = (await this.o.store.decisions()).filter((d) => d.kind === "mute");
@@ -312,7 +359,7 @@ export class TriageHandler implements InboundHandler {
       default:
         return reply(
           [
-            `${this.command} status [owner/repo]: decisions in force (mutes, snoozes, acknowledgements)`,
+            `${this.command} status [owner/repo]: open alerts (as of the last scan) and the decisions in force`,
             `${this.command} mutes: the mutes in force, with their IDs`,
             `${this.command} unmute ID: remove a mute; the next scan shows the alert again`,
             `${this.command} expire ID <days>d: change when a mute ends (buttons mute for ${this.o.config.mute_days ?? DEFAULT_MUTE_DAYS} days)`,
@@ -331,7 +378,7 @@ export class TriageHandler implements InboundHandler {
   }
 
   private lines(ds: readonly Decision[]): string[] {
-    const shown = ds.slice(0, 25).map((d) => `• ${esc(this.targetText(d))}: ${describeDecision(d)}`);
+    const shown = ds.slice(0, MAX_LISTED).map((d) => `• ${esc(this.targetText(d))}: ${describeDecision(d)}`);
     if (ds.length > shown.length)
       shown.push(`…and ${ds.length - shown.length} more (socket-notify mutes / state export list all).`);
     return shown;

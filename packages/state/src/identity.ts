@@ -50,6 +50,23 @@ export function targetMatches(t: DecisionTarget, a: Alert, repo: string | undefi
   return true;
 }
 
+/**
+ * `targetMatches` for an alert the store remembers (a living message's `SeenAlert`) rather than
+ * one from a report: the package is read back from its `ecosystem/name@version` label.
+ */
+export function seenMatches(t: DecisionTarget, s: SeenAlert, repo: string | undefined): boolean {
+  if (t.fingerprint !== undefined && t.fingerprint !== s.fingerprint) return false;
+  if (t.repo !== undefined && (repo === undefined || t.repo.toLowerCase() !== repo.toLowerCase())) return false;
+  if (t.type !== undefined && t.type !== s.type) return false;
+  if (t.ecosystem === undefined && t.name === undefined && t.version === undefined) return true;
+  const p = parsePackageTarget(s.package);
+  if (p === undefined) return false;
+  if (t.ecosystem !== undefined && t.ecosystem.toLowerCase() !== p.ecosystem?.toLowerCase()) return false;
+  if (t.name !== undefined && fullName(t.namespace, t.name) !== fullName(p.namespace, p.name ?? "")) return false;
+  if (t.version !== undefined && t.version !== p.version) return false;
+  return true;
+}
+
 /** `npm/lodash@4.17.20 type criticalCVE in acme/web`, for people (`mutes`, messages). */
 export function describeTarget(t: DecisionTarget): string {
   const parts: string[] = [];

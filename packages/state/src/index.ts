@@ -13,6 +13,7 @@ export {
   type ScopeKeyParts,
   scopeKey,
   seenAlert,
+  seenMatches,
   targetMatches,
 } from "./identity.js";
 /* Contract */
