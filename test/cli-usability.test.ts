@@ -172,14 +172,33 @@ describe("names people know", () => {
       "SOCKET_SLACK_LEVELS",
       "HTTPS_PROXY",
       "NO_PROXY",
+      "SOCKET_NOTIFY_STATE",
+      "SOCKET_SLACK_APP_TOKEN",
+      "SOCKET_SLACK_SIGNING_SECRET",
     ])
       expect(r.stdout).toContain(v);
     const examples = r.stdout.slice(r.stdout.indexOf("Examples:"));
-    for (const c of ["send", "validate", "schema", "retry", "emulator", "demo", "preview"])
-      expect(examples).toContain(`socket-notify ${c}`);
-    for (const c of ["send", "validate", "schema", "retry", "emulator", "demo", "preview"]) {
+    // One example per command (issue 15 §5), the commands added since included.
+    const COMMANDS = [
+      "send",
+      "validate",
+      "schema",
+      "retry",
+      "emulator",
+      "demo",
+      "preview",
+      "serve",
+      "mute",
+      "unmute",
+      "mutes",
+      "state",
+    ];
+    for (const c of COMMANDS) expect(examples).toContain(`socket-notify ${c}`);
+    for (const c of COMMANDS) {
       const h = await runCli([c, "--help"]);
-      expect(h.stdout, c).toMatch(/\nExample:\n(?: {2}.*\n)*? {2}socket-notify /);
+      // serve's example sets its tokens in front (VAR=value socket-notify serve …).
+      expect(h.stdout, c).toMatch(/\nExample:\n(?: {2}.*\n)*? {2}(?:[A-Z_]+=\S+ )*socket-notify /);
     }
-  });
+    // 13 runs of the CLI: generous on a loaded machine.
+  }, 120_000);
 });

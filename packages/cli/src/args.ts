@@ -258,6 +258,9 @@ Environment variables:
   SOCKET_SLACK_ENABLED      false: send nothing (when the config does not set enabled)
   SOCKET_SLACK_LEVELS       block,warn: policy levels to send (when the config does not set levels)
   SOCKET_NOTIFY_STATE       the state store: a file path or a postgres:// URL (overrides "state")
+  SOCKET_SLACK_APP_TOKEN    serve's Socket Mode app-level token (xapp-…)
+  SOCKET_SLACK_SIGNING_SECRET
+                            serve --http: the app's signing secret
   HTTPS_PROXY, HTTP_PROXY, NO_PROXY (and lower case)
                             a proxy for every request to Slack, with curl's rules
   any name in {"env": "NAME"} secrets of the config, e.g. SLACK_WEBHOOK_SECURITY
@@ -271,6 +274,11 @@ Examples:
   socket-notify schema --out socketnotify.schema.json
   socket-notify retry undelivered.jsonl
   socket-notify preview socket-report.json --config notify.json --out preview.html
+  socket-notify serve --config notify.json
+  socket-notify mute npm/lodash@4.17.20 --type criticalCVE --reason "not reachable" --for 30d
+  socket-notify unmute mute-3f9a2c1b
+  socket-notify mutes --json
+  socket-notify state export state.json
   socket-notify emulator --port 3100
   socket-notify demo
 
@@ -392,7 +400,10 @@ Example:
   mutes: `socket-notify mutes [--json]
 
 Lists the mutes, acknowledgements and snoozes in force (expired ones no longer apply), with who,
-when, why and until when.`,
+when, why and until when.
+
+Example:
+  socket-notify mutes --json`,
   state: `socket-notify state export FILE | state import FILE [--replace]
 
 export writes the whole state store (decisions and living messages) as JSON, to review or keep in
