@@ -1,3 +1,4 @@
+import { type DependencyContainer, container as rootContainer } from "tsyringe";
 import { SLACK_LIMITS } from "./blocks/types.js";
 import { type Clock, systemClock } from "./clock.js";
 import { type ConfigSource, findConfig, noConfigError, type RawConfig } from "./config/load.js";
@@ -17,7 +18,8 @@ import { type DeliveryReport } from "./report.js";
 import { deliverMessages, type PreparedNotifier, prepareDestinations } from "./run/deliver.js";
 import { type Plan, type PlanOptions, plannedMessages, planRun, planWarnings } from "./run/plan.js";
 import { reportRun, type RunMode } from "./run/report.js";
-import { type FetchFunction } from "./contract/context.js";
+import { type FetchFunction, TOKENS } from "./contract/context.js";
+import { type Notifier } from "./contract/notifier.js";
 
 export interface EngineOptions {
   /** A config object, as parsed from JSON. When absent: `configPath`, then SOCKET_SLACK_CONFIG_JSON, then a search from `cwd`. */
@@ -39,6 +41,8 @@ export interface EngineOptions {
   clock?: Clock;
   /** What notifiers send with (`host.fetch`). Default: the proxy of `env` (HTTPS_PROXY…), else the global fetch. */
   fetch?: FetchFunction;
+  /** Parent container; every run gets a fresh child of it. Default: a child of tsyringe's root, never the root itself. */
+  container?: DependencyContainer;
 }
 
 export interface NotifyOptions extends DeliveryOptions, PlanOptions {
@@ -84,6 +88,7 @@ export class SocketNotifyEngine {
     readonly configWarnings: string[],
     readonly host: PluginHost,
     private readonly destinationList: DestinationList,
+    private readonly parentContainer?: DependencyContainer,
   ) {}
 
   static async create(options: EngineOptions = {}): Promise<SocketNotifyEngine> {
@@ -133,6 +138,7 @@ export class SocketNotifyEngine {
       warnings,
       host,
       destinationList,
+      options.container,
     );
   }
 
@@ -186,8 +192,22 @@ export class SocketNotifyEngine {
     // HTTPS_PROXY/HTTP_PROXY/NO_PROXY of the run's environment (never the config: see proxy.ts):
     // made now, so a bad proxy variable stops the run before its first request.
     await hostFetch(this.host);
-    const notifier = await this.plugin.createNotifier(this.config, this.host);
+    // A fresh child container per run: what a notifier resolves there lives for this run only,
+    // and nothing is ever registered in the global container.
+    const run = (this.parentContainer ?? rootContainer).createChildContainer();
+    run.register(TOKENS.Host, { useValue: this.host });
+    run.register(TOKENS.Config, { useValue: this.config });
+    run.register(TOKENS.Logger, { useValue: this.host.logger });
+    run.register(TOKENS.Clock, { useValue: this.host.clock });
+    let notifier: Notifier;
+    try {
+      notifier = await this.plugin.createNotifier(this.config, this.host, run);
+    } catch (e) {
+      run.clearInstances();
+      throw e;
+    }
     if (typeof notifier?.send !== "function") {
+      run.clearInstances();
       const file = pluginFile(this.plugin);
       throw new UserError("plugin_invalid", `${pluginName(this.plugin)}: createNotifier did not return a notifier`, {
         ...(file ? { file } : {}),
@@ -205,14 +225,17 @@ export class SocketNotifyEngine {
       clock,
       { ...this.deliveryOptions(options), budgetStartedAt },
       this.host,
-    );
+    ).catch((e: unknown) => {
+      run.clearInstances();
+      throw e;
+    });
     const byConfigured = new Map(wanted.map((d, i) => [d, prepared.destinations[i] ?? d]));
     return {
       notifier,
       destinations: this.destinations.map((d) => byConfigured.get(d) ?? d),
       ...(prepared.setupFailure ? { setupFailure: prepared.setupFailure } : {}),
       budgetStartedAt,
-      close: () => {},
+      close: () => run.clearInstances(),
     };
   }
 

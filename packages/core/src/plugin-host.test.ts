@@ -8,7 +8,10 @@ import { type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { type PluginHost } from "./contract/context.js";
+import "reflect-metadata";
+import { container as rootContainer, type DependencyContainer, inject, injectable } from "tsyringe";
+import { type NotifyConfig } from "./config/schema.js";
+import { type PluginHost, TOKENS } from "./contract/context.js";
 import { type NotifierPlugin } from "./contract/plugin.js";
 import { createEngine } from "./engine.js";
 import { isSocketNotifyError } from "./errors.js";
@@ -126,6 +129,48 @@ describe("the plugin host", () => {
     const report = await engine.notify(SCAN, { dryRun: true });
     expect(report.destinations[0]!.status).toBe("dry-run");
     expect(made).toBe(0);
+  });
+
+  it("each run gets a fresh child container holding the host and config; an injectable notifier resolves from it; the global container is untouched", async () => {
+    @injectable()
+    class Probe {
+      constructor(
+        @inject(TOKENS.Host) readonly host: PluginHost,
+        @inject(TOKENS.Config) readonly config: NotifyConfig,
+      ) {}
+      async send() {
+        return { ok: true as const };
+      }
+    }
+    const seen: DependencyContainer[] = [];
+    const made: Probe[] = [];
+    const engine = await createEngine({
+      config: { mode: "probe" },
+      env: {},
+      plugins: [
+        {
+          mode: "probe",
+          destinations: () => [{ route: "p", target: "p", key: "p", filter: {}, address: null, configPath: "p" }],
+          createNotifier(_config, _host, container) {
+            seen.push(container);
+            const probe = container.resolve(Probe);
+            made.push(probe);
+            return probe;
+          },
+        },
+      ],
+    });
+    await engine.notify(SCAN);
+    await engine.notify(SCAN);
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).not.toBe(seen[1]);
+    expect(seen[0]).not.toBe(rootContainer);
+    for (const p of made) {
+      expect(p.host).toBe(engine.host);
+      expect(p.config).toBe(engine.config);
+    }
+    expect(rootContainer.isRegistered(TOKENS.Host)).toBe(false);
+    expect(rootContainer.isRegistered(TOKENS.Config)).toBe(false);
   });
 
   it("createNotifier that returns no notifier is a plugin error naming the plugin", async () => {

@@ -12,9 +12,11 @@ import {
   requestSignal,
   ResponseTooLargeError,
   type Secret,
+  TOKENS,
   UserError,
 } from "@socket-notify/core";
 import { ErrorCode, LogLevel, WebClient, type Logger as SlackLogger } from "@slack/web-api";
+import { inject, injectable } from "tsyringe";
 import { type BotAddress, type BotSettings, botSettings, CHANNEL_ID, TOKEN_ENV } from "./options.js";
 
 const BUG_HINT =
@@ -132,6 +134,7 @@ const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
  * goes through `boundedFetch` with the run's signal (per-request timeout, budget), so neither a
  * silent server nor one that drips headers or a body keeps a request (or the process) alive.
  */
+@injectable()
 export class BotNotifier implements Notifier {
   private readonly settings: BotSettings;
   private appName = "your-app";
@@ -140,8 +143,8 @@ export class BotNotifier implements Notifier {
 
   /** Everything it needs comes from the host: fetch (with the run's proxy), logger, scrub, classification. */
   constructor(
-    config: NotifyConfig,
-    private readonly host: PluginHost,
+    @inject(TOKENS.Config) config: NotifyConfig,
+    @inject(TOKENS.Host) private readonly host: PluginHost,
   ) {
     this.settings = botSettings(config, host);
     this.defaultTimeoutMs = Math.round(((config.request_timeout as number | undefined) ?? 10) * 1000);

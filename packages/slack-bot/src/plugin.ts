@@ -15,10 +15,10 @@ export const botPlugin: NotifierPlugin = {
     update: true,
   },
   destinations: botDestinations,
-  async createNotifier(config, host) {
+  async createNotifier(_config, _host, container) {
     // Loaded only when bot mode sends: @slack/web-api costs ~60 ms of startup (toolchain.md §8).
     const { BotNotifier } = await import("./BotNotifier.js");
-    return new BotNotifier(config, host);
+    return container.resolve(BotNotifier);
   },
 };
 

@@ -6,7 +6,9 @@ import {
   type PluginHost,
   type SendContext,
   type SendResult,
+  TOKENS,
 } from "@socket-notify/core";
+import { inject, injectable } from "tsyringe";
 import { type WebhookAddress } from "./options.js";
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -75,9 +77,10 @@ const WEBHOOK_UNUSABLE = new Set([
  * Sends one message to one incoming webhook with Node's fetch. It only renders the request
  * and classifies the response; pacing, retries and budgets are core's delivery engine.
  */
+@injectable()
 export class WebhookNotifier implements Notifier {
   /** The host is all it needs: `fetch` (with the run's proxy) and the failure classification. */
-  constructor(private readonly host: PluginHost) {}
+  constructor(@inject(TOKENS.Host) private readonly host: PluginHost) {}
 
   async send(message: OutboundMessage, ctx: SendContext): Promise<SendResult> {
     const { url } = message.destination.address as WebhookAddress;

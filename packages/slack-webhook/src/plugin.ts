@@ -16,9 +16,9 @@ export const webhookPlugin: NotifierPlugin = {
     update: false,
   },
   destinations: webhookDestinations,
-  async createNotifier(_config, host) {
+  async createNotifier(_config, _host, container) {
     const { WebhookNotifier } = await import("./WebhookNotifier.js");
-    return new WebhookNotifier(host);
+    return container.resolve(WebhookNotifier);
   },
 };
 

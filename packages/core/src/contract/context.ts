@@ -7,15 +7,15 @@ import { type DependencyContainer } from "tsyringe";
 import { type z } from "zod";
 import { type ClassicZod } from "../classic-zod.js";
 import { type Clock } from "../clock.js";
-import { type FilterOptions, type SecretRef } from "../config/schema.js";
+import { type FilterOptions, type NotifyConfig, type SecretRef } from "../config/schema.js";
 import { type classifyHttpStatus, type classifyNetworkError, type parseRetryAfter } from "../delivery/classify.js";
 import { type UserError } from "../errors.js";
 import { type Logger } from "../logger.js";
 import { type redactWebhookUrl, type Secret } from "../secret.js";
 
 /**
- * Everything a notifier plugin gets from the running socket-notify, and its only channel to it:
- * no DI container, no tokens. A plugin needs no copy of core, zod or tsyringe of its own (a
+ * Everything a notifier plugin gets from the running socket-notify, and its only channel to it
+ * (a notifier class resolved from the run's container injects this same object as `TOKENS.Host`). A plugin needs no copy of core, zod or tsyringe of its own (a
  * plugin folder can be copied anywhere and named by path). The same object goes to
  * `optionsSchema`, `destinations` and `createNotifier`; what is per request (the abort signal,
  * the attempt, the timeout) comes with each `send` as its `SendContext`.
@@ -96,10 +96,13 @@ export function resolve<T>(container: DependencyContainer, t: Token<T>): T {
 export type FetchFunction = typeof globalThis.fetch;
 
 /**
- * The tokens core's injectable classes take (`DeliveryEngine`): for an embedder that resolves
- * them from its own container. Plugins get everything from their `PluginHost` instead.
+ * The tokens registered in each run's fresh child container (see `NotifierPlugin.createNotifier`):
+ * what core's injectable classes (`DeliveryEngine`) and an injectable notifier class take. `Host`
+ * is the same one context object every hook gets; `Config` is the validated config.
  */
 export const TOKENS = {
   Logger: token<Logger>("Logger"),
   Clock: token<Clock>("Clock"),
+  Host: token<PluginHost>("Host"),
+  Config: token<NotifyConfig>("Config"),
 } as const;

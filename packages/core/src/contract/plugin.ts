@@ -1,3 +1,4 @@
+import { type DependencyContainer } from "tsyringe";
 import { type $ZodObject } from "zod/v4/core";
 import { type NotifyConfig } from "../config/schema.js";
 import { type NotifierCapabilities } from "./capabilities.js";
@@ -27,6 +28,10 @@ export interface NotifierPlugin {
    * The notifier for one run, made from the validated config and the host (its `fetch`,
    * `logger`, `clock`, `scrub`…): called once per run that sends, not for a dry run. It may
    * import its sending code here, so a run that never sends does not load it.
+   * `container` is the run's fresh tsyringe child container (never the global one), with
+   * `TOKENS.Host`, `TOKENS.Config`, `TOKENS.Logger` and `TOKENS.Clock` registered: a notifier
+   * written as an `@injectable()` class returns `container.resolve(MyNotifier)` (the Slack
+   * notifiers do); a plain one ignores it. Its instances are cleared when the run ends.
    */
-  createNotifier(config: NotifyConfig, host: PluginHost): Notifier | Promise<Notifier>;
+  createNotifier(config: NotifyConfig, host: PluginHost, container: DependencyContainer): Notifier | Promise<Notifier>;
 }
