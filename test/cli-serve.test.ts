@@ -108,7 +108,11 @@ describe("socket-notify serve", () => {
     const { ts, blocks } = alertMessage(emu);
     expect(blocks.filter((b) => b["type"] === "actions")).toHaveLength(4);
     const config = await tmp.write(`serve${n}.json`, CONFIG);
-    const s = await serve(["--config", config], env);
+    const s = await serve(["--config", config, "--health-port", "0"], env);
+    // Socket Mode's probes, on --health-port: ready once a connection is open.
+    const health = String(s.logs.find((l) => l["event"] === "listening" && l["transport"] === "health")!["url"]);
+    expect((await fetch(health)).status).toBe(200);
+    expect((await fetch(health.replace("/readyz", "/healthz"))).status).toBe(200);
 
     const click = await emu.interact({
       user: "alice",
@@ -286,6 +290,17 @@ describe("socket-notify serve", () => {
     });
     expect(nostate.code).toBe(2);
     expect(lines(nostate.stderr)[0]).toMatch(/no state store/);
+    const env = { ...emulatorBotEnv(emu), SOCKET_SLACK_APP_TOKEN: APP_TOKEN, SOCKET_NOTIFY_STATE: state };
+    for (const [flags, message] of [
+      [["--http", "--health-port", "8080"], /--health-port goes with Socket Mode/],
+      [["--port", "3000"], /--port goes with --http/],
+      [["--host", "0.0.0.0"], /--host goes with --http or --health-port/],
+      [["--health-port", "http"], /--health-port: expected a port number/],
+    ] as const) {
+      const r = await runCli(["serve", "--config", config, ...flags], { env });
+      expect(r.code, flags.join(" ")).toBe(2);
+      expect(lines(r.stderr)[0]).toMatch(message);
+    }
   });
 });
 

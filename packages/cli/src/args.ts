@@ -61,6 +61,7 @@ const OPTIONS = {
   http: { type: "boolean" },
   host: { type: "string" },
   "log-format": { type: "string" },
+  "health-port": { type: "string" },
   reason: { type: "string" },
   for: { type: "string" },
   until: { type: "string" },
@@ -95,7 +96,7 @@ const ALLOWED: Record<Command, (keyof typeof OPTIONS)[]> = {
   emulator: ["port", "workspace", "no-rate-limit", "request-url"],
   retry: ["config", "allow-code-config", "dry-run", "json", "timeout", "request-timeout", "quiet"],
   demo: [],
-  serve: ["config", "allow-code-config", "http", "port", "host", "log-format"],
+  serve: ["config", "allow-code-config", "http", "port", "host", "health-port", "log-format"],
   preview: [
     "config",
     "allow-code-config",
@@ -331,7 +332,7 @@ config. Delivered lines are removed from the file; what still fails stays there.
 
 Example:
   socket-notify retry undelivered.jsonl --dry-run`,
-  serve: `socket-notify serve [--config FILE] [--http [--port 3000] [--host 127.0.0.1]] [--log-format json|plain]
+  serve: `socket-notify serve [--config FILE] [--health-port N | --http [--port 3000]] [--host 127.0.0.1] [--log-format json|plain]
 
 The receive half: a long-running Slack app that acts on the buttons send puts under each alert
 (bot mode with "interactive" in the config) and answers /socket-notify. Decisions go to the state
@@ -342,10 +343,13 @@ store (config "state" or SOCKET_NOTIFY_STATE), where the next send reads them.
   --http                  the Events API at /slack/events (+ /healthz, /readyz);
                           needs SOCKET_SLACK_SIGNING_SECRET and SOCKET_SLACK_BOT_TOKEN
   --port N, --host ADDR   where --http listens (default 127.0.0.1:3000)
+  --health-port N         Socket Mode: /healthz and /readyz on this port (at --host);
+                          ready = a Socket Mode connection is open and not draining
   --log-format json       one JSON object per line on stderr (default: plain text)
   -c, --config FILE, --allow-code-config
 
-SIGTERM or Ctrl-C: stops taking requests, finishes the ones in flight, exits 0.
+SIGTERM or Ctrl-C: stops taking requests, never acking one it will not handle (Slack retries
+those events elsewhere), finishes the ones in flight, exits 0.
 
 Example:
   SOCKET_SLACK_APP_TOKEN=xapp-… SOCKET_SLACK_BOT_TOKEN=xoxb-… socket-notify serve --config notify.json`,

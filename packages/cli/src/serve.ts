@@ -8,6 +8,7 @@ import { type PluginHost, type SecretRef, UserError } from "@socket-notify/core"
 import {
   createLogger,
   Dispatcher,
+  HealthServer,
   HttpReceiver,
   type LogFormat,
   SlackApi,
@@ -37,6 +38,17 @@ function need(io: CliIO, name: string, what: string, hint: string): string {
   return v;
 }
 
+/** Starts a server; a port in use is a usage error naming the flag. */
+async function listening(start: () => Promise<unknown>, flag: string, port: number): Promise<void> {
+  try {
+    await start();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EADDRINUSE")
+      throw new UserError("usage", `--${flag} ${port}: the port is in use`, { hint: "pick another port" });
+    throw e;
+  }
+}
+
 export async function runServe(args: ParsedArgs, io: CliIO, out: Output, loadEngine: LoadEngine): Promise<number> {
   const format = (args.flags["log-format"] ?? "plain") as LogFormat;
   if (format !== "json" && format !== "plain")
@@ -44,18 +56,30 @@ export async function runServe(args: ParsedArgs, io: CliIO, out: Output, loadEng
       hint: "--log-format json writes one JSON object per line",
     });
   const http = args.flags.http === true;
-  if (!http && (args.flags.port !== undefined || args.flags.host !== undefined))
-    throw new UserError("usage", "serve: --port and --host go with --http", {
-      hint: "Socket Mode listens nowhere; add --http to serve the Events API",
+  const healthFlag = args.flags["health-port"];
+  if (http && healthFlag !== undefined)
+    throw new UserError("usage", "serve: --health-port goes with Socket Mode", {
+      hint: "with --http, /healthz and /readyz are on --port, beside /slack/events",
     });
-  let port = 3000;
-  if (args.flags.port !== undefined) {
-    port = Number(args.flags.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535)
-      throw new UserError("usage", `--port: expected a port number 0–65535, got "${args.flags.port.slice(0, 20)}"`, {
-        hint: "e.g. --port 3000",
+  if (!http && args.flags.port !== undefined)
+    throw new UserError("usage", "serve: --port goes with --http", {
+      hint: "Socket Mode listens nowhere for Slack; --health-port N serves its /healthz and /readyz",
+    });
+  if (!http && healthFlag === undefined && args.flags.host !== undefined)
+    throw new UserError("usage", "serve: --host goes with --http or --health-port", {
+      hint: "Socket Mode listens nowhere for Slack; --health-port N serves its /healthz and /readyz",
+    });
+  const portOf = (flag: string, value: string | undefined, fallback: number): number => {
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0 || n > 65535)
+      throw new UserError("usage", `--${flag}: expected a port number 0–65535, got "${value.slice(0, 20)}"`, {
+        hint: `e.g. --${flag} ${fallback}`,
       });
-  }
+    return n;
+  };
+  const port = portOf("port", args.flags.port, 3000);
+  const healthPort = healthFlag === undefined ? undefined : portOf("health-port", healthFlag, 8080);
 
   const { engine } = await loadEngine(args, io, out, true);
   const config = engine.config;
@@ -89,6 +113,7 @@ export async function runServe(args: ParsedArgs, io: CliIO, out: Output, loadEng
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   let exit = 0;
+  let health: HealthServer | undefined;
   try {
     if (http) {
       const secret = need(
@@ -102,13 +127,7 @@ export async function runServe(args: ParsedArgs, io: CliIO, out: Output, loadEng
         port,
         host: args.flags.host ?? "127.0.0.1",
       });
-      try {
-        await receiver.start();
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === "EADDRINUSE")
-          throw new UserError("usage", `--port ${port}: the port is in use`, { hint: "pick another port" });
-        throw e;
-      }
+      await listening(() => receiver.start(), "port", port);
       logger.log("info", "ready", { transport: "http", state: store.location, engine: store.engine });
       const why = await stopped;
       logger.log("info", "stopping", { signal: why });
@@ -124,6 +143,16 @@ export async function runServe(args: ParsedArgs, io: CliIO, out: Output, loadEng
       let receiver: SocketModeReceiver;
       try {
         receiver = new SocketModeReceiver(dispatcher, logger, { appToken, apiUrl: bot.apiUrl });
+        // Up before the first connection: liveness answers meanwhile, readiness says "not yet".
+        if (healthPort !== undefined) {
+          const r = receiver;
+          health = new HealthServer(logger, {
+            port: healthPort,
+            host: args.flags.host ?? "127.0.0.1",
+            readiness: () => (dispatcher.draining ? "draining" : r.readiness()),
+          });
+          await listening(() => (health as HealthServer).start(), "health-port", healthPort);
+        }
         await receiver.start();
       } catch (e) {
         if (e instanceof SocketModeSetupError)
@@ -145,14 +174,17 @@ export async function runServe(args: ParsedArgs, io: CliIO, out: Output, loadEng
         ),
       ]);
       logger.log("info", "stopping", { signal: why });
-      dispatcher.stopAccepting();
+      // Not stopAccepting() first: an envelope arriving while the sockets close is still taken
+      // while it can be acked (receiver.stop() leaves the rest unacked, for Slack to redeliver).
       await receiver.stop();
+      dispatcher.stopAccepting();
     }
     await dispatcher.drain();
     logger.log("info", "stopped");
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    await health?.stop();
     await store.close();
   }
   return exit;

@@ -7,8 +7,8 @@
  * de-duplicated by event_id. Refusals are 401 with `X-Slack-No-Retry: 1`, and change nothing.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { type AddressInfo } from "node:net";
 import { deliveryKey, type Dispatcher, type InboundKind, SeenSet } from "./dispatch.js";
+import { answerProbe, listen, sendJson as send } from "./health.js";
 import { type ServeLogger } from "./log.js";
 import { MAX_SKEW_SECONDS, verifySignature } from "./verify.js";
 
@@ -54,21 +54,11 @@ export class HttpReceiver {
   /** Listens; resolves with the bound address. */
   async start(): Promise<{ host: string; port: number; url: string }> {
     const server = createServer((req, res) => void this.onRequest(req, res));
-    // Slack gives up after 3 s; a client holding a socket open longer is not Slack.
-    server.requestTimeout = 10_000;
-    server.headersTimeout = 10_000;
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(this.options.port ?? 3000, this.options.host ?? "127.0.0.1", () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-    const addr = server.address() as AddressInfo;
-    const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
-    this.logger.log("info", "listening", { transport: "http", url: `http://${host}:${addr.port}${EVENTS_PATH}` });
-    return { host: addr.address, port: addr.port, url: `http://${host}:${addr.port}${EVENTS_PATH}` };
+    const at = await listen(server, this.options.port ?? 3000, this.options.host ?? "127.0.0.1");
+    const url = `${at.url}${EVENTS_PATH}`;
+    this.logger.log("info", "listening", { transport: "http", url });
+    return { host: at.host, port: at.port, url };
   }
 
   /** Stops accepting connections; requests already read are answered (the dispatcher drains them). */
@@ -84,11 +74,7 @@ export class HttpReceiver {
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0];
     try {
-      if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) return send(res, 200, { ok: true });
-      if (path === "/readyz" && (req.method === "GET" || req.method === "HEAD"))
-        return this.dispatcher.draining
-          ? send(res, 503, { ok: false, error: "draining" })
-          : send(res, 200, { ok: true });
+      if (answerProbe(req, res, () => (this.dispatcher.draining ? "draining" : undefined))) return;
       if (path !== EVENTS_PATH) return send(res, 404, { ok: false, error: "not_found" });
       if (req.method !== "POST") return send(res, 405, { ok: false, error: "method_not_allowed" }, { allow: "POST" });
       await this.onSlack(req, res);
@@ -197,14 +183,4 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
-}
-
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
 }

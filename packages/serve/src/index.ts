@@ -8,6 +8,7 @@ export {
   type Reply,
   SeenSet,
 } from "./dispatch.js";
+export { answerProbe, HealthServer, type HealthServerOptions, type Readiness } from "./health.js";
 export { DEFAULT_BODY_LIMIT, EVENTS_PATH, HttpReceiver, type HttpReceiverOptions } from "./http.js";
 export { createLogger, type LogFields, type LogFormat, type LogLevel, type ServeLogger, silentLogger } from "./log.js";
 export { SocketModeReceiver, type SocketModeOptions, SocketModeSetupError } from "./socket.js";

@@ -3,11 +3,15 @@
  * delivered twice, no click lost to refresh_requested (the replacement opens before the old
  * socket closes) or to a dropped socket during a burst, a silent socket replaced by the
  * watchdog, a network failure during apps.connections.open retried, a bot token refused with a
- * clear error, and a stop that finishes in-flight work.
+ * clear error, a stop that finishes in-flight work and loses no envelope that crosses its close
+ * frames, and the readiness that `--health-port` serves.
  */
-import { type SlackEmulator, startEmulator } from "@socket-notify/slack-emulator";
+import { setTimeout as sleep } from "node:timers/promises";
+import { type SimulationResult, type SlackEmulator, startEmulator } from "@socket-notify/slack-emulator";
 import { afterEach, describe, expect, it } from "vitest";
+import type WebSocket from "ws";
 import { Dispatcher } from "./dispatch.js";
+import { HealthServer } from "./health.js";
 import { silentLogger } from "./log.js";
 import { SocketModeReceiver, SocketModeSetupError, type SocketModeOptions } from "./socket.js";
 import { APP_TOKEN, BOT, RecordingHandler, postButton, until } from "./test-support.js";
@@ -31,6 +35,26 @@ async function setup(handler = new RecordingHandler(), options: Partial<SocketMo
   cleanup.push(() => receiver.stop());
   await until(() => receiver.openConnections === (options.connections ?? 2));
   return { emu, handler, dispatcher, receiver, ts: await postButton(emu) };
+}
+
+/** The receiver's sockets, for the tests that act at the moment a close frame is written. */
+function sockets(receiver: SocketModeReceiver): WebSocket[] {
+  return [...(receiver as unknown as { open: Set<{ ws: WebSocket }> }).open].map((c) => c.ws);
+}
+
+/** Runs `then` right after the first of these sockets has written its close frame, in the same tick. */
+function onFirstClose(sockets: WebSocket[], then: () => void): void {
+  let fired = false;
+  for (const ws of sockets) {
+    const close = ws.close.bind(ws);
+    ws.close = ((...args: Parameters<WebSocket["close"]>) => {
+      close(...args);
+      if (!fired) {
+        fired = true;
+        then();
+      }
+    }) as WebSocket["close"];
+  }
 }
 
 function click(emu: SlackEmulator, ts: string, user = "alice") {
@@ -161,5 +185,114 @@ describe("Socket Mode transport", () => {
     await stopped;
     expect(done).toEqual(["work", "stopped"]);
     await until(() => emu.socket().connections.every((c) => c.state === "closed"));
+  });
+
+  it("stop: a click that reaches a socket as it closes is taken and acked on the one still open; every click acked is handled", async () => {
+    const done: string[] = [];
+    const handler = new RecordingHandler((i) => ({
+      after: async () => {
+        await sleep(50);
+        done.push(i.envelopeId as string);
+      },
+    }));
+    const { emu, dispatcher, receiver, ts } = await setup(handler);
+    // Slack has not read the close frame yet: the two clicks go one to each socket (round robin),
+    // one of them the socket that is closing.
+    const clicks: Promise<SimulationResult>[] = [];
+    onFirstClose(sockets(receiver), () => clicks.push(click(emu, ts), click(emu, ts, "bob")));
+    await receiver.stop();
+    dispatcher.stopAccepting();
+    await dispatcher.drain();
+    const results = await Promise.all(clicks);
+    expect(results.map((r) => [r.delivered, r.acked])).toEqual([
+      [true, true],
+      [true, true],
+    ]);
+    const on = (r: SimulationResult) => emu.socket().envelopes.find((e) => e.envelope_id === r.envelope_id)?.connection;
+    expect(new Set(results.map(on)).size).toBe(2);
+    expect(done.sort()).toEqual(handler.got.map((g) => g.envelopeId).sort());
+    expect(done).toHaveLength(2);
+  });
+
+  it("stop: an event that crosses the last socket's close frame is neither taken nor acked, so Slack redelivers it to another replica", async () => {
+    const emu = await startEmulator({
+      rateLimit: false,
+      workspaceRateLimit: false,
+      receive: { ackTimeoutMs: 1000, eventRetryDelaysMs: [0, 0, 0] },
+    });
+    cleanup.push(() => emu.close());
+    const replica = async () => {
+      const handler = new RecordingHandler();
+      const dispatcher = new Dispatcher(handler, silentLogger);
+      const receiver = new SocketModeReceiver(dispatcher, silentLogger, {
+        appToken: APP_TOKEN,
+        apiUrl: emu.apiUrl,
+        connections: 1,
+        retireIdleMs: 50,
+      });
+      await receiver.start();
+      cleanup.push(() => receiver.stop());
+      return { handler, dispatcher, receiver };
+    };
+    const a = await replica();
+    const b = await replica();
+    await until(() => emu.socket().connections.filter((c) => c.state === "open").length === 2);
+    // A's only socket: right after its close frame, two events (round robin: one on A's, one on B's).
+    const events: Promise<SimulationResult>[] = [];
+    const mention = () => emu.event({ event: { type: "app_mention", user: "U1000000001", text: "hi" }, via: "socket" });
+    onFirstClose(sockets(a.receiver), () => events.push(mention(), mention()));
+    await a.receiver.stop();
+    a.dispatcher.stopAccepting();
+    await a.dispatcher.drain();
+    const results = await Promise.all(events);
+    expect(results.map((r) => r.acked).sort()).toEqual([false, true]);
+    // A took nothing it could not ack; B handled both, the one A left as Slack's redelivery.
+    expect(a.handler.got).toEqual([]);
+    const ids = results.map((r) => r.event_id).sort();
+    await until(() => b.handler.got.length === 2);
+    expect(b.handler.got.map((g) => g.payload["event_id"]).sort()).toEqual(ids);
+    const state = emu.socket();
+    // Until Slack has read A's close frame it may offer the retry to A's socket again: the last one is B's ack.
+    expect(state.redeliveries.length).toBeGreaterThanOrEqual(1);
+    expect(state.redeliveries.at(-1)).toMatchObject({ outcome: "acked" });
+  });
+
+  it("readiness (served by --health-port): not ready until a socket is open, ready while one is, not ready once stopping", async () => {
+    const emu = await startEmulator({ rateLimit: false, workspaceRateLimit: false });
+    cleanup.push(() => emu.close());
+    const dispatcher = new Dispatcher(new RecordingHandler(), silentLogger);
+    const receiver = new SocketModeReceiver(dispatcher, silentLogger, {
+      appToken: APP_TOKEN,
+      apiUrl: emu.apiUrl,
+      backoff: { minMs: 20, maxMs: 100 },
+    });
+    const health = new HealthServer(silentLogger, {
+      port: 0,
+      readiness: () => (dispatcher.draining ? "draining" : receiver.readiness()),
+    });
+    const { url } = await health.start();
+    cleanup.push(() => health.stop());
+    const probe = async (path: string) => {
+      const r = await fetch(`${url}${path}`);
+      return [r.status, await r.json()];
+    };
+    expect(await probe("/healthz")).toEqual([200, { ok: true }]);
+    expect(await probe("/readyz")).toEqual([503, { ok: false, error: "no Socket Mode connection open" }]);
+    await receiver.start();
+    cleanup.push(() => receiver.stop());
+    expect(await probe("/readyz")).toEqual([200, { ok: true }]);
+    // Both connections dropped, and Slack refusing new ones for now: not ready until one is back.
+    emu.socketFault({ kind: "refuse_upgrade", status: 500, count: 1_000_000 });
+    emu.socketFault({ kind: "drop" });
+    await until(() => receiver.openConnections === 0);
+    expect(await probe("/readyz")).toEqual([503, { ok: false, error: "no Socket Mode connection open" }]);
+    emu.reset(); // forgets the fault: the slots reconnect
+    await until(() => receiver.openConnections > 0);
+    expect(await probe("/readyz")).toEqual([200, { ok: true }]);
+    const stopping = receiver.stop();
+    expect(await probe("/readyz")).toEqual([503, { ok: false, error: "stopping" }]);
+    await stopping;
+    expect(await probe("/healthz")).toEqual([200, { ok: true }]);
+    expect((await fetch(`${url}/slack/events`, { method: "POST" })).status).toBe(404);
   });
 });

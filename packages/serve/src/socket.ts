@@ -63,6 +63,8 @@ interface Conn {
   readonly ending: Promise<string>;
   /** Resolves when the hello frame has come. */
   readonly hello: Promise<void>;
+  /** Resolves when the socket has closed (Slack answered our close frame, or it broke). */
+  readonly closed: Promise<void>;
 }
 
 export class SocketModeReceiver {
@@ -103,6 +105,14 @@ export class SocketModeReceiver {
     return this.open.size;
   }
 
+  /** For `/readyz`: undefined when it takes envelopes (a connection is open), else why not. */
+  readiness(): string | undefined {
+    if (this.stopping) return "stopping";
+    return [...this.open].some((c) => c.ws.readyState === WebSocket.OPEN)
+      ? undefined
+      : "no Socket Mode connection open";
+  }
+
   /**
    * Starts the connection slots; resolves once the first connection is ready, rejects with
    * SocketModeSetupError when Slack refuses the token (then nothing keeps running).
@@ -125,15 +135,50 @@ export class SocketModeReceiver {
   }
 
   /**
-   * Stops taking envelopes: no reconnects, acks already being prepared are sent, then every
-   * socket is closed. The dispatcher's after-ack work is drained by the caller.
+   * Stops taking envelopes without losing one. Closing is the only way to tell Slack to stop
+   * sending on a socket, and an envelope it sends while our close frame is on the way still
+   * arrives. So: no reconnects; the sockets are closed one at a time, and until the last one an
+   * envelope arriving on a closing socket is taken and acked on one still open; the last one is
+   * closed in a quiet moment once every ack being prepared is sent; an envelope that arrives
+   * after that is neither taken nor acked, so Slack redelivers it (to another replica). The
+   * caller then drains the dispatcher: the work of every envelope acked is finished before exit.
    */
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake.abort();
+    const closeAndWait = async (c: Conn) => {
+      c.ws.close(1000);
+      // Slack answers a close frame at once; one that does not is cut off rather than waited for.
+      const cut = setTimeout(() => c.ws.terminate(), 5000);
+      await c.closed;
+      clearTimeout(cut);
+    };
+    for (;;) {
+      const live = [...this.open].filter((c) => c.ws.readyState === WebSocket.OPEN);
+      if (live.length > 1) await closeAndWait(live[0] as Conn);
+      else if (live.length === 1) {
+        const last = live[0] as Conn;
+        await this.quiet(last, () => this.pendingAcks.size === 0);
+        // Still open, and nothing came meanwhile that needs it: close it in this same tick.
+        if (last.ws.readyState === WebSocket.OPEN && this.pendingAcks.size === 0) await closeAndWait(last);
+      } else break;
+    }
     while (this.pendingAcks.size > 0) await Promise.allSettled([...this.pendingAcks]);
-    for (const c of this.open) c.ws.close(1000);
+    for (const c of this.open) c.ws.terminate();
     await Promise.allSettled(this.loops);
+  }
+
+  /**
+   * Waits until no envelope has come on `conn` for `retireIdleMs` and `ready()` holds (at most
+   * `retireMaxMs`, then as soon as `ready()` holds), or until the socket is no longer open.
+   */
+  private async quiet(conn: Conn, ready: () => boolean = () => true): Promise<void> {
+    const started = Date.now();
+    while (conn.ws.readyState === WebSocket.OPEN) {
+      const calm = Date.now() - conn.lastEnvelope >= this.opts.retireIdleMs;
+      if (ready() && (calm || Date.now() - started >= this.opts.retireMaxMs)) return;
+      await sleep(25);
+    }
   }
 
   /**
@@ -192,14 +237,9 @@ export class SocketModeReceiver {
    * a quiet moment; acks for envelopes it still brings go out on any open socket.
    */
   private async retire(conn: Conn): Promise<void> {
-    const started = Date.now();
-    while (conn.ws.readyState === WebSocket.OPEN && !this.stopping) {
-      const quiet = Date.now() - conn.lastEnvelope;
-      const left = this.opts.retireIdleMs - quiet;
-      if (left <= 0 || Date.now() - started >= this.opts.retireMaxMs) break;
-      await sleep(Math.min(left, 100), undefined, { signal: this.wake.signal }).catch(() => undefined);
-    }
-    conn.ws.close(1000);
+    await this.quiet(conn, () => !this.stopping);
+    // Stopping meanwhile: stop() closes it in turn, with the others.
+    if (!this.stopping) conn.ws.close(1000);
   }
 
   private isFatal(e: unknown): boolean {
@@ -267,6 +307,7 @@ export class SocketModeReceiver {
   private wire(id: number, ws: WebSocket): Conn {
     let end!: (why: string) => void;
     let helloed!: () => void;
+    let shut!: () => void;
     const conn: Conn = {
       id,
       ws,
@@ -274,6 +315,7 @@ export class SocketModeReceiver {
       lastEnvelope: 0,
       ending: new Promise<string>((r) => (end = r)),
       hello: new Promise<void>((r) => (helloed = r)),
+      closed: new Promise<void>((r) => (shut = r)),
     };
     ws.on("error", (e) => this.logger.log("warn", "socket_error", { connection: id, error: errorText(e) }));
     const heard = () => (conn.lastHeard = Date.now());
@@ -305,6 +347,7 @@ export class SocketModeReceiver {
       clearInterval(watchdog);
       this.open.delete(conn);
       end(`${silent ? "silent" : "closed"} (code ${code})`);
+      shut();
     });
     return conn;
   }
@@ -313,6 +356,15 @@ export class SocketModeReceiver {
     const envelopeId = frame["envelope_id"] as string;
     const kind = frame["type"] as InboundKind;
     const payload = frame["payload"];
+    if (this.ackTarget(conn) === undefined) {
+      // Our close frame crossed it: no socket left to ack on. Not taken, so Slack sends it again.
+      this.logger.log("info", "envelope_not_taken", {
+        connection: conn.id,
+        envelope_id: envelopeId,
+        reason: "closing",
+      });
+      return;
+    }
     if (!KINDS.has(kind) || typeof payload !== "object" || payload === null) {
       this.logger.log("warn", "envelope_unknown", { connection: conn.id, type: String(frame["type"]) });
       this.ack(conn, envelopeId, undefined);
@@ -335,13 +387,19 @@ export class SocketModeReceiver {
     void job.finally(() => this.pendingAcks.delete(job));
   }
 
+  /** The socket an ack for an envelope that came on `conn` goes out on: that one, or any still open. */
+  private ackTarget(conn: Conn): Conn | undefined {
+    return conn.ws.readyState === WebSocket.OPEN
+      ? conn
+      : [...this.open].find((c) => c.ws.readyState === WebSocket.OPEN);
+  }
+
   /** Acks on the socket the envelope came on, or, if that one has closed meanwhile, on any open one. */
   private ack(conn: Conn, envelopeId: string, payload: Record<string, unknown> | undefined): void {
     const frame = JSON.stringify(
       payload === undefined ? { envelope_id: envelopeId } : { envelope_id: envelopeId, payload },
     );
-    const target =
-      conn.ws.readyState === WebSocket.OPEN ? conn : [...this.open].find((c) => c.ws.readyState === WebSocket.OPEN);
+    const target = this.ackTarget(conn);
     if (target === undefined) {
       this.logger.log("warn", "ack_lost", { envelope_id: envelopeId, reason: "no open socket" });
       return;
