@@ -1,16 +1,14 @@
 // Build step after `tsc -b`: bundles dist/cli.js into dist/cli.bundle.cjs and makes its V8 code
-// cache (dist/cli.bundle.cache), which dist/bin.cjs loads (see src/bundle-loader.cts for why).
+// cache (dist/cli.bundle.cache), which dist/bin.cjs loads. Why, and what it earns: bench/README.md.
 //
-// What stays out of the bundle, loaded from node_modules only when a run needs it:
-// the Slack SDKs (bot mode sends), yaml (YAML configs), and
-// classic zod (plugins' host.z; core's classic-zod.ts imports it through importModule). The CLI's
-// own schemas are zod/mini, which is in the bundle. (The release tarball's bundle, standalone.mjs,
-// carries those too.)
+// Left out of the bundle, loaded from node_modules only by the commands and runs that need them:
+// the Slack SDKs (bot mode), yaml (YAML configs), undici (proxies), the receiver (serve) and the
+// state store. (The release tarball's bundle, standalone.mjs, carries those too.)
 import { chmodSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { checkBundleText, englishOnlyZodLocales, replaceImportModule, writeCodeCache } from "./shared.mjs";
+import { checkBundleText, englishOnlyZodLocales, routeDynamicImports, writeCodeCache } from "./shared.mjs";
 
 const pkg = dirname(dirname(fileURLToPath(import.meta.url)));
 const dist = join(pkg, "dist");
@@ -26,8 +24,7 @@ export function cliBundleOptions(outfile) {
     platform: "node",
     target: "node20",
     format: "cjs",
-    // The receiver (serve: ws, the state store and its PostgreSQL client) loads from node_modules, only for serve.
-    external: ["@slack/web-api", "@slack/webhook", "yaml", "@socket-notify/serve", "@socket-notify/state"],
+    external: ["@slack/web-api", "@slack/webhook", "yaml", "undici", "@socket-notify/serve", "@socket-notify/state"],
     // The loader passes the bundle's own URL; it sits in dist/ like the modules it replaces.
     define: { "import.meta.url": "__bundle.url" },
     // No keepNames: it adds a defineProperty per function at load (~3 ms of start-up). Error
@@ -41,15 +38,14 @@ export function cliBundleOptions(outfile) {
     charset: "ascii",
     banner: { js: `(function (${WRAPPER_PARAMS}) {` },
     footer: { js: "})" },
-    // core's importModule calls the loader's `import()` (`__import`): a script compiled from a
-    // code cache has no way to `import()` itself.
-    plugins: [englishOnlyZodLocales(), replaceImportModule({ fallback: "__import(specifier)" })],
+    plugins: [englishOnlyZodLocales()],
     logLevel: "warning",
   };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   await build(cliBundleOptions(bundle));
+  routeDynamicImports(bundle);
   checkBundleText(bundle);
   await writeCodeCache(bundle, join(dist, CACHE_FILE), loadBundle);
   chmodSync(join(dist, "bin.cjs"), 0o755);

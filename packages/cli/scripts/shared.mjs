@@ -4,18 +4,46 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
-/**
- * Bundle text checks: the loader reads the file as latin1 (non-ASCII would be garbled), and a
- * script compiled from a code cache cannot `import()` (allowed: strings in `allowImports`).
- */
-export function checkBundleText(file, { allowImports = [] } = {}) {
-  const text = readFileSync(file, "utf8");
-  for (const m of text.matchAll(/.{0,60}\bimport\(.{0,40}/g)) {
+/** Where a dynamic `import(` starts in bundle text: not `x.import(`, not a method named `import`. */
+function dynamicImports(text) {
+  const at = [];
+  for (const m of text.matchAll(/(?<![\w$.])import\(/g)) {
     // A method named `import` (the state store's `import(document, mode)`) is not a dynamic import.
-    if (/(?:^|[;{}\s])(?:async\s+)?import\([\w$,=" ]*\)\{/.test(m[0].slice(m[0].search(/(?:async\s+)?\bimport\(/) - 1)))
-      continue;
-    if (!allowImports.some((a) => m[0].includes(a)))
-      throw new Error(`bundle: an import() outside core's importModule would fail at run time: …${m[0]}…`);
+    if (/^import\([\w$,=" ]*\)\{/.test(text.slice(m.index, m.index + 80))) continue;
+    at.push(m.index);
+  }
+  return at;
+}
+
+/**
+ * A script compiled from a V8 code cache cannot `import()` (Node keeps no module loader for it),
+ * so in the code-cached bundles every dynamic import left in the text (a plugin, a code config:
+ * the user's files) becomes a call of the loader's `__import` (src/bundle-loader.cts). Imports
+ * of packages are not among them: esbuild has made those `require`s or bundled modules.
+ */
+export function routeDynamicImports(file) {
+  const text = readFileSync(file, "latin1");
+  let out = "";
+  let from = 0;
+  for (const i of dynamicImports(text)) {
+    out += `${text.slice(from, i)}__import(`;
+    from = i + "import(".length;
+  }
+  writeFileSync(file, out + text.slice(from), "latin1");
+}
+
+/**
+ * Bundle text checks: the loader reads the file as latin1 (non-ASCII would be garbled), and, with
+ * `dynamicImport: false`, no `import()` is left (see routeDynamicImports).
+ */
+export function checkBundleText(file, { dynamicImport = false } = {}) {
+  const text = readFileSync(file, "utf8");
+  const left = dynamicImports(text);
+  if (!dynamicImport && left.length) {
+    const i = left[0];
+    throw new Error(
+      `bundle: an import() a code-cached script cannot run: …${text.slice(Math.max(0, i - 60), i + 40)}…`,
+    );
   }
   const nonAscii = text.match(/.{0,40}[^\x00-\x7f].{0,20}/);
   if (nonAscii)
@@ -62,25 +90,6 @@ export async function writeCodeCache(bundle, cacheFile, loadBundle) {
   }
 }
 
-/**
- * Replaces core's importModule (src/dynamic-import.ts). `bundled`: specifiers served from inside
- * the bundle (esbuild turns a literal `import("yaml")` into a lazy require of the bundled copy);
- * anything else (plugins, code configs: file URLs) goes to `fallback`, an expression of
- * `specifier`: the loader's `__import(specifier)` for a code-cached script, else `import(specifier)`.
- */
-export function replaceImportModule({ bundled = [], fallback }) {
-  const cases = bundled.map((s) => `    case ${JSON.stringify(s)}: return import(${JSON.stringify(s)});`).join("\n");
-  return {
-    name: "replace-import-module",
-    setup(b) {
-      b.onLoad({ filter: /[\\/]core[\\/]dist[\\/]dynamic-import\.js$/ }, () => ({
-        contents: `export function importModule(specifier) {\n  switch (specifier) {\n${cases}\n  }\n  return ${fallback};\n}\n`,
-        loader: "js",
-      }));
-    },
-  };
-}
-
 /** A small `--enable-json` report (Socket CLI Issue objects, see the reference's §2.1). */
 export function warmUpReport() {
   const kinds = [
@@ -125,9 +134,7 @@ export function warmUpReport() {
 
 /**
  * zod's `locales` namespace holds ~50 translations of its error messages; socket-notify writes
- * its own English messages, so the bundle's zod/mini carries only `en`. (Plugins get classic zod
- * from node_modules, with every locale; in the self-contained bundles, standalone.mjs and
- * action-bundle.mjs, classic zod is inside too, also with `en` only.)
+ * its own English messages, so the bundles' zod carries only `en` (a third of the CLI bundle).
  */
 export function englishOnlyZodLocales() {
   return {

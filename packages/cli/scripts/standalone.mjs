@@ -1,11 +1,11 @@
 // The release tarball's CLI bundle (scripts/release.mjs): like bundle.mjs's, but with nothing
 // left outside, so the package has no dependencies and installs offline. The Slack Web API SDK,
-// yaml, classic zod and undici (proxies) are in it (still loaded lazily, on first use); only plugins and code
+// yaml and undici (proxies) are in it (still loaded lazily, on first use); only plugins and code
 // configs, which are the user's files, are imported from outside.
 import { join } from "node:path";
 import { build } from "esbuild";
 import { cliBundleOptions } from "./bundle.mjs";
-import { checkBundleText, englishOnlyZodLocales, replaceImportModule, writeCodeCache } from "./shared.mjs";
+import { checkBundleText, routeDynamicImports, writeCodeCache } from "./shared.mjs";
 
 /** Writes `cli.bundle.cjs` and its code cache into `dir` (a staged package's dist/). */
 export async function buildStandalone(dir, loader) {
@@ -13,11 +13,8 @@ export async function buildStandalone(dir, loader) {
   await build({
     ...cliBundleOptions(bundle),
     external: [],
-    plugins: [
-      englishOnlyZodLocales(),
-      replaceImportModule({ bundled: ["yaml", "zod", "undici"], fallback: "__import(specifier)" }),
-    ],
   });
+  routeDynamicImports(bundle);
   checkBundleText(bundle);
   await writeCodeCache(bundle, join(dir, loader.CACHE_FILE), loader.loadBundle);
 }

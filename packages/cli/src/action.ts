@@ -9,7 +9,6 @@
  * failed destinations.
  */
 import "reflect-metadata";
-import "./zod-jitless.js";
 import { appendFile, writeFile } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import {

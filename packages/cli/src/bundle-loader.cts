@@ -52,7 +52,7 @@ function loadBundle(file: string, cachedData?: Buffer): LoadedBundle {
   const module = { exports: {} as CliModule };
   const fn = script.runInThisContext() as (...args: unknown[]) => void;
   // A script compiled from a code cache cannot `import()` (Node keeps no loader for it), so the
-  // bundle's imports (core's importModule: plugins, code configs, yaml) come here.
+  // bundle's dynamic imports (plugins, code configs: scripts/shared.mjs routeDynamicImports) come here.
   // Bare names resolve from this package, which depends on every package the bundle leaves out.
   const importFromHere = (specifier: string): Promise<unknown> => import(specifier);
   const bundle = {

@@ -4,8 +4,6 @@
  */
 // tsyringe throws at import time without the Reflect polyfill, so it comes first.
 import "reflect-metadata";
-// Before any module that builds zod schemas.
-import "./zod-jitless.js";
 
 export { main } from "./main.js";
 export { processIO } from "./io.js";

@@ -29,9 +29,9 @@ import {
   UserError,
   VERSION,
 } from "@socket-notify/core";
-import { toJSONSchema } from "zod/mini";
+import { toJSONSchema } from "zod";
 import { shownAddress } from "./address.js";
-import { mkdir, writeFile } from "./fs-async.js";
+import { mkdir, writeFile } from "node:fs/promises";
 import { SIGNAL_EXIT_CODE, type StopSignal } from "./signals.js";
 import { checkOutbox, prepareOutDir, writeOutFile } from "./paths.js";
 import { BUILTIN_PLUGINS } from "./builtins.js";
@@ -380,7 +380,7 @@ async function writeOutDir(
   plan: Awaited<ReturnType<SocketNotifyEngine["run"]>>["plan"],
   report: unknown,
 ): Promise<void> {
-  await mkdir(dir);
+  await mkdir(dir, { recursive: true });
   await writeFile(join(dir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
   let n = 0;
   for (const d of plan.destinations) {

@@ -1,6 +1,6 @@
 import { dirname } from "node:path";
 import { UserError } from "@socket-notify/core";
-import { mkdir, stat, writeFile } from "./fs-async.js";
+import { mkdir, stat, writeFile } from "node:fs/promises";
 
 function reason(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
@@ -28,7 +28,7 @@ export async function writeOutFile(path: string, given: string, text: string, co
  */
 export async function prepareOutDir(path: string, given: string): Promise<void> {
   try {
-    await mkdir(path);
+    await mkdir(path, { recursive: true });
   } catch (e) {
     throw new UserError("usage", `--out ${given}: cannot create the directory (${reason(e)})`, {
       hint: "pass a directory path (it is created if missing)",

@@ -15,7 +15,7 @@ import {
 } from "@socket-notify/state";
 import { type ParsedArgs } from "./args.js";
 import { BUILTIN_PLUGINS } from "./builtins.js";
-import { readTextFile, writeFile } from "./fs-async.js";
+import { readFile, writeFile } from "node:fs/promises";
 import { type CliIO, type Output } from "./io.js";
 import { STATE_ENV, stateLocation } from "./state-location.js";
 
@@ -252,7 +252,7 @@ export async function stateCommand(args: ParsedArgs, io: CliIO, out: Output): Pr
     const path = file === "-" ? "/dev/stdin" : resolve(io.cwd, file);
     let json: unknown;
     try {
-      json = JSON.parse(await readTextFile(path));
+      json = JSON.parse(await readFile(path, "utf8"));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       throw new UserError("input_unreadable", `${file}: ${code ? `cannot read it (${code})` : "not valid JSON"}`, {

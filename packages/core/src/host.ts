@@ -1,7 +1,7 @@
-import { classicZod } from "./classic-zod.js";
+import * as z from "zod";
 import { type Clock, systemClock } from "./clock.js";
 import { type FetchFunction, type PluginHost } from "./contract/context.js";
-import { FILTER_KEYS, type FilterOptions } from "./config/schema.js";
+import { FILTER_KEYS, type FilterOptions, filterShape, secretValue } from "./config/schema.js";
 import { classifyHttpStatus, classifyNetworkError, parseRetryAfter } from "./delivery/classify.js";
 import { proxyFetch } from "./delivery/proxy.js";
 import { UserError } from "./errors.js";
@@ -91,15 +91,9 @@ export function createHost(options: HostOptions): PluginHost {
   };
   const host: PluginHost = {
     version: VERSION,
-    get z() {
-      return classicZod("z").z;
-    },
-    get filterShape() {
-      return classicZod("filterShape").filterShape;
-    },
-    get secretValue() {
-      return classicZod("secretValue").secretValue;
-    },
+    z,
+    filterShape,
+    secretValue,
     env: options.env,
     configSource: options.configSource,
     configTrusted: options.configTrusted === true,

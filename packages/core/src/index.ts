@@ -223,4 +223,3 @@ export {
 export { parseSeverity, SEVERITIES, SEVERITY_EMOJI, SEVERITY_NAMES, type Severity, severityRank } from "./severity.js";
 /* Errors from zod, for plugins that validate their own input */
 export { describeIssues, isShowableKey, jsonPath, parseOrThrow, suggest } from "./zod-issues.js";
-export { type ClassicFilterShape, type ClassicZod, loadClassicZod } from "./classic-zod.js";

@@ -2,7 +2,6 @@ import { createRequire } from "node:module";
 import { isAbsolute, resolve as resolvePath } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { type $ZodType } from "zod/v4/core";
-import { importModule } from "./dynamic-import.js";
 import { UserError } from "./errors.js";
 import { type PluginHost } from "./contract/context.js";
 import { type NotifierPlugin } from "./contract/plugin.js";
@@ -65,7 +64,7 @@ export async function loadPluginModules(specs: string[], baseDir: string, label:
     }
     let mod: Record<string, unknown>;
     try {
-      mod = await importModule(url);
+      mod = (await import(url)) as Record<string, unknown>;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       throw new UserError(

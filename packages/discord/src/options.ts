@@ -8,7 +8,7 @@ import {
   type Secret,
   secretValue,
 } from "@socket-notify/core";
-import * as z from "zod/mini";
+import * as z from "zod";
 
 export const MODE = "discord";
 

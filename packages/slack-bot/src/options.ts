@@ -9,7 +9,7 @@ import {
   SecretRefSchema,
   type SecretRef,
 } from "@socket-notify/core";
-import * as z from "zod/mini";
+import * as z from "zod";
 import { interactiveSchema, triageBlock } from "./triage.js";
 
 export const TOKEN_ENV = "SOCKET_SLACK_BOT_TOKEN";
@@ -18,7 +18,6 @@ export const DEFAULT_API_URL = "https://slack.com/api/";
 /** slack.com, slack-gov.com and their subdomains (Enterprise Grid workspaces). */
 const SLACK_API_HOST = /(^|\.)slack(-gov)?\.com$/i;
 
-// zod/mini, like core's schemas: cheaper to load and build than classic zod (bench figure 5).
 const nonEmpty = () => z.string().check(z.minLength(1));
 
 /** The Socket CLI's bot keys (reference §1.4) plus the API base URL and a token reference. */

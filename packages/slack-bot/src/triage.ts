@@ -6,7 +6,7 @@
  * nothing but the clicked message to know which alert, package version and repository it is.
  */
 import { type Alert, alertFingerprint, described, packageLabel, type ScanContext } from "@socket-notify/core";
-import * as z from "zod/mini";
+import * as z from "zod";
 
 export const TRIAGE_ACTIONS = {
   ack: "socket_notify.ack",

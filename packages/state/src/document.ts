@@ -5,7 +5,7 @@
  * newer one meant, and writing it back would lose what it added).
  */
 import { describeIssues } from "@socket-notify/core";
-import * as z from "zod/mini";
+import * as z from "zod";
 import { StateError } from "./errors.js";
 import { type StateDocument } from "./types.js";
 
@@ -30,7 +30,7 @@ const scope = z.strictObject({
   message: z.optional(z.strictObject({ channel: text, ts: text })),
   commit: z.optional(text),
   updatedAt: iso,
-  version: z.number().check(z.int(), z.minimum(1)),
+  version: z.number().check(z.int(), z.gte(1)),
 });
 
 const target = z.strictObject({

@@ -19,7 +19,6 @@ import {
   type DeliveryProgress,
   type DeliveryReport,
   isSocketNotifyError,
-  loadClassicZod,
   MemoryLogger,
   messageText,
   type NotifierCapabilities,
@@ -130,8 +129,6 @@ export function runConformance(options: ConformanceOptions): void {
     const secrets = () => [sink.secret, sink.url, ...(options.secrets ?? [])];
 
     beforeAll(async () => {
-      // The kit builds hosts itself, so it loads the zod a plugin gets as host.z, as an embedder would.
-      await loadClassicZod();
       sink = await startSink();
     });
     afterAll(async () => {

@@ -1,8 +1,7 @@
 import { constants } from "node:fs";
 import { basename, dirname, extname, isAbsolute, join, resolve as resolvePath, sep } from "node:path";
 import { pathToFileURL } from "node:url";
-import { closeFile, fdStat, fileStat, linkStat, openFile, readFromFile, realPath } from "../fs-async.js";
-import { importModule } from "../dynamic-import.js";
+import { type FileHandle, lstat, open, realpath, stat } from "node:fs/promises";
 import { UserError } from "../errors.js";
 import { describeJsonError } from "../json-error.js";
 
@@ -83,11 +82,10 @@ function parseJsonText(text: string, label: string, hint: string): unknown {
   }
 }
 
-// yaml loads on first use: most CI runs give --config JSON or the env var, and start-up time is
-// module loading (bench figure 5).
+// Loaded on first use: most runs have a JSON config (start-up time, bench/README.md).
 let yamlModule: typeof import("yaml") | undefined;
 async function loadYaml(): Promise<void> {
-  yamlModule ??= await importModule<typeof import("yaml")>("yaml");
+  yamlModule ??= await import("yaml");
 }
 
 // YAML's own messages can quote the source ("Unresolved tag: !vault … b: !vault xoxb-…"), so
@@ -179,7 +177,7 @@ function notRegular(label: string, what: string, hint: string): UserError {
 async function readConfigText(path: string, label: string, hint: string): Promise<string> {
   let real: string;
   try {
-    real = await realPath(path);
+    real = await realpath(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UserError(
@@ -190,9 +188,9 @@ async function readConfigText(path: string, label: string, hint: string): Promis
   }
   if (SYSTEM_DIRS.some((d) => under(real, d)))
     throw notRegular(label, "is not a regular file (it is a system file)", hint);
-  let fd: number;
+  let fd: FileHandle;
   try {
-    fd = await openFile(real, constants.O_RDONLY | constants.O_NONBLOCK);
+    fd = await open(real, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UserError(
@@ -202,7 +200,7 @@ async function readConfigText(path: string, label: string, hint: string): Promis
     );
   }
   try {
-    const st = await fdStat(fd);
+    const st = await fd.stat();
     if (st.isDirectory())
       throw new UserError("config_not_found", `${label}: cannot read the config file (it is a directory)`, {
         file: label,
@@ -219,7 +217,7 @@ async function readConfigText(path: string, label: string, hint: string): Promis
     const buf = Buffer.alloc(Math.min(st.size, MAX_CONFIG_BYTES) + 1);
     let n = 0;
     for (;;) {
-      const { bytesRead } = await readFromFile(fd, buf, n, buf.length - n, null);
+      const { bytesRead } = await fd.read(buf, n, buf.length - n, null);
       if (bytesRead === 0) break;
       n += bytesRead;
       if (n >= buf.length)
@@ -231,7 +229,7 @@ async function readConfigText(path: string, label: string, hint: string): Promis
     }
     return buf.toString("utf8", 0, n);
   } finally {
-    await closeFile(fd).catch(() => {});
+    await fd.close().catch(() => {});
   }
 }
 
@@ -243,7 +241,7 @@ async function readConfigText(path: string, label: string, hint: string): Promis
  */
 async function isInside(path: string, root: string): Promise<boolean> {
   try {
-    return under(await realPath(path), await realPath(root));
+    return under(await realpath(path), await realpath(root));
   } catch {
     return false;
   }
@@ -251,7 +249,7 @@ async function isInside(path: string, root: string): Promise<boolean> {
 
 async function exists(path: string): Promise<boolean> {
   try {
-    await linkStat(path);
+    await lstat(path);
     return true;
   } catch {
     return false;
@@ -362,14 +360,14 @@ async function searchConfig(start: string, allowCodeConfig: boolean): Promise<Ra
       const path = join(dir, name);
       let st;
       try {
-        st = await linkStat(path);
+        st = await lstat(path);
       } catch {
         continue; // ENOENT, ENOTDIR, EACCES: not there
       }
       if (st.isDirectory()) continue;
       const root = checkout !== undefined && under(dir, checkout) ? checkout : dir;
       if (st.isSymbolicLink()) {
-        const target = await fileStat(path).catch(() => undefined);
+        const target = await stat(path).catch(() => undefined);
         if (target?.isDirectory()) continue;
         if (!target || !(await isInside(path, root)))
           throw notRegular(
@@ -408,7 +406,7 @@ async function searchConfig(start: string, allowCodeConfig: boolean): Promise<Ra
 
 async function importCodeConfig(path: string, label: string): Promise<unknown> {
   try {
-    const mod = await importModule<{ default?: unknown }>(pathToFileURL(path).href);
+    const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
     const v = mod.default ?? mod;
     return typeof v === "function" ? await (v as () => unknown)() : v;
   } catch (e) {

@@ -1,4 +1,3 @@
-import { loadClassicZod } from "../classic-zod.js";
 import { type ErrorCode, UserError } from "../errors.js";
 import { type PluginHost } from "../contract/context.js";
 import { type NotifierPlugin } from "../contract/plugin.js";
@@ -123,9 +122,6 @@ export async function resolveConfig(raw: RawConfig, options: ResolveOptions): Pr
     plugins.push(p);
   }
 
-  // Plugins get classic zod through the host, loaded before any of them sees it; the built-in
-  // notifiers use zod/mini and need none.
-  if (needsClassicZod(plugins)) await loadClassicZod();
   const shapes = plugins.map((p) => {
     try {
       return optionsShape(p, options.host);
@@ -194,17 +190,5 @@ function namePluginOf(e: unknown, plugins: NotifierPlugin[], shapes: Record<stri
     path: e.path,
     hint: e.hint,
     cause: e.cause,
-  });
-}
-
-/**
- * Whether these notifiers may read `host.z`: any of them that does not declare a zod/mini
- * options schema (a classic one, a function of the host, or none) might. The built-in notifiers
- * declare zod/mini schemas, so a run with only them never loads classic zod.
- */
-export function needsClassicZod(plugins: readonly NotifierPlugin[]): boolean {
-  return plugins.some((p) => {
-    const s = p.optionsSchema as { _zod?: { traits?: Set<string> } } | undefined;
-    return typeof s !== "object" || !s._zod?.traits?.has("ZodMiniType");
   });
 }

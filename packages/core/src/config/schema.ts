@@ -1,52 +1,10 @@
 import { type $ZodType } from "zod/v4/core";
 import { SEVERITY_NAMES, parseSeverity } from "../severity.js";
-import * as z from "../zod.js";
-
-/**
- * The functions these shapes are built from. zod/mini and classic zod export them alike, so one
- * definition builds core's schemas (mini: cheaper to load and build, bench figure 5) and the
- * classic copies a plugin gets from its host (`host.filterShape`, with `.optional()`, `.meta()`…).
- */
-export type ZodBuilder = Pick<
-  typeof z,
-  | "array"
-  | "boolean"
-  | "enum"
-  | "gte"
-  | "int"
-  | "lte"
-  | "minLength"
-  | "number"
-  | "optional"
-  | "positive"
-  | "refine"
-  | "strictObject"
-  | "string"
-  | "union"
->;
-
-/** zod/mini's, as a plain object: passing the namespace itself would build all of it (zod.ts). */
-const mini: ZodBuilder = {
-  array: z.array,
-  boolean: z.boolean,
-  enum: z.enum,
-  gte: z.gte,
-  int: z.int,
-  lte: z.lte,
-  minLength: z.minLength,
-  number: z.number,
-  optional: z.optional,
-  positive: z.positive,
-  refine: z.refine,
-  strictObject: z.strictObject,
-  string: z.string,
-  union: z.union,
-};
+import * as z from "zod";
 
 /**
  * Attach a description (shown by `socket-notify schema`) and return the same schema; zod's
- * `.meta()` would clone it. zod keeps one registry on `globalThis`, so this works for zod/mini
- * and classic schemas alike.
+ * `.meta()` would clone it.
  */
 export function described<S extends $ZodType>(schema: S, description: string): S {
   z.globalRegistry.add(schema, { description });
@@ -60,48 +18,48 @@ export const LEVELS = ["block", "warn"] as const;
 export type Level = (typeof LEVELS)[number];
 
 /** Per-destination filters. All of them must pass (AND); a missing or empty one does not filter. */
-export function makeFilterShape(zb: ZodBuilder) {
+function makeFilterShape() {
   const severityName = (description: string) =>
     described(
-      zb.string().check(
-        zb.refine((s: string) => parseSeverity(s) !== undefined, {
+      z.string().check(
+        z.refine((s: string) => parseSeverity(s) !== undefined, {
           error: (iss) =>
             `unknown severity ${JSON.stringify(iss.input)} | hint: use one of ${SEVERITY_NAMES.join(", ")} (any case; "middle" is "medium")`,
         }),
       ),
       description,
     );
-  const level = described(zb.enum(LEVELS), "`block` for alerts Socket's policy marks error, `warn` for warn.");
-  const stringList = (description: string) => zb.optional(described(zb.array(zb.string()), description));
-  const bool = (description: string) => zb.optional(described(zb.boolean(), description));
+  const level = described(z.enum(LEVELS), "`block` for alerts Socket's policy marks error, `warn` for warn.");
+  const stringList = (description: string) => z.optional(described(z.array(z.string()), description));
+  const bool = (description: string) => z.optional(described(z.boolean(), description));
   return {
     repos: stringList("Only scans of these repositories: `owner/repo` or bare `repo`, case-insensitive."),
-    severities: zb.optional(
+    severities: z.optional(
       described(
-        zb.array(severityName(`One of ${SEVERITY_NAMES.join(", ")}, any case. "middle" (Socket's word) is "medium".`)),
+        z.array(severityName(`One of ${SEVERITY_NAMES.join(", ")}, any case. "middle" (Socket's word) is "medium".`)),
         "Only these severities.",
       ),
     ),
-    min_severity: zb.optional(severityName("Only this severity and above.")),
+    min_severity: z.optional(severityName("Only this severity and above.")),
     alert_types: stringList("Only these Socket alert types (e.g. `malware`, `criticalCVE`, `didYouMean`)."),
     exclude_alert_types: stringList("Never these Socket alert types."),
-    levels: zb.optional(described(zb.array(level), "Only these policy levels; default both.")),
+    levels: z.optional(described(z.array(level), "Only these policy levels; default both.")),
     reachability_alerts_only: bool(
       "With --facts: drop vulnerability alerts that are not reachable. Other alerts (malware, …) always pass.",
     ),
     always_send_reachability: bool("With --facts: send a whole-repository reachability summary on every run."),
-    max_messages: zb.optional(
+    max_messages: z.optional(
       described(
-        zb.number().check(zb.int(), zb.gte(1), zb.lte(100)),
+        z.number().check(z.int(), z.gte(1), z.lte(100)),
         "Most messages to this destination per run (default 5); the last one counts what did not fit.",
       ),
     ),
     // Trusted config only: a mention pings people, so it is never taken from the report.
-    mention: zb.optional(
+    mention: z.optional(
       described(
-        zb.array(
-          zb.string().check(
-            zb.refine((t: string) => MENTION_TOKEN.test(t), {
+        z.array(
+          z.string().check(
+            z.refine((t: string) => MENTION_TOKEN.test(t), {
               error: (iss) =>
                 `not a Slack mention: ${JSON.stringify(String(iss.input).slice(0, 60))} | hint: use a user <@U…>, a user group <!subteam^S…>, or !here / !channel`,
             }),
@@ -110,34 +68,28 @@ export function makeFilterShape(zb: ZodBuilder) {
         "Who to notify when an alert reaches `mention_min_severity`: Slack users `<@U…>`, user groups `<!subteam^S…>`, `!here` or `!channel`.",
       ),
     ),
-    mention_min_severity: zb.optional(severityName("Lowest severity that triggers `mention` (default critical).")),
-    notify: zb.optional(
+    mention_min_severity: z.optional(severityName("Lowest severity that triggers `mention` (default critical).")),
+    notify: z.optional(
       described(
-        zb.enum(["changes", "always"]),
+        z.enum(["changes", "always"]),
         "With `state`: `changes` (default) sends a webhook only new alerts and edits a bot's living message; `always` sends every run in full, as without state.",
       ),
     ),
   };
 }
 
-/** A secret: a literal string or a reference to an environment variable. */
-export function makeSecretSchemas(zb: ZodBuilder) {
-  const ref = zb.strictObject({
-    env: described(zb.string().check(zb.minLength(1)), "Name of the environment variable that holds the secret."),
-  });
-  return { ref, value: zb.union([zb.string().check(zb.minLength(1)), ref]) };
-}
-
-export const filterShape = makeFilterShape(mini);
+export const filterShape = makeFilterShape();
 export const FilterSchema = z.strictObject(filterShape);
 export type FilterOptions = z.output<typeof FilterSchema>;
 export const FILTER_KEYS = Object.keys(filterShape) as (keyof FilterOptions)[];
 
-const secretSchemas = makeSecretSchemas(mini);
 /** A secret given as a reference to an environment variable instead of a literal. */
-export const SecretRefSchema = secretSchemas.ref;
+export const SecretRefSchema = z.strictObject({
+  env: described(z.string().check(z.minLength(1)), "Name of the environment variable that holds the secret."),
+});
 export type SecretRef = z.output<typeof SecretRefSchema>;
-export const secretValue = secretSchemas.value;
+/** A secret: a literal string or a reference to an environment variable. */
+export const secretValue = z.union([z.string().check(z.minLength(1)), SecretRefSchema]);
 
 const positiveAtMost = (max: number, description: string) =>
   z.optional(described(z.number().check(z.positive(), z.lte(max)), description));
@@ -175,11 +127,11 @@ export const coreShape = {
   ),
 };
 
-export type CoreConfig = z.output<z.ZodMiniObject<typeof coreShape>>;
+export type CoreConfig = z.output<z.ZodObject<typeof coreShape>>;
 /** A validated config: core keys plus whatever the loaded notifiers declare. */
 export type NotifyConfig = CoreConfig & Record<string, unknown>;
 
-export function buildConfigSchema(pluginShapes: Record<string, $ZodType>[]): z.ZodMiniObject {
+export function buildConfigSchema(pluginShapes: Record<string, $ZodType>[]): z.ZodObject {
   const shape: Record<string, $ZodType> = { ...coreShape };
   for (const s of pluginShapes) Object.assign(shape, s);
   const schema = z.strictObject(shape);

@@ -5,9 +5,14 @@
  */
 import { type DependencyContainer } from "tsyringe";
 import { type z } from "zod";
-import { type ClassicZod } from "../classic-zod.js";
 import { type Clock } from "../clock.js";
-import { type FilterOptions, type NotifyConfig, type SecretRef } from "../config/schema.js";
+import {
+  type FilterOptions,
+  type filterShape,
+  type NotifyConfig,
+  type SecretRef,
+  type secretValue,
+} from "../config/schema.js";
 import { type classifyHttpStatus, type classifyNetworkError, type parseRetryAfter } from "../delivery/classify.js";
 import { type UserError } from "../errors.js";
 import { type Logger } from "../logger.js";
@@ -22,12 +27,12 @@ import { type redactWebhookUrl, type Secret } from "../secret.js";
  */
 export interface PluginHost {
   readonly version: string;
-  /** socket-notify's zod (classic), loaded before a plugin gets the host (see classic-zod.ts). */
+  /** socket-notify's zod, the one its own schemas are built with. */
   readonly z: typeof z;
   /** The usual per-destination filters, to spread into a plugin's own destination schema. */
-  readonly filterShape: ClassicZod["filterShape"];
+  readonly filterShape: typeof filterShape;
   /** A secret: a literal string or `{ "env": "VAR" }`. */
-  readonly secretValue: ClassicZod["secretValue"];
+  readonly secretValue: typeof secretValue;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Path of the config file, or the env var name, the config came from. */
   readonly configSource: string;

@@ -1,7 +1,6 @@
 // node:net loads on first use: only a run with a proxy variable matches hosts (cold start).
 const nodeNet = (): typeof import("node:net") => process.getBuiltinModule("node:net");
 import type * as Undici from "undici";
-import { importModule } from "../dynamic-import.js";
 import { UserError } from "../errors.js";
 import { Secret } from "../secret.js";
 import { type FetchFunction } from "../contract/context.js";
@@ -240,7 +239,7 @@ let undiciModule: Promise<typeof Undici> | undefined;
 export async function proxyFetch(env: Env, secrets?: Secret[]): Promise<FetchFunction | undefined> {
   const settings = proxySettings(env, secrets);
   if (!settings) return undefined;
-  undiciModule ??= importModule<typeof Undici>("undici");
+  undiciModule ??= import("undici");
   const undici = await undiciModule;
   const agents = new Map<ProxyRoute, Undici.Dispatcher>();
   const agentFor = (route: ProxyRoute) => {

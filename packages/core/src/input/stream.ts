@@ -1,4 +1,4 @@
-import { closeFile, openFile, readFromFile } from "../fs-async.js";
+import { open } from "node:fs/promises";
 
 /** The alert lists streamed one issue at a time; anything else stays in the skeleton. */
 const LISTS = new Set(["new_alerts", "unchanged_alerts", "removed_alerts"]);
@@ -204,15 +204,15 @@ export async function streamScanFile(
  * 60 MB report left ~20 MB of RSS behind (bench figure 6).
  */
 async function* chunksOf(path: string, size = 1 << 20): AsyncGenerator<Buffer> {
-  const fd = await openFile(path, "r");
+  const fd = await open(path, "r");
   try {
     const buffer = Buffer.allocUnsafe(size);
     for (;;) {
-      const { bytesRead } = await readFromFile(fd, buffer, 0, size, null);
+      const { bytesRead } = await fd.read(buffer, 0, size, null);
       if (bytesRead === 0) return;
       yield buffer.subarray(0, bytesRead);
     }
   } finally {
-    await closeFile(fd);
+    await fd.close();
   }
 }

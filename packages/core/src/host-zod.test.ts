@@ -1,8 +1,8 @@
 import { webhookPlugin as builtWebhookPlugin } from "@socket-notify/slack-webhook";
+import * as zod from "zod";
 import { describe, expect, it } from "vitest";
-import { loadClassicZod } from "./classic-zod.js";
+import { filterShape, secretValue } from "./config/schema.js";
 import { createEngine } from "./engine.js";
-import { UserError } from "./errors.js";
 import { createHost } from "./host.js";
 import type { NotifierPlugin } from "./contract/plugin.js";
 import { silentLogger } from "./logger.js";
@@ -13,40 +13,30 @@ const webhookPlugin = builtWebhookPlugin as unknown as NotifierPlugin;
 
 const newHost = () => createHost({ env: {}, configSource: "test", logger: silentLogger });
 
-// One file, in order: vitest gives each test file its own module state, so the first test sees
-// classic zod not loaded yet.
-describe("host.z: classic zod for plugins, loaded on demand", () => {
-  it("before loadClassicZod(), reading host.z is a UserError that says what to do", () => {
+describe("host.z: the one zod of a run, for plugins", () => {
+  it("is there on a new host, before any engine ran: the zod core's own schemas are built with", () => {
     const host = newHost();
-    let thrown: unknown;
-    try {
-      void host.z;
-    } catch (e) {
-      thrown = e;
-    }
-    expect(thrown).toBeInstanceOf(UserError);
-    expect((thrown as UserError).code).toBe("plugin_invalid");
-    expect((thrown as UserError).message).toBe("host.z was read before socket-notify loaded zod for plugins");
-    expect((thrown as UserError).hint).toMatch(/builds or reads a host itself: await loadClassicZod\(\) first/);
-    expect(() => newHost().filterShape).toThrow(/host\.filterShape was read before/);
+    expect(host.z.object).toBe(zod.object);
+    expect(host.filterShape).toBe(filterShape);
+    expect(host.secretValue).toBe(secretValue);
   });
 
-  it("a run with only zod/mini notifiers (the built-in ones) does not load it", async () => {
+  it("an engine's host hands it out too, with only the built-in notifiers in play", async () => {
     const engine = await createEngine({
       config: { url: "https://hooks.slack.com/services/T0/B0/x" },
       plugins: [webhookPlugin],
       env: {},
     });
     expect(engine.destinations).toHaveLength(1);
-    expect(() => engine.host.z).toThrow(/host\.z was read before/);
+    expect(typeof engine.host.z.strictObject).toBe("function");
   });
 
-  it("a plugin given in code gets it before it sees the host, whatever its optionsSchema", async () => {
+  it("a plugin given in code reads it in destinations(), whatever its optionsSchema", async () => {
     const seen: string[] = [];
     const plugin = {
       mode: "inline",
       destinations(_config: unknown, host: ReturnType<typeof newHost>) {
-        // No optionsSchema, reads the host's classic schemas in destinations(): it must work.
+        // No optionsSchema, reads the host's schemas in destinations(): it must work.
         seen.push(typeof host.secretValue.meta, typeof host.z.object, typeof host.filterShape.levels.optional);
         return [];
       },
@@ -56,12 +46,10 @@ describe("host.z: classic zod for plugins, loaded on demand", () => {
     expect(seen).toEqual(["function", "function", "function"]);
   });
 
-  it("after it, host.z, host.filterShape and host.secretValue are classic zod, and mix with core's zod/mini schemas", async () => {
-    const loaded = await loadClassicZod();
-    expect(await loadClassicZod()).toBe(loaded); // once
+  it("host.filterShape and host.secretValue have zod's methods and compose into a plugin's own schema", () => {
     const host = newHost();
     const z = host.z;
-    // Classic methods on what the host hands out: the example plugin calls .meta() on secretValue.
+    // The example plugin calls .meta() on secretValue.
     expect(typeof host.secretValue.meta).toBe("function");
     expect(typeof host.filterShape.repos.optional).toBe("function");
 
