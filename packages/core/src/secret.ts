@@ -63,17 +63,30 @@ export class Secret {
 export function scrubSecrets(text: unknown, secrets: Iterable<Secret>): string {
   let out = typeof text === "string" ? text : text === undefined || text === null ? "" : printable(text);
   for (const s of secrets) {
-    const raw = s.reveal();
-    if (raw.length < 6) continue; // too short to be a credential; replacing would mangle text
-    const forms = [...new Set([raw, encodedForm(raw), raw.replace(/^https?:\/\//i, ""), ...urlParts(raw)])].filter(
-      (f) => f.length >= 6,
-    );
-    if (!forms.length) continue;
-    // Longest first, so a whole URL is replaced before its path on its own.
-    forms.sort((a, b) => b.length - a.length);
-    out = out.replace(new RegExp(forms.map(escapeRegExp).join("|"), "gi"), () => s.redacted);
+    const pattern = patternOf(s);
+    if (pattern) out = out.replace(pattern, () => s.redacted);
   }
   return out;
+}
+
+/** Each secret's forms as one pattern, made once: a run scrubs every line it prints. */
+const patterns = new WeakMap<Secret, RegExp | null>();
+function patternOf(s: Secret): RegExp | null {
+  let pattern = patterns.get(s);
+  if (pattern !== undefined) return pattern;
+  const raw = s.reveal();
+  // Too short to be a credential: replacing would mangle text.
+  const forms =
+    raw.length < 6
+      ? []
+      : [...new Set([raw, encodedForm(raw), raw.replace(/^https?:\/\//i, ""), ...urlParts(raw)])].filter(
+          (f) => f.length >= 6,
+        );
+  // Longest first, so a whole URL is replaced before its path on its own.
+  forms.sort((a, b) => b.length - a.length);
+  pattern = forms.length ? new RegExp(forms.map(escapeRegExp).join("|"), "gi") : null;
+  patterns.set(s, pattern);
+  return pattern;
 }
 
 /** String(value), which throws for an object without a prototype or with a throwing toString. */
