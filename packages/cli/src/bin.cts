@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// CommonJS on purpose: a CommonJS entry starts without Node's ES module loader, which costs more
-// than the rest of a dry run's start-up (bench figure 5). The CLI itself is ESM, bundled into one
-// CommonJS file for the same reason (bundle-loader.cts).
+// CommonJS, and the CLI bundled into one CommonJS file: start-up time (bench/README.md, figure 5).
 import loader = require("./bundle-loader.cjs");
 
 async function run(): Promise<void> {

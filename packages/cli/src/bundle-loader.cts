@@ -1,15 +1,7 @@
 /**
- * Loads the bundled CLI (`cli.bundle.cjs`) with V8's code cache (`cli.bundle.cache`).
- *
- * Why: `socket-notify send` is run once per CI job, so start-up time is part of every run.
- * Unbundled, Node 20 resolves, reads and compiles ~190 ES modules (zod alone is ~100) before
- * doing anything, ~4–9× a bare `node -e 0`. One CommonJS file compiled with a code cache made at
- * build time skips resolution and most of the compiling. Node 20 has no built-in compile cache
- * for modules (`module.enableCompileCache` is Node ≥ 22.1), hence `vm.Script` with `cachedData`,
- * the technique of the v8-compile-cache package.
- *
- * Only Node built-ins are imported here: this module is on the start-up path. CommonJS, like
- * bin.cts, so a run needs no ES module loader unless a plugin or code config is imported.
+ * Loads the bundled CLI (`cli.bundle.cjs`) with V8's code cache (`cli.bundle.cache`), which make
+ * a run start several times faster (why and what was measured: bench/README.md, figure 5).
+ * Only Node built-ins are imported here.
  */
 import fs = require("node:fs");
 import nodeModule = require("node:module");
@@ -45,8 +37,7 @@ const WRAPPER_PARAMS = "exports, require, module, __filename, __dirname, __bundl
  * getter, because few runs need it (the demo) and building a file URL is not free at start-up.
  */
 function loadBundle(file: string, cachedData?: Buffer): LoadedBundle {
-  // The build makes the bundle ASCII-only (non-ASCII escaped), so latin1 reads the same text
-  // as utf8, at a third of the time (Node 20 decodes utf8 on a slower path).
+  // The build makes the bundle ASCII-only, so latin1 reads the same text as utf8, faster.
   const source = fs.readFileSync(file, "latin1");
   const script = new vm.Script(source, { filename: file, cachedData });
   const module = { exports: {} as CliModule };

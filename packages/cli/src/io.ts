@@ -46,13 +46,10 @@ export function routeProcessWarnings(out: Output): void {
 type Stdio = NodeJS.WriteStream & { fd: 1 | 2 };
 
 /**
- * Standard output or error written with `fs.writeSync` while it is a file, a pipe or a socket.
- *
- * Why: the first touch of `process.stdout` builds a stream (for a pipe, a `net.Socket`), loading
- * Node's stream and net modules: several milliseconds of a dry run's start-up (bench figure 5),
- * more than the dry run itself. Node writes to files, pipes and sockets synchronously on POSIX anyway, so
- * the order and completeness of the output are the same. A terminal (or anything else that is
- * not one of those), or a pipe some other process left non-blocking (EAGAIN), gets the
+ * Standard output or error written with `fs.writeSync` while it is a file, a pipe or a socket:
+ * `process.stdout` would load Node's stream and net modules (start-up time, bench/README.md).
+ * Node writes to those synchronously on POSIX anyway, so order and completeness are the same. A
+ * terminal (or anything else), or a pipe another process left non-blocking (EAGAIN), gets the
  * regular stream. (`tty.isatty` would load the net module this avoids.)
  */
 function stdioWriter(fd: 1 | 2): CliIO["stderr"] {
