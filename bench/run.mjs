@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `npm run bench`: the figures of issue 7, each next to its target, as ratios measured in one run.
 // Uses the built packages (run `npm run build` first, or `npm run bench`, which does).
-//   node bench/run.mjs [--strict] [--json FILE] [--quick]
+//   node bench/run.mjs [--strict] [--json FILE] [--quick] [--only PHASE]
 //   --strict     exit 1 when a target is missed (default: exit 0 unless the bench itself crashes)
 //   --json FILE  also write every figure and the raw measurements as JSON
 //   --quick      skip the 200,000-alert run and use fewer cold-start runs (a smoke run, not for the README)
+//   --only PHASE run only the phases whose name contains PHASE (e.g. --only "cold start")
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -33,7 +34,12 @@ const FIXTURE = fileURLToPath(
   new URL("../test/fixtures/socket-cli/tests__data__fullscans__diff__stream_diff_full.json", import.meta.url),
 );
 const { values: flags } = parseArgs({
-  options: { strict: { type: "boolean" }, json: { type: "string" }, quick: { type: "boolean" } },
+  options: {
+    strict: { type: "boolean" },
+    json: { type: "string" },
+    quick: { type: "boolean" },
+    only: { type: "string" },
+  },
 });
 
 const rows = [];
@@ -327,6 +333,7 @@ const phases = [
   ["scale (figure 6)", scaleFigures],
 ];
 for (const [name, run] of phases) {
+  if (flags.only !== undefined && !name.includes(flags.only)) continue;
   log(name);
   await run();
 }
