@@ -23,8 +23,10 @@ export default defineConfig({
     },
     // The Socket CLI fixtures, copied into the repo from the reference material (shared/fixtures).
     env: { SOCKET_FIXTURES: fileURLToPath(new URL("./test/fixtures/socket-cli", import.meta.url)) },
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Generous: many tests start the real CLI several times, and CI machines are loaded; speed
+    // is the bench's job, never a test timeout's.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     pool: "forks",
   },
 });
