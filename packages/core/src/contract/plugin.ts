@@ -29,9 +29,10 @@ export interface NotifierPlugin {
    * `logger`, `clock`, `scrub`…): called once per run that sends, not for a dry run. It may
    * import its sending code here, so a run that never sends does not load it.
    * `container` is the run's fresh tsyringe child container (never the global one), with
-   * `TOKENS.Host`, `TOKENS.Config`, `TOKENS.Logger` and `TOKENS.Clock` registered: a notifier
-   * written as an `@injectable()` class returns `container.resolve(MyNotifier)` (the Slack
-   * notifiers do); a plain one ignores it. Its instances are cleared when the run ends.
+   * `TOKENS.Host`, `TOKENS.Config`, `TOKENS.Logger` and `TOKENS.Clock` registered; cleared when
+   * the run ends. The Slack notifiers are `@injectable()` classes resolved from it. A plugin with
+   * its own copy of tsyringe cannot use its decorators here (they fill that copy's registry):
+   * it ignores `container`, or registers a `useFactory`.
    */
   createNotifier(config: NotifyConfig, host: PluginHost, container: DependencyContainer): Notifier | Promise<Notifier>;
 }
