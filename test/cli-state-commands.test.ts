@@ -124,7 +124,7 @@ describe("mute, unmute, mutes, state export/import", () => {
     const ex = await runCli(["state", "export", exportFile, "--config", config]);
     expect(ex.code).toBe(0);
     const doc = JSON.parse(await readFile(exportFile, "utf8"));
-    expect(doc).toMatchObject({ format: "socket-notify-state", schemaVersion: 1, decisions: [{ kind: "mute" }] });
+    expect(doc).toMatchObject({ format: "socket-notify-state", schemaVersion: 2, decisions: [{ kind: "mute" }] });
     expect(JSON.parse(await readFile(tmp.path("c", "state.json"), "utf8")).decisions).toHaveLength(1);
 
     const other = { SOCKET_NOTIFY_STATE: tmp.path("d", "state.json") };

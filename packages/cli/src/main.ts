@@ -270,6 +270,8 @@ async function sendCommand(args: ParsedArgs, io: CliIO, out: Output, cancel: Can
     // Loaded only with state: a stateless run's start-up is unchanged.
     const { openStateStore, runWithState } = await import("./state-send.js");
     const store = await openStateStore(where.value);
+    // On PostgreSQL, concurrent sends (other CI jobs) share each channel's and webhook's pace.
+    if (store.engine === "postgres") options.sharedPace = store;
     try {
       const r = await runWithState(engine, store, input, options);
       stateReport = r.state;

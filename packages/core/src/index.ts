@@ -77,6 +77,7 @@ export {
 export { type BoundedBody, readBoundedBody, requestSignal, ResponseTooLargeError } from "./delivery/http-body.js";
 export { DEFAULT_RETRY_POLICY, decideRetry, type RetryDecision, type RetryPolicy } from "./delivery/retry.js";
 export { Semaphore, TokenBucket } from "./delivery/token-bucket.js";
+export { type SharedPace, sharedPaceKey } from "./delivery/shared-pace.js";
 /* Engine */
 export { createEngine, type EngineOptions, type NotifyOptions, type RunResult, SocketNotifyEngine } from "./engine.js";
 export { deliverMessages, type PreparedNotifier } from "./run/deliver.js";

@@ -26,20 +26,49 @@ describe("embedded file store", () => {
     expect(await s.decisions()).toEqual([]);
     await s.addDecision({ kind: "mute", target: { ecosystem: "npm", name: "x" }, by: "me" });
     const doc = JSON.parse(readFileSync(path, "utf8"));
-    expect(doc).toMatchObject({ format: "socket-notify-state", schemaVersion: 1 });
+    expect(doc).toMatchObject({ format: "socket-notify-state", schemaVersion: 2 });
     const { statSync } = await import("node:fs");
     expect(statSync(path).mode & 0o077).toBe(0);
   });
 
   it("refuses a file written by a newer version, naming the file and what to do", async () => {
     const path = join(root, "newer.json");
-    writeFileSync(path, JSON.stringify({ format: "socket-notify-state", schemaVersion: 2, decisions: [], scopes: [] }));
+    writeFileSync(path, JSON.stringify({ format: "socket-notify-state", schemaVersion: 3, decisions: [], scopes: [] }));
     await expect(openStateStore(path)).rejects.toMatchObject({
       code: "state_newer_version",
       exitCode: 2,
-      message: `state ${path}: written by a newer socket-notify (state schema 2; this version knows up to 1)`,
+      message: `state ${path}: written by a newer socket-notify (state schema 3; this version knows up to 2)`,
       hint: expect.stringContaining("upgrade socket-notify"),
     });
+  });
+
+  it("a file written by schema 1 (pacing slots as bare times) is read and migrated", async () => {
+    const path = join(root, "v1.json");
+    const mute = {
+      id: "mute-1",
+      kind: "mute",
+      target: { ecosystem: "npm", name: "x" },
+      by: "me",
+      at: "2026-01-01T00:00:00.000Z",
+    };
+    writeFileSync(
+      path,
+      JSON.stringify({
+        format: "socket-notify-state",
+        schemaVersion: 1,
+        decisions: [mute],
+        scopes: [],
+        claims: {},
+        slots: { "pace:a": 4102444800000 },
+      }),
+    );
+    const s = await openStateStore(path);
+    expect(await s.decisions()).toEqual([mute]);
+    // The old slot is still honoured: its next time is far in the future.
+    expect(await s.takeTurn("pace:a", 1000)).toMatchObject({ waitMs: expect.any(Number) });
+    const doc = JSON.parse(readFileSync(path, "utf8"));
+    expect(doc).toMatchObject({ schemaVersion: 2, slots: { "pace:a": { next: 4102444800000 } } });
+    await s.close();
   });
 
   it("a damaged file is an error naming it (never silently reset), with a hint", async () => {

@@ -26,6 +26,7 @@ import {
   type ScopeWrite,
   type StateDocument,
   type StateStore,
+  type TurnTaken,
 } from "./types.js";
 
 export interface StoreOptions {
@@ -35,6 +36,8 @@ export interface StoreOptions {
 
 const DEFAULT_LOCK_WAIT_MS = 120_000;
 const DATA_LOCK_WAIT_MS = 30_000;
+/** A pacing slot idle this long forgets its fastest round trip (and the file forgets the slot). */
+export const FASTEST_IDLE_MS = 60_000;
 
 export function decisionId(kind: string): string {
   return `${kind}-${randomBytes(4).toString("hex")}`;
@@ -143,7 +146,8 @@ export class FileStore implements StateStore {
       if (write) {
         // Forget claims and pacing slots that no longer matter, so the file does not grow with them.
         for (const [id, exp] of Object.entries(doc.claims)) if (exp <= now) delete doc.claims[id];
-        for (const [k, at] of Object.entries(doc.slots)) if (at <= now) delete doc.slots[k];
+        for (const [k, slot] of Object.entries(doc.slots))
+          if (slot.holder === undefined && slot.next <= now - FASTEST_IDLE_MS) delete doc.slots[k];
         this.#write(doc);
       }
       return result;
@@ -192,11 +196,39 @@ export class FileStore implements StateStore {
     });
   }
 
-  reserveSlot(key: string, intervalMs: number): Promise<number> {
+  takeTurn(key: string, leaseMs: number): Promise<TurnTaken | { busyMs: number }> {
+    return this.#change<TurnTaken | { busyMs: number }>((doc, now) => {
+      const slot = doc.slots[key];
+      if (slot?.holder !== undefined && (slot.heldUntil ?? 0) > now)
+        return { result: { busyMs: Math.max(0, slot.next - now) }, write: false };
+      const token = randomBytes(8).toString("hex");
+      const next = Math.max(slot?.next ?? now, now);
+      // An idle key forgets its fastest round trip: the network may have changed since.
+      const fastest = slot && slot.next > now - FASTEST_IDLE_MS ? slot.fastest : undefined;
+      doc.slots[key] = {
+        next,
+        holder: token,
+        heldUntil: next + leaseMs,
+        ...(fastest === undefined ? {} : { fastest }),
+      };
+      return {
+        result: { token, waitMs: next - now, ...(fastest === undefined ? {} : { fastestMs: fastest }) },
+        write: true,
+      };
+    });
+  }
+
+  endTurn(key: string, token: string, end: { nextInMs: number; rttMs?: number }): Promise<void> {
     return this.#change((doc, now) => {
-      const start = Math.max(doc.slots[key] ?? 0, now);
-      doc.slots[key] = start + intervalMs;
-      return { result: start - now, write: true };
+      const slot = doc.slots[key] ?? { next: now };
+      const fastest = Math.min(slot.fastest ?? Infinity, end.rttMs ?? Infinity);
+      const mine = slot.holder === token;
+      doc.slots[key] = {
+        next: Math.max(slot.next, now + end.nextInMs),
+        ...(mine || slot.holder === undefined ? {} : { holder: slot.holder, heldUntil: slot.heldUntil }),
+        ...(Number.isFinite(fastest) ? { fastest } : {}),
+      };
+      return { result: undefined, write: true };
     });
   }
 

@@ -68,7 +68,7 @@ describe.skipIf(!pgServer)("postgres state store", () => {
     await c.end();
     await expect(openStateStore(url)).rejects.toMatchObject({
       code: "state_newer_version",
-      message: expect.stringContaining("written by a newer socket-notify (state schema 7; this version knows up to 1)"),
+      message: expect.stringContaining("written by a newer socket-notify (state schema 7; this version knows up to 2)"),
     });
   });
 

@@ -6,18 +6,19 @@
  *   NOTHING` for the first write), atomic in PostgreSQL;
  * - `withLock` is a session advisory lock on a connection of its own: a process that dies closes
  *   its connection, and PostgreSQL releases the lock;
- * - claims are `INSERT … ON CONFLICT … WHERE expired`; pacing slots are one atomic
- *   `next = GREATEST(next, now) + interval` per channel or webhook, on the database's clock (so
- *   runners whose clocks disagree still space their sends);
+ * - claims are `INSERT … ON CONFLICT … WHERE expired`; a pacing slot's turn is one atomic
+ *   `INSERT … ON CONFLICT … WHERE free or lease over` per channel or webhook, on the database's
+ *   clock (so runners whose clocks disagree still space their sends);
  * - the schema is versioned in `socket_notify_meta`; migrations run under an advisory lock, and a
  *   database written by a newer version is refused.
  *
  * The URL is a secret: `location` and every error show it without the password.
  */
+import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { newerVersionError, parseDocument, SCHEMA_VERSION } from "./document.js";
 import { StateError } from "./errors.js";
-import { decisionId, type StoreOptions } from "./FileStore.js";
+import { decisionId, FASTEST_IDLE_MS, type StoreOptions } from "./FileStore.js";
 import {
   type Decision,
   type DecisionKind,
@@ -31,6 +32,7 @@ import {
   type SeenAlert,
   type StateDocument,
   type StateStore,
+  type TurnTaken,
 } from "./types.js";
 
 /** Migrations: MIGRATIONS[n] brings the schema from version n to n + 1. */
@@ -55,6 +57,9 @@ const MIGRATIONS: string[] = [
    CREATE TABLE socket_notify_claims (id text PRIMARY KEY, expires_ms double precision NOT NULL);
    CREATE INDEX socket_notify_claims_expiry ON socket_notify_claims (expires_ms);
    CREATE TABLE socket_notify_slots (key text PRIMARY KEY, next_ms double precision NOT NULL);`,
+  // 2: shared pacing takes turns: who holds a key's turn, until when, and its fastest round trip.
+  `ALTER TABLE socket_notify_slots ADD COLUMN holder text, ADD COLUMN held_until_ms double precision,
+     ADD COLUMN fastest_ms double precision;`,
 ];
 if (MIGRATIONS.length !== SCHEMA_VERSION) throw new Error("PostgresStore: MIGRATIONS and SCHEMA_VERSION disagree");
 
@@ -301,16 +306,47 @@ export class PostgresStore implements StateStore {
     return r.rowCount === 1;
   }
 
-  async reserveSlot(key: string, intervalMs: number): Promise<number> {
-    // The database's clock unless a test clock was given: every runner then measures from one clock.
-    const r = await this.#query<{ wait_ms: number }>(
-      `WITH t AS (SELECT COALESCE($3::double precision, extract(epoch FROM clock_timestamp()) * 1000) AS now_ms)
-       INSERT INTO socket_notify_slots AS s (key, next_ms) SELECT $1, t.now_ms + $2 FROM t
-       ON CONFLICT (key) DO UPDATE SET next_ms = GREATEST(s.next_ms, (SELECT now_ms FROM t)) + $2
-       RETURNING s.next_ms - $2 - (SELECT now_ms FROM t) AS wait_ms`,
-      [key, intervalMs, this.#now ? this.#now() : null],
+  async takeTurn(key: string, leaseMs: number): Promise<TurnTaken | { busyMs: number }> {
+    const token = randomBytes(8).toString("hex");
+    // One statement: free (or its holder's lease over) -> ours; on the database's clock unless a
+    // test clock was given, so runners whose clocks disagree still space their sends.
+    // EXCLUDED.next_ms is "now" there. An idle key forgets its fastest round trip.
+    const r = await this.#query<{ next_ms: number; now_ms: number; fastest_ms: number | null }>(
+      `WITH t AS (SELECT COALESCE($4::double precision, extract(epoch FROM clock_timestamp()) * 1000) AS now_ms)
+       INSERT INTO socket_notify_slots AS s (key, next_ms, holder, held_until_ms, fastest_ms)
+       SELECT $1, t.now_ms, $2, t.now_ms + $3, NULL FROM t
+       ON CONFLICT (key) DO UPDATE SET holder = EXCLUDED.holder,
+         held_until_ms = GREATEST(s.next_ms, EXCLUDED.next_ms) + $3,
+         fastest_ms = CASE WHEN s.next_ms > EXCLUDED.next_ms - $5 THEN s.fastest_ms END
+       WHERE s.holder IS NULL OR s.held_until_ms <= EXCLUDED.next_ms
+       RETURNING s.next_ms, (SELECT now_ms FROM t) AS now_ms, s.fastest_ms`,
+      [key, token, leaseMs, this.#now ? this.#now() : null, FASTEST_IDLE_MS],
     );
-    return Math.max(0, Number(r.rows[0]?.wait_ms ?? 0));
+    const row = r.rows[0];
+    if (row)
+      return {
+        token,
+        waitMs: Math.max(0, Number(row.next_ms) - Number(row.now_ms)),
+        ...(row.fastest_ms === null ? {} : { fastestMs: Number(row.fastest_ms) }),
+      };
+    const busy = await this.#query<{ busy_ms: number }>(
+      `SELECT GREATEST(0, next_ms - COALESCE($2::double precision, extract(epoch FROM clock_timestamp()) * 1000)) AS busy_ms
+       FROM socket_notify_slots WHERE key = $1`,
+      [key, this.#now ? this.#now() : null],
+    );
+    return { busyMs: Number(busy.rows[0]?.busy_ms ?? 0) };
+  }
+
+  async endTurn(key: string, token: string, end: { nextInMs: number; rttMs?: number }): Promise<void> {
+    await this.#query(
+      `UPDATE socket_notify_slots SET
+         next_ms = GREATEST(next_ms, COALESCE($5::double precision, extract(epoch FROM clock_timestamp()) * 1000) + $3),
+         fastest_ms = LEAST(fastest_ms, $4::double precision),
+         holder = CASE WHEN holder = $2 THEN NULL ELSE holder END,
+         held_until_ms = CASE WHEN holder = $2 THEN NULL ELSE held_until_ms END
+       WHERE key = $1`,
+      [key, token, end.nextInMs, end.rttMs ?? null, this.#now ? this.#now() : null],
+    );
   }
 
   async addDecision(d: NewDecision): Promise<Decision> {

@@ -7,11 +7,11 @@
 import { describeIssues } from "@socket-notify/core";
 import * as z from "zod";
 import { StateError } from "./errors.js";
-import { type StateDocument } from "./types.js";
+import { type SlotRecord, type StateDocument } from "./types.js";
 
 export const FORMAT = "socket-notify-state";
 /** The schema this version writes. Bump it with a migration in MIGRATIONS (and in postgres.ts). */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const iso = z.string().check(z.refine((s) => !Number.isNaN(Date.parse(s)), "expected an ISO date-time"));
 const text = z.string().check(z.maxLength(10_000));
@@ -63,16 +63,34 @@ const documentSchema = z.strictObject({
 /** The embedded file also keeps what export leaves out (claims, pacing slots). */
 export interface FileDocument extends StateDocument {
   claims: Record<string, number>;
-  slots: Record<string, number>;
+  slots: Record<string, SlotRecord>;
 }
 
 const fileExtras = z.object({
   claims: z.optional(z.record(z.string(), z.number())),
-  slots: z.optional(z.record(z.string(), z.number())),
+  slots: z.optional(
+    z.record(
+      z.string(),
+      z.strictObject({
+        next: z.number(),
+        holder: z.optional(z.string()),
+        heldUntil: z.optional(z.number()),
+        fastest: z.optional(z.number()),
+      }),
+    ),
+  ),
 });
 
 /** Migrations from schema N to N+1, in order; MIGRATIONS[0] turns 1 into 2, and so on. */
-const MIGRATIONS: Array<(doc: Record<string, unknown>) => Record<string, unknown>> = [];
+const MIGRATIONS: Array<(doc: Record<string, unknown>) => Record<string, unknown>> = [
+  // 2: a pacing slot holds its turn's holder and the fastest round trip, not only the next time.
+  (doc) => ({
+    ...doc,
+    slots: Object.fromEntries(
+      Object.entries((doc.slots as Record<string, unknown> | undefined) ?? {}).map(([k, v]) => [k, { next: v }]),
+    ),
+  }),
+];
 
 export function newerVersionError(where: string, version: number): StateError {
   return new StateError(
@@ -115,7 +133,7 @@ export function parseDocument(input: unknown, where: string, file = false): File
   return {
     ...(parsed.data as StateDocument),
     claims: (extras?.data?.claims as Record<string, number> | undefined) ?? {},
-    slots: (extras?.data?.slots as Record<string, number> | undefined) ?? {},
+    slots: (extras?.data?.slots as Record<string, SlotRecord> | undefined) ?? {},
   };
 }
 

@@ -98,6 +98,23 @@ export interface LockOptions {
   waitMs?: number;
 }
 
+export interface TurnTaken {
+  token: string;
+  waitMs: number;
+  fastestMs?: number;
+}
+
+/** A pacing slot: the next send time of one channel or webhook, and who holds its turn. */
+export interface SlotRecord {
+  /** Epoch ms: the next request may leave then. */
+  next: number;
+  holder?: string;
+  /** Epoch ms: a holder that has not given the turn back loses it then. */
+  heldUntil?: number;
+  /** The fastest round trip recorded (ms), forgotten when the key was idle a while. */
+  fastest?: number;
+}
+
 export interface StateStore {
   /** `embedded` (a file) or `postgres`. */
   readonly engine: "embedded" | "postgres";
@@ -124,10 +141,17 @@ export interface StateStore {
   claim(id: string, ttlMs: number): Promise<boolean>;
 
   /**
-   * Shared pacing: reserves the next send slot for `key`, at least `intervalMs` after the
-   * previous reservation by anyone. Returns how long to wait (ms, 0 when the slot is now).
+   * Shared pacing (core's SharedPace, shared-pace.ts): takes `key`'s turn when nobody holds it
+   * (or its holder's `leaseMs` ran out), on the store's clock. `waitMs`: until the slot the last
+   * holder left; `fastestMs`: the fastest round trip recorded for the key. `busyMs`: held, ask
+   * again in about that long.
    */
-  reserveSlot(key: string, intervalMs: number): Promise<number>;
+  takeTurn(key: string, leaseMs: number): Promise<TurnTaken | { busyMs: number }>;
+  /**
+   * Gives the turn back (when `token` still holds it) and moves the key's next slot to at least
+   * `nextInMs` from now; `rttMs` lowers the key's fastest round trip.
+   */
+  endTurn(key: string, token: string, end: { nextInMs: number; rttMs?: number }): Promise<void>;
 
   addDecision(decision: NewDecision): Promise<Decision>;
   /** Removes and returns it; undefined when there is no such id. */

@@ -9,6 +9,7 @@ import { TOKENS } from "../contract/context.js";
 import { AbortFanout } from "./abort-fanout.js";
 import { requestSignal } from "./http-body.js";
 import { DEFAULT_RETRY_POLICY, decideRetry, type RetryPolicy } from "./retry.js";
+import { type HeldTurn, type SharedPace, sharedTurns } from "./shared-pace.js";
 import { Semaphore, TokenBucket } from "./token-bucket.js";
 import { trackWireTime, type WireSlot } from "./wire-time.js";
 
@@ -35,6 +36,11 @@ export interface DeliveryOptions {
   signal?: AbortSignal;
   /** How long in-flight requests may finish after `signal` aborts. Default 5 s, never past the budget. */
   graceMs?: number;
+  /**
+   * Pacing shared with other processes (the state store on PostgreSQL): each destination key
+   * sends one request at a time across all of them, spaced by the notifier's rate (shared-pace.ts).
+   */
+  sharedPace?: SharedPace;
 }
 
 export interface DeliveryProgress {
@@ -157,6 +163,15 @@ export class DeliveryEngine {
     // The fastest answered request of the run so far (from its headers' write to its answer),
     // across keys (one notifier, mostly one host). See TokenBucket.observe.
     const pace: Pace = { fastestMs: Infinity };
+    const shared =
+      options.sharedPace &&
+      sharedTurns(
+        options.sharedPace,
+        caps.ratePerSecond,
+        requestTimeoutMs,
+        () => this.clock.now(),
+        (m) => this.logger.warn(m),
+      );
 
     // Group by key, keeping the planned order inside each key.
     const queues = new Map<string, OutboundMessage[]>();
@@ -208,6 +223,7 @@ export class DeliveryEngine {
           progress,
           report,
           fatal: () => fatal,
+          shared,
         });
         outcome.message = message;
         if (outbound.threadTs) outcome.threadTs = outbound.threadTs;
@@ -266,6 +282,7 @@ export class DeliveryEngine {
     let possibleDuplicate = false;
     let lastFailure: DeliveryFailure | undefined;
     let takenAt = 0;
+    let turn: HeldTurn | undefined;
     for (;;) {
       attempt++;
       try {
@@ -276,6 +293,7 @@ export class DeliveryEngine {
         if (run.halt.aborted) throw run.halt.reason;
         takenAt = this.clock.now();
         bucket.take(takenAt);
+        turn = await attemptOptions.shared?.hold(message.destination.key, run.sleep);
       } catch {
         return stopped(attempt - 1, lastFailure);
       }
@@ -285,6 +303,7 @@ export class DeliveryEngine {
       const fatalFailure = fatal();
       if (fatalFailure) {
         semaphore.release();
+        await turn?.abandon();
         return {
           message,
           ok: false,
@@ -295,6 +314,7 @@ export class DeliveryEngine {
       }
       if (run.halt.aborted) {
         semaphore.release();
+        await turn?.abandon();
         return stopped(attempt - 1, lastFailure);
       }
       let result;
@@ -343,6 +363,11 @@ export class DeliveryEngine {
         Number.isFinite(pace.fastestMs) ? pace.fastestMs : answeredAt - sentAt,
         !bucket.observed,
       );
+      await turn?.end({
+        sentAt,
+        ...(wire.answeredAt === undefined && !result.ok ? {} : { answeredAt }),
+        ...(result.ok || result.failure.retry !== "after" ? {} : { pauseMs: result.failure.retryAfterMs ?? 0 }),
+      });
       if (result.ok) {
         const o: MessageOutcome = { message, ok: true, attempts: attempt };
         if (result.ts) o.ts = result.ts;
@@ -433,6 +458,8 @@ interface SendAttemptOptions {
   report: (event?: string) => void;
   /** The failure that ended the notifier for this run, if one did (then nothing more is sent). */
   fatal: () => DeliveryFailure | undefined;
+  /** Pacing shared with other processes, when given. */
+  shared: ReturnType<typeof sharedTurns> | undefined;
 }
 
 interface RunSignals {

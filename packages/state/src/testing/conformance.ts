@@ -122,15 +122,37 @@ export function describeStoreConformance(engine: string, h: ConformanceHarness |
       await s2.close();
     });
 
-    it("pacing slots: each reservation is one interval after the previous one, per key", async () => {
-      const s = await harness.open();
-      expect(await s.reserveSlot("C1", 1000)).toBe(0);
-      expect(await s.reserveSlot("C1", 1000)).toBe(1000);
-      expect(await s.reserveSlot("C1", 1000)).toBe(2000);
-      expect(await s.reserveSlot("C2", 1000)).toBe(0);
-      harness.clock.now += 10_000;
-      expect(await s.reserveSlot("C1", 1000)).toBe(0);
-      await s.close();
+    it("pacing turns: one holder per key at a time, the next slot where the holder left it, a dead holder's lease runs out", async () => {
+      const s1 = await harness.open();
+      const s2 = await harness.reopen(s1);
+      const first = await s1.takeTurn("C1", 5000);
+      expect(first).toMatchObject({ waitMs: 0 });
+      expect(first).not.toHaveProperty("fastestMs");
+      // Held: nobody else gets C1 (whichever process asks), C2 is free.
+      expect(await s2.takeTurn("C1", 5000)).toHaveProperty("busyMs");
+      expect(await s2.takeTurn("C2", 5000)).toMatchObject({ waitMs: 0 });
+      if (!("token" in first)) throw new Error("no turn");
+      await s1.endTurn("C1", first.token, { nextInMs: 1000, rttMs: 40 });
+      const second = await s2.takeTurn("C1", 5000);
+      expect(second).toMatchObject({ waitMs: 1000, fastestMs: 40 });
+      if (!("token" in second)) throw new Error("no turn");
+      // A stale token (a holder whose lease ran out) moves the slot later, never earlier, and
+      // does not free the turn someone else holds now.
+      await s1.endTurn("C1", first.token, { nextInMs: 500, rttMs: 30 });
+      expect(await s1.takeTurn("C1", 5000)).toHaveProperty("busyMs");
+      // The holder dies: its lease (slot + 5 s) runs out and the next process takes the turn.
+      harness.clock.now += 6_500;
+      const third = await s1.takeTurn("C1", 5000);
+      expect(third).toMatchObject({ waitMs: 0, fastestMs: 30 });
+      if (!("token" in third)) throw new Error("no turn");
+      await s1.endTurn("C1", third.token, { nextInMs: 0 });
+      // Idle a while: the fastest round trip is forgotten (the network may have changed).
+      harness.clock.now += 120_000;
+      const later = await s2.takeTurn("C1", 5000);
+      expect(later).toMatchObject({ waitMs: 0 });
+      expect(later).not.toHaveProperty("fastestMs");
+      await s1.close();
+      await s2.close();
     });
 
     it("decisions: who, when, why and expiry; expired ones stop applying by themselves; remove by id", async () => {
@@ -180,7 +202,7 @@ export function describeStoreConformance(engine: string, h: ConformanceHarness |
         reason: "r",
       });
       const doc = await s.exportDocument();
-      expect(doc).toMatchObject({ format: "socket-notify-state", schemaVersion: 1 });
+      expect(doc).toMatchObject({ format: "socket-notify-state", schemaVersion: 2 });
       expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
 
       const other = await harness.open();
