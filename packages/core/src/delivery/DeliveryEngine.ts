@@ -293,7 +293,7 @@ export class DeliveryEngine {
         if (run.halt.aborted) throw run.halt.reason;
         takenAt = this.clock.now();
         bucket.take(takenAt);
-        turn = await attemptOptions.shared?.hold(message.destination.key, run.sleep);
+        if (attemptOptions.shared) turn = await attemptOptions.shared.hold(message.destination.key, run.sleep);
       } catch {
         return stopped(attempt - 1, lastFailure);
       }
@@ -303,7 +303,7 @@ export class DeliveryEngine {
       const fatalFailure = fatal();
       if (fatalFailure) {
         semaphore.release();
-        await turn?.abandon();
+        if (turn) await turn.abandon();
         return {
           message,
           ok: false,
@@ -314,7 +314,7 @@ export class DeliveryEngine {
       }
       if (run.halt.aborted) {
         semaphore.release();
-        await turn?.abandon();
+        if (turn) await turn.abandon();
         return stopped(attempt - 1, lastFailure);
       }
       let result;
@@ -363,11 +363,13 @@ export class DeliveryEngine {
         Number.isFinite(pace.fastestMs) ? pace.fastestMs : answeredAt - sentAt,
         !bucket.observed,
       );
-      await turn?.end({
-        sentAt,
-        ...(wire.answeredAt === undefined && !result.ok ? {} : { answeredAt }),
-        ...(result.ok || result.failure.retry !== "after" ? {} : { pauseMs: result.failure.retryAfterMs ?? 0 }),
-      });
+      // (Only with a shared pace: a run without one keeps its timing to the tick.)
+      if (turn)
+        await turn.end({
+          sentAt,
+          ...(wire.answeredAt === undefined && !result.ok ? {} : { answeredAt }),
+          ...(result.ok || result.failure.retry !== "after" ? {} : { pauseMs: result.failure.retryAfterMs ?? 0 }),
+        });
       if (result.ok) {
         const o: MessageOutcome = { message, ok: true, attempts: attempt };
         if (result.ts) o.ts = result.ts;
