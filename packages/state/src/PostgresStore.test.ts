@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { openStateStore } from "./open.js";
-import { PostgresStore, redactDatabaseUrl } from "./PostgresStore.js";
+import { CLAIM_SWEEP, PostgresStore, redactDatabaseUrl } from "./PostgresStore.js";
 import { describeStoreConformance } from "./testing/conformance.js";
 import { testPostgres } from "./testing/postgres.js";
 import { assertBuilt, child, UPDATER } from "./testing/processes.js";
@@ -54,6 +54,34 @@ describe.skipIf(!pgServer)("postgres state store", () => {
     expect(String((err as Error).message)).toMatch(
       /^state postgres:\/\/me:\*\*\*\*@127\.0\.0\.1:1\/nothing: ECONNREFUSED$/,
     );
+  });
+
+  it("expired claims are removed as claims are made, at most CLAIM_SWEEP per claim, never a live one", async () => {
+    const url = await server.newDatabase();
+    const t = { now: Date.parse("2026-12-01T10:00:00Z") };
+    const s = await PostgresStore.open(url, { now: () => t.now });
+    for (let i = 0; i < CLAIM_SWEEP + 50; i++) expect(await s.claim(`old-${i}`, 1000)).toBe(true);
+    expect(await s.claim("live", 60_000)).toBe(true);
+    const pg = (await import("pg")).default;
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    const rows = async () =>
+      Number((await c.query<{ n: string }>("SELECT count(*) AS n FROM socket_notify_claims")).rows[0]?.n);
+    try {
+      expect(await rows()).toBe(CLAIM_SWEEP + 51);
+      t.now += 2000;
+      // One claim: CLAIM_SWEEP of the expired ones go (and its own row comes).
+      expect(await s.claim("a", 60_000)).toBe(true);
+      expect(await rows()).toBe(50 + 2);
+      expect(await s.claim("b", 60_000)).toBe(true);
+      // The rest of the expired ones are gone; the live claims stay live.
+      expect(await rows()).toBe(3);
+      expect(await s.claim("live", 60_000)).toBe(false);
+      expect(await s.claim("a", 60_000)).toBe(false);
+    } finally {
+      await c.end();
+      await s.close();
+    }
   });
 
   it("migrates once, opens again at the same version, and refuses a database written by a newer version", async () => {

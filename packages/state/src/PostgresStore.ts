@@ -64,6 +64,8 @@ const MIGRATIONS: string[] = [
 if (MIGRATIONS.length !== SCHEMA_VERSION) throw new Error("PostgresStore: MIGRATIONS and SCHEMA_VERSION disagree");
 
 const DEFAULT_LOCK_WAIT_MS = 120_000;
+/** Expired claims each `claim` removes at most (more than the one row it may add). */
+export const CLAIM_SWEEP = 100;
 /** Advisory-lock key space of socket-notify's migrations (any constant other apps are unlikely to use). */
 const MIGRATION_LOCK = "socket-notify:migrations";
 
@@ -294,15 +296,19 @@ export class PostgresStore implements StateStore {
 
   async claim(id: string, ttlMs: number): Promise<boolean> {
     const now = this.#clock();
+    // Every claim first forgets up to CLAIM_SWEEP expired ones (by the expiry index): a claim adds
+    // at most one row, so expired rows never pile up, and no call does more than that bounded work.
+    await this.#query(
+      `DELETE FROM socket_notify_claims WHERE id IN (
+         SELECT id FROM socket_notify_claims WHERE expires_ms <= $1 ORDER BY expires_ms LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [now, CLAIM_SWEEP],
+    );
     const r = await this.#query(
       `INSERT INTO socket_notify_claims (id, expires_ms) VALUES ($1, $2)
        ON CONFLICT (id) DO UPDATE SET expires_ms = EXCLUDED.expires_ms WHERE socket_notify_claims.expires_ms <= $3
        RETURNING id`,
       [id, now + ttlMs, now],
     );
-    // Old claims are forgotten now and then, so the table does not grow with them.
-    if (Math.random() < 0.05)
-      await this.#query("DELETE FROM socket_notify_claims WHERE expires_ms < $1", [now - 86_400_000]);
     return r.rowCount === 1;
   }
 
