@@ -71,6 +71,8 @@ describe("bot mode with state: one living message per PR", () => {
     const body = text(updates[0] as { payload: Record<string, unknown> });
     expect(body).toContain("2 alerts · 1 new · 1 resolved");
     expect(body).toContain("🆕 envVars in gamma-lib");
+    // The marked alert is a copy with a new title that still links its package (url kept).
+    expect(body).toContain("<https://socket.dev/npm/package/gamma-lib/overview/1.0.0|npm/gamma-lib@1.0.0>");
     expect(body).not.toContain("🆕 criticalCVE in alpha-lib");
     expect(body).toContain("Resolved since the last run (1)");
     expect(body).toContain("npm/beta-lib@1.0.0 networkAccess");

@@ -24,6 +24,7 @@ import {
   type ScanContext,
   type ScanInput,
   type SocketNotifyEngine,
+  withFields,
 } from "@socket-notify/core";
 import {
   alertFingerprint,
@@ -293,7 +294,7 @@ function shape(
     let title = a.title;
     if (message && freshIds.has(fp)) title = `${NEW_MARK}${title}`;
     if (ack) title = `${title} (acknowledged by ${ack.by})`;
-    return title === a.title ? a : { ...a, title };
+    return title === a.title ? a : withFields(a, { title });
   });
   let messages = marked.length ? replan(marked) : [allResolvedMessage(w, resolved, ctx)];
   const counts = countsLine(w.current.length, message ? fresh.length : 0, resolved.length, hidden);

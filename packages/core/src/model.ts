@@ -22,7 +22,13 @@ export interface IntroducedBy {
   manifest: string;
 }
 
-/** One alert, normalised from whatever Socket format it came in. */
+/**
+ * One alert, normalised from whatever Socket format it came in.
+ *
+ * Copy one with `withFields(alert, changes)`, never with `{ ...alert }`: a parsed alert's `url`
+ * and `purl` are computed on read (getters on its prototype, to keep 100,000 alerts small), and
+ * a spread copies only own properties, so it would silently drop both.
+ */
 export interface Alert {
   /**
    * Identity for de-duplication: ecosystem, namespace, name, version, alert type, and Socket's

@@ -68,7 +68,11 @@ export class ParsedAlert implements Alert {
   }
 }
 
-/** `{ ...alert, ...fields }` that keeps a parsed alert's derived `url` and `purl`. */
+/**
+ * A copy of an alert with some fields replaced: what `{ ...alert, ...fields }` means, except that
+ * a parsed alert's derived `url` and `purl` are kept (a spread drops them: see ParsedAlert).
+ * The original is not changed. The one way to copy an alert.
+ */
 export function withFields(alert: Alert, fields: Partial<StoredAlertFields>): Alert {
   return alert instanceof ParsedAlert ? alert.withFields(fields) : { ...alert, ...fields };
 }

@@ -476,6 +476,8 @@ describe("memory: a parsed alert derives purl and the usual Socket url (bench fi
     const copy = withFields(a!, { reachability: { state: "reachable", rawState: "reachable" } });
     expect(copy).toMatchObject({ url: a!.url, purl: a!.purl, reachability: { state: "reachable" } });
     expect(a!.reachability).toBeUndefined();
+    // What the doc comments warn of: a spread copies own properties only, so it has no purl.
+    expect({ ...a! }.purl).toBeUndefined();
     // Plain data stays plain: withFields on a plain object is a spread.
     const plain = { ...JSON.parse(JSON.stringify(a)) } as Alert;
     expect(withFields(plain, { title: "t" })).toEqual({ ...plain, title: "t" });
