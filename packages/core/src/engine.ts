@@ -168,6 +168,7 @@ export class SocketNotifyEngine {
       source: this.source,
       destinations,
       capabilities: this.capabilities,
+      ...(this.plugin.layout ? { layout: this.plugin.layout } : {}),
       configWarnings: this.configWarnings,
       options,
     });

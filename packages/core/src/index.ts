@@ -3,6 +3,7 @@ import "reflect-metadata";
 /* Blocks */
 export {
   BlockBuilder,
+  type BlockKitLayoutOptions,
   type BuildOptions,
   type BuildResult,
   type BuiltMessage,
@@ -81,7 +82,9 @@ export { type SharedPace, sharedPaceKey } from "./delivery/shared-pace.js";
 /* Engine */
 export { createEngine, type EngineOptions, type NotifyOptions, type RunResult, SocketNotifyEngine } from "./engine.js";
 export { deliverMessages, type PreparedNotifier } from "./run/deliver.js";
+export { type PagePlan, pageTotals, planPages } from "./run/pages.js";
 export {
+  blockKitLayout,
   messageKey,
   type Plan,
   type PlanInput,
@@ -177,6 +180,15 @@ export {
 } from "./contract/context.js";
 export { type Destination, type DestinationList, type OutboundMessage } from "./contract/destination.js";
 export { type DeliveryFailure, type FailureScope, failureScope } from "./contract/failure.js";
+export {
+  type AlertPage,
+  type LayoutContext,
+  type LayoutFactory,
+  type PageEntry,
+  type PageLayout,
+  type PageSlot,
+  type PageTotals,
+} from "./contract/layout.js";
 export { type Notifier, type SendContext, type SendResult } from "./contract/notifier.js";
 export { type NotifierPlugin } from "./contract/plugin.js";
 export { loadPluginModules, optionsShape, pluginsOf } from "./plugins.js";

@@ -23,3 +23,30 @@ export const SEVERITY_EMOJI: Record<Severity, string> = {
   medium: "🟡",
   low: "⚪",
 };
+
+/** How many alerts of each severity. */
+export type SeverityCounts = Record<Severity, number>;
+
+export function countBySeverity(alerts: Iterable<{ severity: Severity }>): SeverityCounts {
+  const c: SeverityCounts = { critical: 0, high: 0, medium: 0, low: 0 };
+  for (const a of alerts) addSeverity(c, a.severity);
+  return c;
+}
+
+// A switch, not `c[severity]++`: a store under a computed key takes V8's generic path, and this
+// runs for every matched alert of every destination (bench figure 6: it was a quarter of the time).
+function addSeverity(c: SeverityCounts, s: Severity): void {
+  switch (s) {
+    case "critical":
+      c.critical++;
+      break;
+    case "high":
+      c.high++;
+      break;
+    case "medium":
+      c.medium++;
+      break;
+    default:
+      c.low++;
+  }
+}

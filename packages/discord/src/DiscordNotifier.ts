@@ -6,12 +6,10 @@ import {
   readBoundedBody,
   type SendContext,
   type SendResult,
-  SEVERITIES,
-  type SeverityCounts,
 } from "@socket-notify/core";
 import { bodyFromBlocks } from "./from-blocks.js";
 import { type DiscordAddress } from "./options.js";
-import { type DiscordPage, renderDiscordPage } from "./render.js";
+import { discordPage, renderDiscordPage } from "./render.js";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -69,12 +67,11 @@ export class DiscordNotifier implements Notifier {
 
   async send(message: OutboundMessage, ctx: SendContext): Promise<SendResult> {
     const { url, username } = message.destination.address as DiscordAddress;
-    // Alerts render as Discord's own; a page without them (re-sent from an outbox, or the
-    // whole-repository reachability summary, whose counts only its blocks hold) from its blocks.
-    const body =
-      message.kind === "reachability" || (message.alerts.length === 0 && message.payload.blocks.length > 0)
-        ? bodyFromBlocks(message.payload, username)
-        : renderDiscordPage(pageOf(message, username)).body;
+    // Core's page renders as Discord's own; a message core did not plan as a page of alerts
+    // (re-sent from an outbox, the whole-repository reachability summary) from its blocks.
+    const body = message.page
+      ? renderDiscordPage(discordPage(message.page, username)).body
+      : bodyFromBlocks(message.payload, username);
     const target = url.reveal();
     let res: Response;
     try {
@@ -195,34 +192,4 @@ function firstFormError(tree: unknown, path: string[] = []): string | undefined 
     if (found) return found;
   }
   return undefined;
-}
-
-/**
- * The page as Discord's renderer takes it, from the message core planned. Core's pages come
- * with its Block Kit rendering: the heading is its header's plain text, and the "N more not
- * shown" count (by severity, with the report link) is read from its summary section, which
- * core writes in one fixed form.
- */
-export function pageOf(message: Pick<OutboundMessage, "payload" | "alerts">, username?: string): DiscordPage {
-  const blocks = message.payload.blocks;
-  const header = blocks.find((b) => b.type === "header");
-  const heading = header?.type === "header" ? header.text.text : message.payload.text;
-  const page: DiscordPage = { heading, alerts: message.alerts, ...(username ? { username } : {}) };
-  const last = blocks[blocks.length - 1];
-  const summary =
-    last?.type === "section" ? /^\u2795 \*(\d+) more alerts? not shown\* \(([^)]*)\)/.exec(last.text.text) : null;
-  if (summary && last?.type === "section") {
-    const bySeverity: SeverityCounts = { critical: 0, high: 0, medium: 0, low: 0 };
-    for (const s of SEVERITIES) {
-      const m = new RegExp(`(\\d+) ${s}\\b`).exec(summary[2]!);
-      if (m) bySeverity[s] = Number(m[1]);
-    }
-    const link = /<(https?:\/\/[^|>]+)\|see all of them in the Socket report>/.exec(last.text.text);
-    page.omitted = {
-      count: Number(summary[1]),
-      bySeverity,
-      ...(link ? { url: link[1]!.replace(/&amp;/g, "&") } : {}),
-    };
-  }
-  return page;
 }

@@ -2,8 +2,9 @@
  * @socket-notify/discord: a socket-notify notifier for Discord webhooks, written as a plugin
  * on core's public contract (see the README's plugin guide, which is built around it).
  */
-export { classifyDiscordResponse, DiscordNotifier, pageOf } from "./DiscordNotifier.js";
+export { classifyDiscordResponse, DiscordNotifier } from "./DiscordNotifier.js";
 export { bodyFromBlocks, mrkdwnToDiscord } from "./from-blocks.js";
+export { discordLayout } from "./layout.js";
 export { codeBlockDiscord, escapeDiscord, inlineDiscord, linkDiscord } from "./markdown.js";
 export {
   DISCORD_HOSTS,
@@ -20,6 +21,8 @@ export {
   type DiscordEmbed,
   type DiscordPage,
   type DiscordWebhookBody,
+  discordPage,
+  fitsInFull,
   measureAlert,
   type RenderedDiscordMessage,
   renderDiscordPage,

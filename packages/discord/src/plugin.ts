@@ -1,23 +1,17 @@
-import { type NotifierPlugin, SLACK_LIMITS } from "@socket-notify/core";
+import { type NotifierPlugin } from "@socket-notify/core";
+import { discordLayout } from "./layout.js";
 import { discordDestinations, discordOptionsSchema, MODE } from "./options.js";
 
 /**
- * `mode: "discord"`: Discord webhooks. Core pages the alerts; these capabilities keep a page
- * small enough for one Discord message (at most 9 packages, so with the "N more" embed never
- * more than 10 embeds; text well under the 6,000 characters), and the renderer fits what it
- * gets into Discord's limits exactly.
+ * `mode: "discord"`: Discord webhooks. Core pages the alerts with Discord's own measure
+ * (`discordLayout`: what one Discord message shows in full), and the renderer fits each page
+ * into Discord's limits exactly.
  */
 export const discordPlugin: NotifierPlugin = {
   mode: MODE,
   description: "Discord webhooks (discord_webhooks)",
   optionsSchema: discordOptionsSchema,
   capabilities: {
-    ...SLACK_LIMITS,
-    // Core's pages hold one block per package entry after header, context and divider, plus the
-    // type-key line and the summary: 14 - 3 - 2 = 9 packages a page (Discord's 10 embeds).
-    maxBlocks: 14,
-    maxMessageChars: 5400,
-    maxSectionChars: 1024,
     // Discord webhooks: 5 requests per 2 s per webhook (X-RateLimit-Limit: 5,
     // X-RateLimit-Reset-After: 2) and about 30 messages a minute per channel; a 429 says how long to wait.
     ratePerSecond: 0.5,
@@ -25,6 +19,7 @@ export const discordPlugin: NotifierPlugin = {
     threads: false,
     update: false,
   },
+  layout: discordLayout,
   destinations: discordDestinations,
   async createNotifier(_config, host) {
     const { DiscordNotifier } = await import("./DiscordNotifier.js");

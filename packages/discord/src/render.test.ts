@@ -1,15 +1,36 @@
-import { type Alert, BlockBuilder, SLACK_LIMITS } from "@socket-notify/core";
+import {
+  type Alert,
+  type NotifierCapabilities,
+  pageTotals,
+  planPages,
+  type ScanContext,
+  SLACK_LIMITS,
+  sortByRisk,
+} from "@socket-notify/core";
 import { validateDiscordMessage } from "@socket-notify/slack-emulator";
 import { syntheticScan } from "@socket-notify/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { pageOf } from "./DiscordNotifier.js";
 import { bodyFromBlocks, mrkdwnToDiscord } from "./from-blocks.js";
+import { discordLayout } from "./layout.js";
 import { discordPlugin } from "./plugin.js";
-import { DISCORD_LIMITS, renderDiscordPage } from "./render.js";
+import { DISCORD_LIMITS, discordPage, renderDiscordPage } from "./render.js";
 
 const base = syntheticScan(1).alerts[0]!;
 const alert = (over: Partial<Alert>): Alert => ({ ...base, url: base.url, purl: base.purl, ...over });
+
+/** Core's pages of one Discord destination, cut with Discord's layout as a run cuts them. */
+function discordPages(alerts: readonly Alert[], scan: ScanContext, maxMessages: number) {
+  const sorted = sortByRisk(alerts);
+  const totals = pageTotals(sorted);
+  const layout = discordLayout({
+    scan,
+    totals,
+    capabilities: { ...SLACK_LIMITS, ...discordPlugin.capabilities } as NotifierCapabilities,
+    destination: { route: "security", target: "security", key: "security", filter: {}, address: {}, configPath: "$" },
+  });
+  return { layout, ...planPages(sorted, layout, maxMessages, totals, scan) };
+}
 
 /** Every body is checked by the emulator's Discord fake's validator: the independent oracle. */
 function expectValid(body: unknown) {
@@ -55,34 +76,35 @@ describe("renderDiscordPage", () => {
     expect(r.body.embeds[1]!.title).toMatch(/\(continued\)$/);
   });
 
-  it("core's pages for Discord's capabilities never need the overflow count (300 alerts, any max_messages)", () => {
+  it("core's pages cut with Discord's layout never need the overflow count (300 alerts, any max_messages)", () => {
     const scan = syntheticScan(300);
-    const built = new BlockBuilder().build(scan.alerts, scan.context, {
-      limits: { ...SLACK_LIMITS, ...discordPlugin.capabilities },
-      maxMessages: 100,
-    });
-    let shown = 0;
-    for (const m of built.messages) {
-      const r = renderDiscordPage(pageOf(m));
-      expectValid(r.body);
-      expect(r.overflow).toBe(0);
-      shown += r.shown;
+    for (const maxMessages of [1, 2, 5, 100]) {
+      const planned = discordPages(scan.alerts, scan.context, maxMessages);
+      let shown = 0;
+      for (const page of planned.pages) {
+        const r = renderDiscordPage(discordPage(page));
+        expectValid(r.body);
+        expect(r.overflow).toBe(0);
+        shown += r.shown;
+      }
+      expect(shown).toBe(planned.shown);
+      expect(shown + planned.omitted).toBe(300);
     }
-    expect(shown).toBe(300);
   });
 
-  it("reads core's 'N more not shown' count and report link from its summary", () => {
+  it("the last page's 'N more not shown' count and report link come from core's page", () => {
     const scan = syntheticScan(300);
-    const built = new BlockBuilder().build(scan.alerts, scan.context, {
-      limits: { ...SLACK_LIMITS, ...discordPlugin.capabilities },
-      maxMessages: 2,
-    });
-    const last = built.messages[1]!;
-    const page = pageOf(last);
-    expect(page.omitted?.count).toBe(built.omitted);
-    expect(Object.values(page.omitted!.bySeverity).reduce((a, b) => a + b, 0)).toBe(built.omitted);
-    expect(page.omitted?.url).toBe(scan.context.reportUrl);
-    expect(pageOf(built.messages[0]!).omitted).toBeUndefined();
+    const planned = discordPages(scan.alerts, scan.context, 2);
+    const last = discordPage(planned.pages[1]!);
+    expect(last.omitted?.count).toBe(planned.omitted);
+    expect(Object.values(last.omitted!.bySeverity).reduce((a, b) => a + b, 0)).toBe(planned.omitted);
+    expect(last.omitted?.url).toBe(scan.context.reportUrl);
+    expect(discordPage(planned.pages[0]!).omitted).toBeUndefined();
+    expect(discordPage(planned.pages[0]!).heading).toMatch(
+      /^🚨 Socket Security: 300 alerts \(\d+ block, \d+ warn\) · part 1 of 2$/,
+    );
+    const body = renderDiscordPage(last).body;
+    expect(body.embeds.at(-1)!.title).toBe(`➕ ${planned.omitted} more alerts not shown`);
   });
 });
 
@@ -95,12 +117,9 @@ describe("bodyFromBlocks (outbox retries)", () => {
 
   it("every stored page of a 300-alert run fits Discord's limits", () => {
     const scan = syntheticScan(300);
-    const built = new BlockBuilder().build(scan.alerts, scan.context, {
-      limits: { ...SLACK_LIMITS, ...discordPlugin.capabilities },
-      maxMessages: 40,
-    });
-    for (const m of built.messages) {
-      const body = bodyFromBlocks(m.payload);
+    const planned = discordPages(scan.alerts, scan.context, 40);
+    for (const page of planned.pages) {
+      const body = bodyFromBlocks(planned.layout.render(page));
       expectValid(body);
       expect(body.embeds.length).toBeLessThanOrEqual(DISCORD_LIMITS.embeds);
     }

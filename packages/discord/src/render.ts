@@ -9,6 +9,7 @@
  */
 import {
   type Alert,
+  type AlertPage,
   countBySeverity,
   formatSeverityCounts,
   packageLabel,
@@ -107,12 +108,42 @@ interface Group {
 
 /** The most characters one alert takes in a Discord message: its field name and full value. */
 export function measureAlert(alert: Alert): number {
-  const item = toItem(alert);
+  const item = itemOf(alert);
   return item.name.length + item.full;
 }
 
+/**
+ * Whether these alerts (a page, in order) fit one Discord message in full: within the embeds
+ * (one per package, 25 fields each) and the 6,000 characters, every field value whole, beside
+ * the "N more not shown" embed when `summary`. Discord's page measure (see layout.ts).
+ */
+export function fitsInFull(alerts: readonly Alert[], summary: boolean): boolean {
+  const groups = groupsOf(alerts.map(itemOf));
+  if (groups.length > DISCORD_LIMITS.embeds - (summary ? 1 : 0)) return false;
+  return (
+    size(groups, DISCORD_LIMITS.fieldValue) <= DISCORD_LIMITS.totalEmbedChars - (summary ? SUMMARY_RESERVE_CHARS : 0)
+  );
+}
+
+/** Core's neutral page as the renderer takes it: its heading, alerts and what is not shown. */
+export function discordPage(page: AlertPage, username?: string): DiscordPage {
+  const { all, block } = page.totals;
+  let heading =
+    page.index === 1
+      ? `🚨 Socket Security: ${all} alert${all === 1 ? "" : "s"} (${block} block, ${all - block} warn)`
+      : "Socket Security alerts, continued";
+  if (page.count > 1) heading += ` · part ${page.index} of ${page.count}`;
+  const url = page.scan.reportUrl ?? page.scan.diffUrl;
+  return {
+    heading,
+    alerts: page.alerts,
+    ...(page.omitted ? { omitted: { ...page.omitted, ...(url ? { url } : {}) } } : {}),
+    ...(username ? { username } : {}),
+  };
+}
+
 export function renderDiscordPage(page: DiscordPage): RenderedDiscordMessage {
-  const items = page.alerts.map(toItem);
+  const items = page.alerts.map(itemOf);
   const omitted = page.omitted && page.omitted.count > 0 ? page.omitted : undefined;
   const content = `**${escapeDiscord(truncate(page.heading.replace(/\s+/g, " ").trim(), 1800))}**`;
 
@@ -208,6 +239,14 @@ function groupsOf(items: Item[]): Group[] {
 
 function packageKey(a: Alert): string {
   return `${a.ecosystem}\u0000${a.namespace ?? ""}\u0000${a.name}\u0000${a.version}`;
+}
+
+// The measure asks about a page once per entry it fills: each alert is made an item once.
+const items = new WeakMap<Alert, Item>();
+function itemOf(a: Alert): Item {
+  let item = items.get(a);
+  if (!item) items.set(a, (item = toItem(a)));
+  return item;
 }
 
 function toItem(a: Alert): Item {

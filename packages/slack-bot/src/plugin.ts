@@ -1,4 +1,4 @@
-import { type NotifierPlugin, SLACK_LIMITS } from "@socket-notify/core";
+import { blockKitLayout, type NotifierPlugin, SLACK_LIMITS } from "@socket-notify/core";
 import { botDestinations, botOptionsSchema } from "./options.js";
 
 /** `mode: "bot"`: chat.postMessage with a bot token, configured like the Socket CLI's bot mode. */
@@ -14,6 +14,8 @@ export const botPlugin: NotifierPlugin = {
     threads: true,
     update: true,
   },
+  // Core cuts and renders its pages as Block Kit with the BlockBuilder, within these limits.
+  layout: blockKitLayout,
   destinations: botDestinations,
   async createNotifier(_config, _host, container) {
     // Loaded only when bot mode sends: @slack/web-api costs ~60 ms of startup (toolchain.md §8).

@@ -1,4 +1,4 @@
-import { type NotifierPlugin, SLACK_LIMITS } from "@socket-notify/core";
+import { blockKitLayout, type NotifierPlugin, SLACK_LIMITS } from "@socket-notify/core";
 import { webhookDestinations, webhookOptionsSchema } from "./options.js";
 
 /** `mode: "webhook"` (the default): Slack incoming webhooks, configured like the Socket CLI. */
@@ -15,6 +15,8 @@ export const webhookPlugin: NotifierPlugin = {
     threads: false,
     update: false,
   },
+  // Core cuts and renders its pages as Block Kit with the BlockBuilder, within these limits.
+  layout: blockKitLayout,
   destinations: webhookDestinations,
   async createNotifier(_config, _host, container) {
     const { WebhookNotifier } = await import("./WebhookNotifier.js");

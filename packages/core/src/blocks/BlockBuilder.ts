@@ -1,6 +1,15 @@
 import { injectable } from "tsyringe";
 import { type Alert, type ScanContext, packageLabel } from "../model.js";
-import { SEVERITIES, SEVERITY_EMOJI, type Severity, severityRank } from "../severity.js";
+import { type PageEntry, type PageLayout, type PageSlot, type PageTotals } from "../contract/layout.js";
+import { planPages, pageTotals } from "../run/pages.js";
+import {
+  countBySeverity,
+  SEVERITIES,
+  SEVERITY_EMOJI,
+  type Severity,
+  type SeverityCounts,
+  severityRank,
+} from "../severity.js";
 import { forgeLinks } from "./forge.js";
 import { codeBlock, escapeMrkdwn, inline, isSafeUrl, link, truncate } from "./mrkdwn.js";
 import { sortByRisk } from "./risk.js";
@@ -34,8 +43,6 @@ export interface BuiltMessage {
   count: number;
 }
 
-export type SeverityCounts = Record<Severity, number>;
-
 export interface BuildResult {
   messages: BuiltMessage[];
   shown: number;
@@ -43,6 +50,8 @@ export interface BuildResult {
   omitted: number;
   omittedBySeverity: SeverityCounts;
 }
+
+export { countBySeverity, type SeverityCounts };
 
 export const DEFAULT_MAX_MESSAGES = 5;
 /** Room kept in every page for the "N more not shown" summary, so adding it never breaks a limit. */
@@ -66,53 +75,6 @@ export function mentionToken(t: string): string {
   return t === "!here" || t === "!channel" ? `<${t}>` : t;
 }
 
-/** One package and some of its alerts (all of them, unless they did not fit one section). */
-interface Entry {
-  alerts: Alert[];
-  section: string;
-}
-
-export function countBySeverity(alerts: Iterable<Alert>): SeverityCounts {
-  const c: SeverityCounts = { critical: 0, high: 0, medium: 0, low: 0 };
-  for (const a of alerts) addSeverity(c, a.severity);
-  return c;
-}
-
-// A switch, not `c[severity]++`: a store under a computed key takes V8's generic path, and this
-// runs for every matched alert of every destination (bench figure 6: it was a quarter of the time).
-function addSeverity(c: SeverityCounts, s: Alert["severity"]): void {
-  switch (s) {
-    case "critical":
-      c.critical++;
-      break;
-    case "high":
-      c.high++;
-      break;
-    case "medium":
-      c.medium++;
-      break;
-    default:
-      c.low++;
-  }
-}
-
-/** Severity counts and block count of all alerts, and severity counts from index `restFrom` on, in one pass. */
-function tally(
-  alerts: readonly Alert[],
-  restFrom: number,
-): { bySeverity: SeverityCounts; block: number; rest: SeverityCounts } {
-  const bySeverity: SeverityCounts = { critical: 0, high: 0, medium: 0, low: 0 };
-  const rest: SeverityCounts = { critical: 0, high: 0, medium: 0, low: 0 };
-  let block = 0;
-  for (let k = 0; k < alerts.length; k++) {
-    const a = alerts[k]!;
-    addSeverity(bySeverity, a.severity);
-    if (k >= restFrom) addSeverity(rest, a.severity);
-    if (a.action === "block") block++;
-  }
-  return { bySeverity, block, rest };
-}
-
 export function formatSeverityCounts(c: SeverityCounts, withEmoji = true): string {
   return [...SEVERITIES]
     .reverse()
@@ -128,123 +90,127 @@ function mrkdwn(text: string): TextObject {
   return { type: "mrkdwn", text, verbatim: true };
 }
 
+/** What a Block Kit layout is made for (`BlockBuilder.layout`). */
+export interface BlockKitLayoutOptions {
+  scan: ScanContext;
+  /** Counts of every alert of the destination (`pageTotals`). */
+  totals: PageTotals;
+  limits?: Partial<MessageLimits>;
+  mention?: BuildOptions["mention"];
+  actions?: BuildOptions["actions"];
+}
+
 /**
  * Renders alerts as Slack Block Kit messages that never exceed Slack's limits and never drop
- * an alert silently: alerts are ordered by risk, paginated ("part 2 of 3"), and whatever does
- * not fit in `maxMessages` is counted, by severity, in a summary at the end.
+ * an alert silently: alerts are ordered by risk, paginated ("part 2 of 3") by core's
+ * `planPages` with this builder's measure (`layout`), and whatever does not fit in
+ * `maxMessages` is counted, by severity, in a summary at the end.
  */
 @injectable()
 export class BlockBuilder {
   build(input: readonly Alert[], scan: ScanContext, options: BuildOptions = {}): BuildResult {
-    const limits = { ...SLACK_LIMITS, ...options.limits };
-    const maxMessages = Math.max(1, options.maxMessages ?? DEFAULT_MAX_MESSAGES);
     const alerts = options.sorted ? input : sortByRisk(input);
     if (alerts.length === 0) return { messages: [], shown: 0, omitted: 0, omittedBySeverity: countBySeverity([]) };
+    const totals = pageTotals(alerts);
+    const layout = this.layout({
+      scan,
+      totals,
+      ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.mention ? { mention: options.mention } : {}),
+      ...(options.actions ? { actions: options.actions } : {}),
+    });
+    const planned = planPages(alerts, layout, options.maxMessages ?? DEFAULT_MAX_MESSAGES, totals, scan);
+    return {
+      messages: planned.pages.map((page) => ({
+        payload: layout.render(page),
+        alerts: page.alerts,
+        index: page.index,
+        count: page.count,
+      })),
+      shown: planned.shown,
+      omitted: planned.omitted,
+      omittedBySeverity: planned.omittedBySeverity,
+    };
+  }
 
+  /**
+   * Slack's page layout for one destination: an entry is one section (a package and as many of
+   * its alerts as fit one), a page holds what fits Slack's blocks and characters after its
+   * header, context, divider and type-key line (the first page also the mention, the last the
+   * "N more" count), and `render` makes the Block Kit message.
+   */
+  layout(options: BlockKitLayoutOptions): PageLayout {
+    const limits = { ...SLACK_LIMITS, ...options.limits };
+    const { scan, totals } = options;
     const contextBlock = this.contextSection(scan, limits);
-    const mention = this.mentionSection(alerts, options.mention, limits);
+    const mention = this.mentionSection(totals, options.mention, limits);
     const fixedBlocks = 1 /* header */ + (contextBlock ? 1 : 0) + 1 /* divider */ + 1 /* type keys */;
     const fixedChars = limits.maxHeaderChars + (contextBlock ? contextBlock.text.text.length : 0);
     const charBudget = limits.maxMessageChars - fixedChars - SUMMARY_RESERVE_CHARS;
     const sectionMax = Math.min(limits.maxSectionChars, Math.max(200, charBudget));
+    const single = options.actions !== undefined;
     // Entries a page holds, without and with the summary block; the first page also carries the mention.
-    const perEntry = BLOCKS_PER_ENTRY + (options.actions ? 1 : 0);
-    const entriesFor = (first: boolean, summary: boolean) =>
+    const perEntry = BLOCKS_PER_ENTRY + (single ? 1 : 0);
+    const maxEntries = ({ first, summary }: PageSlot) =>
       Math.floor((limits.maxBlocks - fixedBlocks - (summary ? 1 : 0) - (first && mention ? 1 : 0)) / perEntry);
-    if (entriesFor(true, true) < 1) throw new RangeError(`maxBlocks ${limits.maxBlocks} leaves no room for alerts`);
-    const charsFor = (first: boolean) => charBudget - (first && mention ? mention.length : 0);
+    if (maxEntries({ first: true, summary: true }) < 1)
+      throw new RangeError(`maxBlocks ${limits.maxBlocks} leaves no room for alerts`);
+    // The summary's room is kept only on a page that carries it (reserving it everywhere cost a message).
+    const charsFor = ({ first, summary }: PageSlot) =>
+      charBudget - (first && mention ? mention.length : 0) + (summary ? 0 : SUMMARY_RESERVE_CHARS);
 
-    // One entry per package (its alerts beneath it), in the order of each package's riskiest
-    // alert. Only the first packages can be shown at all; the others keep risk order, to be counted.
-    const grouped = groupByPackage(alerts, maxMessages * entriesFor(false, false));
-    const entries: Entry[] = [];
-    let built = 0; // alerts of `grouped` already in `entries`
-    const entryAt = (k: number): Entry | undefined => {
-      while (entries.length <= k && built < grouped.length) {
-        const e = this.renderEntry(grouped, built, sectionMax, limits, options.actions !== undefined);
-        entries.push(e);
-        built += e.alerts.length;
+    // Sections rendered when core asked how many alerts an entry shows, used again to render.
+    const rendered = new Map<Alert, { n: number; section: string }>();
+    const sections = new WeakMap<PageEntry, string>();
+    const sectionOf = (e: PageEntry): string => {
+      let s = sections.get(e);
+      if (s === undefined) {
+        const r = rendered.get(e.alerts[0]!);
+        s =
+          r && r.n === e.alerts.length
+            ? r.section
+            : this.renderEntry(e.alerts, e.continued, sectionMax, single, e.alerts.length).section;
+        sections.set(e, s);
       }
-      return entries[k];
+      return s;
     };
-
-    const pages: Entry[][] = [];
-    const fill = (start: number, maxEntries: number, maxChars: number) => {
-      const page: Entry[] = [];
-      const types = new Set<string>();
-      let chars = 0;
-      let typeChars = TYPES_LABEL.length;
-      let k = start;
-      for (let e = entryAt(k); e && page.length < maxEntries; e = entryAt(++k)) {
-        // The page's type-key line grows by the keys this entry adds (and is cut at its cap).
-        let more = 0;
-        const added = new Set<string>();
-        for (const a of e.alerts)
-          if (!types.has(a.type) && !added.has(a.type)) {
-            added.add(a.type);
-            more += typeKey(a.type).length + TYPE_SEPARATOR.length;
-          }
-        const typesNow = Math.min(typeChars + more, TYPES_MAX_CHARS);
-        if (page.length > 0 && chars + e.section.length + typesNow > maxChars) break;
-        page.push(e);
-        for (const t of added) types.add(t);
-        chars += e.section.length;
-        typeChars += more;
-      }
-      return { page, next: k };
+    return {
+      entry: (run, continued) => {
+        const r = this.renderEntry(run, continued, sectionMax, single);
+        rendered.set(run[0]!, { n: r.alerts, section: r.section });
+        return r.alerts;
+      },
+      // The page's type-key line grows by the keys an entry adds (and is cut at its cap).
+      fits: (page, entry, slot) => {
+        let chars = 0;
+        for (const e of page) chars += sectionOf(e).length;
+        return chars + sectionOf(entry).length + typeLineChars([...page, entry]) <= charsFor(slot);
+      },
+      maxEntries,
+      render: (page) => {
+        const { index, count } = page;
+        const blocks: Block[] = [this.header(totals, index, count, limits)];
+        if (contextBlock) blocks.push(contextBlock);
+        if (index === 1 && mention) blocks.push({ type: "section", text: mrkdwn(mention) });
+        blocks.push({ type: "divider" });
+        for (const e of page.entries) {
+          blocks.push({ type: "section", text: mrkdwn(sectionOf(e)) });
+          const actions = options.actions?.(e.alerts[0]!);
+          if (actions) blocks.push(actions);
+        }
+        blocks.push({ type: "context", elements: [mrkdwn(typeLine(page.entries, limits))] });
+        const omitted = page.omitted?.count ?? 0;
+        if (page.omitted && omitted > 0) blocks.push(this.summary(omitted, page.omitted.bySeverity, scan, limits));
+        let text = this.fallback(totals, scan, index, count, omitted, limits);
+        // The notification preview is the fallback: the mention goes there too, so it pings.
+        if (index === 1 && mention && options.mention)
+          text = truncate(
+            `${options.mention.tokens.map(mentionToken).join(" ")} ${text}`,
+            limits.maxFallbackChars - HEADER_RESERVE_CHARS,
+          );
+        return { text, blocks, unfurl_links: false, unfurl_media: false };
+      },
     };
-    // Pages are filled without the summary's room; only when entries are left over is the last
-    // page filled again with room for the summary (reserving it on every page cost a message).
-    let k = 0;
-    let lastStart = 0;
-    while (entryAt(k) && pages.length < maxMessages) {
-      lastStart = k;
-      const first = pages.length === 0;
-      const { page, next } = fill(k, entriesFor(first, false), charsFor(first) + SUMMARY_RESERVE_CHARS);
-      pages.push(page);
-      k = next;
-    }
-    if (entryAt(k) && pages.length > 0) {
-      const { page, next } = fill(lastStart, entriesFor(pages.length === 1, true), charsFor(pages.length === 1));
-      pages[pages.length - 1] = page;
-      k = next;
-    }
-    let i = 0;
-    for (const p of pages) for (const e of p) i += e.alerts.length;
-    const counted = tally(grouped, i);
-    const omittedBySeverity = counted.rest;
-    const omitted = grouped.length - i;
-    const totals = { all: grouped.length, bySeverity: counted.bySeverity, block: counted.block };
-
-    const messages: BuiltMessage[] = pages.map((page, p) => {
-      const index = p + 1;
-      const count = pages.length;
-      const blocks: Block[] = [this.header(totals, index, count, limits)];
-      if (contextBlock) blocks.push(contextBlock);
-      if (index === 1 && mention) blocks.push({ type: "section", text: mrkdwn(mention) });
-      blocks.push({ type: "divider" });
-      for (const e of page) {
-        blocks.push({ type: "section", text: mrkdwn(e.section) });
-        const actions = options.actions?.(e.alerts[0]!);
-        if (actions) blocks.push(actions);
-      }
-      blocks.push({ type: "context", elements: [mrkdwn(typeLine(page, limits))] });
-      if (index === count && omitted > 0) blocks.push(this.summary(omitted, omittedBySeverity, scan, limits));
-      let text = this.fallback(totals, scan, index, count, omitted, limits);
-      // The notification preview is the fallback: the mention goes there too, so it pings.
-      if (index === 1 && mention && options.mention)
-        text = truncate(
-          `${options.mention.tokens.map(mentionToken).join(" ")} ${text}`,
-          limits.maxFallbackChars - HEADER_RESERVE_CHARS,
-        );
-      return {
-        payload: { text, blocks, unfurl_links: false, unfurl_media: false },
-        alerts: page.flatMap((e) => e.alerts),
-        index,
-        count,
-      };
-    });
-    return { messages, shown: i, omitted, omittedBySeverity };
   }
 
   private header(totals: { all: number; block: number }, index: number, count: number, limits: MessageLimits): Block {
@@ -297,14 +263,14 @@ export class BlockBuilder {
 
   /** The mention line, when the destination has `mention` and an alert reaches its severity. */
   private mentionSection(
-    alerts: readonly Alert[],
+    totals: PageTotals,
     mention: BuildOptions["mention"],
     limits: MessageLimits,
   ): string | undefined {
     if (!mention || mention.tokens.length === 0) return undefined;
     const min = severityRank(mention.minSeverity);
     let n = 0;
-    for (const a of alerts) if (severityRank(a.severity) >= min) n++;
+    for (const s of SEVERITIES) if (severityRank(s) >= min) n += totals.bySeverity[s];
     if (n === 0) return undefined;
     const what = mention.minSeverity === "critical" ? "critical" : `${mention.minSeverity} or higher`;
     const tokens = mention.tokens.map(mentionToken).join(" ");
@@ -312,33 +278,29 @@ export class BlockBuilder {
   }
 
   /**
-   * Alerts `grouped[from…]` of one package as one entry: the package once, its alerts beneath.
-   * A package whose alerts do not fit one section continues in the next entry; every alert is
-   * in exactly one entry.
+   * The first alerts of `run` (a package's next alerts) as one entry: the package once, its
+   * alerts beneath, as many as fit one section (at most `most`); the others continue in the
+   * next entry, so every alert is in exactly one. `single`: one alert per entry (buttons).
    */
   private renderEntry(
-    grouped: readonly Alert[],
-    from: number,
+    run: readonly Alert[],
+    continued: boolean,
     max: number,
-    limits: MessageLimits,
-    single = false,
-  ): Entry {
-    const first = grouped[from]!;
-    const key = packageKey(first);
-    let end = from + 1;
-    while (!single && end < grouped.length && packageKey(grouped[end]!) === key) end++;
-    if (end - from === 1) return { alerts: [first], section: this.renderAlert(first, max) };
-    const all = grouped.slice(from, end);
-    const continued = from > 0 && packageKey(grouped[from - 1]!) === key;
-    const head = this.packageLine(first, `${continued ? " (continued)" : ""} · ${plural(all.length, "alert")}`, max);
-    let text = [head, ...this.sourceLines(all)].join("\n");
-    const shown: Alert[] = [];
-    for (const a of all) {
+    single: boolean,
+    most = run.length,
+  ): { alerts: number; section: string } {
+    const first = run[0]!;
+    if (single || run.length === 1) return { alerts: 1, section: this.renderAlert(first, max) };
+    const head = this.packageLine(first, `${continued ? " (continued)" : ""} · ${plural(run.length, "alert")}`, max);
+    let text = [head, ...this.sourceLines(run)].join("\n");
+    let shown = 0;
+    for (const a of run) {
+      if (shown === most) break;
       const room = max - text.length - 1;
       const part = this.alertLines(a, Math.max(room, 200));
-      if (shown.length > 0 && part.length > room) break;
+      if (shown > 0 && part.length > room) break;
       text += `\n${part}`;
-      shown.push(a);
+      shown++;
     }
     return { alerts: shown, section: text.length <= max ? text : truncate(text, max) };
   }
@@ -461,36 +423,6 @@ export class BlockBuilder {
   }
 }
 
-/** Same ecosystem, namespace, name and version: one package. */
-function packageKey(a: Alert): string {
-  return `${a.ecosystem}\u0000${a.namespace ?? ""}\u0000${a.name}\u0000${a.version}`;
-}
-
-/**
- * The alerts with each package's alerts together, packages in the order of their riskiest alert
- * and alerts in risk order within a package. Only the first `maxPackages` packages can be shown,
- * so only they are gathered; the alerts of later packages follow in risk order (they are counted).
- */
-function groupByPackage(alerts: readonly Alert[], maxPackages: number): readonly Alert[] {
-  const groups = new Map<string, Alert[]>();
-  const rest: Alert[] = [];
-  let many = false;
-  for (const a of alerts) {
-    const key = packageKey(a);
-    const g = groups.get(key);
-    if (g) {
-      g.push(a);
-      many = true;
-    } else if (groups.size < maxPackages) groups.set(key, [a]);
-    else rest.push(a);
-  }
-  if (!many) return alerts;
-  const out: Alert[] = [];
-  for (const g of groups.values()) for (const a of g) out.push(a);
-  for (const a of rest) out.push(a);
-  return out;
-}
-
 const TYPES_LABEL = "Alert types (for alert_types / exclude_alert_types): ";
 const TYPE_SEPARATOR = " · ";
 
@@ -500,9 +432,22 @@ function typeKey(type: string): string {
 }
 
 /** A page's type keys in small text (a context block), so a reader can write filters from them. */
-function typeLine(page: readonly Entry[], limits: MessageLimits): string {
+function typeLine(page: readonly PageEntry[], limits: MessageLimits): string {
   const types = [...new Set(page.flatMap((e) => e.alerts.map((a) => a.type)))].map(typeKey);
   return truncate(`${TYPES_LABEL}${types.join(TYPE_SEPARATOR)}`, Math.min(limits.maxSectionChars, TYPES_MAX_CHARS));
+}
+
+/** How long a page's type-key line is (its cap aside, what `typeLine` makes, counted without building it). */
+function typeLineChars(page: readonly PageEntry[]): number {
+  const types = new Set<string>();
+  let n = TYPES_LABEL.length;
+  for (const e of page)
+    for (const a of e.alerts)
+      if (!types.has(a.type)) {
+        types.add(a.type);
+        n += typeKey(a.type).length + TYPE_SEPARATOR.length;
+      }
+  return Math.min(n, TYPES_MAX_CHARS);
 }
 
 function capital(s: string): string {

@@ -2,6 +2,7 @@ import { type BuiltMessage } from "../blocks/BlockBuilder.js";
 import { type Block } from "../blocks/types.js";
 import { type FilterOptions } from "../config/schema.js";
 import { type Alert, type ScanContext } from "../model.js";
+import { type AlertPage } from "./layout.js";
 
 /** One place a message goes: a webhook, a channel, an endpoint. */
 export interface Destination {
@@ -26,9 +27,19 @@ export interface DestinationList {
   warnings?: string[];
 }
 
-/** One planned page for one destination: what a notifier's `send` gets. */
+/**
+ * One planned page for one destination: what a notifier's `send` gets. `payload` is the page
+ * rendered by the notifier's layout as Block Kit (what the Slack notifiers send, and what
+ * `--dry-run`, `preview` and the outbox show and keep).
+ */
 export interface OutboundMessage extends BuiltMessage {
   destination: Destination;
+  /**
+   * The page as core planned it (alerts by entry, counts, what is not shown), for a notifier
+   * that renders its own format from it (Discord). Absent on pages core did not plan from
+   * alerts: the reachability summary, a page re-sent from an outbox, state's own messages.
+   */
+  page?: AlertPage;
   kind: "alerts" | "reachability";
   /**
    * Stable identity across runs: destination + repository + PR or branch + kind and page

@@ -4,6 +4,7 @@ import { type NotifyConfig } from "../config/schema.js";
 import { type NotifierCapabilities } from "./capabilities.js";
 import { type PluginHost } from "./context.js";
 import { type Destination, type DestinationList } from "./destination.js";
+import { type LayoutFactory } from "./layout.js";
 import { type Notifier } from "./notifier.js";
 
 /**
@@ -22,6 +23,12 @@ export interface NotifierPlugin {
   optionsSchema?: $ZodObject | ((host: PluginHost) => $ZodObject);
   /** Its limits and pacing; merged over Slack's defaults. */
   capabilities?: Partial<NotifierCapabilities>;
+  /**
+   * How big an entry of alerts is for this notifier and how a page looks (`PageLayout`), made
+   * per destination and run; core cuts the pages with it. Default: core's Block Kit layout
+   * (`blockKitLayout`, the `BlockBuilder`) within `capabilities`, which the Slack notifiers use.
+   */
+  layout?: LayoutFactory;
   /** Destinations from the validated config. Pure: no network. Throw `host.configError(...)` for bad values. */
   destinations(config: NotifyConfig, host: PluginHost): DestinationList | Destination[];
   /**

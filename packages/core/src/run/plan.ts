@@ -4,6 +4,7 @@
  * `send --dry-run` shows is exactly what a real run then delivers.
  */
 import { BlockBuilder, type BuildResult, DEFAULT_MAX_MESSAGES } from "../blocks/BlockBuilder.js";
+import { type LayoutContext, type LayoutFactory } from "../contract/layout.js";
 import { sortByRisk } from "../blocks/risk.js";
 import { type ConfigSource } from "../config/load.js";
 import { type NotifyConfig } from "../config/schema.js";
@@ -15,6 +16,23 @@ import { applyFacts } from "../reachability/apply.js";
 import { type Facts } from "../reachability/facts.js";
 import { type ReachabilitySummary, reachabilitySummary } from "../reachability/summary.js";
 import { parseSeverity } from "../severity.js";
+import { pageTotals, planPages } from "./pages.js";
+
+/** Core's Block Kit layout (`BlockBuilder.layout`) within the notifier's limits: what the Slack notifiers use, and the default. */
+export const blockKitLayout: LayoutFactory = (ctx: LayoutContext) =>
+  new BlockBuilder().layout({
+    scan: ctx.scan,
+    totals: ctx.totals,
+    limits: {
+      maxBlocks: ctx.capabilities.maxBlocks,
+      maxSectionChars: ctx.capabilities.maxSectionChars,
+      maxMessageChars: ctx.capabilities.maxMessageChars,
+      maxFallbackChars: ctx.capabilities.maxFallbackChars,
+      maxHeaderChars: ctx.capabilities.maxHeaderChars,
+    },
+    ...(ctx.mention ? { mention: ctx.mention } : {}),
+    ...(ctx.actions ? { actions: ctx.actions } : {}),
+  });
 
 /** What a plan depends on besides the scan and the config. */
 export interface PlanOptions {
@@ -39,6 +57,8 @@ export interface PlanInput {
   /** The destinations to plan for: as the notifier's `prepare` left them for a real run, as configured for a dry run. */
   destinations: Destination[];
   capabilities: NotifierCapabilities;
+  /** The notifier's page layout (`NotifierPlugin.layout`); default `blockKitLayout`. */
+  layout?: LayoutFactory;
   /** Warnings about the config that do not depend on the input (`planWarnings` adds the rest). */
   configWarnings: string[];
   options?: PlanOptions;
@@ -134,7 +154,7 @@ export function planRun(input: PlanInput): Plan {
   const subject = scanSubject(context);
   const enabled = config.enabled !== false;
   const filter = new AlertFilter();
-  const builder = new BlockBuilder();
+  const layoutFor = input.layout ?? blockKitLayout;
   const applied = options.facts ? applyFacts(scan.alerts, options.facts) : undefined;
   const factsLoaded = applied !== undefined || (options.factsLoaded ?? false);
   const sorted = sortByRisk(applied ? applied.alerts : scan.alerts);
@@ -175,19 +195,33 @@ export function planRun(input: PlanInput): Plan {
     const mention = f.mention?.length
       ? { tokens: f.mention, minSeverity: parseSeverity(f.mention_min_severity ?? "critical") ?? "critical" }
       : undefined;
-    const build = builder.build(matched, context, {
-      limits,
-      maxMessages,
-      sorted: true,
+    // Core cuts the pages with the notifier's measure; the notifier's layout renders each one.
+    const totals = pageTotals(matched);
+    const layout = layoutFor({
+      scan: context,
+      destination,
+      capabilities: caps,
+      totals,
       ...(mention ? { mention } : {}),
       ...(destination.actions ? { actions: (a: Alert) => destination.actions!(a, context) } : {}),
     });
-    const messages: OutboundMessage[] = build.messages.map((m) => ({
-      ...m,
+    const paged = planPages(matched, layout, maxMessages, totals, context);
+    const messages: OutboundMessage[] = paged.pages.map((page) => ({
+      payload: layout.render(page),
+      alerts: page.alerts,
+      index: page.index,
+      count: page.count,
+      page,
       destination,
       kind: "alerts",
-      key: messageKey(destination, subject, "alerts", m.index),
+      key: messageKey(destination, subject, "alerts", page.index),
     }));
+    const build: BuildResult = {
+      messages: [...messages],
+      shown: paged.shown,
+      omitted: paged.omitted,
+      omittedBySeverity: paged.omittedBySeverity,
+    };
     if (summary)
       messages.push({
         ...summary.message,
