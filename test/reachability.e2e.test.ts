@@ -8,6 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   createEngine,
+  enrichScan,
+  type Facts,
   type DeliveryReport,
   MemoryLogger,
   type NotifyOptions,
@@ -113,13 +115,14 @@ async function scanFile(alerts: unknown[]): Promise<ScanInput> {
 async function send(
   config: unknown,
   input: ScanInput,
-  options: NotifyOptions = {},
+  { facts, ...options }: NotifyOptions & { facts?: Facts } = {},
 ): Promise<{ report: DeliveryReport; logger: MemoryLogger }> {
   const logger = new MemoryLogger();
   // Virtual time: Slack's 1 message/s per webhook pacing without waiting for it.
   const clock = new FakeClock({ autoAdvance: 60_000 });
   const engine = await createEngine({ config, plugins: [webhookPlugin], env: {}, logger, clock });
-  return { report: await engine.notify(input, options), logger };
+  // As the CLI does: the facts enrich the scan once, before it is planned.
+  return { report: await engine.notify(facts ? enrichScan(input, facts) : input, options), logger };
 }
 
 interface Section {

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import {
   createEngine,
   MemoryLogger,
+  enrichScan,
   readFactsFile,
   readScanFile,
   reportExitCode,
@@ -48,8 +49,10 @@ export async function runDemo(io: CliIO, out: Output): Promise<number> {
     out.outBlock(
       `Input: examples/demo/socket-report.json (a Socket CLI --enable-json report) + socket.facts.json (reachability)\n`,
     );
-    const input = await readScanFile(`${dir}socket-report.json`);
-    const facts = await readFactsFile(`${dir}socket.facts.json`);
+    const input = enrichScan(
+      await readScanFile(`${dir}socket-report.json`),
+      await readFactsFile(`${dir}socket.facts.json`),
+    );
     const runs = [
       {
         title: "1. Webhook mode: examples/demo/webhook.socketnotifyrc.json",
@@ -84,7 +87,6 @@ export async function runDemo(io: CliIO, out: Output): Promise<number> {
       });
       const started = Date.now();
       const { plan, report } = await engine.run(input, {
-        facts,
         onProgress: (p) =>
           out.progress(`sending: ${p.sent}/${p.total}${p.rateLimited ? " · waiting on a rate limit" : ""}`),
       });

@@ -19,6 +19,7 @@ import {
   readOutboxFile,
   retryLeftovers,
   rewriteOutbox,
+  enrichScan,
   readFactsFile,
   readScanFile,
   reportExitCode,
@@ -236,10 +237,11 @@ async function sendCommand(args: ParsedArgs, io: CliIO, out: Output, cancel: Can
   const budget = secondsFlag("timeout", f.timeout);
   const requestTimeout = secondsFlag("request-timeout", f["request-timeout"]);
   const { engine, logger } = await loadEngine(args, io, out, quiet, f["dry-run"] === true);
-  const input = await readScanFile(inputArg === "-" ? "-" : abs(io, inputArg), {
+  const read = await readScanFile(inputArg === "-" ? "-" : abs(io, inputArg), {
     strictBlocking: f["strict-blocking"] === true,
   });
   const facts = f.facts !== undefined ? await readFactsFile(abs(io, f.facts)) : undefined;
+  const input = facts ? enrichScan(read, facts) : read;
   const context = scanContext(input.context, io.env, f);
   // Before anything is sent: a bad --out/--outbox path is a usage error, not a loss after the fact.
   if (f.out !== undefined) await prepareOutDir(abs(io, f.out), f.out);
@@ -256,7 +258,6 @@ async function sendCommand(args: ParsedArgs, io: CliIO, out: Output, cancel: Can
     if (f.verbose) options.excludedSample = Number.MAX_SAFE_INTEGER;
     else options.excludedPerRule = EXCLUDED_EXAMPLES;
   }
-  if (facts) options.facts = facts;
   if (budget !== undefined) options.budgetMs = budget * 1000;
   if (requestTimeout !== undefined) options.requestTimeoutMs = requestTimeout * 1000;
   const where = stateLocation(io.env, io.cwd, {
@@ -411,11 +412,11 @@ async function preview(args: ParsedArgs, io: CliIO, out: Output): Promise<number
       hint: "--out FILE writes the page there; --open writes it to a private temporary file and opens it",
     });
   const { engine, logger } = await loadEngine(args, io, out, f.quiet === true, true);
-  const input = await readScanFile(inputArg === "-" ? "-" : abs(io, inputArg), {
+  const read = await readScanFile(inputArg === "-" ? "-" : abs(io, inputArg), {
     strictBlocking: f["strict-blocking"] === true,
   });
+  const input = f.facts !== undefined ? enrichScan(read, await readFactsFile(abs(io, f.facts))) : read;
   const options: Parameters<SocketNotifyEngine["plan"]>[1] = { context: scanContext(input.context, io.env, f) };
-  if (f.facts !== undefined) options.facts = await readFactsFile(abs(io, f.facts));
   const plan = engine.plan(input, options);
   for (const w of plan.warnings) logger.warn(w);
   const p = await import("./preview.js");

@@ -193,7 +193,7 @@ export { type Notifier, type SendContext, type SendResult } from "./contract/not
 export { type NotifierPlugin } from "./contract/plugin.js";
 export { loadPluginModules, optionsShape, pluginsOf } from "./plugins.js";
 /* Reachability */
-export { type AppliedFacts, applyFacts } from "./reachability/apply.js";
+export { type AppliedFacts, applyFacts, enrichScan } from "./reachability/apply.js";
 export {
   type Facts,
   factsSchema,

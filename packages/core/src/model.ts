@@ -1,3 +1,4 @@
+import { type AppliedFacts } from "./reachability/apply.js";
 import { type Severity } from "./severity.js";
 
 /** What Socket's policy said to do with an alert: `error` → block, `warn` → warn. */
@@ -95,6 +96,11 @@ export interface ScanInput {
   /** Alerts in `unchanged_alerts` that were not included because strict blocking is off. */
   unchangedIgnored: number;
   scanFailed?: boolean;
+  /**
+   * Reachability facts applied to `alerts` (`enrichScan`, before planning): the plan reads
+   * them for `reachability_alerts_only` and the `always_send_reachability` summaries.
+   */
+  reachability?: AppliedFacts;
 }
 
 /**

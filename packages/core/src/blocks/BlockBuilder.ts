@@ -11,7 +11,8 @@ import {
   severityRank,
 } from "../severity.js";
 import { forgeLinks } from "./forge.js";
-import { codeBlock, escapeMrkdwn, inline, isSafeUrl, link, truncate } from "./mrkdwn.js";
+import { escapeMrkdwn, inline, isSafeUrl, link, truncate } from "./mrkdwn.js";
+import { reachabilityLabel, TRACE_MAX_CHARS, traceBlock } from "./reachability.js";
 import { sortByRisk } from "./risk.js";
 import { type Block, type MessageLimits, SLACK_LIMITS, type SlackMessage, type TextObject } from "./types.js";
 
@@ -59,7 +60,6 @@ const SUMMARY_RESERVE_CHARS = 700;
 /** Room for "· part 12 of 12" in the header and fallback. */
 const HEADER_RESERVE_CHARS = 24;
 const MAX_SOURCES_SHOWN = 5;
-const TRACE_MAX_CHARS = 1200;
 const SUGGESTION_MAX_CHARS = 300;
 const NEXT_STEP_MAX_CHARS = 150;
 /**
@@ -374,16 +374,7 @@ export class BlockBuilder {
     // What to do, as Socket says it (SDK metadata in the report; empty in offline runs).
     if (a.suggestion) lines.push(`*Suggestion:* ${inline(a.suggestion, SUGGESTION_MAX_CHARS)}`);
     if (a.nextStep) lines.push(`*Next step:* ${inline(a.nextStep, NEXT_STEP_MAX_CHARS)}`);
-    if (a.reachability) {
-      const r = a.reachability;
-      const label = {
-        reachable: "🎯 *Reachable*",
-        unreachable: "✓ *Unreachable*",
-        unknown: "❓ *Reachability unknown*",
-        error: "⚠️ *Reachability analysis failed*",
-      }[r.state];
-      lines.push(r.state === "unknown" && r.rawState !== "unknown" ? `${label} (${inline(r.rawState, 40)})` : label);
-    }
+    if (a.reachability) lines.push(reachabilityLabel(a.reachability));
     return lines;
   }
 
@@ -391,7 +382,7 @@ export class BlockBuilder {
     const trace = a.reachability?.state === "reachable" ? a.reachability.trace : undefined;
     if (!trace) return text;
     const room = max - text.length - 12;
-    return room > 80 ? `${text}\n${codeBlock(trace, Math.min(TRACE_MAX_CHARS, room))}` : text;
+    return room > 80 ? `${text}\n${traceBlock(trace, Math.min(TRACE_MAX_CHARS, room))}` : text;
   }
 
   private summary(n: number, counts: SeverityCounts, scan: ScanContext, limits: MessageLimits): Block {

@@ -1,6 +1,6 @@
 import { isVulnerability } from "../filter/AlertFilter.js";
 import { withFields } from "../input/alert.js";
-import { type Alert, type Reachability, type ReachabilityState } from "../model.js";
+import { type Alert, type Reachability, type ReachabilityState, type ScanInput } from "../model.js";
 import { type Facts, packageKey, type ReachabilityFinding } from "./facts.js";
 
 export interface AppliedFacts {
@@ -16,6 +16,16 @@ export interface AppliedFacts {
   unmatched: Alert[];
   warnings: string[];
   facts: Facts;
+}
+
+/**
+ * The scan enriched with reachability facts, once, before it is planned: its vulnerability
+ * alerts annotated (copies; the input is not changed) and the applied facts kept on it, so the
+ * plan, a later re-plan of the same scan and its reachability summaries all read one thing.
+ */
+export function enrichScan(scan: ScanInput, facts: Facts): ScanInput {
+  const applied = applyFacts(scan.alerts, facts);
+  return { ...scan, alerts: applied.alerts, reachability: applied };
 }
 
 /** When several findings match one alert (GHSA in one, CVE in another), the most actionable wins. */

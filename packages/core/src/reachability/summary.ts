@@ -1,5 +1,6 @@
 import { type BuiltMessage, countBySeverity, formatSeverityCounts } from "../blocks/BlockBuilder.js";
-import { codeBlock, inline, isSafeUrl, link, truncate } from "../blocks/mrkdwn.js";
+import { inline, isSafeUrl, link, truncate } from "../blocks/mrkdwn.js";
+import { reachabilityLabel, TRACE_MAX_CHARS, traceBlock } from "../blocks/reachability.js";
 import { compareRisk } from "../blocks/risk.js";
 import { type Block, type MessageLimits, SLACK_LIMITS, type TextObject } from "../blocks/types.js";
 import { type FilterOptions } from "../config/schema.js";
@@ -46,13 +47,6 @@ const VULNERABILITY_TYPES = new Set([
 ]);
 const ACTION_RANK: Record<AlertAction, number> = { block: 0, warn: 1, monitor: 2, ignore: 3 };
 const STATE_RANK: Record<ReachabilityState, number> = { reachable: 0, error: 1, unknown: 1, unreachable: 2 };
-const STATE_LABEL: Record<ReachabilityState, string> = {
-  reachable: "🎯 *Reachable*",
-  unreachable: "✓ *Unreachable*",
-  unknown: "❓ *Reachability unknown*",
-  error: "⚠️ *Reachability analysis failed*",
-};
-const TRACE_MAX_CHARS = 1200;
 /** With many findings, traces are cut (at a frame) to this so more findings fit. */
 const TRACE_MIN_CHARS = 300;
 /** Room kept for the "not shown" line, so adding it never breaks a limit. */
@@ -251,10 +245,7 @@ export function renderFinding(
   max: number,
   traceMax = TRACE_MAX_CHARS,
 ): string {
-  const state =
-    f.state === "unknown" && f.rawState !== "unknown"
-      ? `${STATE_LABEL.unknown} (${inline(f.rawState, 40)})`
-      : STATE_LABEL[f.state];
+  const state = reachabilityLabel(f);
   const ids = [f.ghsaId, f.cveId].filter((x): x is string => !!x);
   const title = ids.length ? ids.map((x) => inline(x, 40)).join(" · ") : inline(f.id, 40);
   const sev = `${SEVERITY_EMOJI[f.severity]} *${capital(f.severity)}*${f.advisorySeverity && f.advisorySeverity !== f.severity ? ` (advisory: ${f.advisorySeverity})` : ""}`;
@@ -266,28 +257,9 @@ export function renderFinding(
   let text = `${state} · ${sev} — *${title}*\n${pkg.join(" · ")}`;
   if (f.state === "reachable" && f.trace) {
     const room = max - text.length - 12;
-    if (room > 80) text += "\n" + codeBlock(cutTrace(f.trace, Math.min(traceMax, room)), Math.min(traceMax, room));
+    if (room > 80) text += `\n${traceBlock(f.trace, Math.min(traceMax, room))}`;
   }
   return text.length <= max ? text : truncate(text, max);
-}
-
-/** Whole frames while they fit (counting the escaping `codeBlock` adds), then how many were left out. */
-function cutTrace(trace: string, max: number): string {
-  const escaped = (t: string) => t.length + 4 * (t.match(/[<>]/g)?.length ?? 0) + 4 * (t.match(/&/g)?.length ?? 0);
-  if (escaped(trace) <= max) return trace;
-  const lines = trace.split("\n");
-  const kept: string[] = [];
-  let used = 0;
-  for (const line of lines) {
-    const cost = escaped(line) + 1;
-    if (used + cost > max - 40) break;
-    kept.push(line);
-    used += cost;
-  }
-  // Not even one frame fits: codeBlock cuts the first one.
-  if (!kept.length) return trace;
-  kept.push(`… ${lines.length - kept.length} more frames`);
-  return kept.join("\n");
 }
 
 function footer(

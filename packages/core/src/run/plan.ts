@@ -12,8 +12,6 @@ import { AlertFilter, type Exclusions } from "../filter/AlertFilter.js";
 import { type Alert, type ScanContext, type ScanInput } from "../model.js";
 import { type NotifierCapabilities } from "../contract/capabilities.js";
 import { type Destination, type OutboundMessage } from "../contract/destination.js";
-import { applyFacts } from "../reachability/apply.js";
-import { type Facts } from "../reachability/facts.js";
 import { type ReachabilitySummary, reachabilitySummary } from "../reachability/summary.js";
 import { parseSeverity } from "../severity.js";
 import { pageTotals, planPages } from "./pages.js";
@@ -38,10 +36,6 @@ export const blockKitLayout: LayoutFactory = (ctx: LayoutContext) =>
 export interface PlanOptions {
   /** Overrides for what the input says (CLI --repo, --branch, --pr, --sha). */
   context?: ScanContext;
-  /** Reachability facts were applied to the alerts (see `applyFacts`). Implied by `facts`. */
-  factsLoaded?: boolean;
-  /** Reachability facts (`readFactsFile`): annotate the alerts, and send `always_send_reachability` summaries. */
-  facts?: Facts;
   /** Excluded alerts kept per destination with their reason (the rest are counted by reason). Default 20. */
   excludedSample?: number;
   /** At most this many of the kept excluded alerts per filter rule (a few examples of each reason). */
@@ -155,9 +149,10 @@ export function planRun(input: PlanInput): Plan {
   const enabled = config.enabled !== false;
   const filter = new AlertFilter();
   const layoutFor = input.layout ?? blockKitLayout;
-  const applied = options.facts ? applyFacts(scan.alerts, options.facts) : undefined;
-  const factsLoaded = applied !== undefined || (options.factsLoaded ?? false);
-  const sorted = sortByRisk(applied ? applied.alerts : scan.alerts);
+  // Reachability is an enrichment of the scan made before planning (`enrichScan`).
+  const applied = scan.reachability;
+  const factsLoaded = applied !== undefined;
+  const sorted = sortByRisk(scan.alerts);
   const matchedAnywhere = new Uint8Array(sorted.length);
   const planned: PlannedDestination[] = [];
   const warnings = planWarnings(input.configWarnings, input.destinations, factsLoaded);
