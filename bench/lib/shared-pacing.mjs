@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startEmulator } from "@socket-notify/slack-emulator";
+import { startEmulator, strictAlert } from "@socket-notify/slack-emulator";
 import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -90,19 +90,7 @@ function run(args, env) {
 }
 
 function report(i) {
-  const alert = {
-    pkg_type: "npm",
-    pkg_name: `shared-pkg-${i}`,
-    pkg_version: "1.0.0",
-    type: "networkAccess",
-    severity: "high",
-    title: "Network access",
-    description: "This package accesses the network.",
-    props: {},
-    error: false,
-    warn: true,
-  };
-  return { scan_failed: false, repo: "acme/app", branch: `feature-${i}`, new_alerts: [alert] };
+  return { scan_failed: false, repo: "acme/app", branch: `feature-${i}`, new_alerts: [strictAlert(`shared-pkg-${i}`)] };
 }
 
 /** One run of `processes` sends at once in `mode`, on a fresh database. */

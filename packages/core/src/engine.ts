@@ -19,7 +19,6 @@ import { deliverMessages, type PreparedNotifier, prepareDestinations } from "./r
 import { type Plan, type PlanOptions, plannedMessages, planRun, planWarnings } from "./run/plan.js";
 import { reportRun, type RunMode } from "./run/report.js";
 import { type FetchFunction, TOKENS } from "./contract/context.js";
-import { type Notifier } from "./contract/notifier.js";
 
 export interface EngineOptions {
   /** A config object, as parsed from JSON. When absent: `configPath`, then SOCKET_SLACK_CONFIG_JSON, then a search from `cwd`. */
@@ -200,44 +199,40 @@ export class SocketNotifyEngine {
     run.register(TOKENS.Config, { useValue: this.config });
     run.register(TOKENS.Logger, { useValue: this.host.logger });
     run.register(TOKENS.Clock, { useValue: this.host.clock });
-    let notifier: Notifier;
     try {
-      notifier = await this.plugin.createNotifier(this.config, this.host, run);
+      const notifier = await this.plugin.createNotifier(this.config, this.host, run);
+      if (typeof notifier?.send !== "function") {
+        const file = pluginFile(this.plugin);
+        throw new UserError("plugin_invalid", `${pluginName(this.plugin)}: createNotifier did not return a notifier`, {
+          ...(file ? { file } : {}),
+          hint: "return an object with send(message, ctx) (see the README: Write a notifier plugin)",
+        });
+      }
+      const clock = this.host.clock;
+      // Setup (prepare) spends the run's budget too: a Slack that does not answer auth.test must
+      // not make the run outlast --timeout.
+      const budgetStartedAt = options.budgetStartedAt ?? clock.now();
+      const wanted = only ? this.destinations.filter((d) => only.includes(d)) : this.destinations;
+      const prepared = await prepareDestinations(
+        notifier,
+        wanted,
+        clock,
+        { ...this.deliveryOptions(options), budgetStartedAt },
+        this.host,
+      );
+      const byConfigured = new Map(wanted.map((d, i) => [d, prepared.destinations[i] ?? d]));
+      return {
+        notifier,
+        destinations: this.destinations.map((d) => byConfigured.get(d) ?? d),
+        ...(prepared.setupFailure ? { setupFailure: prepared.setupFailure } : {}),
+        budgetStartedAt,
+        close: () => run.clearInstances(),
+      };
     } catch (e) {
+      // The run never starts: nothing it made may outlive it.
       run.clearInstances();
       throw e;
     }
-    if (typeof notifier?.send !== "function") {
-      run.clearInstances();
-      const file = pluginFile(this.plugin);
-      throw new UserError("plugin_invalid", `${pluginName(this.plugin)}: createNotifier did not return a notifier`, {
-        ...(file ? { file } : {}),
-        hint: "return an object with send(message, ctx) (see the README: Write a notifier plugin)",
-      });
-    }
-    const clock = this.host.clock;
-    // Setup (prepare) spends the run's budget too: a Slack that does not answer auth.test must
-    // not make the run outlast --timeout.
-    const budgetStartedAt = options.budgetStartedAt ?? clock.now();
-    const wanted = only ? this.destinations.filter((d) => only.includes(d)) : this.destinations;
-    const prepared = await prepareDestinations(
-      notifier,
-      wanted,
-      clock,
-      { ...this.deliveryOptions(options), budgetStartedAt },
-      this.host,
-    ).catch((e: unknown) => {
-      run.clearInstances();
-      throw e;
-    });
-    const byConfigured = new Map(wanted.map((d, i) => [d, prepared.destinations[i] ?? d]));
-    return {
-      notifier,
-      destinations: this.destinations.map((d) => byConfigured.get(d) ?? d),
-      ...(prepared.setupFailure ? { setupFailure: prepared.setupFailure } : {}),
-      budgetStartedAt,
-      close: () => run.clearInstances(),
-    };
   }
 
   /**

@@ -31,6 +31,21 @@ afterEach(async () => {
   dir = undefined;
 });
 
+/** An engine whose only destination goes to a `probe` plugin made by `createNotifier`. */
+function probeEngine(createNotifier: NotifierPlugin["createNotifier"]) {
+  return createEngine({
+    config: { mode: "probe" },
+    env: {},
+    plugins: [
+      {
+        mode: "probe",
+        destinations: () => [{ route: "p", target: "p", key: "p", filter: {}, address: null, configPath: "p" }],
+        createNotifier,
+      },
+    ],
+  });
+}
+
 async function sink(): Promise<{ url: string; bodies: string[] }> {
   const bodies: string[] = [];
   server = createServer((req, res) => {
@@ -112,19 +127,9 @@ describe("the plugin host", () => {
 
   it("a dry run never makes the notifier", async () => {
     let made = 0;
-    const engine = await createEngine({
-      config: { mode: "probe" },
-      env: {},
-      plugins: [
-        {
-          mode: "probe",
-          destinations: () => [{ route: "p", target: "p", key: "p", filter: {}, address: null, configPath: "p" }],
-          createNotifier() {
-            made++;
-            return { send: async () => ({ ok: true }) };
-          },
-        },
-      ],
+    const engine = await probeEngine(() => {
+      made++;
+      return { send: async () => ({ ok: true }) };
     });
     const report = await engine.notify(SCAN, { dryRun: true });
     expect(report.destinations[0]!.status).toBe("dry-run");
@@ -144,21 +149,11 @@ describe("the plugin host", () => {
     }
     const seen: DependencyContainer[] = [];
     const made: Probe[] = [];
-    const engine = await createEngine({
-      config: { mode: "probe" },
-      env: {},
-      plugins: [
-        {
-          mode: "probe",
-          destinations: () => [{ route: "p", target: "p", key: "p", filter: {}, address: null, configPath: "p" }],
-          createNotifier(_config, _host, container) {
-            seen.push(container);
-            const probe = container.resolve(Probe);
-            made.push(probe);
-            return probe;
-          },
-        },
-      ],
+    const engine = await probeEngine((_config, _host, container) => {
+      seen.push(container);
+      const probe = container.resolve(Probe);
+      made.push(probe);
+      return probe;
     });
     await engine.notify(SCAN);
     await engine.notify(SCAN);
@@ -174,17 +169,7 @@ describe("the plugin host", () => {
   });
 
   it("createNotifier that returns no notifier is a plugin error naming the plugin", async () => {
-    const engine = await createEngine({
-      config: { mode: "probe" },
-      env: {},
-      plugins: [
-        {
-          mode: "probe",
-          destinations: () => [{ route: "p", target: "p", key: "p", filter: {}, address: null, configPath: "p" }],
-          createNotifier: () => undefined as never,
-        },
-      ],
-    });
+    const engine = await probeEngine(() => undefined as never);
     const e = await engine.notify(SCAN).catch((x: unknown) => x);
     expect(isSocketNotifyError(e)).toBe(true);
     expect((e as Error).message).toBe('plugin "probe": createNotifier did not return a notifier');

@@ -129,7 +129,6 @@ function openAlerts(
 
 export class TriageHandler implements InboundHandler {
   private readonly groups = new Map<string, { at: number; users: Set<string> }>();
-  private readonly messageLocks = new Map<string, Promise<unknown>>();
   private readonly now: () => number;
   private readonly command: string;
 

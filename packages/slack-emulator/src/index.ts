@@ -66,7 +66,7 @@ export {
 } from "./rate-limit.js";
 
 /* strict-workload.ts */
-export { type StrictWorkload, type StrictWorkloadOptions, strictWorkload } from "./strict-workload.js";
+export { type StrictWorkload, type StrictWorkloadOptions, strictAlert, strictWorkload } from "./strict-workload.js";
 
 /* webhook-errors.ts */
 export { HOOK_ERROR_CODES, type HookErrorCode, WEBHOOK_ERROR_STATUS } from "./webhook-errors.js";

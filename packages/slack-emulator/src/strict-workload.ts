@@ -30,6 +30,22 @@ export interface StrictWorkload {
   webhookConfig(webhookUrl: (name: string) => string): Record<string, unknown>;
 }
 
+/** One high-severity npm alert (the Socket CLI's report shape) for package `name`: what the strict workloads send. */
+export function strictAlert(name: string): Record<string, unknown> {
+  return {
+    pkg_type: "npm",
+    pkg_name: name,
+    pkg_version: "1.0.0",
+    type: "networkAccess",
+    severity: "high",
+    title: "Network access",
+    description: "This package accesses the network.",
+    props: {},
+    error: false,
+    warn: true,
+  };
+}
+
 const TOKEN = "xoxb-strict-workload-token";
 const PACKAGES = 60;
 
@@ -46,18 +62,7 @@ export function strictWorkload(options: StrictWorkloadOptions = {}): StrictWorkl
     secret: `strictworkloadhooksecret${String(i).padStart(3, "0")}`,
     channel: c.name,
   }));
-  const alerts = Array.from({ length: PACKAGES }, (_, i) => ({
-    pkg_type: "npm",
-    pkg_name: `strict-pkg-${String(i).padStart(2, "0")}`,
-    pkg_version: "1.0.0",
-    type: "networkAccess",
-    severity: "high",
-    title: "Network access",
-    description: "This package accesses the network.",
-    props: {},
-    error: false,
-    warn: true,
-  }));
+  const alerts = Array.from({ length: PACKAGES }, (_, i) => strictAlert(`strict-pkg-${String(i).padStart(2, "0")}`));
   return {
     emulator: {
       rateLimit: "strict",
