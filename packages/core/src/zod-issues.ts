@@ -280,7 +280,9 @@ export function parseOrThrow<S extends $ZodType>(
   input: unknown,
   where: { file: string; code: ErrorCode; what: string },
 ): output<S> {
-  const result = safeParse(schema, input, { reportInput: true });
+  // jitless: a config, options or facts file is parsed once, and zod's compiled object parser
+  // (a `new Function` per schema) costs more to make than it saves on one parse (bench figure 5).
+  const result = safeParse(schema, input, { reportInput: true, jitless: true });
   if (result.success) return result.data;
   const r = describeIssues(result.error, schema, input);
   throw new UserError(where.code, `${where.file}: ${r.path || "(top level)"}: ${r.message}`, {

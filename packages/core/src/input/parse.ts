@@ -99,11 +99,15 @@ async function streamScan(path: string, source: string, strict: boolean): Promis
   const json = streamed.skeleton;
   if (json === null || typeof json !== "object" || Array.isArray(json) || !("new_alerts" in json)) return undefined;
   const kind = recognise(json, source);
-  const top = ScanTopSchema.safeParse(json);
+  const top = ScanTopSchema.safeParse(json, ONCE);
   if (!top.success) return undefined;
   const scan = top.data as ScanJson;
   return build(scan, kind, fresh, unchanged, strict ? 0 : (streamed.counts.unchanged_alerts ?? 0));
 }
+
+/** A schema used once per run: zod's compiled parser would cost more than it saves. */
+const ONCE = { jitless: true } as const;
+const COMPILE_FROM = 200;
 
 function parseBoxed(box: { text?: string }, options: ParseOptions): ScanInput {
   const source = options.source ?? "input";
@@ -115,11 +119,15 @@ function parseBoxed(box: { text?: string }, options: ParseOptions): ScanInput {
   // top level and each issue on its own, keep no copy, and normalise from the parsed tree. On
   // any failure, parse it all with ScanSchema so the error (its JSON path, which issue zod
   // reports first) is exactly the one a whole-tree parse gives.
-  const top = ScanTopSchema.safeParse(json);
+  const top = ScanTopSchema.safeParse(json, ONCE);
   const lists = [top.data?.new_alerts, top.data?.unchanged_alerts, top.data?.removed_alerts];
+  const issues = lists.reduce((n, l) => n + (l?.length ?? 0), 0);
+  // zod compiles an object schema's fast parser on its first parse: that pays for a long list
+  // of issues, not for a few (bench figures 5 and 6).
+  const each = issues < COMPILE_FROM ? ONCE : undefined;
   if (
     !top.success ||
-    !lists.every((l) => l === undefined || l === null || l.every((i) => IssueSchema.safeParse(i).success))
+    !lists.every((l) => l === undefined || l === null || l.every((i) => IssueSchema.safeParse(i, each).success))
   ) {
     parseOrThrow(ScanSchema, json, where);
   }
