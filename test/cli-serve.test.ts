@@ -2,7 +2,8 @@
  * `socket-notify serve` end to end, as a user runs it: the built binary, the emulator, a real
  * state store. send posts alerts with buttons; serve (Socket Mode, then HTTP) takes a simulated
  * user's Mute: the message changes in place, the store has the mute with the Slack user, someone
- * not allowed changes nothing, tampered or replayed HTTP gets 401; SIGTERM exits 0; two HTTP
+ * not allowed changes nothing, the next send leaves the muted alert out (over both transports),
+ * tampered or replayed HTTP gets 401; SIGTERM exits 0; two HTTP
  * replicas on one PostgreSQL that both get every request apply each click once.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -73,11 +74,13 @@ async function serve(args: string[], env: Record<string, string>): Promise<Serve
   return { child, logs, stderr: () => err, exited };
 }
 
-async function sendReport(env: Record<string, string>): Promise<void> {
+/** `send` of the four-alert report; the report and config files, for a later send of the same scan. */
+async function sendReport(env: Record<string, string>): Promise<{ report: string; config: string }> {
   const report = await tmp.write(`report${++n}.json`, enableJsonReport());
   const config = await tmp.write(`config${n}.json`, CONFIG);
   const r = await runCli(["send", report, "--config", config], { env });
   expect(r.code, r.stderr).toBe(0);
+  return { report, config };
 }
 
 async function emulator(): Promise<SlackEmulator> {
@@ -167,10 +170,7 @@ describe("socket-notify serve", () => {
     const emu = await emulator();
     const state = tmp.path(`state${++n}.json`);
     const env = { ...emulatorBotEnv(emu), SOCKET_SLACK_APP_TOKEN: APP_TOKEN, SOCKET_NOTIFY_STATE: state };
-    const report = await tmp.write(`report${n}.json`, enableJsonReport());
-    const config = await tmp.write(`config${n}.json`, CONFIG);
-    const first = await runCli(["send", report, "--config", config], { env });
-    expect(first.code, first.stderr).toBe(0);
+    const { report, config } = await sendReport(env);
     const { ts } = alertMessage(emu);
     const s = await serve(["--config", config], env);
 
@@ -265,6 +265,64 @@ describe("socket-notify serve", () => {
     expect(await store.decisions()).toMatchObject([{ kind: "ack", by: "U1000000001" }]);
     s.child.kill("SIGTERM");
     expect(await s.exited).toBe(0);
+  });
+
+  it("HTTP end to end: alice mutes evil-pkg through the signed request URL; the message and the store change; carol is refused ephemerally with nothing changed; the next send leaves the muted alert out", async () => {
+    const emu = await emulator();
+    const state = tmp.path(`state${++n}.json`);
+    const env = { ...emulatorBotEnv(emu), SOCKET_SLACK_SIGNING_SECRET: SIGNING, SOCKET_NOTIFY_STATE: state };
+    const { report, config } = await sendReport(env);
+    const { ts, blocks } = alertMessage(emu);
+    expect(blocks.filter((b) => b["type"] === "actions")).toHaveLength(4);
+    const s = await serve(["--config", config, "--http", "--port", "0"], env);
+    emu.setRequestUrl(s.logs.find((l) => l["event"] === "listening")!["url"] as string);
+
+    // The first row is evil-pkg (malware): its Mute asks for confirmation, the clicker confirms.
+    const muteEvil = (user: string) =>
+      emu.interact({
+        user,
+        channel: "security-alerts",
+        ts,
+        action_id: "socket_notify.mute",
+        selected_option: "not_affected",
+        confirm: true,
+        via: "http",
+      });
+    // carol is not on the allow-list: an ephemeral refusal for her alone, no update, no decision.
+    const refused = await muteEvil("carol");
+    expect(refused).toMatchObject({ via: "http", status: 200, acked: true });
+    await until(() => emu.records().some((r) => r.kind === "response" && r.ephemeral === true));
+    const refusal = emu.records().find((r) => r.kind === "response")!;
+    expect(refusal).toMatchObject({ ephemeral: true, ok: true });
+    expect(String(refusal.payload["text"])).toContain("not allowed");
+    expect(s.logs.some((l) => l["event"] === "action_refused")).toBe(true);
+    expect(updates(emu)).toHaveLength(0);
+    const store = FileStore.open(state);
+    expect(await store.decisions()).toHaveLength(0);
+
+    const click = await muteEvil("alice");
+    expect(click).toMatchObject({ via: "http", status: 200, acked: true });
+    await until(() => updates(emu).length > 0);
+    expect(JSON.stringify(updates(emu).at(-1)!.payload["blocks"])).toMatch(
+      /🔇 Muted \(not affected\) by <@U1000000001>/,
+    );
+    expect(await store.decisions()).toMatchObject([
+      { kind: "mute", by: "U1000000001", reason: "not_affected", target: { name: "evil-pkg", type: "malware" } },
+    ]);
+    s.child.kill("SIGTERM");
+    expect(await s.exited).toBe(0);
+
+    // The next scan of the same branch: evil-pkg is left out and counted as muted.
+    const next = await runCli(["send", report, "--config", config, "--json"], { env });
+    expect(next.code, next.stderr).toBe(0);
+    expect(JSON.parse(next.stdout).state).toMatchObject({ muted: 1 });
+    const living = updates(emu).at(-1)!;
+    expect(living.ts).toBe(ts);
+    const body = JSON.stringify(living.payload["blocks"]);
+    expect(body).toContain("1 muted");
+    expect(body).not.toContain("evil-pkg");
+    expect(body).toContain("lodahs");
+    for (const secret of ["xoxb-emulator-bot-token", SIGNING]) expect(s.stderr()).not.toContain(secret);
   });
 
   it("refuses to start without what it needs: a bot token where the app token goes, no interactive config", async () => {
