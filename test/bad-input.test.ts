@@ -487,19 +487,28 @@ const CASES: Case[] = [
     files: { ".socketnotifyrc.json": cfg({ url: HOOK, plugins: ["./evil.js"] }) },
     argv: SEND,
     error:
-      ".socketnotifyrc.json: plugins: plugins are code and load only from a --config file or with --allow-code-config",
+      ".socketnotifyrc.json: plugins: plugins are code and load only from a --config file outside the checkout or with --allow-code-config",
   },
   {
     name: "config: plugins in SOCKET_SLACK_CONFIG_JSON",
     env: { SOCKET_SLACK_CONFIG_JSON: cfg({ url: HOOK, plugins: ["./evil.js"] }) },
     argv: SEND,
     error:
-      "SOCKET_SLACK_CONFIG_JSON: plugins: plugins are code and load only from a --config file or with --allow-code-config",
+      "SOCKET_SLACK_CONFIG_JSON: plugins: plugins are code and load only from a --config file outside the checkout or with --allow-code-config",
+  },
+  {
+    // The job names the file, but it is in the checkout (here the working directory): a pull
+    // request could add a plugin to it as easily as to a searched rc file.
+    name: "config: plugins in a --config file inside the checkout",
+    files: { "c.json": cfg({ url: HOOK, plugins: ["./evil.js"] }) },
+    argv: [...SEND, "--config", "c.json"],
+    error:
+      "c.json: plugins: plugins are code and load only from a --config file outside the checkout or with --allow-code-config",
   },
   {
     name: "config: plugin module missing",
     files: { "c.json": cfg({ url: HOOK, plugins: ["./nope.js"] }) },
-    argv: [...SEND, "--config", "c.json"],
+    argv: [...SEND, "--config", "c.json", "--allow-code-config"],
     error: /c\.json: plugins.*nope\.js/,
   },
   { name: "config: none found", argv: SEND, error: "no config found" },

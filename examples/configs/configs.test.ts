@@ -24,8 +24,9 @@ afterAll(async () => {
   await sink?.close();
 });
 
-async function send(file: string, env: Record<string, string>) {
-  const engine = await createEngine({ configPath: join(here, file), plugins, env });
+async function send(file: string, env: Record<string, string>, allowCodeConfig = false) {
+  // These files are in this repository's checkout: one that loads a plugin needs allowCodeConfig.
+  const engine = await createEngine({ configPath: join(here, file), plugins, env, allowCodeConfig });
   const report = await engine.notify(await readScanFile(scanFile));
   expect(reportExitCode(report)).toBe(0);
   expectNoSecrets([report], Object.values(env));
@@ -74,11 +75,15 @@ describe("sample configs", () => {
     sink.reset();
     const siem = sink.newUrl();
     const tickets = sink.newUrl();
-    await send("plugin.socketnotifyrc.json", {
-      SIEM_WEBHOOK_URL: siem.url,
-      TICKETS_WEBHOOK_URL: tickets.url,
-      SIEM_AUTHORIZATION: "Bearer sample-token-123",
-    });
+    await send(
+      "plugin.socketnotifyrc.json",
+      {
+        SIEM_WEBHOOK_URL: siem.url,
+        TICKETS_WEBHOOK_URL: tickets.url,
+        SIEM_AUTHORIZATION: "Bearer sample-token-123",
+      },
+      true,
+    );
     const to = (secret: string) => sink.requests.filter((r) => r.path.endsWith(secret));
     expect(alertsIn(to(siem.secret)[0]!.json)).toEqual(["event-strem", "lodash", "requests-toolbelt"]);
     expect(to(siem.secret)[0]!.headers.authorization).toBe("Bearer sample-token-123");

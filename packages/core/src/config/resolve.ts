@@ -95,11 +95,12 @@ export async function resolveConfig(raw: RawConfig, options: ResolveOptions): Pr
         hint: 'e.g. "plugins": ["./notifiers/teams.js"]',
       });
     }
-    // Plugins are code: a pull request must not be able to add one through a file in the checkout.
-    if (source.kind !== "flag" && !options.allowCodeConfig) {
+    // Plugins are code: a pull request must not be able to add one through a file in the checkout,
+    // whether the search finds it or the job names it with --config (as for a loopback API URL).
+    if ((source.kind !== "flag" || source.trusted === false) && !options.allowCodeConfig) {
       throw new UserError(
         "config_code_not_allowed",
-        `${label}: plugins: plugins are code and load only from a --config file or with --allow-code-config`,
+        `${label}: plugins: plugins are code and load only from a --config file outside the checkout or with --allow-code-config`,
         {
           file: label,
           path: "plugins",
