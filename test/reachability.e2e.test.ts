@@ -9,7 +9,6 @@ import { join } from "node:path";
 import {
   createEngine,
   enrichScan,
-  type Facts,
   type DeliveryReport,
   MemoryLogger,
   type NotifyOptions,
@@ -18,6 +17,7 @@ import {
   reportExitCode,
   type ScanInput,
 } from "@socket-notify/core";
+import { type Facts } from "@socket-notify/core/internal";
 import { expectNoSecrets, FakeClock } from "@socket-notify/core/testing";
 import { type EmulatorRecord, type SlackEmulator, startEmulator } from "@socket-notify/slack-emulator";
 import { webhookPlugin } from "@socket-notify/slack-webhook";

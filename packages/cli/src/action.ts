@@ -16,13 +16,12 @@ import {
   createEngine,
   type DeliveryReport,
   isSocketNotifyError,
-  packageLabel,
   readScanFile,
   reportExitCode,
   silentLogger,
-  sortByRisk,
   UserError,
 } from "@socket-notify/core";
+import { packageLabel, sortByRisk } from "@socket-notify/core/internal";
 import { BUILTIN_PLUGINS } from "./builtins.js";
 import { type CliIO } from "./io.js";
 import { main } from "./main.js";

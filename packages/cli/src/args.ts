@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
-import { suggest, UserError } from "@socket-notify/core";
+import { UserError } from "@socket-notify/core";
+import { suggest } from "@socket-notify/core/internal";
 
 export type Command =
   | "send"

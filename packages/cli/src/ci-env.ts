@@ -1,4 +1,5 @@
-import { forgeAt, forgeFromRepoUrl, isSafeUrl, type ScanContext } from "@socket-notify/core";
+import { type ScanContext } from "@socket-notify/core";
+import { forgeAt, forgeFromRepoUrl, isSafeUrl } from "@socket-notify/core/internal";
 
 /**
  * Where the scan ran, from the CI system's own variables, so `repos` filters and message

@@ -3,7 +3,8 @@
  * their own streams and environment, and so nothing the CLI prints can skip the secret scrubber.
  */
 import { fstatSync, writeSync } from "node:fs";
-import { environmentSecrets, redactCredentials, scrubSecrets, type Secret } from "@socket-notify/core";
+import { type Secret } from "@socket-notify/core";
+import { environmentSecrets, redactCredentials, scrubSecrets } from "@socket-notify/core/internal";
 import { type Span, spansToTerminal } from "@socket-notify/preview";
 import { onStopSignal, type StopSignal } from "./signals.js";
 

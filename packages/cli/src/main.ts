@@ -1,15 +1,25 @@
 import { isAbsolute, join, resolve } from "node:path";
 import {
-  buildConfigSchema,
   createEngine,
-  createHost,
   type DeliveryProgress,
   isSocketNotifyError,
+  type MessageOutcome,
+  readFactsFile,
+  readScanFile,
+  reportExitCode,
+  type ScanContext,
+  silentLogger,
+  type SocketNotifyEngine,
+  UserError,
+  VERSION,
+} from "@socket-notify/core";
+import {
+  buildConfigSchema,
+  createHost,
   appendOutboxLines,
   claimOutboxForRetry,
   DEFAULT_GRACE_MS,
   forgeFromRepoUrl,
-  type MessageOutcome,
   messagesFromOutbox,
   optionsShape,
   outboxEntries,
@@ -20,16 +30,8 @@ import {
   retryLeftovers,
   rewriteOutbox,
   enrichScan,
-  readFactsFile,
-  readScanFile,
-  reportExitCode,
-  type ScanContext,
   serializeOutbox,
-  silentLogger,
-  type SocketNotifyEngine,
-  UserError,
-  VERSION,
-} from "@socket-notify/core";
+} from "@socket-notify/core/internal";
 import { toJSONSchema } from "zod";
 import { shownAddress } from "./address.js";
 import { mkdir, writeFile } from "node:fs/promises";

@@ -1,10 +1,5 @@
-import {
-  type ExclusionReason,
-  type FilterOptions,
-  packageLabel,
-  type DeliveryReport,
-  type Plan,
-} from "@socket-notify/core";
+import { type FilterOptions, type DeliveryReport, type Plan } from "@socket-notify/core";
+import { type ExclusionReason, packageLabel } from "@socket-notify/core/internal";
 
 const STATUS_ICON: Record<string, string> = { sent: "✓", failed: "✗", "dry-run": "•", skipped: "–" };
 

@@ -4,7 +4,8 @@
  * behind a load balancer. Needs `interactive` in the config and a state store (`state` /
  * SOCKET_NOTIFY_STATE) shared with `send`. SIGINT/SIGTERM: stop taking, finish in-flight, exit 0.
  */
-import { type PluginHost, type SecretRef, UserError } from "@socket-notify/core";
+import { type PluginHost, UserError } from "@socket-notify/core";
+import { type SecretRef } from "@socket-notify/core/internal";
 import {
   createLogger,
   Dispatcher,

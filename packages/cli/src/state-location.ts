@@ -3,7 +3,8 @@
  * report reads. Kept apart from @socket-notify/state, which a run without state never loads.
  */
 import { isAbsolute, resolve } from "node:path";
-import { type PluginHost, Secret, type SecretRef } from "@socket-notify/core";
+import { type PluginHost, Secret } from "@socket-notify/core";
+import { type SecretRef } from "@socket-notify/core/internal";
 // `import type`: a plain import would load the store (and its dependencies) on every send.
 import type { StateReport } from "./state-send.js";
 

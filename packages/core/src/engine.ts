@@ -20,6 +20,7 @@ import { type Plan, type PlanOptions, plannedMessages, planRun, planWarnings } f
 import { reportRun, type RunMode } from "./run/report.js";
 import { type FetchFunction, TOKENS } from "./contract/context.js";
 
+/** What `createEngine` builds an engine from: the config (or where to find it), the notifiers on offer, and the run's environment, logger, clock and fetch. */
 export interface EngineOptions {
   /** A config object, as parsed from JSON. When absent: `configPath`, then SOCKET_SLACK_CONFIG_JSON, then a search from `cwd`. */
   config?: unknown;
@@ -44,6 +45,7 @@ export interface EngineOptions {
   container?: DependencyContainer;
 }
 
+/** Options of one run (`engine.run`/`notify`): planning (context overrides, facts), delivery (budget, timeouts, concurrency, retry, progress), dry run and the plan → deliver `select` seam. */
 export interface NotifyOptions extends DeliveryOptions, PlanOptions {
   /** Plan and report, send nothing. */
   dryRun?: boolean;
@@ -55,6 +57,7 @@ export interface NotifyOptions extends DeliveryOptions, PlanOptions {
   select?: (plan: Plan) => OutboundMessage[] | Promise<OutboundMessage[]>;
 }
 
+/** What `engine.run` returns: the plan, each delivered message's outcome and the report. */
 export interface RunResult {
   plan: Plan;
   /** One per delivered message, in plan order; empty for a dry run. */

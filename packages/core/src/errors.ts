@@ -33,6 +33,7 @@ export interface ErrorDetails {
 // friends recognise errors made by any copy, so a plugin's UserError still exits 2 with its hint.
 const ERROR_CLASSES = Symbol.for("socket-notify:error-classes");
 
+/** An error socket-notify means to show: a stable `code`, a one-line message, and `hint`, `file` and `path` when known. */
 export abstract class SocketNotifyError extends Error {
   static [Symbol.hasInstance](value: unknown): boolean {
     if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
@@ -72,6 +73,7 @@ export class UserError extends SocketNotifyError {
   }
 }
 
+/** Whether `e` is a socket-notify error from any copy of core (a plugin's own included). */
 export function isSocketNotifyError(e: unknown): e is SocketNotifyError {
   return e instanceof SocketNotifyError;
 }

@@ -8,6 +8,7 @@ import { UserError } from "./errors.js";
 import { type Logger } from "./logger.js";
 import { environmentSecrets, redactCredentials, redactWebhookUrl, scrubSecrets, Secret } from "./secret.js";
 
+/** socket-notify's version, as `socket-notify --version` prints it. */
 export const VERSION = "0.1.0";
 
 /**

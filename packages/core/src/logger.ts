@@ -6,6 +6,7 @@ export interface Logger {
   error(message: string): void;
 }
 
+/** A logger that drops everything: the default when none is given. */
 export const silentLogger: Logger = {
   debug() {},
   info() {},

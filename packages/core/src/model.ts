@@ -87,6 +87,7 @@ export interface Forge {
   url: string;
 }
 
+/** A parsed Socket scan (`parseScan`/`readScanFile`): its alerts and where they come from. */
 export interface ScanInput {
   format: "enable-json-report" | "scan-diff";
   alerts: Alert[];

@@ -24,6 +24,7 @@ export interface ReportError {
   hint?: string;
 }
 
+/** One destination of a run: its status, alerts and messages, and the error (code, message, hint) if it failed. */
 export interface DestinationReport {
   /** The `url_configs` / `bot_configs` (or plugin) entry name. */
   route: string;
@@ -44,6 +45,7 @@ export interface DestinationReport {
   message_results: MessageReport[];
 }
 
+/** The outcome of a run, per destination; `--json` prints it. No secrets: every text in it is scrubbed. */
 export interface DeliveryReport {
   mode: string;
   dry_run: boolean;

@@ -8,6 +8,7 @@ import { inspect } from "node:util";
 // Recognised across copies of core (a plugin's own next to the CLI's bundle), like errors.ts.
 const SECRET_BRAND = Symbol.for("socket-notify:secret");
 
+/** A credential that cannot be printed by accident: `String()`, JSON and inspection show its redacted form; `reveal()` gives the value. */
 export class Secret {
   static [Symbol.hasInstance](value: unknown): boolean {
     return (value as { [SECRET_BRAND]?: unknown } | null)?.[SECRET_BRAND] === true;

@@ -1,4 +1,5 @@
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
+/** An alert's severity, lowest to highest: low, medium, high, critical. */
 export type Severity = (typeof SEVERITIES)[number];
 
 const RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3, critical: 4 };

@@ -1,4 +1,5 @@
-import { createHost, MemoryLogger } from "@socket-notify/core";
+import { MemoryLogger } from "@socket-notify/core";
+import { createHost } from "@socket-notify/core/internal";
 import { describe, expect, it } from "vitest";
 import { classifyDiscordResponse } from "./DiscordNotifier.js";
 

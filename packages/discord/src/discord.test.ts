@@ -3,7 +3,8 @@
  * (which refuses anything over Discord's limits with Discord's 400, and rate-limits with
  * Discord's headers and 429 body).
  */
-import { createEngine, MemoryLogger, reportExitCode, type ScanInput, withFields } from "@socket-notify/core";
+import { createEngine, MemoryLogger, reportExitCode, type ScanInput } from "@socket-notify/core";
+import { withFields } from "@socket-notify/core/internal";
 import { expectNoSecrets, FakeClock } from "@socket-notify/core/testing";
 import { type DiscordFake, startDiscordFake } from "@socket-notify/slack-emulator";
 import { syntheticScan } from "@socket-notify/testing";

@@ -8,7 +8,8 @@
  * `<url|label>` is core's own formatting. The characters Discord reads but Slack does not
  * (`[ ] ( ) | \` and a leading `#`, `-`, `>`) are escaped here.
  */
-import { type Block, type SlackMessage, truncate } from "@socket-notify/core";
+import { type Block, type SlackMessage } from "@socket-notify/core";
+import { truncate } from "@socket-notify/core/internal";
 import { escapeDiscord } from "./markdown.js";
 import { DISCORD_LIMITS, type DiscordEmbed, type DiscordWebhookBody } from "./render.js";
 

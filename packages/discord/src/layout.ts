@@ -1,5 +1,5 @@
-import { blockKitLayout, type LayoutFactory } from "@socket-notify/core";
 import { DISCORD_LIMITS, fitsInFull } from "./render.js";
+import { blockKitLayout, type LayoutFactory } from "@socket-notify/core/internal";
 
 /**
  * Discord's page layout. Core cuts the pages with Discord's own measure: a page is what one

@@ -2,12 +2,12 @@ import {
   type Destination,
   described,
   filterShape,
-  isLoopbackHost,
   type NotifyConfig,
   type PluginHost,
   type Secret,
   secretValue,
 } from "@socket-notify/core";
+import { isLoopbackHost } from "@socket-notify/core/internal";
 import * as z from "zod";
 
 export const MODE = "discord";

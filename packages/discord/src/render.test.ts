@@ -1,12 +1,5 @@
-import {
-  type Alert,
-  type NotifierCapabilities,
-  pageTotals,
-  planPages,
-  type ScanContext,
-  SLACK_LIMITS,
-  sortByRisk,
-} from "@socket-notify/core";
+import { type Alert, type NotifierCapabilities, type ScanContext, SLACK_LIMITS } from "@socket-notify/core";
+import { pageTotals, planPages, sortByRisk } from "@socket-notify/core/internal";
 import { validateDiscordMessage } from "@socket-notify/slack-emulator";
 import { syntheticScan } from "@socket-notify/testing";
 import fc from "fast-check";

@@ -7,8 +7,8 @@
  * per alert (name: severity, level and title; value: ids, introduced by, description,
  * suggestion, reachability and trace); a last embed counts what is not shown.
  */
+import { type Alert } from "@socket-notify/core";
 import {
-  type Alert,
   type AlertPage,
   countBySeverity,
   formatSeverityCounts,
@@ -16,7 +16,7 @@ import {
   SEVERITY_EMOJI,
   type SeverityCounts,
   truncate,
-} from "@socket-notify/core";
+} from "@socket-notify/core/internal";
 import { codeBlockDiscord, escapeDiscord, inlineDiscord, linkDiscord, safeUrl } from "./markdown.js";
 
 /**

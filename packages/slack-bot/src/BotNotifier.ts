@@ -1,7 +1,6 @@
 import {
   type DeliveryFailure,
   type Destination,
-  type FetchFunction,
   type Notifier,
   type NotifyConfig,
   type OutboundMessage,
@@ -9,12 +8,11 @@ import {
   type SendContext,
   type SendResult,
   readBoundedBody,
-  requestSignal,
-  ResponseTooLargeError,
   type Secret,
-  TOKENS,
   UserError,
+  TOKENS,
 } from "@socket-notify/core";
+import { requestSignal, ResponseTooLargeError, type FetchFunction } from "@socket-notify/core/internal";
 import { ErrorCode, LogLevel, WebClient, type Logger as SlackLogger } from "@slack/web-api";
 import { inject, injectable } from "tsyringe";
 import { type BotAddress, type BotSettings, botSettings, CHANNEL_ID, TOKEN_ENV } from "./options.js";

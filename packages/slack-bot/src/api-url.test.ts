@@ -1,4 +1,5 @@
-import { createHost, isSocketNotifyError, MemoryLogger, type NotifyConfig } from "@socket-notify/core";
+import { isSocketNotifyError, MemoryLogger, type NotifyConfig } from "@socket-notify/core";
+import { createHost } from "@socket-notify/core/internal";
 import { describe, expect, it } from "vitest";
 import { botSettings } from "./options.js";
 

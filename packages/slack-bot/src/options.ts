@@ -2,13 +2,11 @@ import {
   type Destination,
   described,
   filterShape,
-  isLoopbackHost,
   type NotifyConfig,
   type PluginHost,
   type Secret,
-  SecretRefSchema,
-  type SecretRef,
 } from "@socket-notify/core";
+import { isLoopbackHost, SecretRefSchema, type SecretRef } from "@socket-notify/core/internal";
 import * as z from "zod";
 import { interactiveSchema, triageBlock } from "./triage.js";
 

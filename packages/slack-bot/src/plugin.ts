@@ -1,4 +1,5 @@
-import { blockKitLayout, type NotifierPlugin, SLACK_LIMITS } from "@socket-notify/core";
+import { type NotifierPlugin, SLACK_LIMITS } from "@socket-notify/core";
+import { blockKitLayout } from "@socket-notify/core/internal";
 import { botDestinations, botOptionsSchema } from "./options.js";
 
 /** `mode: "bot"`: chat.postMessage with a bot token, configured like the Socket CLI's bot mode. */

@@ -5,7 +5,8 @@
  * Acknowledge button's value (JSON, at most Slack's 2000 characters), so the receiver needs
  * nothing but the clicked message to know which alert, package version and repository it is.
  */
-import { type Alert, alertFingerprint, described, packageLabel, type ScanContext } from "@socket-notify/core";
+import { type Alert, described, type ScanContext } from "@socket-notify/core";
+import { alertFingerprint, packageLabel } from "@socket-notify/core/internal";
 import * as z from "zod";
 
 export const TRIAGE_ACTIONS = {

@@ -1,17 +1,13 @@
+import { type Destination, described, type NotifyConfig, type PluginHost, type Secret } from "@socket-notify/core";
 import {
-  type Destination,
-  described,
   FilterSchema,
   isShowableKey,
   jsonPath,
-  type NotifyConfig,
-  type PluginHost,
   redactWebhookUrl,
-  type Secret,
   type SecretRef,
   SecretRefSchema,
   suggest,
-} from "@socket-notify/core";
+} from "@socket-notify/core/internal";
 import * as z from "zod";
 
 const nonEmpty = () => z.string().check(z.minLength(1));

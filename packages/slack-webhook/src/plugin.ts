@@ -1,4 +1,5 @@
-import { blockKitLayout, type NotifierPlugin, SLACK_LIMITS } from "@socket-notify/core";
+import { type NotifierPlugin, SLACK_LIMITS } from "@socket-notify/core";
+import { blockKitLayout } from "@socket-notify/core/internal";
 import { webhookDestinations, webhookOptionsSchema } from "./options.js";
 
 /** `mode: "webhook"` (the default): Slack incoming webhooks, configured like the Socket CLI. */

@@ -13,8 +13,8 @@ import {
   parseScan,
   reportExitCode,
   type ScanInput,
-  systemClock,
 } from "@socket-notify/core";
+import { systemClock } from "@socket-notify/core/internal";
 import {
   type EmulatorOptions,
   type EmulatorRecord,

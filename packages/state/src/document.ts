@@ -4,7 +4,7 @@
  * older shapes are migrated on read, newer ones are refused (this version cannot know what a
  * newer one meant, and writing it back would lose what it added).
  */
-import { describeIssues } from "@socket-notify/core";
+import { describeIssues } from "@socket-notify/core/internal";
 import * as z from "zod";
 import { StateError } from "./errors.js";
 import { type SlotRecord, type StateDocument } from "./types.js";

@@ -1,4 +1,5 @@
-import { type ErrorDetails, SocketNotifyError } from "@socket-notify/core";
+import { SocketNotifyError } from "@socket-notify/core";
+import { type ErrorDetails } from "@socket-notify/core/internal";
 
 export type StateErrorCode =
   /** The store cannot be opened or read: missing directory, bad JSON, refused connection. */

@@ -1,4 +1,5 @@
-import { type Alert, alertFingerprint, packageLabel } from "@socket-notify/core";
+import { type Alert } from "@socket-notify/core";
+import { alertFingerprint, packageLabel } from "@socket-notify/core/internal";
 import { type DecisionTarget, type SeenAlert } from "./types.js";
 
 // The fingerprint is core's (model.ts): the triage buttons in slack-bot name alerts by the same one.

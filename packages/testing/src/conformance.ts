@@ -13,24 +13,21 @@
  */
 import { createServer } from "node:net";
 import {
-  coreShape,
   createEngine,
-  createHost,
   type DeliveryProgress,
   type DeliveryReport,
   isSocketNotifyError,
   MemoryLogger,
-  messageText,
   type NotifierCapabilities,
   type NotifierPlugin,
   type NotifyOptions,
-  optionsShape,
   type Plan,
   reportExitCode,
   type ScanInput,
   SLACK_LIMITS,
   type SocketNotifyEngine,
 } from "@socket-notify/core";
+import { coreShape, createHost, messageText, optionsShape } from "@socket-notify/core/internal";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { expectNoSecrets, FakeClock } from "@socket-notify/core/testing";
 import { syntheticScan } from "./scan.js";

@@ -5,6 +5,7 @@ export interface TextObject {
   verbatim?: boolean;
   emoji?: boolean;
 }
+/** The Block Kit blocks socket-notify's messages use. */
 export type Block =
   | { type: "header"; text: TextObject }
   | { type: "section"; text: TextObject }
@@ -35,6 +36,7 @@ export interface MessageLimits {
   maxHeaderChars: number;
 }
 
+/** Slack's message limits (blocks, section, message, fallback and header characters): what a notifier's capabilities default to. */
 export const SLACK_LIMITS: MessageLimits = {
   maxBlocks: 50,
   maxSectionChars: 3000,

@@ -78,8 +78,10 @@ function makeFilterShape() {
   };
 }
 
+/** The per-destination filter keys as a zod shape, to spread into a notifier's destination schema. */
 export const filterShape = makeFilterShape();
 export const FilterSchema = z.strictObject(filterShape);
+/** A destination's filters (repos, severities, levels, alert types, max_messages, mentions…), as validated. */
 export type FilterOptions = z.output<typeof FilterSchema>;
 export const FILTER_KEYS = Object.keys(filterShape) as (keyof FilterOptions)[];
 

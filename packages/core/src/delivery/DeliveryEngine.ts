@@ -13,6 +13,7 @@ import { type HeldTurn, type SharedPace, sharedTurns } from "./shared-pace.js";
 import { Semaphore, TokenBucket } from "./token-bucket.js";
 import { trackWireTime, type WireSlot } from "./wire-time.js";
 
+/** How a run delivers: time budget, per-request timeout, concurrency, retry policy, cancellation and progress. */
 export interface DeliveryOptions {
   /** Whole-run time budget; what is not delivered by then fails with code `timeout`. Default 120 s. */
   budgetMs?: number;
@@ -43,6 +44,7 @@ export interface DeliveryOptions {
   sharedPace?: SharedPace;
 }
 
+/** A progress event (`onProgress`): counts so far and what just happened. */
 export interface DeliveryProgress {
   sent: number;
   failed: number;
@@ -52,6 +54,7 @@ export interface DeliveryProgress {
   event?: string;
 }
 
+/** What happened to one message: delivered or failed (classified), after how many attempts. */
 export interface MessageOutcome {
   message: OutboundMessage;
   ok: boolean;
