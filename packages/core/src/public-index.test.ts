@@ -3,7 +3,7 @@
  * where it is declared, so an editor shows what it is. Everything else first-party code needs
  * is in `@socket-notify/core/internal`, outside semver.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
@@ -61,5 +61,29 @@ describe("core's public index", () => {
     );
     expect(imported.length).toBeGreaterThan(0);
     expect(imported.filter((n) => !exported.includes(n))).toEqual([]);
+  });
+});
+
+describe("core's render kit (@socket-notify/core/render)", () => {
+  const names = exportsOf(join(here, "render-kit.ts"));
+
+  it("documents every name where it is declared, and the README names each", () => {
+    expect(names.filter((n) => !n.documented).map((n) => n.name)).toEqual([]);
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const start = readme.indexOf("`@socket-notify/core/render` has");
+    expect(start).toBeGreaterThan(0);
+    const para = readme.slice(start, readme.indexOf("\n\n", start));
+    expect(names.map((n) => n.name).filter((n) => !para.includes(`\`${n}\``))).toEqual([]);
+  });
+
+  it("is with the main index all the Discord plugin imports from core: it is built on the public contract", () => {
+    const dir = join(root, "packages", "discord", "src");
+    const used = readdirSync(dir)
+      .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
+      .flatMap((f) =>
+        [...readFileSync(join(dir, f), "utf8").matchAll(/from "(@socket-notify\/core[^"]*)"/g)].map((m) => m[1]!),
+      );
+    expect(used.length).toBeGreaterThan(0);
+    expect([...new Set(used)].sort()).toEqual(["@socket-notify/core", "@socket-notify/core/render"]);
   });
 });

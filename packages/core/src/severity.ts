@@ -1,3 +1,4 @@
+/** The four severities, lowest first. */
 export const SEVERITIES = ["low", "medium", "high", "critical"] as const;
 /** An alert's severity, lowest to highest: low, medium, high, critical. */
 export type Severity = (typeof SEVERITIES)[number];
@@ -18,6 +19,7 @@ export function severityRank(s: Severity): number {
   return RANK[s];
 }
 
+/** The coloured dot each severity is shown with (Slack, Discord, summaries). */
 export const SEVERITY_EMOJI: Record<Severity, string> = {
   critical: "🔴",
   high: "🟠",
@@ -28,6 +30,7 @@ export const SEVERITY_EMOJI: Record<Severity, string> = {
 /** How many alerts of each severity. */
 export type SeverityCounts = Record<Severity, number>;
 
+/** Count alerts by severity (every severity present, 0 when none). */
 export function countBySeverity(alerts: Iterable<{ severity: Severity }>): SeverityCounts {
   const c: SeverityCounts = { critical: 0, high: 0, medium: 0, low: 0 };
   for (const a of alerts) addSeverity(c, a.severity);

@@ -7,7 +7,7 @@ import {
   type SendContext,
   type SendResult,
 } from "@socket-notify/core";
-import { SEVERITIES, type SeverityCounts } from "@socket-notify/core/internal";
+import { SEVERITIES, type SeverityCounts } from "@socket-notify/core/render";
 import { bodyFromBlocks } from "./from-blocks.js";
 import { type DiscordAddress } from "./options.js";
 import { discordPage, renderDiscordPage } from "./render.js";

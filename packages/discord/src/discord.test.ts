@@ -4,7 +4,7 @@
  * Discord's headers and 429 body).
  */
 import { createEngine, MemoryLogger, reportExitCode, type ScanInput } from "@socket-notify/core";
-import { withFields } from "@socket-notify/core/internal";
+import { withFields } from "@socket-notify/core";
 import { expectNoSecrets, FakeClock } from "@socket-notify/core/testing";
 import { type DiscordFake, startDiscordFake } from "@socket-notify/slack-emulator";
 import { syntheticScan } from "@socket-notify/testing";

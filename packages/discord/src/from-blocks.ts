@@ -9,7 +9,7 @@
  * (`[ ] ( ) | \` and a leading `#`, `-`, `>`) are escaped here.
  */
 import { type Block, type SlackMessage } from "@socket-notify/core";
-import { truncate } from "@socket-notify/core/internal";
+import { truncate } from "@socket-notify/core/render";
 import { escapeDiscord } from "./markdown.js";
 import { DISCORD_LIMITS, type DiscordEmbed, type DiscordWebhookBody } from "./render.js";
 

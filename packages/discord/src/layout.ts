@@ -1,5 +1,5 @@
 import { DISCORD_LIMITS, fitsInFull } from "./render.js";
-import { blockKitLayout, type LayoutFactory } from "@socket-notify/core/internal";
+import { blockKitLayout, type LayoutFactory } from "@socket-notify/core/render";
 
 /**
  * Discord's page layout. Core cuts the pages with Discord's own measure: a page is what one

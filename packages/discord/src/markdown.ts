@@ -9,7 +9,7 @@
  *   `@everyone` in a package description notifies no one.
  * - Control characters, bidirectional overrides and line separators go (core's stripControl).
  */
-import { isSafeUrl, stripControl, truncate } from "@socket-notify/core/internal";
+import { isSafeUrl, stripControl, truncate } from "@socket-notify/core/render";
 
 const SPECIAL = /[\\*_~`|[\]()<>]/g;
 

@@ -7,7 +7,7 @@ import {
   type Secret,
   secretValue,
 } from "@socket-notify/core";
-import { isLoopbackHost } from "@socket-notify/core/internal";
+import { isLoopbackHost } from "@socket-notify/core/render";
 import * as z from "zod";
 
 export const MODE = "discord";

@@ -7,16 +7,15 @@
  * per alert (name: severity, level and title; value: ids, introduced by, description,
  * suggestion, reachability and trace); a last embed counts what is not shown.
  */
-import { type Alert } from "@socket-notify/core";
+import { type Alert, type AlertPage } from "@socket-notify/core";
 import {
-  type AlertPage,
   countBySeverity,
   formatSeverityCounts,
   packageLabel,
   SEVERITY_EMOJI,
   type SeverityCounts,
   truncate,
-} from "@socket-notify/core/internal";
+} from "@socket-notify/core/render";
 import { codeBlockDiscord, escapeDiscord, inlineDiscord, linkDiscord, safeUrl } from "./markdown.js";
 
 /**

@@ -75,6 +75,7 @@ export function mentionToken(t: string): string {
   return t === "!here" || t === "!channel" ? `<${t}>` : t;
 }
 
+/** Counts as people read them, highest first, zeros left out: `🔴 2 critical · 🟠 1 high`. */
 export function formatSeverityCounts(c: SeverityCounts, withEmoji = true): string {
   return [...SEVERITIES]
     .reverse()

@@ -15,6 +15,7 @@
  */
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 
+/** Remove control, bidirectional-override and line-separator characters (see above); CRLF becomes LF. */
 export function stripControl(text: string): string {
   // CRLF is a line break: keep it as one; a lone CR (which can overprint a line) goes.
   return text.replace(/\r\n/g, "\n").replace(CONTROL, "");
