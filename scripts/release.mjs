@@ -3,7 +3,7 @@
 //   release/socket-notify-cli-<v>.tgz          the CLI, self-contained: one bundle with every
 //                                              dependency inside, no dependencies to install
 //   release/socket-notify-<pkg>-<v>.tgz        the libraries (core, preview, slack-webhook, slack-bot, discord,
-//                                              slack-emulator, testing), which install together
+//                                              slack-emulator, testing, state, serve), which install together
 //
 // Each package is staged (its package.json and `files`, plus its README and the root LICENSE)
 // and packed with `npm pack`, so the tarball holds exactly what a user gets. `--out DIR` writes
@@ -16,7 +16,17 @@ import { fileURLToPath } from "node:url";
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const outArg = process.argv.indexOf("--out");
 const out = resolve(outArg > 0 ? process.argv[outArg + 1] : join(root, "release"));
-const LIBRARIES = ["core", "preview", "slack-webhook", "slack-bot", "discord", "slack-emulator", "testing"];
+const LIBRARIES = [
+  "core",
+  "preview",
+  "slack-webhook",
+  "slack-bot",
+  "discord",
+  "slack-emulator",
+  "testing",
+  "state",
+  "serve",
+];
 
 const cli = join(root, "packages", "cli");
 if (!existsSync(join(cli, "dist", "cli.js"))) {

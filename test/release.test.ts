@@ -15,7 +15,17 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEMO, REPO, tempDir } from "./cli-harness.js";
 
 const run = promisify(execFile);
-const LIBRARIES = ["core", "preview", "slack-webhook", "slack-bot", "discord", "slack-emulator", "testing"];
+const LIBRARIES = [
+  "core",
+  "preview",
+  "slack-webhook",
+  "slack-bot",
+  "discord",
+  "slack-emulator",
+  "testing",
+  "state",
+  "serve",
+];
 const TSC = join(REPO, "node_modules/typescript/bin/tsc");
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -83,7 +93,7 @@ beforeEach(() => emulator.reset());
 const SLOW = { timeout: 120_000 };
 
 describe("the tarballs", SLOW, () => {
-  it("are the CLI and the six libraries, each with README, LICENSE and repository/bugs, without build info, tests or fixtures", async () => {
+  it("are the CLI and the nine libraries, each with README, LICENSE and repository/bugs, without build info, tests or fixtures", async () => {
     expect(
       readdirSync(release)
         .filter((f) => f.endsWith(".tgz"))
@@ -299,7 +309,10 @@ describe("the library tarballs, installed together offline", SLOW, () => {
         'import { startEmulator } from "@socket-notify/slack-emulator";',
         'import { runConformance, type ConformanceOptions } from "@socket-notify/testing";',
         'import { FakeClock } from "@socket-notify/core/testing";',
-        "export const used: unknown[] = [botPlugin.mode, startEmulator, runConformance, FakeClock];",
+        'import { openStateStore } from "@socket-notify/state";',
+        'import { verifySignature } from "@socket-notify/serve";',
+        'import { truncate } from "@socket-notify/core/render";',
+        "export const used: unknown[] = [botPlugin.mode, startEmulator, runConformance, FakeClock, openStateStore, verifySignature, truncate];",
         "export type Options = ConformanceOptions;",
         "",
       ].join("\n"),
