@@ -26,9 +26,9 @@ export interface IntroducedBy {
 /**
  * One alert, normalised from whatever Socket format it came in.
  *
- * Copy one with `withFields(alert, changes)`, never with `{ ...alert }`: a parsed alert's `url`
- * and `purl` are computed on read (getters on its prototype, to keep 100,000 alerts small), and
- * a spread copies only own properties, so it would silently drop both.
+ * A parsed alert's `url` and `purl` are computed on read (to keep 100,000 alerts small) but are
+ * own enumerable properties, so `{ ...alert }` is a plain copy with both; `withFields(alert,
+ * changes)` copies and keeps the parsed (small) form.
  */
 export interface Alert {
   /**

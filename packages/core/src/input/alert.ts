@@ -12,8 +12,10 @@ export type StoredAlertFields = Omit<Alert, "url" | "purl">;
  * strings were a third of an alert's size (bench figure 6, peak memory ÷ input size). Both are
  * read only for the few alerts a message shows. `toJSON` gives the full plain object.
  *
- * Copy one with `withFields`, not `{ ...alert }`: a spread is a plain object and loses `url` and
- * `purl`, which live on the prototype.
+ * Both are own, enumerable accessor properties (one shared pair of functions, defined on each
+ * alert in the same order, so alerts of one shape share V8's hidden class and are no bigger):
+ * `{ ...alert }`, `Object.keys` and `JSON.stringify` see them as on plain data, so a spread is
+ * a plain copy with both values. `withFields` copies and keeps the parsed (small) form.
  */
 export class ParsedAlert implements Alert {
   // `declare`: no class fields emitted, so an alert has the own properties its input gave,
@@ -39,39 +41,54 @@ export class ParsedAlert implements Alert {
   /** The input's URL when it is not the usual one; null: the usual one; undefined: none given. */
   #url: string | null | undefined;
 
+  declare url: string | undefined;
+  declare readonly purl: string;
+
+  /** `url` and `purl` as own enumerable accessors (see the class comment): made once, shared. */
+  static readonly #derived: PropertyDescriptorMap = {
+    url: {
+      get(this: ParsedAlert): string | undefined {
+        const url = this.#url;
+        return url === null ? standardUrl(this) : url;
+      },
+      set(this: ParsedAlert, value: string | undefined) {
+        this.#url = value;
+      },
+      enumerable: true,
+      configurable: true,
+    },
+    purl: {
+      get(this: ParsedAlert): string {
+        return realPurl(this.ecosystem, this.namespace, this.name, this.version);
+      },
+      enumerable: true,
+      configurable: true,
+    },
+  };
+
   constructor(fields: StoredAlertFields, url: string | undefined) {
     Object.assign(this, fields);
+    Object.defineProperties(this, ParsedAlert.#derived);
     this.#url = url !== undefined && url === standardUrl(this) ? null : url;
-  }
-
-  get url(): string | undefined {
-    return this.#url === null ? standardUrl(this) : this.#url;
-  }
-
-  set url(value: string | undefined) {
-    this.#url = value;
-  }
-
-  get purl(): string {
-    return realPurl(this.ecosystem, this.namespace, this.name, this.version);
   }
 
   /** A copy with some fields replaced (what `{ ...alert, reachability }` does for plain data). */
   withFields(fields: Partial<StoredAlertFields>): ParsedAlert {
-    const copy = new ParsedAlert({ ...this, ...fields }, undefined);
+    const { url: _url, purl: _purl, ...stored } = { ...this, ...fields } as Alert;
+    const copy = new ParsedAlert(stored, undefined);
     copy.#url = this.#url;
     return copy;
   }
 
   toJSON(): Alert {
-    return { ...this, url: this.url, purl: this.purl };
+    return { ...this };
   }
 }
 
 /**
- * A copy of an alert with some fields replaced: what `{ ...alert, ...fields }` means, except that
- * a parsed alert's derived `url` and `purl` are kept (a spread drops them: see ParsedAlert).
- * The original is not changed. The one way to copy an alert.
+ * A copy of an alert with some fields replaced: what `{ ...alert, ...fields }` gives, but a
+ * parsed alert stays a parsed alert (its `url` and `purl` derived, not stored: see ParsedAlert).
+ * The original is not changed.
  */
 export function withFields(alert: Alert, fields: Partial<StoredAlertFields>): Alert {
   return alert instanceof ParsedAlert ? alert.withFields(fields) : { ...alert, ...fields };

@@ -476,8 +476,9 @@ describe("memory: a parsed alert derives purl and the usual Socket url (bench fi
     const copy = withFields(a!, { reachability: { state: "reachable", rawState: "reachable" } });
     expect(copy).toMatchObject({ url: a!.url, purl: a!.purl, reachability: { state: "reachable" } });
     expect(a!.reachability).toBeUndefined();
-    // What the doc comments warn of: a spread copies own properties only, so it has no purl.
-    expect({ ...a! }.purl).toBeUndefined();
+    // A spread is a plain copy with both derived fields (own enumerable accessors).
+    expect({ ...a! }).toMatchObject({ url: a!.url, purl: "pkg:npm/a@1.3.0" });
+    expect(Object.keys(a!)).toEqual(expect.arrayContaining(["url", "purl"]));
     // Plain data stays plain: withFields on a plain object is a spread.
     const plain = { ...JSON.parse(JSON.stringify(a)) } as Alert;
     expect(withFields(plain, { title: "t" })).toEqual({ ...plain, title: "t" });
