@@ -89,7 +89,8 @@ export function planPages(
   let shown = 0;
   for (const p of pages) for (const e of p) shown += e.alerts.length;
   const omitted = grouped.length - shown;
-  const omittedBySeverity = countBySeverity(grouped.slice(shown));
+  const omittedBySeverity = countBySeverity([]);
+  for (let i = shown; i < grouped.length; i++) omittedBySeverity[grouped[i]!.severity]++;
   return {
     pages: pages.map((entries, p) => ({
       index: p + 1,
@@ -118,20 +119,28 @@ function packageKey(a: Alert): string {
  */
 function groupByPackage(alerts: readonly Alert[], maxPackages: number): readonly Alert[] {
   const groups = new Map<string, Alert[]>();
-  const rest: Alert[] = [];
+  // One byte per alert for "in a gathered package", and an exact-size result: with 100,000
+  // alerts and 20 destinations, arrays grown by `push` left megabytes of outgrown copies (bench
+  // figure 6, peak memory).
+  const gathered = new Uint8Array(alerts.length);
   let many = false;
-  for (const a of alerts) {
+  for (let i = 0; i < alerts.length; i++) {
+    const a = alerts[i]!;
     const key = packageKey(a);
     const g = groups.get(key);
     if (g) {
       g.push(a);
+      gathered[i] = 1;
       many = true;
-    } else if (groups.size < maxPackages) groups.set(key, [a]);
-    else rest.push(a);
+    } else if (groups.size < maxPackages) {
+      groups.set(key, [a]);
+      gathered[i] = 1;
+    }
   }
   if (!many) return alerts;
-  const out: Alert[] = [];
-  for (const g of groups.values()) for (const a of g) out.push(a);
-  for (const a of rest) out.push(a);
+  const out = new Array<Alert>(alerts.length);
+  let k = 0;
+  for (const g of groups.values()) for (const a of g) out[k++] = a;
+  for (let i = 0; i < alerts.length; i++) if (gathered[i] === 0) out[k++] = alerts[i]!;
   return out;
 }
