@@ -3,16 +3,17 @@
  * state store. send posts alerts with buttons; serve (Socket Mode, then HTTP) takes a simulated
  * user's Mute: the message changes in place, the store has the mute with the Slack user, someone
  * not allowed changes nothing, the next send leaves the muted alert out (over both transports),
- * tampered or replayed HTTP gets 401; SIGTERM exits 0; two HTTP
+ * tampered or replayed HTTP gets 401; SIGTERM exits 0; a burst of clicks across a
+ * refresh_requested and a dropped socket is applied click for click; two HTTP
  * replicas on one PostgreSQL that both get every request apply each click once.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import { FileStore, openStateStore } from "@socket-notify/state";
-import { type SlackEmulator, startEmulator } from "@socket-notify/slack-emulator";
+import { type ReceiveOptions, type SlackEmulator, startEmulator } from "@socket-notify/slack-emulator";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { testPostgres, type TestPostgres } from "../packages/state/src/testing/postgres.js";
-import { BIN, emulatorBotEnv, enableJsonReport, lines, runCli, tempDir } from "./cli-harness.js";
+import { BIN, emulatorBotEnv, enableJsonReport, issue, lines, runCli, tempDir } from "./cli-harness.js";
 
 const APP_TOKEN = "xapp-1-A0000000001-emulator-app-token";
 const SIGNING = "emulatorsigningsecret0000000001";
@@ -74,17 +75,20 @@ async function serve(args: string[], env: Record<string, string>): Promise<Serve
   return { child, logs, stderr: () => err, exited };
 }
 
-/** `send` of the four-alert report; the report and config files, for a later send of the same scan. */
-async function sendReport(env: Record<string, string>): Promise<{ report: string; config: string }> {
-  const report = await tmp.write(`report${++n}.json`, enableJsonReport());
+/** `send` of a report (the four alerts unless given); the report and config files, for a later send of the same scan. */
+async function sendReport(
+  env: Record<string, string>,
+  alerts?: unknown[],
+): Promise<{ report: string; config: string }> {
+  const report = await tmp.write(`report${++n}.json`, enableJsonReport(alerts));
   const config = await tmp.write(`config${n}.json`, CONFIG);
   const r = await runCli(["send", report, "--config", config], { env });
   expect(r.code, r.stderr).toBe(0);
   return { report, config };
 }
 
-async function emulator(): Promise<SlackEmulator> {
-  const emu = await startEmulator({ rateLimit: false, workspaceRateLimit: false });
+async function emulator(receive?: ReceiveOptions): Promise<SlackEmulator> {
+  const emu = await startEmulator({ rateLimit: false, workspaceRateLimit: false, ...(receive ? { receive } : {}) });
   cleanup.push(() => emu.close());
   return emu;
 }
@@ -97,6 +101,21 @@ function alertMessage(emu: SlackEmulator): { ts: string; blocks: Record<string, 
 
 async function until(check: () => boolean | Promise<boolean>): Promise<void> {
   while (!(await check())) await new Promise((r) => setTimeout(r, 50));
+}
+
+/** The Ack buttons still on the posted alert messages (every page), with their message's ts. */
+function ackButtons(emu: SlackEmulator): { ts: string; value: string }[] {
+  const latest = new Map<string, Record<string, unknown>[]>();
+  for (const m of emu.messages({ channel: "security-alerts" })) {
+    if (m.threadTs === undefined && m.ts !== undefined && m.method !== undefined)
+      latest.set(m.ts, m.payload["blocks"] as Record<string, unknown>[]);
+  }
+  return [...latest].flatMap(([ts, blocks]) =>
+    blocks
+      .flatMap((b) => (Array.isArray(b["elements"]) ? (b["elements"] as Record<string, unknown>[]) : []))
+      .filter((e) => e["action_id"] === "socket_notify.ack")
+      .map((e) => ({ ts, value: String(e["value"]) })),
+  );
 }
 
 const updates = (emu: SlackEmulator) =>
@@ -324,6 +343,89 @@ describe("socket-notify serve", () => {
     expect(body).toContain("lodahs");
     for (const secret of ["xoxb-emulator-bot-token", SIGNING]) expect(s.stderr()).not.toContain(secret);
   });
+
+  it("Socket Mode, built binary: a burst of 20 Acks on 20 alerts across a refresh_requested and a dropped socket; every click is applied exactly once, none lost, none twice", async () => {
+    // A loaded machine may ack late: the deadline is raised so that a late ack is not a lost click.
+    const emu = await emulator({ ackTimeoutMs: 15_000 });
+    const state = tmp.path(`state${++n}.json`);
+    const env = { ...emulatorBotEnv(emu), SOCKET_SLACK_APP_TOKEN: APP_TOKEN, SOCKET_NOTIFY_STATE: state };
+    const alerts = Array.from({ length: 20 }, (_, i) =>
+      issue("envVars", "low", `pkg-${String(i + 1).padStart(2, "0")}`),
+    );
+    const { config } = await sendReport(env, alerts);
+    const buttons = ackButtons(emu);
+    expect(buttons).toHaveLength(20);
+    const s = await serve(["--config", config], env);
+    const open = () =>
+      emu
+        .socket()
+        .connections.filter((c) => c.state === "open")
+        .map((c) => c.id);
+    await until(() => open().length === 2);
+
+    let acked = 0;
+    const faults: Promise<void>[] = [];
+    const lost: string[] = [];
+    /** One user's click; one that was not acked shows the user an error, and they click again. */
+    const click = async (b: { ts: string; value: string }): Promise<void> => {
+      for (;;) {
+        let r: Awaited<ReturnType<typeof emu.interact>>;
+        try {
+          r = await emu.interact({
+            user: "alice",
+            channel: "security-alerts",
+            ts: b.ts,
+            action_id: "socket_notify.ack",
+            value: b.value,
+          });
+        } catch (e) {
+          // The button is gone: the unacked click was applied after all (the message shows it).
+          if ((e as { code?: string }).code === "no_such_action") return;
+          throw e;
+        }
+        if (r.acked) break;
+        lost.push(r.envelope_id ?? "undelivered");
+      }
+      acked++;
+      // The faults come mid-burst: a refresh after 5 acked clicks, a dropped socket after 12.
+      if (acked === 5) faults.push(until(() => emu.disconnectSockets("refresh_requested") > 0));
+      if (acked === 12) {
+        // The socket the last click went on: the one carrying the burst.
+        const busy = emu.socket().envelopes.at(-1)!.connection;
+        expect(emu.socketFault({ kind: "drop", connection: busy })).toBe(1);
+      }
+    };
+    // Four users clicking at once, each through their share of the alerts.
+    const lanes = [0, 1, 2, 3].map(async (lane) => {
+      for (let i = lane; i < buttons.length; i += 4) await click(buttons[i]!);
+    });
+    await Promise.all(lanes);
+    await Promise.all(faults);
+
+    const store = FileStore.open(state);
+    await until(async () => (await store.decisions()).length >= 20);
+    await until(() => s.logs.filter((l) => l["event"] === "decided").length >= 20 && ackButtons(emu).length === 0);
+    const decisions = await store.decisions();
+    expect(decisions).toHaveLength(20);
+    expect(new Set(decisions.map((d) => d.target.name)).size).toBe(20);
+    expect(decisions.every((d) => d.kind === "ack" && d.by === "U1000000001")).toBe(true);
+    expect(s.logs.filter((l) => l["event"] === "decided")).toHaveLength(20);
+    // Both faults happened and serve reconnected: more connections than the first two.
+    const conns = emu.socket().connections;
+    expect(conns.some((c) => c.ended_by === "drop")).toBe(true);
+    expect(conns.length).toBeGreaterThan(2);
+    // Every message row was updated once per alert decided on it: none twice.
+    expect(updates(emu)).toHaveLength(20);
+    // A click whose ack died with the dropped socket (the user saw an error and clicked again) can
+    // only be one in flight on it; it was applied once all the same (the retry found it decided).
+    const dropped = conns.filter((c) => c.ended_by === "drop").map((c) => c.id);
+    for (const id of lost) {
+      const env = emu.socket().envelopes.find((e) => e.envelope_id === id);
+      expect(env && dropped.includes(env.connection), `lost click ${id}`).toBe(true);
+    }
+    s.child.kill("SIGTERM");
+    expect(await s.exited).toBe(0);
+  }, 180_000);
 
   it("refuses to start without what it needs: a bot token where the app token goes, no interactive config", async () => {
     const emu = await emulator();
