@@ -2,13 +2,14 @@
 //
 //   release/socket-notify-cli-<v>.tgz          the CLI, self-contained: one bundle with every
 //                                              dependency inside, no dependencies to install
-//   release/socket-notify-<pkg>-<v>.tgz        the libraries (core, preview, slack-webhook, slack-bot, discord,
-//                                              slack-emulator, testing, state, serve), which install together
+//   release/socket-notify-<pkg>-<v>.tgz        the libraries (every other package in packages/: core,
+//                                              the notifiers, state, serve, preview, the emulator,
+//                                              the test kit), which install together
 //
 // Each package is staged (its package.json and `files`, plus its README and the root LICENSE)
 // and packed with `npm pack`, so the tarball holds exactly what a user gets. `--out DIR` writes
 // elsewhere (the release test does).
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,17 +17,11 @@ import { fileURLToPath } from "node:url";
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const outArg = process.argv.indexOf("--out");
 const out = resolve(outArg > 0 ? process.argv[outArg + 1] : join(root, "release"));
-const LIBRARIES = [
-  "core",
-  "preview",
-  "slack-webhook",
-  "slack-bot",
-  "discord",
-  "slack-emulator",
-  "testing",
-  "state",
-  "serve",
-];
+// Every workspace package but the CLI (packed below on its own): a new package ships without
+// being listed here.
+const LIBRARIES = readdirSync(join(root, "packages"))
+  .filter((name) => name !== "cli" && existsSync(join(root, "packages", name, "package.json")))
+  .sort();
 
 const cli = join(root, "packages", "cli");
 if (!existsSync(join(cli, "dist", "cli.js"))) {

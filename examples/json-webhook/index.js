@@ -27,6 +27,8 @@ import { createHash } from "node:crypto";
 export const MODE = "json-webhook";
 /** Version of the JSON body; bumped only for changes a receiver must know about. */
 export const PAYLOAD_SCHEMA = "socket-notify.json-webhook/v1";
+/** What we read of an endpoint's answer: enough for an error message. */
+const MAX_ANSWER_BYTES = 64 * 1024;
 
 /**
  * The config keys this notifier adds: `endpoints`, each with a name, a URL, optional headers
@@ -221,7 +223,9 @@ export class JsonWebhookNotifier {
     }
     let text = "";
     try {
-      text = (await readSome(res, MAX_ANSWER_BYTES)).trim();
+      // Bounded: an endpoint answering with an endless body costs 64 KiB, not the run's memory.
+      const { bytes } = await this.host.readBoundedBody(res, ctx.signal, MAX_ANSWER_BYTES);
+      text = new TextDecoder().decode(bytes).trim();
     } catch {
       /* the body was lost after the status: the status decides */
     }
@@ -265,34 +269,3 @@ const plugin = {
 };
 
 export default plugin;
-
-/** What we read of an endpoint's answer: enough for an error message, never a whole endless body. */
-const MAX_ANSWER_BYTES = 64 * 1024;
-
-/**
- * The first `max` bytes of a response body as text; the rest is cancelled. An endpoint (or
- * anything a misconfigured URL reaches) may answer with a body that never ends: `res.text()`
- * would hold the run until its timeout and all of it in memory.
- * @param {Response} res
- * @param {number} max
- * @returns {Promise<string>}
- */
-async function readSome(res, max) {
-  if (!res.body) return "";
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  let read = 0;
-  try {
-    while (read < max) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const chunk = value.subarray(0, max - read);
-      read += chunk.length;
-      text += decoder.decode(chunk, { stream: true });
-    }
-    return text + decoder.decode();
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-}

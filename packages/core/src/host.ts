@@ -3,6 +3,7 @@ import { type Clock, systemClock } from "./clock.js";
 import { type FetchFunction, type PluginHost } from "./contract/context.js";
 import { FILTER_KEYS, type FilterOptions, filterShape, secretValue } from "./config/schema.js";
 import { classifyHttpStatus, classifyNetworkError, parseRetryAfter } from "./delivery/classify.js";
+import { readBoundedBody } from "./delivery/http-body.js";
 import { proxyFetch } from "./delivery/proxy.js";
 import { UserError } from "./errors.js";
 import { type Logger } from "./logger.js";
@@ -177,6 +178,7 @@ export function createHost(options: HostOptions): PluginHost {
     classifyNetworkError,
     parseRetryAfter,
     redactWebhookUrl,
+    readBoundedBody,
     // The run's secrets first (their display form names them), then every credential-looking
     // value of the environment, then credentials recognised by shape.
     scrub: (text) =>

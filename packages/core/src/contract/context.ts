@@ -14,6 +14,7 @@ import {
   type secretValue,
 } from "../config/schema.js";
 import { type classifyHttpStatus, type classifyNetworkError, type parseRetryAfter } from "../delivery/classify.js";
+import { type readBoundedBody } from "../delivery/http-body.js";
 import { type UserError } from "../errors.js";
 import { type Logger } from "../logger.js";
 import { type redactWebhookUrl, type Secret } from "../secret.js";
@@ -82,6 +83,12 @@ export interface PluginHost {
   classifyNetworkError: typeof classifyNetworkError;
   parseRetryAfter: typeof parseRetryAfter;
   redactWebhookUrl: typeof redactWebhookUrl;
+  /**
+   * Read at most `maxBytes` of an answer's body (then cancel it) and stop when `signal` fires:
+   * what the built-in notifiers read answers with, so an endless or dripping body costs neither
+   * memory nor more than the request's time.
+   */
+  readBoundedBody: typeof readBoundedBody;
   /** Any value as text with every secret of the run, every credential-looking environment value and every credential-shaped string redacted. */
   scrub(text: unknown): string;
 }

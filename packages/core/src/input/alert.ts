@@ -68,14 +68,14 @@ export class ParsedAlert implements Alert {
 
   constructor(fields: StoredAlertFields, url: string | undefined) {
     Object.assign(this, fields);
+    // After the fields: a `url`/`purl` among them (a spread copy) is replaced by the accessors.
     Object.defineProperties(this, ParsedAlert.#derived);
     this.#url = url !== undefined && url === standardUrl(this) ? null : url;
   }
 
   /** A copy with some fields replaced (what `{ ...alert, reachability }` does for plain data). */
   withFields(fields: Partial<StoredAlertFields>): ParsedAlert {
-    const { url: _url, purl: _purl, ...stored } = { ...this, ...fields } as Alert;
-    const copy = new ParsedAlert(stored, undefined);
+    const copy = new ParsedAlert({ ...this, ...fields }, undefined);
     copy.#url = this.#url;
     return copy;
   }
