@@ -109,6 +109,46 @@ describe("socket-notify send with mode discord", () => {
     expect(await readFile(outbox, "utf8")).toBe("");
   });
 
+  it("the reachability summary is Discord's own message (from core's neutral summary), and its outbox entry re-sends", async () => {
+    const facts = `${process.env.SOCKET_FIXTURES}/synthetic__socket_facts.json`;
+    const r = await runCli(["send", big, "--facts", facts, "--json"], {
+      env: env({ always_send_reachability: true, max_messages: 2 }),
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(fake.messages.length).toBe(2);
+    const summary = fake.messages[1]!.body;
+    expect(summary.content).toMatch(/^\*\*🎯 Socket reachability: \d+ reachable of \d+ vulnerabilities\*\*$/);
+    // Rendered by Discord's renderer: findings as fields, not Block Kit sections converted to descriptions.
+    const list = summary.embeds!.find((e) => e.title === "Findings");
+    expect(list?.fields?.length).toBeGreaterThan(0);
+    expect(list!.fields![0]!.name).toMatch(/^🎯 Reachable · /);
+
+    // Undelivered (a deleted webhook), kept in the outbox, re-sent by `retry` within Discord's limits.
+    await fake.close();
+    fake = await startDiscordFake();
+    const gone = fake.webhookUrl("security").replace(/\/webhooks\/\d+\//, "/webhooks/99999999999999999/");
+    const outbox = tmp.path("summary.jsonl");
+    const failed = await runCli(["send", big, "--facts", facts, "--outbox", outbox], {
+      env: {
+        SOCKET_SLACK_CONFIG_JSON: config({ always_send_reachability: true, max_messages: 2 }),
+        DISCORD_HOOK: gone,
+        SOCKET_NOTIFY_OUTBOX_KEY: "k",
+      },
+    });
+    expect(failed.code).toBe(1);
+    // max_messages 2: one page of alerts and the summary (which is one of them).
+    expect(
+      (await readFile(outbox, "utf8"))
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l).kind),
+    ).toEqual(["alerts", "reachability"]);
+    const again = await runCli(["retry", outbox, "--json"], { env: { ...env(), SOCKET_NOTIFY_OUTBOX_KEY: "k" } });
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(fake.messages.length).toBe(2);
+    expect(fake.messages[1]!.body.content).toMatch(/Socket reachability/);
+  });
+
   it("a URL that is not a Discord webhook is a config error naming the entry (exit 2, URL not shown)", async () => {
     const r = await runCli(["send", big], {
       env: {

@@ -194,6 +194,7 @@ export {
   type PageLayout,
   type PageSlot,
   type PageTotals,
+  type ReachabilitySummaryPage,
 } from "./contract/layout.js";
 export { type Notifier, type SendContext, type SendResult } from "./contract/notifier.js";
 export { type NotifierPlugin } from "./contract/plugin.js";
@@ -211,11 +212,13 @@ export {
   readFactsFile,
 } from "./reachability/facts.js";
 export {
+  blockKitReachabilitySummary,
   type ExcludedFinding,
   findingAlert,
   findingFilter,
   reachabilitySummary,
   type ReachabilitySummary,
+  reachabilitySummaryPage,
   renderFinding,
   type SummaryOptions,
 } from "./reachability/summary.js";

@@ -7,7 +7,7 @@
  */
 export { formatSeverityCounts } from "./blocks/BlockBuilder.js";
 export { isSafeUrl, stripControl, truncate } from "./blocks/mrkdwn.js";
-export { type LayoutFactory } from "./contract/layout.js";
+export { type LayoutFactory, type ReachabilitySummaryPage } from "./contract/layout.js";
 export { isLoopbackHost } from "./host.js";
 export { packageLabel } from "./model.js";
 export { blockKitLayout } from "./run/plan.js";

@@ -10,6 +10,7 @@ import {
 import { SEVERITIES, type SeverityCounts } from "@socket-notify/core/render";
 import { bodyFromBlocks } from "./from-blocks.js";
 import { type DiscordAddress } from "./options.js";
+import { renderDiscordReachability } from "./reachability.js";
 import { discordPage, renderDiscordPage } from "./render.js";
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -68,11 +69,13 @@ export class DiscordNotifier implements Notifier {
 
   async send(message: OutboundMessage, ctx: SendContext): Promise<SendResult> {
     const { url, username } = message.destination.address as DiscordAddress;
-    // Core's page renders as Discord's own; a message core did not plan as a page of alerts
-    // (re-sent from an outbox, the whole-repository reachability summary) from its blocks.
+    // Core's page and reachability summary render as Discord's own; a message re-sent from an
+    // outbox comes back as its Block Kit record only, and is converted from its blocks.
     const body = message.page
       ? renderDiscordPage(discordPage(message.page, username)).body
-      : bodyFromBlocks(message.payload, username);
+      : message.reachability
+        ? renderDiscordReachability(message.reachability, username).body
+        : bodyFromBlocks(message.payload, username);
     const target = url.reveal();
     let res: Response;
     try {

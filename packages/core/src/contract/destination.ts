@@ -2,7 +2,7 @@ import { type BuiltMessage } from "../blocks/BlockBuilder.js";
 import { type Block } from "../blocks/types.js";
 import { type FilterOptions } from "../config/schema.js";
 import { type Alert, type ScanContext } from "../model.js";
-import { type AlertPage } from "./layout.js";
+import { type AlertPage, type ReachabilitySummaryPage } from "./layout.js";
 
 /** One place a message goes: a webhook, a channel, an endpoint. */
 export interface Destination {
@@ -36,10 +36,15 @@ export interface OutboundMessage extends BuiltMessage {
   destination: Destination;
   /**
    * The page as core planned it (alerts by entry, counts, what is not shown), for a notifier
-   * that renders its own format from it (Discord). Absent on pages core did not plan from
-   * alerts: the reachability summary, a page re-sent from an outbox, state's own messages.
+   * that renders its own format from it (Discord). Absent on messages core did not plan as a
+   * page of alerts: the reachability summary, a page re-sent from an outbox, state's own messages.
    */
   page?: AlertPage;
+  /**
+   * The reachability summary as core planned it (`kind: "reachability"`), for a notifier that
+   * renders its own format from it, as from `page`. Absent on a summary re-sent from an outbox.
+   */
+  reachability?: ReachabilitySummaryPage;
   kind: "alerts" | "reachability";
   /**
    * Stable identity across runs: destination + repository + PR or branch + kind and page

@@ -4,7 +4,8 @@
  * entry is for its destination and renders a page. Neither knows the other's rules.
  */
 import { type Block, type SlackMessage } from "../blocks/types.js";
-import { type Alert, type ScanContext } from "../model.js";
+import { type Alert, type ReachabilityState, type ScanContext } from "../model.js";
+import { type ReachabilityFinding } from "../reachability/facts.js";
 import { type Severity, type SeverityCounts } from "../severity.js";
 import { type NotifierCapabilities } from "./capabilities.js";
 import { type Destination } from "./destination.js";
@@ -37,6 +38,28 @@ export interface AlertPage {
   omitted?: { count: number; bySeverity: SeverityCounts };
   /** What the scan is about (repository, branch, PR, links), as the plan resolved it. */
   scan: ScanContext;
+}
+
+/**
+ * The whole-repository reachability summary of one destination (`always_send_reachability`) as
+ * core planned it: every finding that passed the destination's filters and the counts, not how
+ * they look. One message; the layout decides how many findings it lists and counts the rest.
+ */
+export interface ReachabilitySummaryPage {
+  /** What the scan is about, as the plan resolved it. */
+  scan: ScanContext;
+  /** The facts file's name (without its directory). */
+  source: string;
+  /**
+   * In order: reachable, then unknown and failed analyses, then unreachable; risk order within a
+   * state. Each finding also as an alert of type `vulnerability` (its level from the scan's alert
+   * for it; what the filters saw), and whether the scan's change touches it.
+   */
+  findings: { finding: ReachabilityFinding; alert: Alert; inChange: boolean }[];
+  /** How many findings are in each state. */
+  byState: Record<ReachabilityState, number>;
+  /** How many findings have each priority. */
+  bySeverity: SeverityCounts;
 }
 
 /** Which page a layout is asked about: the first (it carries the mention), and whether it also counts what is not shown. */
@@ -76,6 +99,14 @@ export interface PageLayout {
    * like Discord, renders `OutboundMessage.page` itself when it sends).
    */
   render(page: AlertPage): SlackMessage;
+  /**
+   * The reachability summary as one Block Kit message, and the alerts of the findings it lists
+   * (`listed`; the rest it counts). Like `render`, the record `--dry-run`, `preview` and the
+   * outbox show and keep; a notifier with its own format renders `OutboundMessage.reachability`
+   * itself when it sends. Optional: without it, core's Block Kit summary within the notifier's
+   * capabilities (what `blockKitLayout` has).
+   */
+  reachability?(summary: ReachabilitySummaryPage): { payload: SlackMessage; listed: Alert[] };
 }
 
 /** A plugin's layout for one destination (`NotifierPlugin.layout`). */

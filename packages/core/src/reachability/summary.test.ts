@@ -8,6 +8,9 @@ import { type Alert } from "../model.js";
 import { applyFacts } from "./apply.js";
 import { type Facts, parseFacts } from "./facts.js";
 import { reachabilitySummary } from "./summary.js";
+import { type ConfigSource } from "../config/load.js";
+import { type LayoutFactory } from "../contract/layout.js";
+import { blockKitLayout, plannedMessages, planRun } from "../run/plan.js";
 
 const facts = parseFacts(readFileSync(`${process.env.SOCKET_FIXTURES}/synthetic__socket_facts.json`, "utf8"), {
   source: "/repo/.socket.facts.json",
@@ -262,5 +265,59 @@ describe("no findings", () => {
     const s = summarise({}, parseFacts('{"components": []}'), []);
     expect(s.message.payload.blocks).toHaveLength(2);
     expect(s.message.payload.text).toBe("Socket reachability in acme/web (main): no vulnerabilities");
+  });
+});
+
+describe("the summary goes through the notifier's layout, as pages do", () => {
+  const scan = { ...parseScan(JSON.stringify({ new_alerts: [] })), reachability: applyFacts(traverseAlert, facts) };
+  const capabilities = { ...SLACK_LIMITS, ratePerSecond: 1, burst: 1, threads: false, update: false };
+  const plan = (layout?: LayoutFactory) =>
+    planRun({
+      scan: { ...scan, context: ctx.scan },
+      config: {},
+      mode: "test",
+      source: { label: "test" } as ConfigSource,
+      destinations: [
+        {
+          route: "security",
+          target: "security",
+          key: "security",
+          filter: { always_send_reachability: true },
+          address: {},
+          configPath: "$",
+        },
+      ],
+      capabilities,
+      configWarnings: [],
+      ...(layout ? { layout } : {}),
+    });
+  const summaryMessage = (layout?: LayoutFactory) =>
+    plannedMessages(plan(layout)).find((m) => m.kind === "reachability")!;
+
+  it("core plans neutral data (the message's `reachability`) and the layout renders the record", () => {
+    const m = summaryMessage();
+    expect(m.reachability?.findings.map((f) => f.finding)).toEqual(summarise().matched);
+    expect(m.reachability?.byState.reachable).toBe(summarise().matched.filter((f) => f.state === "reachable").length);
+    // blockKitLayout renders exactly what the Slack notifiers always sent.
+    expect(m.payload).toEqual(summarise().message.payload);
+    expect(m.alerts).toEqual(summarise().message.alerts);
+  });
+
+  it("a layout's own `reachability` renders it; a layout without one gets core's Block Kit summary", () => {
+    const own: LayoutFactory = (c) => ({
+      ...blockKitLayout(c),
+      reachability: (s) => ({
+        payload: { text: `${s.findings.length} findings`, blocks: [], unfurl_links: false, unfurl_media: false },
+        listed: s.findings.slice(0, 1).map((f) => f.alert),
+      }),
+    });
+    const m = summaryMessage(own);
+    expect(m.payload.text).toBe(`${summarise().matched.length} findings`);
+    expect(m.alerts).toHaveLength(1);
+    const without: LayoutFactory = (c) => {
+      const { reachability: _r, ...rest } = blockKitLayout(c);
+      return rest;
+    };
+    expect(summaryMessage(without).payload).toEqual(summarise().message.payload);
   });
 });

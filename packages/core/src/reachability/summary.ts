@@ -2,7 +2,8 @@ import { type BuiltMessage, countBySeverity, formatSeverityCounts } from "../blo
 import { inline, isSafeUrl, link, truncate } from "../blocks/mrkdwn.js";
 import { reachabilityLabel, TRACE_MAX_CHARS, traceBlock } from "../blocks/reachability.js";
 import { compareRisk } from "../blocks/risk.js";
-import { type Block, type MessageLimits, SLACK_LIMITS, type TextObject } from "../blocks/types.js";
+import { type Block, type MessageLimits, SLACK_LIMITS, type SlackMessage, type TextObject } from "../blocks/types.js";
+import { type ReachabilitySummaryPage } from "../contract/layout.js";
 import { type FilterOptions } from "../config/schema.js";
 import { AlertFilter, type FilterContext } from "../filter/AlertFilter.js";
 import { type Alert, type AlertAction, packageLabel, type ReachabilityState, type ScanContext } from "../model.js";
@@ -28,6 +29,8 @@ export interface ReachabilitySummary {
   excluded: ExcludedFinding[];
   /** Findings listed in the message. */
   shown: ReachabilityFinding[];
+  /** The neutral summary core planned, which the notifier's layout rendered as `message`. */
+  page: ReachabilitySummaryPage;
   /** One message; its `alerts` are the listed findings as alerts (see `findingAlert`). */
   message: BuiltMessage;
 }
@@ -96,13 +99,15 @@ function compareFindings(x: { f: ReachabilityFinding; a: Alert }, y: { f: Reacha
   return STATE_RANK[x.f.state] - STATE_RANK[y.f.state] || compareRisk(x.a, y.a);
 }
 
-/** Filter the whole repository's findings for one destination and render its summary message. */
-export function reachabilitySummary(
+/**
+ * Filter the whole repository's findings for one destination: the neutral summary page core
+ * plans (`ReachabilitySummaryPage`, rendered by the notifier's layout) and what was left out.
+ */
+export function reachabilitySummaryPage(
   applied: AppliedFacts,
   filter: FilterOptions,
   ctx: FilterContext,
-  options: SummaryOptions = {},
-): ReachabilitySummary {
+): { page: ReachabilitySummaryPage; excluded: ExcludedFinding[] } {
   const check = new AlertFilter().compile(findingFilter(filter), { ...ctx, factsLoaded: true });
   const passed: { f: ReachabilityFinding; a: Alert }[] = [];
   const excluded: ExcludedFinding[] = [];
@@ -113,12 +118,48 @@ export function reachabilitySummary(
     else excluded.push({ finding: f, reason });
   }
   passed.sort(compareFindings);
-  const inChange = new Set([...applied.alertsByFinding.keys()]);
-  const { message, shown } = render(passed, ctx.scan, applied.facts.source, inChange, {
-    ...SLACK_LIMITS,
-    ...options.limits,
-  });
-  return { matched: passed.map((p) => p.f), excluded, shown, message };
+  const byState: Record<ReachabilityState, number> = { reachable: 0, unknown: 0, error: 0, unreachable: 0 };
+  for (const p of passed) byState[p.f.state]++;
+  const source = applied.facts.source;
+  return {
+    page: {
+      scan: ctx.scan,
+      source: source.slice(Math.max(source.lastIndexOf("/"), source.lastIndexOf("\\")) + 1),
+      findings: passed.map((p) => ({ finding: p.f, alert: p.a, inChange: applied.alertsByFinding.has(p.f) })),
+      byState,
+      bySeverity: countBySeverity(passed.map((p) => p.a)),
+    },
+    excluded,
+  };
+}
+
+/** Filter the whole repository's findings for one destination and render its summary message as Block Kit. */
+export function reachabilitySummary(
+  applied: AppliedFacts,
+  filter: FilterOptions,
+  ctx: FilterContext,
+  options: SummaryOptions = {},
+): ReachabilitySummary {
+  const { page, excluded } = reachabilitySummaryPage(applied, filter, ctx);
+  const { payload, listed } = blockKitReachabilitySummary(page, options.limits);
+  return summaryOf(page, excluded, payload, listed);
+}
+
+/** The summary of a planned page and its rendering (`listed`: the alerts of the findings the message lists). */
+export function summaryOf(
+  page: ReachabilitySummaryPage,
+  excluded: ExcludedFinding[],
+  payload: SlackMessage,
+  listed: readonly Alert[],
+): ReachabilitySummary {
+  const shown = new Set(listed);
+  return {
+    matched: page.findings.map((p) => p.finding),
+    excluded,
+    shown: page.findings.filter((p) => shown.has(p.alert)).map((p) => p.finding),
+    page,
+    message: { payload, alerts: [...listed], index: 1, count: 1 },
+  };
 }
 
 function mrkdwn(text: string): TextObject {
@@ -127,17 +168,21 @@ function mrkdwn(text: string): TextObject {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-function render(
-  items: { f: ReachabilityFinding; a: Alert }[],
-  scan: ScanContext,
-  source: string,
-  inChange: ReadonlySet<ReachabilityFinding>,
-  limits: MessageLimits,
-): { message: BuiltMessage; shown: ReachabilityFinding[] } {
+/**
+ * The summary page as one Block Kit message within `limits` (Slack's by default): header,
+ * counts, the findings that fit (unreachable ones are counted, not listed, as the Socket CLI),
+ * and what is not shown. What `blockKitLayout`'s `reachability` renders.
+ */
+export function blockKitReachabilitySummary(
+  summary: ReachabilitySummaryPage,
+  partialLimits: Partial<MessageLimits> = {},
+): { payload: SlackMessage; listed: Alert[] } {
+  const limits: MessageLimits = { ...SLACK_LIMITS, ...partialLimits };
+  const { scan, source } = summary;
+  const items = summary.findings.map((i) => ({ f: i.finding, a: i.alert, inChange: i.inChange }));
   const findings = items.map((i) => i.f);
-  const byState = (s: ReachabilityState) => findings.filter((f) => f.state === s);
-  const reachable = byState("reachable").length;
-  const unreachable = byState("unreachable").length;
+  const reachable = summary.byState.reachable;
+  const unreachable = summary.byState.unreachable;
 
   const header: Block = {
     type: "header",
@@ -152,7 +197,7 @@ function render(
       emoji: true,
     },
   };
-  const counts = mrkdwn(truncate(countsText(items, scan, source), Math.min(limits.maxSectionChars, 2000)));
+  const counts = mrkdwn(truncate(countsText(summary, scan, source), Math.min(limits.maxSectionChars, 2000)));
   const fixed: Block[] = [header, { type: "section", text: counts }];
   const fixedChars = header.text.text.length + counts.text.length;
   // Unreachable findings are counted, not listed (as the Socket CLI); every other state is listed while it fits.
@@ -165,12 +210,12 @@ function render(
   const traceMax = Math.min(TRACE_MAX_CHARS, Math.max(TRACE_MIN_CHARS, perFinding));
 
   const blocks: Block[] = [...fixed];
-  const shown: { f: ReachabilityFinding; a: Alert }[] = [];
+  const shown: typeof items = [];
   let chars = 0;
   if (listable.length) blocks.push({ type: "divider" });
   for (const item of listable) {
     if (shown.length >= blockBudget) break;
-    const text = renderFinding(item.f, inChange.has(item.f), sectionMax, traceMax);
+    const text = renderFinding(item.f, item.inChange, sectionMax, traceMax);
     if (shown.length > 0 && chars + text.length > charBudget) break;
     blocks.push({ type: "section", text: mrkdwn(text) });
     shown.push(item);
@@ -191,13 +236,8 @@ function render(
   let fallback = `Socket reachability${where}: ${stateCounts(findings, false) || "no vulnerabilities"}`;
   if (didNotFit + unreachable > 0) fallback += ` · ${didNotFit + unreachable} not shown`;
   return {
-    message: {
-      payload: { text: truncate(fallback, limits.maxFallbackChars), blocks, unfurl_links: false, unfurl_media: false },
-      alerts: shown.map((s) => s.a),
-      index: 1,
-      count: 1,
-    },
-    shown: shown.map((s) => s.f),
+    payload: { text: truncate(fallback, limits.maxFallbackChars), blocks, unfurl_links: false, unfurl_media: false },
+    listed: shown.map((s) => s.a),
   };
 }
 
@@ -219,9 +259,7 @@ function stateCounts(findings: readonly ReachabilityFinding[], emoji = true): st
   return parts.join(" · ");
 }
 
-function countsText(items: readonly { f: ReachabilityFinding; a: Alert }[], scan: ScanContext, source: string): string {
-  const findings = items.map((i) => i.f);
-  const file = source.slice(Math.max(source.lastIndexOf("/"), source.lastIndexOf("\\")) + 1);
+function countsText(summary: ReachabilitySummaryPage, scan: ScanContext, file: string): string {
   const where = [
     scan.repo && `*Repository:* ${inline(scan.repo, 150)}`,
     scan.branch && `*Branch:* ${inline(scan.branch, 150)}`,
@@ -230,10 +268,10 @@ function countsText(items: readonly { f: ReachabilityFinding; a: Alert }[], scan
     .filter(Boolean)
     .join("  ·  ");
   const lines = [`Whole repository, from ${inline(file, 100)}${where ? `  ·  ${where}` : ""}`];
-  if (findings.length === 0) lines.push("No vulnerabilities match this destination's filters.");
+  if (summary.findings.length === 0) lines.push("No vulnerabilities match this destination's filters.");
   else {
-    lines.push(`*By state:* ${stateCounts(findings)}`);
-    lines.push(`*By priority:* ${formatSeverityCounts(countBySeverity(items.map((i) => i.a)))}`);
+    lines.push(`*By state:* ${stateCounts(summary.findings.map((i) => i.finding))}`);
+    lines.push(`*By priority:* ${formatSeverityCounts(summary.bySeverity)}`);
   }
   return lines.join("\n");
 }
@@ -265,7 +303,7 @@ export function renderFinding(
 function footer(
   didNotFit: number,
   unreachable: number,
-  rest: readonly { f: ReachabilityFinding; a: Alert }[],
+  rest: readonly { f: ReachabilityFinding }[],
   scan: ScanContext,
   max: number,
 ): string {

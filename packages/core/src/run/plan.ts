@@ -12,25 +12,41 @@ import { AlertFilter, type Exclusions } from "../filter/AlertFilter.js";
 import { type Alert, type ScanContext, type ScanInput } from "../model.js";
 import { type NotifierCapabilities } from "../contract/capabilities.js";
 import { type Destination, type OutboundMessage } from "../contract/destination.js";
-import { type ReachabilitySummary, reachabilitySummary } from "../reachability/summary.js";
+import { type MessageLimits } from "../blocks/types.js";
+import {
+  blockKitReachabilitySummary,
+  type ReachabilitySummary,
+  reachabilitySummaryPage,
+  summaryOf,
+} from "../reachability/summary.js";
 import { parseSeverity } from "../severity.js";
 import { pageTotals, planPages } from "./pages.js";
 
 /** Core's Block Kit layout (`BlockBuilder.layout`) within the notifier's limits: what the Slack notifiers use, and the default. */
-export const blockKitLayout: LayoutFactory = (ctx: LayoutContext) =>
-  new BlockBuilder().layout({
-    scan: ctx.scan,
-    totals: ctx.totals,
-    limits: {
-      maxBlocks: ctx.capabilities.maxBlocks,
-      maxSectionChars: ctx.capabilities.maxSectionChars,
-      maxMessageChars: ctx.capabilities.maxMessageChars,
-      maxFallbackChars: ctx.capabilities.maxFallbackChars,
-      maxHeaderChars: ctx.capabilities.maxHeaderChars,
-    },
-    ...(ctx.mention ? { mention: ctx.mention } : {}),
-    ...(ctx.actions ? { actions: ctx.actions } : {}),
-  });
+export const blockKitLayout: LayoutFactory = (ctx: LayoutContext) => {
+  const limits = capabilityLimits(ctx.capabilities);
+  return {
+    ...new BlockBuilder().layout({
+      scan: ctx.scan,
+      totals: ctx.totals,
+      limits,
+      ...(ctx.mention ? { mention: ctx.mention } : {}),
+      ...(ctx.actions ? { actions: ctx.actions } : {}),
+    }),
+    reachability: (summary) => blockKitReachabilitySummary(summary, limits),
+  };
+};
+
+/** The Block Kit limits a notifier's capabilities set. */
+function capabilityLimits(caps: NotifierCapabilities): MessageLimits {
+  return {
+    maxBlocks: caps.maxBlocks,
+    maxSectionChars: caps.maxSectionChars,
+    maxMessageChars: caps.maxMessageChars,
+    maxFallbackChars: caps.maxFallbackChars,
+    maxHeaderChars: caps.maxHeaderChars,
+  };
+}
 
 /** What a plan depends on besides the scan and the config. */
 export interface PlanOptions {
@@ -160,13 +176,7 @@ export function planRun(input: PlanInput): Plan {
   if (scan.duplicatesMerged > 0)
     warnings.push(`input: ${scan.duplicatesMerged} duplicate alerts merged (the Socket CLI lists some alerts twice)`);
   if (!enabled) warnings.push(`${input.source.label}: enabled is false: nothing is sent`);
-  const limits = {
-    maxBlocks: caps.maxBlocks,
-    maxSectionChars: caps.maxSectionChars,
-    maxMessageChars: caps.maxMessageChars,
-    maxFallbackChars: caps.maxFallbackChars,
-    maxHeaderChars: caps.maxHeaderChars,
-  };
+  const limits = capabilityLimits(caps);
   for (const destination of input.destinations) {
     const filterContext = { scan: context, factsLoaded, globalLevels: config.levels };
     const { matched, excluded } = filter.partition(
@@ -177,14 +187,14 @@ export function planRun(input: PlanInput): Plan {
       matchedAnywhere,
       options.excludedPerRule,
     );
-    const summary =
+    const summaryPage =
       applied && destination.filter.always_send_reachability
-        ? reachabilitySummary(applied, destination.filter, filterContext, { limits })
+        ? reachabilitySummaryPage(applied, destination.filter, filterContext)
         : undefined;
     // The reachability summary is one of the destination's max_messages (alerts keep at least one).
     const maxMessages = Math.max(
       1,
-      (destination.filter.max_messages ?? config.max_messages ?? DEFAULT_MAX_MESSAGES) - (summary ? 1 : 0),
+      (destination.filter.max_messages ?? config.max_messages ?? DEFAULT_MAX_MESSAGES) - (summaryPage ? 1 : 0),
     );
     const f = destination.filter;
     const mention = f.mention?.length
@@ -217,13 +227,19 @@ export function planRun(input: PlanInput): Plan {
       omitted: paged.omitted,
       omittedBySeverity: paged.omittedBySeverity,
     };
-    if (summary)
+    // The summary is rendered by the notifier's layout too (core's Block Kit one by default).
+    let summary: ReachabilitySummary | undefined;
+    if (summaryPage) {
+      const r = layout.reachability?.(summaryPage.page) ?? blockKitReachabilitySummary(summaryPage.page, limits);
+      summary = summaryOf(summaryPage.page, summaryPage.excluded, r.payload, r.listed);
       messages.push({
         ...summary.message,
+        reachability: summaryPage.page,
         destination,
         kind: "reachability",
         key: messageKey(destination, subject, "reachability", summary.message.index),
       });
+    }
     planned.push({ destination, matched, excluded, build, messages, ...(summary ? { reachability: summary } : {}) });
   }
   return {
