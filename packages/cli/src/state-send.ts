@@ -29,6 +29,7 @@ import {
 import {
   alertFingerprint,
   type Decision,
+  type LivingMessage,
   type ScopeRecord,
   scopeKey,
   type SeenAlert,
@@ -149,33 +150,46 @@ export async function runWithState(
     const result = await engine.run(shown, { ...options, select: reshape });
     const { plan } = result;
     let outcomes = result.outcomes;
-    // A living message deleted in Slack: post it again (without the thread reply) and remember the new one.
-    const gone = work.filter((w) => {
-      const first = outcomes.find((o) => o.message === w.planned.messages[0]);
-      return w.report.action === "update" && first && !first.ok && first.failure?.code === "message_not_found";
-    });
-    if (gone.length) {
-      const again = new Map<Work, OutboundMessage[]>();
-      for (const w of gone) {
-        const fresh = w.planned.messages
-          .filter((m) => !isReply(m))
-          .map(({ updateTs: _u, threadTs: _t, ...m }) => m as OutboundMessage);
-        again.set(w, fresh);
+    // Deleted in Slack (message_not_found): a living message is posted again (without the thread
+    // reply) and remembered; so is a later page, in the thread (an emptied page is let go).
+    const gone = (m: OutboundMessage) => {
+      const o = outcomes.find((x) => x.message === m);
+      return o !== undefined && !o.ok && o.failure?.code === "message_not_found";
+    };
+    const again = new Map<Work, Map<OutboundMessage, OutboundMessage>>();
+    for (const w of work.filter((x) => x.report.action === "update")) {
+      const [first, ...later] = w.planned.messages;
+      const fresh = new Map<OutboundMessage, OutboundMessage>();
+      if (first && gone(first)) {
+        for (const m of w.planned.messages.filter((x) => !isReply(x) && !isCleared(x))) {
+          const { updateTs: _u, threadTs: _t, ...rest } = m;
+          fresh.set(m, rest as OutboundMessage);
+        }
         w.report.action = "repost";
         w.report.thread_reply = false;
-      }
-      const messages = [...again.values()].flat();
+      } else
+        for (const m of later.filter((x) => x.updateTs && !isReply(x) && !isCleared(x) && gone(x))) {
+          const { updateTs: _u, ...rest } = m;
+          fresh.set(m, { ...rest, threadTs: w.prior?.message?.ts } as OutboundMessage);
+        }
+      if (fresh.size) again.set(w, fresh);
+    }
+    if (again.size) {
       const prepared = await engine.prepare(options, [
-        ...new Set(gone.map((w) => engine.destinations[plan.destinations.indexOf(w.planned)] as Destination)),
+        ...new Set([...again.keys()].map((w) => engine.destinations[plan.destinations.indexOf(w.planned)] as Destination)),
       ]);
       try {
-        const retried = await engine.deliver(prepared, messages, options);
-        const replaced = new Set(gone.flatMap((w) => w.planned.messages));
+        const retried = await engine.deliver(prepared, [...again.values()].flatMap((f) => [...f.values()]), options);
+        const replaced = new Set([...again.values()].flatMap((f) => [...f.keys()]));
         outcomes = [...outcomes.filter((o) => !replaced.has(o.message)), ...retried];
       } finally {
         prepared.close();
       }
-      for (const [w, msgs] of again) w.planned.messages = msgs;
+      for (const [w, fresh] of again)
+        w.planned.messages =
+          w.report.action === "repost"
+            ? [...fresh.values()]
+            : w.planned.messages.map((m) => fresh.get(m) ?? m);
     }
     for (const w of work.filter((x) => x.key !== undefined)) await record(store, w, outcomes, ctx, state);
     return { plan, outcomes, report: engine.report(plan, outcomes, "sent") };
@@ -275,12 +289,6 @@ function shape(
     w.prior?.alerts.some((a) => hidden.ids.has(a.fingerprint)) ||
     w.current.some((a) => Date.parse(acknowledged.get(a.fingerprint)?.at ?? "") > since);
   const unchanged = w.prior && !fresh.length && !resolved.length && !decided;
-  if (message && unchanged) {
-    w.planned.messages = [];
-    w.report.action = "nothing";
-    w.report.reason = "the living message already shows these alerts";
-    return;
-  }
   if (!message && !w.current.length) {
     w.planned.messages = [];
     w.report.action = "nothing";
@@ -297,10 +305,24 @@ function shape(
     return title === a.title ? a : withFields(a, { title });
   });
   let messages = marked.length ? replan(marked) : [allResolvedMessage(w, resolved, ctx)];
+  // Unchanged, and every page is there (a page reply missing since the last run is posted now).
+  if (message && unchanged && (message.pages?.length ?? 0) === messages.length - 1) {
+    w.planned.messages = [];
+    w.report.action = "nothing";
+    w.report.reason = "the living message already shows these alerts";
+    return;
+  }
   const counts = countsLine(w.current.length, message ? fresh.length : 0, resolved.length, hidden);
   messages = messages.map((m, i) => (i === 0 ? decorate(m, counts, resolved) : m));
   if (message) {
     messages[0] = { ...(messages[0] as OutboundMessage), updateTs: message.ts };
+    // Later pages are thread replies earlier runs posted: edit them in place too (spare ones
+    // next, then a page no reply holds yet is posted), and empty the ones this run no longer needs.
+    const pages = message.pages ?? [];
+    const replies = [...pages, ...(message.spare ?? [])];
+    messages = messages.map((m, i) => (i > 0 && replies[i - 1] ? { ...m, updateTs: replies[i - 1] as string } : m));
+    for (let i = messages.length - 1; i < pages.length; i++)
+      messages.push(clearedPage(w, pages[i] as string, i + 2, message.ts));
     w.report.action = "update";
     if (fresh.length) {
       const commit = ctx.commitSha ? ` in ${ctx.commitSha.slice(0, 7)}` : "";
@@ -411,6 +433,33 @@ function allResolvedMessage(w: Work, resolved: SeenAlert[], ctx: ScanContext): O
   };
 }
 
+/** An earlier run's later page this run no longer needs: edited to say so (the bot cannot delete it). */
+function clearedPage(w: Work, ts: string, index: number, parent: string): OutboundMessage {
+  const text = "(This page is no longer needed: the message above shows every alert.)";
+  const m: OutboundMessage & { stateCleared: true } = {
+    key: `${baseKey(w)}/cleared-${index}`,
+    destination: w.planned.destination,
+    kind: "alerts",
+    alerts: [],
+    index,
+    count: index,
+    threadTs: parent,
+    updateTs: ts,
+    payload: {
+      text,
+      blocks: [{ type: "context", elements: [{ type: "mrkdwn", text: `_${text}_` }] }],
+      unfurl_links: false,
+      unfurl_media: false,
+    },
+    stateCleared: true,
+  };
+  return m;
+}
+
+function isCleared(m: OutboundMessage): boolean {
+  return (m as OutboundMessage & { stateCleared?: boolean }).stateCleared === true;
+}
+
 /** What this destination now shows, written after delivery (a failed first message records nothing). */
 async function record(
   store: StateStore,
@@ -430,6 +479,7 @@ async function record(
       channel: outcome.channel ?? (w.planned.destination.address as { channel?: string }).channel ?? "",
       ts: outcome.ts,
     };
+  if (w.living && message && first) message = withPages(message, w, outcomes);
   const write = {
     key,
     alerts: w.current,
@@ -439,6 +489,31 @@ async function record(
   const r = await store.putScope(write, w.prior?.version ?? 0);
   if (!r.ok)
     state.warnings.push(`state: ${w.report.route} → ${w.report.target}: another run changed it meanwhile; kept theirs`);
+}
+
+/**
+ * Which replies now show the later pages, in page order, and which are spare (emptied, or left
+ * over after a page failed): a reply is remembered while it is there, one Slack says is gone is not.
+ */
+function withPages(message: LivingMessage, w: Work, outcomes: MessageOutcome[]): LivingMessage {
+  const pages: string[] = [];
+  const spare: string[] = [];
+  const used = new Set<string>();
+  let complete = true;
+  for (const m of w.planned.messages.slice(1).filter((x) => !isReply(x))) {
+    const o = outcomes.find((x) => x.message === m);
+    if (m.updateTs) used.add(m.updateTs);
+    const ts = o?.ok ? (o.ts ?? m.updateTs) : o?.failure?.code === "message_not_found" ? undefined : m.updateTs;
+    const shown = o?.ok === true && !isCleared(m);
+    // A page that failed breaks the run of pages shown: the ones after it are reused next run.
+    if (!shown && !isCleared(m)) complete = false;
+    if (ts && shown && complete) pages.push(ts);
+    else if (ts) spare.push(ts);
+  }
+  // A reposted message starts a new thread: the old one's replies are not ours to reuse.
+  if (w.report.action === "update") spare.push(...(message.spare ?? []).filter((ts) => !used.has(ts)));
+  const { pages: _p, spare: _s, ...rest } = message;
+  return { ...rest, ...(pages.length ? { pages } : {}), ...(spare.length ? { spare } : {}) };
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

@@ -355,7 +355,7 @@ class Emulator implements SlackEmulator, ControlTarget {
         : (this.ctx.directory.resolveChannel(filter.channel, "any")?.id ?? filter.channel);
     return this.log
       .all()
-      .filter((r) => r.ok && r.ts !== undefined && r.action !== "delete_original")
+      .filter((r) => r.ok && r.ts !== undefined && r.action !== "delete_original" && r.method !== "chat.delete")
       .filter((r) => channel === undefined || r.channel === channel)
       .filter((r) => filter.hook === undefined || r.hook === filter.hook);
   }

@@ -257,6 +257,21 @@ describe("chat.postMessage", () => {
   });
 });
 
+describe("chat.delete", () => {
+  it("deletes the caller's own message: chat.update on it then answers message_not_found", async () => {
+    const posted = await api(emu, "chat.postMessage", { channel: "ops", text: "v1" });
+    const ts = posted.body["ts"] as string;
+    const other = await api(emu, "chat.postMessage", { channel: "general", text: "theirs" }, { token: PUBLISHER });
+    expect((await api(emu, "chat.delete", { channel: "general", ts: other.body["ts"] as string })).body.error).toBe(
+      "cant_delete_message",
+    );
+    expect((await api(emu, "chat.delete", { channel: "ops", ts })).body).toMatchObject({ ok: true, ts });
+    expect((await api(emu, "chat.delete", { channel: "ops", ts })).body.error).toBe("message_not_found");
+    expect((await api(emu, "chat.update", { channel: "ops", ts, text: "v2" })).body.error).toBe("message_not_found");
+    expect(emu.messages().map((m) => m.method)).not.toContain("chat.delete");
+  });
+});
+
 describe("chat.update", () => {
   it("updates a message the caller posted", async () => {
     const posted = await api(emu, "chat.postMessage", { channel: "ops", text: "v1" });

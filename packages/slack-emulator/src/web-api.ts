@@ -5,6 +5,7 @@
  * Error codes and their order follow the chat.postMessage and conversations.* method pages.
  */
 import { type EmulatorContext } from "./context.js";
+import { type StoredMessage } from "./message-store.js";
 import { type RecordDraft } from "./records.js";
 import { apiReply, type Reply } from "./reply.js";
 import { validateMessage } from "./validate.js";
@@ -200,19 +201,32 @@ function postMessage(call: MethodCall): Reply {
   );
 }
 
-function updateMessage(call: MethodCall): Reply {
+/**
+ * The message `channel` + `ts` name, if the caller may change it: only its author may (webhook
+ * posts have no token author), else `notYours` (cant_update_message, cant_delete_message).
+ */
+function ownMessage(
+  call: MethodCall,
+  notYours: string,
+): { reply: Reply } | { channel: ResolvedChannel; ts: string; record: Partial<RecordDraft>; stored: StoredMessage } {
   const denied = requireScopes(call, ["chat:write"]);
-  if (denied !== undefined) return denied;
+  if (denied !== undefined) return { reply: denied };
   const found = postableChannel(call);
-  if ("reply" in found) return found.reply;
+  if ("reply" in found) return { reply: found.reply };
   const { channel } = found;
-  const { ctx, args, token } = call;
-  const ts = stringArg(args["ts"]);
+  const ts = stringArg(call.args["ts"]);
   const record: Partial<RecordDraft> = { ...channelRecord(channel), ts };
-  const stored = ts === undefined ? undefined : ctx.store.get(channel.id, ts);
-  if (stored === undefined || ts === undefined) return fail(call, "message_not_found", {}, record);
-  // Only the author may edit a message; webhook posts have no token author.
-  if (stored.userId !== token.userId) return fail(call, "cant_update_message", {}, record);
+  const stored = ts === undefined ? undefined : call.ctx.store.get(channel.id, ts);
+  if (stored === undefined || ts === undefined) return { reply: fail(call, "message_not_found", {}, record) };
+  if (stored.userId !== call.token.userId) return { reply: fail(call, notYours, {}, record) };
+  return { channel, ts, record, stored };
+}
+
+function updateMessage(call: MethodCall): Reply {
+  const own = ownMessage(call, "cant_update_message");
+  if ("reply" in own) return own.reply;
+  const { channel, ts, record, stored } = own;
+  const { ctx, args, token } = call;
 
   const limitKeys = { bucket: `channel:${channel.id}`, workspace: false };
   const retryAfter = ctx.limiter.check(limitKeys);
@@ -437,6 +451,15 @@ function viewsOpen(call: MethodCall): Reply {
   );
 }
 
+/** chat.delete: the author (a bot token) removes its own message, as a user may in Slack's UI. */
+function deleteMessage(call: MethodCall): Reply {
+  const own = ownMessage(call, "cant_delete_message");
+  if ("reply" in own) return own.reply;
+  const { channel, ts, record } = own;
+  call.ctx.store.remove(channel.id, ts);
+  return apiReply(call.draft, { ok: true, channel: channel.id, ts }, { record });
+}
+
 /** Socket Mode: a one-off WebSocket URL for the app-level token (checked before this runs). */
 function connectionsOpen(call: MethodCall): Reply {
   const { app } = call.ctx;
@@ -449,6 +472,7 @@ const METHODS: ReadonlyMap<string, MethodDefinition> = new Map<string, MethodDef
   ["auth.test", { read: true, auth: true, run: authTest }],
   ["chat.postMessage", { read: false, auth: true, run: postMessage }],
   ["chat.update", { read: false, auth: true, run: updateMessage }],
+  ["chat.delete", { read: false, auth: true, run: deleteMessage }],
   ["chat.postEphemeral", { read: false, auth: true, run: postEphemeral }],
   ["apps.connections.open", { read: false, auth: true, run: connectionsOpen }],
   ["views.open", { read: false, auth: true, run: viewsOpen }],

@@ -24,6 +24,7 @@ import {
   type DecisionKind,
   type DecisionTarget,
   type ImportResult,
+  type LivingMessage,
   type LockOptions,
   type NewDecision,
   type PutResult,
@@ -92,7 +93,7 @@ function describeConnectError(e: unknown): string {
 interface ScopeRow {
   key: string;
   alerts: SeenAlert[];
-  message: { channel: string; ts: string } | null;
+  message: LivingMessage | null;
   commit: string | null;
   updated_at: Date;
   version: number;

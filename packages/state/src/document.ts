@@ -27,7 +27,9 @@ const seenAlert = z.strictObject({
 const scope = z.strictObject({
   key: text,
   alerts: z.array(seenAlert),
-  message: z.optional(z.strictObject({ channel: text, ts: text })),
+  message: z.optional(
+    z.strictObject({ channel: text, ts: text, pages: z.optional(z.array(text)), spare: z.optional(z.array(text)) }),
+  ),
   commit: z.optional(text),
   updatedAt: iso,
   version: z.number().check(z.int(), z.gte(1)),

@@ -25,6 +25,10 @@ export interface SeenAlert {
 export interface LivingMessage {
   channel: string;
   ts: string;
+  /** The thread replies showing pages 2, 3, … of a report too long for one message, in page order. */
+  pages?: string[];
+  /** Earlier page replies this report no longer needs (edited to say so): reused, in order, when it grows. */
+  spare?: string[];
 }
 
 /** What the store remembers for one living-message key. */

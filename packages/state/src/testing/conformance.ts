@@ -22,7 +22,13 @@ const scope = (key: string, n: number): ScopeWrite => ({
     severity: "critical",
     title: `Critical CVE ${i} <b>&</b>`,
   })),
-  message: { channel: "C123", ts: `1700000000.00000${n}` },
+  // A report of several pages: its later pages' replies, and one an earlier, longer report left spare.
+  message: {
+    channel: "C123",
+    ts: `1700000000.00000${n}`,
+    pages: [`1700000001.00000${n}`, `1700000002.00000${n}`],
+    spare: [`1700000003.00000${n}`],
+  },
   commit: "1a2b3c4",
 });
 
