@@ -91,7 +91,7 @@ describe("bot mode with state: a living message's later pages", () => {
     step();
     const same = await send(alerts(60), "aaaaaaa1");
     expect(recent().filter((r) => r.method === "chat.postMessage" || r.method === "chat.update")).toEqual([]);
-    expect(same.stdout).toContain("nothing to send");
+    expect(same.stdout).toContain("nothing sent (0 new, 0 resolved): the living message already shows these alerts");
 
     // One more alert: both pages are edited in place; the only new post is the "1 new alert" reply.
     step();

@@ -236,7 +236,10 @@ describe("socket-notify serve", () => {
     expect(living.ts).toBe(ts);
     const body = JSON.stringify(living.payload["blocks"]);
     expect(body).toContain("2 alerts · 1 muted · 1 snoozed · 1 acknowledged");
-    expect(body).toContain("acknowledged by U1000000001");
+    // Who acknowledged is a Slack mention, as serve shows it (no marker left behind).
+    expect(body).toContain("acknowledged by <@U1000000001>");
+    expect(body).not.toContain("\u2063");
+    expect(String(living.payload["text"])).not.toContain("\u2063");
     expect(body).toContain("env-peeker");
     // Left out, and not listed as resolved either: they are still in the report.
     expect(body).not.toContain("evil-pkg");

@@ -8,10 +8,12 @@
  *    - a webhook gets only the alerts that are new since the last run; nothing new, nothing sent;
  *    - a bot keeps one living message: posted once, then edited in place (new alerts marked,
  *      resolved ones listed, counts at the top), with a thread reply when alerts are new; a
- *      message deleted in Slack is posted again and remembered.
+ *      message deleted in Slack is posted again and remembered. Later pages (thread replies) are
+ *      edited in place too; ones no longer needed are emptied and kept for reuse.
  * 3. Every destination's lock is held from reading its scope to recording what was sent, so two
  *    runs for one PR at once make one living message and lose no update.
  */
+import { randomBytes } from "node:crypto";
 import {
   type Alert,
   type Destination,
@@ -176,10 +178,16 @@ export async function runWithState(
     }
     if (again.size) {
       const prepared = await engine.prepare(options, [
-        ...new Set([...again.keys()].map((w) => engine.destinations[plan.destinations.indexOf(w.planned)] as Destination)),
+        ...new Set(
+          [...again.keys()].map((w) => engine.destinations[plan.destinations.indexOf(w.planned)] as Destination),
+        ),
       ]);
       try {
-        const retried = await engine.deliver(prepared, [...again.values()].flatMap((f) => [...f.values()]), options);
+        const retried = await engine.deliver(
+          prepared,
+          [...again.values()].flatMap((f) => [...f.values()]),
+          options,
+        );
         const replaced = new Set([...again.values()].flatMap((f) => [...f.keys()]));
         outcomes = [...outcomes.filter((o) => !replaced.has(o.message)), ...retried];
       } finally {
@@ -187,9 +195,7 @@ export async function runWithState(
       }
       for (const [w, fresh] of again)
         w.planned.messages =
-          w.report.action === "repost"
-            ? [...fresh.values()]
-            : w.planned.messages.map((m) => fresh.get(m) ?? m);
+          w.report.action === "repost" ? [...fresh.values()] : w.planned.messages.map((m) => fresh.get(m) ?? m);
     }
     for (const w of work.filter((x) => x.key !== undefined)) await record(store, w, outcomes, ctx, state);
     return { plan, outcomes, report: engine.report(plan, outcomes, "sent") };
@@ -296,12 +302,13 @@ function shape(
     return;
   }
   const freshIds = new Set(fresh.map(alertFingerprint));
+  const mention = randomBytes(6).toString("hex");
   const marked = w.planned.matched.map((a) => {
     const fp = alertFingerprint(a);
     const ack = acknowledged.get(fp);
     let title = a.title;
     if (message && freshIds.has(fp)) title = `${NEW_MARK}${title}`;
-    if (ack) title = `${title} (acknowledged by ${ack.by})`;
+    if (ack) title = `${title} (acknowledged by ${ackedBy(ack.by, mention)})`;
     return title === a.title ? a : withFields(a, { title });
   });
   let messages = marked.length ? replan(marked) : [allResolvedMessage(w, resolved, ctx)];
@@ -313,7 +320,7 @@ function shape(
     return;
   }
   const counts = countsLine(w.current.length, message ? fresh.length : 0, resolved.length, hidden);
-  messages = messages.map((m, i) => (i === 0 ? decorate(m, counts, resolved) : m));
+  messages = messages.map((m, i) => withMentions(i === 0 ? decorate(m, counts, resolved) : m, mention));
   if (message) {
     messages[0] = { ...(messages[0] as OutboundMessage), updateTs: message.ts };
     // Later pages are thread replies earlier runs posted: edit them in place too (spare ones
@@ -429,6 +436,49 @@ function allResolvedMessage(w: Work, resolved: SeenAlert[], ctx: ScanContext): O
       blocks: [{ type: "section", text: { type: "mrkdwn", text: `*${escapeMrkdwn(text)}*` } }],
       unfurl_links: false,
       unfurl_media: false,
+    },
+  };
+}
+
+/**
+ * Who acknowledged: a Slack user ID (what serve records) becomes a mention, as serve shows it.
+ * The title is report text the layout escapes, so the ID goes in as a marker only this run knows
+ * (a report's own text cannot forge one) and `withMentions` turns it into `<@U…>` after rendering.
+ * Anything else (`--by octocat`) stays plain, escaped text.
+ */
+function ackedBy(by: string, nonce: string): string {
+  return SLACK_USER_ID.test(by) ? `${MARK}${nonce}:${by}${MARK}` : by;
+}
+
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+/** U+2063 INVISIBLE SEPARATOR: brackets the marker; never shown (a marker is always replaced). */
+const MARK = "\u2063";
+
+/** Markers to mentions in mrkdwn text (and the notification text); any other string gets the bare ID. */
+function withMentions(m: OutboundMessage, nonce: string): OutboundMessage {
+  const whole = new RegExp(`${MARK}${nonce}:([UW][A-Z0-9]+)${MARK}`, "g");
+  // A marker the layout cut short (a long title) is dropped rather than shown half.
+  const cut = new RegExp(`${MARK}${nonce}[^${MARK}]*(${MARK}|$)`, "g");
+  const fix = (text: string, mrkdwn: boolean) =>
+    text.includes(MARK) ? text.replace(whole, mrkdwn ? "<@$1>" : "$1").replace(cut, "") : text;
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (!v || typeof v !== "object") return v;
+    const o = v as Record<string, unknown>;
+    const mrkdwn = o["type"] === "mrkdwn";
+    return Object.fromEntries(
+      // Every string: a button's value carries the title too (bare ID there, as in plain text).
+      Object.entries(o).map(([k, x]) => [k, typeof x === "string" ? fix(x, mrkdwn && k === "text") : walk(x)]),
+    );
+  };
+  const { payload } = m;
+  if (!JSON.stringify(payload).includes(nonce)) return m;
+  return {
+    ...m,
+    payload: {
+      ...payload,
+      ...(payload.blocks ? { blocks: walk(payload.blocks) as typeof payload.blocks } : {}),
+      ...(typeof payload.text === "string" ? { text: fix(payload.text, true) } : {}),
     },
   };
 }
