@@ -85,6 +85,8 @@ export { type BoundedBody, readBoundedBody, requestSignal, ResponseTooLargeError
 export { DEFAULT_RETRY_POLICY, decideRetry, type RetryDecision, type RetryPolicy } from "./delivery/retry.js";
 export { Semaphore, TokenBucket } from "./delivery/token-bucket.js";
 export { type SharedPace, sharedPaceKey } from "./delivery/shared-pace.js";
+/** First-party: the state store's lock files share the outbox's (pid liveness, removal on exit). */
+export { lockFiles } from "./delivery/lock-files.js";
 /* Engine */
 export { createEngine, type EngineOptions, type NotifyOptions, type RunResult, SocketNotifyEngine } from "./engine.js";
 export { deliverMessages, type PreparedNotifier } from "./run/deliver.js";

@@ -3,29 +3,14 @@
  * host, pid and a random token. Its owner refreshes its mtime while it holds it (a heartbeat),
  * so a lock is taken over when its owner is gone: a pid on this host that no longer runs
  * (kill -9), or a heartbeat older than the lease (an owner on another host of a shared disk).
+ * Whether a pid runs, and removing held locks on process.exit(), are core's `lockFiles` (one copy,
+ * shared with the outbox's lock files).
  */
 import { randomBytes } from "node:crypto";
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, utimesSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
+import { lockFiles } from "@socket-notify/core/internal";
 import { StateError } from "./errors.js";
-
-const held = new Set<string>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // process.exit() (a second signal) runs 'exit' listeners: do not leave our locks behind.
-  process.on("exit", () => {
-    for (const p of held) {
-      try {
-        unlinkSync(p);
-      } catch {
-        /* already gone */
-      }
-    }
-  });
-}
 
 interface Owner {
   host: string;
@@ -49,18 +34,9 @@ function readOwner(path: string): { owner: Owner | undefined; mtimeMs: number } 
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 function isStale(info: { owner: Owner | undefined; mtimeMs: number }, leaseMs: number): boolean {
   const o = info.owner;
-  if (o && o.host === hostname() && o.pid !== process.pid && !alive(o.pid)) return true;
+  if (o && o.host === hostname() && o.pid !== process.pid && !lockFiles.alive(o.pid)) return true;
   return Date.now() - info.mtimeMs > leaseMs;
 }
 
@@ -118,8 +94,7 @@ export async function acquireFileLock(path: string, options: FileLockOptions): P
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(delay * 2, 100);
   }
-  installExitHook();
-  held.add(path);
+  lockFiles.held(path);
   const beat = setInterval(
     () => {
       try {
@@ -134,7 +109,7 @@ export async function acquireFileLock(path: string, options: FileLockOptions): P
   beat.unref();
   return () => {
     clearInterval(beat);
-    held.delete(path);
+    lockFiles.released(path);
     const info = readOwner(path);
     if (info?.owner?.token !== owner.token) return; // taken over (we were presumed dead): not ours
     try {

@@ -34,24 +34,7 @@ import {
 import { checkRegularFile, type ReadLimits, readRegularFile } from "../input/read-file.js";
 import { dirname } from "node:path";
 import { UserError } from "../errors.js";
-
-const held = new Set<string>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // process.exit() on a second signal runs 'exit' listeners: do not leave our locks behind.
-  process.on("exit", () => {
-    for (const p of held) {
-      try {
-        unlinkSync(p);
-      } catch {
-        /* already gone */
-      }
-    }
-  });
-}
+import { lockFiles } from "./lock-files.js";
 
 function ownerPid(lockPath: string): number | undefined {
   try {
@@ -62,19 +45,10 @@ function ownerPid(lockPath: string): number | undefined {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** The lock's owner is gone (or it never got to write its pid, a while ago): take it over. */
 function stale(lockPath: string): boolean {
   const pid = ownerPid(lockPath);
-  if (pid !== undefined) return pid !== process.pid && !alive(pid);
+  if (pid !== undefined) return pid !== process.pid && !lockFiles.alive(pid);
   try {
     return Date.now() - statSync(lockPath).mtimeMs > 5_000;
   } catch {
@@ -101,13 +75,12 @@ function tryLock(lockPath: string): boolean {
   } finally {
     closeSync(fd);
   }
-  installExitHook();
-  held.add(lockPath);
+  lockFiles.held(lockPath);
   return true;
 }
 
 function unlock(lockPath: string): void {
-  held.delete(lockPath);
+  lockFiles.released(lockPath);
   try {
     unlinkSync(lockPath);
   } catch {
