@@ -137,4 +137,37 @@ describe.skipIf(!pgServer)("postgres state store", () => {
     void holding;
     await b.close();
   });
+
+  it("a burst of callers for one lock and for several, each querying while it holds its lock, all finish in turn", async () => {
+    // More callers than pooled connections: waiting for a lock must not take the connections its
+    // holder needs for its queries (serve's clicks on one message, or on several, at once).
+    const s = await PostgresStore.open(await server.newDatabase());
+    const inside = new Map<string, number>();
+    const order: string[] = [];
+    const work = Array.from({ length: 24 }, (_, i) => {
+      const name = `message C1 ${i % 6 === 0 ? "b" : i % 6 === 1 ? "c" : "a"}`;
+      return s.withLock(
+        name,
+        async () => {
+          inside.set(name, (inside.get(name) ?? 0) + 1);
+          expect(inside.get(name)).toBe(1);
+          await s.addDecision({
+            kind: "ack",
+            target: { name: `pkg-${i}`, type: "envVars" },
+            by: "U1",
+            at: new Date().toISOString(),
+          });
+          await s.decisions();
+          expect(await s.claim(`click ${i}`, 60_000)).toBe(true);
+          inside.set(name, (inside.get(name) ?? 1) - 1);
+          order.push(name);
+        },
+        { waitMs: 30_000 },
+      );
+    });
+    await Promise.all(work);
+    expect(order).toHaveLength(24);
+    expect(await s.decisions()).toHaveLength(24);
+    await s.close();
+  });
 });

@@ -5,7 +5,10 @@
  * - compare-and-swap is one `UPDATE … WHERE version = $expected` (or `INSERT … ON CONFLICT DO
  *   NOTHING` for the first write), atomic in PostgreSQL;
  * - `withLock` is a session advisory lock on a connection of its own: a process that dies closes
- *   its connection, and PostgreSQL releases the lock;
+ *   its connection, and PostgreSQL releases the lock. Those connections come from a pool of their
+ *   own, and callers in one process waiting for the same lock queue in memory: otherwise a burst
+ *   of them (serve's clicks on one message) holds every connection while polling, and the holder
+ *   cannot get one for its own queries;
  * - claims are `INSERT … ON CONFLICT … WHERE expired`; a pacing slot's turn is one atomic
  *   `INSERT … ON CONFLICT … WHERE free or lease over` per channel or webhook, on the database's
  *   clock (so runners whose clocks disagree still space their sends);
@@ -135,33 +138,37 @@ function decisionOf(r: DecisionRow): Decision {
 export class PostgresStore implements StateStore {
   readonly engine = "postgres" as const;
   readonly #pool: pg.Pool;
+  /** withLock's connections, apart from the queries' (a lock is held while its holder queries). */
+  readonly #locks: pg.Pool;
+  /** Per lock name: settles when this process's last caller for it is done. */
+  readonly #queued = new Map<string, Promise<void>>();
   readonly #now: (() => number) | undefined;
 
   private constructor(
     readonly location: string,
     pool: pg.Pool,
+    locks: pg.Pool,
     options: StoreOptions,
   ) {
     this.#pool = pool;
+    this.#locks = locks;
     this.#now = options.now;
   }
 
   /** Connects, migrates (or refuses a newer schema), and returns the store. */
   static async open(url: string, options: StoreOptions = {}): Promise<PostgresStore> {
     const location = redactDatabaseUrl(url);
-    const pool = new pg.Pool({
-      connectionString: url,
-      max: 4,
-      connectionTimeoutMillis: 15_000,
-      idleTimeoutMillis: 5_000,
-    });
-    // An idle connection the server closes must not crash the process; the next query reconnects.
-    pool.on("error", () => {});
-    const store = new PostgresStore(location, pool, options);
+    const [pool, locks] = [4, 8].map((max) => {
+      const p = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 15_000, idleTimeoutMillis: 5_000 });
+      // An idle connection the server closes must not crash the process; the next query reconnects.
+      p.on("error", () => {});
+      return p;
+    }) as [pg.Pool, pg.Pool];
+    const store = new PostgresStore(location, pool, locks, options);
     try {
       await store.#migrate();
     } catch (e) {
-      await pool.end().catch(() => {});
+      await Promise.all([pool.end().catch(() => {}), locks.end().catch(() => {})]);
       if (e instanceof StateError) throw e;
       throw new StateError("state_unusable", `state ${location}: ${describeConnectError(e)}`, {
         hint: "check that PostgreSQL is running and the URL's host, port, user, password and database are right",
@@ -175,10 +182,10 @@ export class PostgresStore implements StateStore {
    * checked out emits 'error', which would end the process if nobody listened: the query in
    * progress fails instead, and release() discards the connection.
    */
-  async #connect(): Promise<pg.PoolClient> {
+  async #connect(pool: pg.Pool = this.#pool): Promise<pg.PoolClient> {
     let c: pg.PoolClient;
     try {
-      c = await this.#pool.connect();
+      c = await pool.connect();
     } catch (e) {
       throw new StateError("state_unusable", `state ${this.location}: ${describeConnectError(e)}`, {
         hint: "check that PostgreSQL is reachable",
@@ -258,25 +265,48 @@ export class PostgresStore implements StateStore {
   }
 
   async withLock<T>(name: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
-    const waitMs = options.waitMs ?? DEFAULT_LOCK_WAIT_MS;
-    const client = await this.#connect();
+    const until = Date.now() + (options.waitMs ?? DEFAULT_LOCK_WAIT_MS);
+    const before = this.#queued.get(name) ?? Promise.resolve();
+    let done!: () => void;
+    const mine = new Promise<void>((r) => (done = r));
+    const last = before.then(() => mine);
+    this.#queued.set(name, last);
+    try {
+      let timer: NodeJS.Timeout | undefined;
+      const turn = await Promise.race([
+        before.then(() => true),
+        new Promise<false>((r) => (timer = setTimeout(() => r(false), Math.max(0, until - Date.now())))),
+      ]);
+      clearTimeout(timer);
+      if (!turn) throw this.#locked(name);
+      return await this.#sessionLock(name, fn, until);
+    } finally {
+      done();
+      if (this.#queued.get(name) === last) this.#queued.delete(name);
+    }
+  }
+
+  #locked(name: string): StateError {
+    return new StateError(
+      "state_locked",
+      `state ${this.location} (${name}): another socket-notify run holds its lock`,
+      {
+        hint: "wait for it to finish (a run that died releases it when its connection closes)",
+      },
+    );
+  }
+
+  async #sessionLock<T>(name: string, fn: () => Promise<T>, until: number): Promise<T> {
+    const client = await this.#connect(this.#locks);
     let locked = false;
     try {
-      const until = Date.now() + waitMs;
       let delay = 10;
       for (;;) {
         const r = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok", [
           `socket-notify:${name}`,
         ]);
         if (r.rows[0]?.ok) break;
-        if (Date.now() > until)
-          throw new StateError(
-            "state_locked",
-            `state ${this.location} (${name}): another socket-notify run holds its lock`,
-            {
-              hint: "wait for it to finish (a run that died releases it when its connection closes)",
-            },
-          );
+        if (Date.now() > until) throw this.#locked(name);
         await new Promise((res) => setTimeout(res, delay));
         delay = Math.min(delay * 2, 100);
       }
@@ -435,6 +465,6 @@ export class PostgresStore implements StateStore {
   }
 
   async close(): Promise<void> {
-    await this.#pool.end();
+    await Promise.all([this.#pool.end(), this.#locks.end()]);
   }
 }
