@@ -83,6 +83,7 @@ export {
   SOCKET_FAULT_KINDS,
   type SocketFaultKind,
   type SocketState,
+  type SocketTarget,
 } from "./socket-mode.js";
 
 /* http-delivery.ts */

@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { type EmulatorContext } from "./context.js";
 import { type DeliveryKind, type HttpDeliverer, type Tamper, TAMPERS } from "./http-delivery.js";
-import { type EnvelopeType, type SocketHub } from "./socket-mode.js";
+import { type EnvelopeType, type SocketHub, type SocketTarget } from "./socket-mode.js";
 import { type ResolvedChannel, type ResolvedUser } from "./workspace.js";
 
 export type Via = "socket" | "http";
@@ -27,6 +27,12 @@ export interface InteractInput {
   /** A `confirm` dialog: false means the user pressed cancel (nothing is sent). @default true */
   readonly confirm?: boolean;
   readonly via?: Via;
+  /**
+   * Socket Mode only: the connection (its `id`) to deliver on, or `"all"`: every open connection
+   * gets the same envelope, as Slack redelivers an unacked one on another connection.
+   * @default the next open connection in turn
+   */
+  readonly connection?: SocketTarget;
   /** HTTP only: send it signed wrongly, with a stale/future timestamp, or oversized. */
   readonly tamper?: Tamper;
 }
@@ -38,6 +44,8 @@ export interface CommandInput {
   readonly command: string;
   readonly text?: string;
   readonly via?: Via;
+  /** As for a click. */
+  readonly connection?: SocketTarget;
   readonly tamper?: Tamper;
 }
 
@@ -45,6 +53,8 @@ export interface EventInput {
   /** The inner event, e.g. `{type: "app_mention", user, channel, text}`. */
   readonly event: Record<string, unknown>;
   readonly via?: Via;
+  /** As for a click (redeliveries of an unacked event go round robin). */
+  readonly connection?: SocketTarget;
   readonly tamper?: Tamper;
 }
 
@@ -62,6 +72,10 @@ export interface SimulationResult {
   /** HTTP: the status the request URL answered. */
   status?: number;
   envelope_id?: string;
+  /** Socket Mode: the connection it went on (the first of several). */
+  connection?: number;
+  /** Socket Mode with `connection: "all"`: every connection it went on. */
+  connections?: number[];
   trigger_id?: string;
   response_url?: string;
   event_id?: string;
@@ -132,6 +146,31 @@ function checkVia(value: unknown): Via | undefined {
   return value;
 }
 
+/** `connection`: a connection id or "all"; Socket Mode only, so not with `via: "http"`. */
+function checkConnection(value: unknown, via: Via | undefined): SocketTarget | undefined {
+  if (value === undefined) return undefined;
+  if (value !== "all" && !(typeof value === "number" && Number.isInteger(value) && value >= 1))
+    throw new SimulationError(
+      "invalid_arguments",
+      `connection must be a connection id (see GET /_emulator/socket) or "all" (got ${JSON.stringify(value)})`,
+    );
+  if (via === "http")
+    throw new SimulationError("invalid_arguments", "connection applies to Socket Mode only, not via http");
+  return value;
+}
+
+/** The optional delivery fields every simulation takes. */
+function deliveryFields(body: Record<string, unknown>): Pick<InteractInput, "via" | "connection" | "tamper"> {
+  const via = checkVia(body["via"]);
+  const connection = checkConnection(body["connection"], via);
+  const tamper = checkTamper(body["tamper"]);
+  return {
+    ...(via === undefined ? {} : { via }),
+    ...(connection === undefined ? {} : { connection }),
+    ...(tamper === undefined ? {} : { tamper }),
+  };
+}
+
 function requireString(body: Record<string, unknown>, key: string): string {
   const value = body[key];
   if (typeof value !== "string" || value.length === 0)
@@ -154,8 +193,6 @@ export function parseInteract(body: unknown): InteractInput {
     throw new SimulationError("invalid_arguments", "confirm must be true or false");
   const value = optionalString(body, "value");
   const selected = optionalString(body, "selected_option");
-  const via = checkVia(body["via"]);
-  const tamper = checkTamper(body["tamper"]);
   return {
     user: requireString(body, "user"),
     channel: requireString(body, "channel"),
@@ -164,8 +201,7 @@ export function parseInteract(body: unknown): InteractInput {
     ...(value === undefined ? {} : { value }),
     ...(selected === undefined ? {} : { selected_option: selected }),
     ...(confirm === undefined ? {} : { confirm }),
-    ...(via === undefined ? {} : { via }),
-    ...(tamper === undefined ? {} : { tamper }),
+    ...deliveryFields(body),
   };
 }
 
@@ -176,15 +212,12 @@ export function parseCommand(body: unknown): CommandInput {
   if (!/^\/[a-z0-9_-]+$/i.test(command))
     throw new SimulationError("invalid_arguments", `command must look like /name (got ${JSON.stringify(command)})`);
   const text = optionalString(body, "text");
-  const via = checkVia(body["via"]);
-  const tamper = checkTamper(body["tamper"]);
   return {
     user: requireString(body, "user"),
     channel: requireString(body, "channel"),
     command,
     ...(text === undefined ? {} : { text }),
-    ...(via === undefined ? {} : { via }),
-    ...(tamper === undefined ? {} : { tamper }),
+    ...deliveryFields(body),
   };
 }
 
@@ -193,9 +226,7 @@ export function parseEvent(body: unknown): EventInput {
   if (!isObject(body) || !isObject(body["event"]) || typeof body["event"]["type"] !== "string") {
     throw new SimulationError("invalid_arguments", 'body must be {"event": {"type": "…", …}}');
   }
-  const via = checkVia(body["via"]);
-  const tamper = checkTamper(body["tamper"]);
-  return { event: body["event"], ...(via === undefined ? {} : { via }), ...(tamper === undefined ? {} : { tamper }) };
+  return { event: body["event"], ...deliveryFields(body) };
 }
 
 export class Simulator {
@@ -229,20 +260,23 @@ export class Simulator {
   }
 
   /** Socket Mode when a connection is open (or asked for), else HTTP when a request URL is set. */
-  private route(via: Via | undefined): Via | undefined {
+  private route(via: Via | undefined, connection: SocketTarget | undefined): Via | undefined {
     if (via !== undefined) return via;
+    if (connection !== undefined) return "socket";
     if (this.socket.openConnections() > 0) return "socket";
     return this.ctx.app.requestUrl === undefined ? undefined : "http";
   }
 
   private async send(
-    via: Via | undefined,
+    input: { readonly via?: Via; readonly connection?: SocketTarget; readonly tamper?: Tamper },
     envelope: EnvelopeType,
     kind: DeliveryKind,
     payload: Record<string, unknown>,
-    tamper: Tamper | undefined,
   ): Promise<SimulationResult> {
-    const route = this.route(via);
+    const { via, connection, tamper } = input;
+    if (via === "http" && connection !== undefined)
+      throw new SimulationError("invalid_arguments", "connection applies to Socket Mode only, not via http");
+    const route = this.route(via, connection);
     if (route === undefined) {
       return { ok: false, error: "no_receiver", delivered: false, acked: false };
     }
@@ -252,7 +286,7 @@ export class Simulator {
           "invalid_arguments",
           "tamper applies to HTTP delivery only (Socket Mode has no signatures)",
         );
-      const outcome = await this.socket.deliver(envelope, payload, envelope !== "events_api");
+      const outcome = await this.socket.deliver(envelope, payload, envelope !== "events_api", connection);
       return {
         ok: outcome.delivered,
         ...(outcome.delivered ? {} : { error: "no_connection" }),
@@ -339,7 +373,7 @@ export class Simulator {
       response_url: responseUrl,
       actions: [action],
     };
-    const result = await this.send(input.via, "interactive", "interactive", payload, input.tamper);
+    const result = await this.send(input, "interactive", "interactive", payload);
     return { ...result, trigger_id: triggerId, response_url: responseUrl };
   }
 
@@ -366,7 +400,7 @@ export class Simulator {
       response_url: responseUrl,
       trigger_id: triggerId,
     };
-    const result = await this.send(input.via, "slash_commands", "command", payload, input.tamper);
+    const result = await this.send(input, "slash_commands", "command", payload);
     return { ...result, trigger_id: triggerId, response_url: responseUrl };
   }
 
@@ -385,7 +419,7 @@ export class Simulator {
       authorizations: [{ team_id: team.id, user_id: this.botUserId(), is_bot: true, is_enterprise_install: false }],
       is_ext_shared_channel: false,
     };
-    const result = await this.send(input.via, "events_api", "event", payload, input.tamper);
+    const result = await this.send(input, "events_api", "event", payload);
     return { ...result, event_id: eventId };
   }
 

@@ -430,6 +430,82 @@ describe("Socket Mode protocol details (raw WebSocket)", () => {
     expect([count(a.frames), count(b.frames)]).toEqual([2, 2]);
   });
 
+  it('connection: "all" sends one envelope (one envelope_id) to every open connection, a connection id to that one; each copy\'s ack is recorded', async () => {
+    const emu = await emulator();
+    const a = await raw(emu);
+    const b = await raw(emu);
+    await until(() => a.frames.length > 0 && b.frames.length > 0);
+    const ids = emu.socket().connections.map((c) => c.id);
+    // a acks at once; b holds its acks until told, so the first ack is a's.
+    const held: string[] = [];
+    a.ws.on("message", (data: Buffer) => {
+      const frame = JSON.parse(data.toString("utf8")) as { envelope_id?: string };
+      if (frame.envelope_id !== undefined) a.ws.send(JSON.stringify({ envelope_id: frame.envelope_id }));
+    });
+    b.ws.on("message", (data: Buffer) => {
+      const frame = JSON.parse(data.toString("utf8")) as { envelope_id?: string };
+      if (frame.envelope_id !== undefined) held.push(frame.envelope_id);
+    });
+    const ts = await post(emu);
+    const both = await emu.interact({
+      user: "alice",
+      channel: "security-alerts",
+      ts,
+      action_id: "ack",
+      connection: "all",
+    });
+    expect(both).toMatchObject({ via: "socket", delivered: true, acked: true, connections: ids });
+    const copies = (f: Record<string, unknown>[]) => f.filter((x) => x["envelope_id"] === both.envelope_id);
+    expect(copies(a.frames)).toHaveLength(1);
+    expect(copies(b.frames)).toHaveLength(1);
+    expect(copies(a.frames)[0]).toEqual(copies(b.frames)[0]);
+    await until(() => held.length === 1);
+    b.ws.send(JSON.stringify({ envelope_id: held[0] }));
+    await until(() => emu.socket().acks.length === 2);
+    const state = emu.socket();
+    expect(state.envelopes.map((e) => [e.envelope_id, e.connection, e.outcome])).toEqual([
+      [both.envelope_id, ids[0], "acked"],
+      [both.envelope_id, ids[1], "acked"],
+    ]);
+    expect(state.acks.map((k) => [k.connection, k.duplicate])).toEqual([
+      [ids[0], undefined],
+      [ids[1], true],
+    ]);
+
+    // A chosen connection: only b gets it, twice in a row (no round robin); over HTTP it is refused.
+    for (let i = 0; i < 2; i++) {
+      const one = emu.interact({ user: "alice", channel: "security-alerts", ts, action_id: "ack", connection: ids[1] });
+      await until(() => held.length === 2 + i);
+      b.ws.send(JSON.stringify({ envelope_id: held.at(-1) }));
+      expect(await one).toMatchObject({ acked: true, connection: ids[1] });
+    }
+    expect(a.frames.filter((f) => f["type"] === "interactive")).toHaveLength(1);
+    const gone = await control(emu, "interact", {
+      user: "alice",
+      channel: "security-alerts",
+      ts,
+      action_id: "ack",
+      connection: 99,
+    });
+    expect(gone.body).toMatchObject({ ok: false, error: "no_connection", delivered: false });
+    const http = await control(emu, "interact", {
+      user: "alice",
+      channel: "security-alerts",
+      ts,
+      action_id: "ack",
+      connection: "all",
+      via: "http",
+    });
+    expect(http).toMatchObject({ status: 400, body: { ok: false, error: "invalid_arguments" } });
+    const bad = await control(emu, "command", {
+      user: "alice",
+      channel: "security-alerts",
+      command: "/x",
+      connection: 0,
+    });
+    expect(bad).toMatchObject({ status: 400, body: { ok: false, error: "invalid_arguments" } });
+  });
+
   it("the server pings each connection", async () => {
     const emu = await emulator({ pingIntervalMs: 50 });
     const { ws } = await raw(emu);

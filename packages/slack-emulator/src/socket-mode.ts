@@ -1,8 +1,9 @@
 /**
  * Socket Mode over a real WebSocket (`ws`), as `@slack/socket-mode` expects it: an upgrade at
  * `/link/?ticket=…` with a single-use ticket from apps.connections.open, a `hello` frame, then
- * envelopes that the client acks by `envelope_id`. Each envelope goes to exactly one ready
- * connection (round robin). An envelope not acked within the deadline fails (interactive, slash
+ * envelopes that the client acks by `envelope_id`. Each envelope goes to one ready connection
+ * (round robin), or, when asked, to a chosen one or to every open one under one `envelope_id`
+ * (as Slack redelivers an unacked envelope on another connection). An envelope not acked within the deadline fails (interactive, slash
  * commands) or is redelivered with `retry_attempt`/`retry_reason` (events). Faults make the
  * client's reconnect paths testable: no pongs, a socket dropped without a close frame, a refused
  * upgrade, a slow hello; `disconnect` frames are sent on request.
@@ -43,6 +44,12 @@ export interface SocketFault {
   readonly connection?: number;
 }
 
+/**
+ * Where an envelope goes: a connection's `id`, or `"all"`: every open connection gets the same
+ * envelope (same `envelope_id`). Without one, the next open connection in turn.
+ */
+export type SocketTarget = number | "all";
+
 export interface SocketConnectionInfo {
   /** 1, 2, 3… in the order connections were accepted. */
   id: number;
@@ -67,7 +74,10 @@ export interface EnvelopeRecord {
   sent_at: string;
   retry_attempt?: number;
   retry_reason?: string;
-  /** `acked` within the deadline, `timeout` without an ack, `pending` until one of them. */
+  /**
+   * `acked` within the deadline, `timeout` without an ack, `pending` until one of them. An
+   * envelope sent on several connections has a record per connection, each acked on its own.
+   */
   outcome: "pending" | "acked" | "timeout";
   ack_ms?: number;
   /** The ack's `payload`, if it had one. */
@@ -83,6 +93,8 @@ export interface AckRecord {
   payload?: unknown;
   /** Came after the deadline (the user already saw a failure, or the event was redelivered). */
   late?: boolean;
+  /** Another ack of an envelope already acked (it was sent on several connections, or acked twice). */
+  duplicate?: boolean;
   /** Names no envelope the emulator sent. */
   unknown?: boolean;
 }
@@ -103,7 +115,10 @@ export interface SocketDelivery {
   /** The ack's payload. */
   response?: unknown;
   envelope_id?: string;
+  /** The connection it went on (the first, when it went on several). */
   connection?: number;
+  /** Every connection it went on, when the target was `"all"`. */
+  connections?: number[];
 }
 
 export interface SocketOptions {
@@ -120,10 +135,20 @@ interface Connection {
   pinger?: NodeJS.Timeout;
 }
 
+/** The first ack of a delivery: its payload, how long it took, the socket it came on. */
+interface Ack {
+  readonly payload?: unknown;
+  readonly ms: number;
+  readonly connection: number;
+}
+
 interface Pending {
-  readonly record: EnvelopeRecord;
+  /** One per connection it was sent on. */
+  readonly records: EnvelopeRecord[];
   readonly sentAt: number;
-  readonly done: (ack: { payload?: unknown }) => void;
+  /** The delivery has its answer (a first ack came). */
+  acked: boolean;
+  readonly done: (ack: Ack) => void;
   /** reset(): stop waiting, resolving as unacked. */
   readonly cancel: () => void;
 }
@@ -288,14 +313,34 @@ export class SocketHub {
       ...(hasPayload ? { payload: frame["payload"] } : {}),
     };
     const pending = this.pending.get(id);
-    if (pending === undefined) {
-      const known = this.envelopes.some((e) => e.envelope_id === id);
-      this.acks.push({ ...ack, ...(known ? { late: true } : { unknown: true }) });
+    // The copy sent on this connection, else (acked on another socket) any copy not yet acked.
+    const record =
+      pending?.records.find((r) => r.connection === conn.info.id && r.outcome === "pending") ??
+      pending?.records.find((r) => r.outcome === "pending");
+    if (pending === undefined || record === undefined) {
+      const sent = this.envelopes.filter((e) => e.envelope_id === id);
+      const flag =
+        sent.length === 0
+          ? { unknown: true }
+          : sent.every((e) => e.outcome === "acked")
+            ? { duplicate: true }
+            : { late: true };
+      this.acks.push({ ...ack, ...flag });
       return;
     }
-    this.acks.push(ack);
-    this.pending.delete(id);
-    pending.done(hasPayload ? { payload: frame["payload"] } : {});
+    record.outcome = "acked";
+    record.ack_ms = Math.round(performance.now() - pending.sentAt);
+    if (hasPayload) record.ack_payload = frame["payload"];
+    this.acks.push(pending.acked ? { ...ack, duplicate: true } : ack);
+    if (pending.records.every((r) => r.outcome !== "pending")) this.pending.delete(id);
+    if (!pending.acked) {
+      pending.acked = true;
+      pending.done({
+        ...(hasPayload ? { payload: frame["payload"] } : {}),
+        ms: record.ack_ms,
+        connection: conn.info.id,
+      });
+    }
   }
 
   private sendDisconnect(conn: Connection, reason: DisconnectReason): void {
@@ -343,50 +388,62 @@ export class SocketHub {
     return this.upgradeFaults.map((f) => ({ ...f.fault, count: f.remaining }));
   }
 
-  private pick(): Connection | undefined {
+  /** The connections an envelope goes on: the next ready one in turn, a chosen one, or all of them. */
+  private pick(target?: SocketTarget): Connection[] {
     const ready = this.connections.filter((c) => c.ready);
-    if (ready.length === 0) return undefined;
-    const conn = ready[this.cursor % ready.length];
+    if (target === "all") return ready;
+    if (target !== undefined) return ready.filter((c) => c.info.id === target);
+    if (ready.length === 0) return [];
+    const conn = ready[this.cursor % ready.length] as Connection;
     this.cursor++;
-    return conn;
+    return [conn];
   }
 
-  /** One envelope on one connection; resolves with the ack, or undefined at the deadline. */
+  /**
+   * One envelope on one or more connections (one `envelope_id`); resolves with the first ack, or
+   * undefined at the deadline. Copies not acked by the deadline are `timeout`.
+   */
   private sendOnce(
-    conn: Connection,
+    conns: readonly Connection[],
     type: EnvelopeType,
     payload: Record<string, unknown>,
     accepts: boolean,
     retry: { attempt: number; eventId?: string } | undefined,
-  ): { record: EnvelopeRecord; ack: Promise<{ payload?: unknown } | undefined> } {
+  ): { record: EnvelopeRecord; ack: Promise<Ack | undefined> } {
     const envelopeId = randomUUID();
-    const record: EnvelopeRecord = {
-      envelope_id: envelopeId,
-      type,
-      connection: conn.info.id,
-      sent_at: new Date().toISOString(),
-      ...(retry === undefined || retry.attempt === 0 ? {} : { retry_attempt: retry.attempt, retry_reason: "timeout" }),
-      ...(retry?.eventId === undefined ? {} : { event_id: retry.eventId }),
-      outcome: "pending",
-    };
-    this.envelopes.push(record);
-    conn.info.envelopes++;
+    const sentAtIso = new Date().toISOString();
+    const records = conns.map(
+      (conn): EnvelopeRecord => ({
+        envelope_id: envelopeId,
+        type,
+        connection: conn.info.id,
+        sent_at: sentAtIso,
+        ...(retry === undefined || retry.attempt === 0
+          ? {}
+          : { retry_attempt: retry.attempt, retry_reason: "timeout" }),
+        ...(retry?.eventId === undefined ? {} : { event_id: retry.eventId }),
+        outcome: "pending",
+      }),
+    );
+    const record = records[0] as EnvelopeRecord;
+    this.envelopes.push(...records);
+    for (const conn of conns) conn.info.envelopes++;
     const sentAt = performance.now();
-    const ack = new Promise<{ payload?: unknown } | undefined>((resolve) => {
+    const ack = new Promise<Ack | undefined>((resolve) => {
       const timer = setTimeout(() => {
-        if (!this.pending.has(envelopeId)) return;
+        const pending = this.pending.get(envelopeId);
+        if (pending === undefined) return;
         this.pending.delete(envelopeId);
-        record.outcome = "timeout";
-        resolve(undefined);
+        for (const r of records) if (r.outcome === "pending") r.outcome = "timeout";
+        if (!pending.acked) resolve(undefined);
       }, this.options.ackTimeoutMs);
       this.pending.set(envelopeId, {
-        record,
+        records,
         sentAt,
+        acked: false,
         done: (a) => {
-          clearTimeout(timer);
-          record.outcome = "acked";
-          record.ack_ms = Math.round(performance.now() - sentAt);
-          if (a.payload !== undefined) record.ack_payload = a.payload;
+          // Further copies may still be acked until the deadline; the timer then marks the rest.
+          if (records.every((r) => r.outcome !== "pending")) clearTimeout(timer);
           resolve(a);
         },
         cancel: () => {
@@ -404,20 +461,28 @@ export class SocketHub {
         ? {}
         : { retry_attempt: record.retry_attempt, retry_reason: record.retry_reason }),
     };
-    conn.ws.send(JSON.stringify(frame));
+    const text = JSON.stringify(frame);
+    for (const conn of conns) conn.ws.send(text);
     return { record, ack };
   }
 
   /**
-   * Delivers a payload as one envelope and waits for its ack or the deadline. For
+   * Delivers a payload as one envelope and waits for its (first) ack or the deadline: on the next
+   * open connection in turn, or on `target` (one connection, or all open ones). For
    * `events_api`, an unacked envelope is redelivered (in the background, after
-   * `eventRetryDelaysMs`) with `retry_attempt` 1, 2, 3; the answer is the first attempt's.
+   * `eventRetryDelaysMs`, round robin) with `retry_attempt` 1, 2, 3; the answer is the first attempt's.
    */
-  async deliver(type: EnvelopeType, payload: Record<string, unknown>, accepts: boolean): Promise<SocketDelivery> {
-    const conn = this.pick();
+  async deliver(
+    type: EnvelopeType,
+    payload: Record<string, unknown>,
+    accepts: boolean,
+    target?: SocketTarget,
+  ): Promise<SocketDelivery> {
+    const conns = this.pick(target);
+    const conn = conns[0];
     if (conn === undefined) return { delivered: false, acked: false };
     const eventId = type === "events_api" && typeof payload["event_id"] === "string" ? payload["event_id"] : undefined;
-    const first = this.sendOnce(conn, type, payload, accepts, {
+    const first = this.sendOnce(conns, type, payload, accepts, {
       attempt: 0,
       ...(eventId === undefined ? {} : { eventId }),
     });
@@ -427,10 +492,11 @@ export class SocketHub {
     return {
       delivered: true,
       acked: ack !== undefined,
-      ...(first.record.ack_ms === undefined ? {} : { ack_ms: first.record.ack_ms }),
+      ...(ack === undefined ? {} : { ack_ms: ack.ms }),
       ...(ack?.payload === undefined ? {} : { response: ack.payload }),
       envelope_id: first.record.envelope_id,
       connection: conn.info.id,
+      ...(target === "all" ? { connections: conns.map((c) => c.info.id) } : {}),
     };
   }
 
@@ -446,9 +512,9 @@ export class SocketHub {
       } catch {
         return; // reset() or close()
       }
-      const conn = this.pick();
-      if (conn === undefined) continue; // Slack counts an attempt with nobody connected as failed.
-      const attempt = this.sendOnce(conn, "events_api", payload, accepts, {
+      const conns = this.pick();
+      if (conns.length === 0) continue; // Slack counts an attempt with nobody connected as failed.
+      const attempt = this.sendOnce(conns, "events_api", payload, accepts, {
         attempt: i + 1,
         ...(eventId === undefined ? {} : { eventId }),
       });
