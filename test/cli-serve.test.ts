@@ -5,7 +5,8 @@
  * not allowed changes nothing, the next send leaves the muted alert out (over both transports),
  * tampered or replayed HTTP gets 401; SIGTERM exits 0; a burst of clicks across a
  * refresh_requested and a dropped socket is applied click for click; two HTTP
- * replicas on one PostgreSQL that both get every request apply each click once.
+ * replicas on one PostgreSQL that both get every request apply each click once, and so do two
+ * Socket Mode replicas with one app token when the same envelope reaches both.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
@@ -537,4 +538,104 @@ describe("socket-notify serve: two replicas on PostgreSQL", () => {
     expect(await a.exited).toBe(0);
     expect(await b.exited).toBe(0);
   });
+
+  it("Socket Mode: two replicas, one app token, four connections; a burst of clicks spread over all of them, every third one the same envelope on every connection (both replicas): each click applied once", async (ctx) => {
+    if (pg === undefined) return ctx.skip();
+    // A loaded machine may ack late: the deadline is raised so that a late ack is not a lost click.
+    const emu = await emulator({ ackTimeoutMs: 15_000 });
+    const db = await pg.newDatabase();
+    const env = { ...emulatorBotEnv(emu), SOCKET_SLACK_APP_TOKEN: APP_TOKEN, SOCKET_NOTIFY_STATE: db };
+    const alerts = Array.from({ length: 12 }, (_, i) =>
+      issue("envVars", "low", `pkg-${String(i + 1).padStart(2, "0")}`),
+    );
+    const { config } = await sendReport(env, alerts);
+    const buttons = ackButtons(emu);
+    expect(buttons).toHaveLength(12);
+    const threadReplies = () =>
+      emu.messages({ channel: "security-alerts" }).filter((m) => m.method === "chat.postMessage" && m.threadTs);
+    const repliesBefore = threadReplies().length;
+    expect(updates(emu)).toHaveLength(0);
+
+    // Replica a's two connections first, then b's: which emulator connection is whose.
+    const open = () =>
+      emu
+        .socket()
+        .connections.filter((c) => c.state === "open")
+        .map((c) => c.id);
+    const a = await serve(["--config", config], env);
+    await until(() => open().length === 2);
+    const ofA = open();
+    const b = await serve(["--config", config], env);
+    await until(() => open().length === 4);
+    const ofB = open().filter((id) => !ofA.includes(id));
+    const conns = [...ofA, ...ofB];
+
+    // Four users clicking at once; click i goes on connection i mod 4 in turn, every third one
+    // to all four connections (one envelope_id: as Slack redelivers an unacked one elsewhere).
+    const everywhere: string[] = [];
+    const lanes = [0, 1, 2, 3].map(async (lane) => {
+      for (let i = lane; i < buttons.length; i += 4) {
+        const btn = buttons[i]!;
+        const connection = i % 3 === 0 ? ("all" as const) : conns[i % conns.length]!;
+        const r = await emu.interact({
+          user: "alice",
+          channel: "security-alerts",
+          ts: btn.ts,
+          action_id: "socket_notify.ack",
+          value: btn.value,
+          connection,
+        });
+        expect(r, `click ${i}`).toMatchObject({ via: "socket", delivered: true, acked: true });
+        if (connection === "all") {
+          expect(r.connections).toEqual(conns);
+          everywhere.push(r.envelope_id!);
+        }
+      }
+    });
+    await Promise.all(lanes);
+    expect(everywhere).toHaveLength(4);
+
+    const store = await openStateStore(db);
+    cleanup.push(() => store.close());
+    const logs = (event: string) => [a, b].flatMap((s) => s.logs.filter((l) => l["event"] === event));
+    // Every copy acked by the replica it reached, every click handled by both replicas' logs.
+    await until(() =>
+      everywhere.every((id) => {
+        const copies = emu.socket().envelopes.filter((e) => e.envelope_id === id);
+        return copies.length === 4 && copies.every((e) => e.outcome === "acked");
+      }),
+    );
+    // Each replica drops the second copy of its own (same click on its two sockets) and the one
+    // that loses the store's claim logs action_duplicate: 2 and 1 per click sent everywhere.
+    await until(
+      () =>
+        logs("decided").length >= 12 && logs("duplicate_dropped").length >= 8 && logs("action_duplicate").length >= 4,
+    );
+    await until(async () => (await store.decisions()).length >= 12 && ackButtons(emu).length === 0);
+    await until(() => threadReplies().length >= repliesBefore + 12);
+    // Both replicas took clicks (the spread reached both).
+    expect(a.logs.some((l) => l["event"] === "decided")).toBe(true);
+    expect(b.logs.some((l) => l["event"] === "decided")).toBe(true);
+    for (const id of everywhere)
+      expect(
+        emu
+          .socket()
+          .envelopes.filter((e) => e.envelope_id === id)
+          .map((e) => e.connection),
+      ).toEqual(conns);
+    a.child.kill("SIGTERM");
+    b.child.kill("SIGTERM");
+    expect(await a.exited).toBe(0);
+    expect(await b.exited).toBe(0);
+    // Counted once both have stopped (every piece of work finished): nothing applied twice.
+    const decisions = await store.decisions();
+    expect(decisions).toHaveLength(12);
+    expect(new Set(decisions.map((d) => d.target.name)).size).toBe(12);
+    expect(decisions.every((d) => d.kind === "ack" && d.by === "U1000000001")).toBe(true);
+    expect(logs("decided")).toHaveLength(12);
+    expect(logs("duplicate_dropped")).toHaveLength(8);
+    expect(logs("action_duplicate")).toHaveLength(4);
+    expect(updates(emu)).toHaveLength(12);
+    expect(threadReplies()).toHaveLength(repliesBefore + 12);
+  }, 180_000);
 });
