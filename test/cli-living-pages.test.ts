@@ -48,7 +48,7 @@ async function deleteInSlack(channel: string, ts: string): Promise<void> {
 }
 
 describe("bot mode with state: a living message's later pages", () => {
-  it("are edited in place on later runs; a new page is posted once; an unneeded page is emptied and reused; a deleted one is posted again", async () => {
+  it("are edited in place on later runs; a new page is posted once; --dry-run names the reply each page would edit; an unneeded page is emptied and reused; a deleted one is posted again", async () => {
     const config = await tmp.write("bot.json", {
       mode: "bot",
       bot_configs: [{ name: "sec", channels: ["security-alerts"] }],
@@ -113,6 +113,33 @@ describe("bot mode with state: a living message's later pages", () => {
     expect(text(third[0])).toContain("page-pkg-119");
     const page3 = tsOf(third[0]);
     expect(await stored()).toMatchObject({ ts: parent, pages: [page2, page3] });
+
+    // --dry-run says, per page, which reply it would edit, and what state would do; sends nothing.
+    const dry = async (list: unknown[], flags: string[]) => {
+      const file = await tmp.write("r-dry.json", enableJsonReport(list, { repo: "acme/web", branch: "feature-x" }));
+      const r = await runCli(["send", file, "-c", config, "--pr", "9", "--dry-run", ...flags], {
+        env: emulatorBotEnv(emu),
+      });
+      expect(r.code, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    step();
+    const plan = await dry([...alerts(120), issue("shellAccess", "high", "page-pkg-001")], []);
+    expect(plan).toMatch(new RegExp(`message 1/3 \\(alerts\\):.*, edits ${parent} in place`));
+    expect(plan).toMatch(new RegExp(`message 2/3 \\(alerts\\):.*, edits ${page2} in place`));
+    expect(plan).toMatch(new RegExp(`message 3/3 \\(alerts\\):.*, edits ${page3} in place`));
+    expect(plan).toMatch(new RegExp(`posted in the thread of ${parent}`));
+    expect(plan).toContain(
+      "sec → #security-alerts: would be updated in place (1 new, 0 resolved), with a thread reply",
+    );
+    const json = JSON.parse(await dry(alerts(120), ["--json"])) as { state: { destinations: unknown[] } };
+    expect(json.state.destinations).toEqual([
+      expect.objectContaining({ route: "sec", action: "nothing", thread_reply: false, new: 0, resolved: 0 }),
+    ]);
+    expect(await dry(alerts(120), [])).toContain("sec → #security-alerts: would send nothing (0 new, 0 resolved)");
+    expect(
+      recent().filter((r) => r.kind === "api" && r.method !== "auth.test" && r.method !== "conversations.list"),
+    ).toEqual([]);
 
     // Page 2's reply deleted in Slack: the next change edits page 1 and 3, posts page 2 again in
     // the thread, and the store remembers the new reply.

@@ -182,6 +182,16 @@ describe("webhook mode with state", () => {
     expect(none.code).toBe(0);
     expect(emu.messages({ hook: "security" })).toHaveLength(1);
     expect(none.stdout).toContain("nothing sent (0 new, 0 resolved): no new alerts since the last run");
+    // A dry run says what the webhook would get (only the new alert) and what state would do.
+    const dryFile = await tmp.write("h-dry.json", report([A, B, C]));
+    const dry = await runCli(["send", dryFile, "-c", config, "--pr", "7", "--dry-run", "--json"], { env });
+    expect(dry.code, dry.stderr).toBe(0);
+    const plan = JSON.parse(dry.stdout);
+    expect(plan.state.destinations).toEqual([
+      expect.objectContaining({ route: "webhook_0", action: "post", thread_reply: false, new: 1, resolved: 0 }),
+    ]);
+    expect(plan.destinations[0].message_results).toEqual([expect.objectContaining({ alerts: 1, status: "dry-run" })]);
+    expect(emu.messages({ hook: "security" })).toHaveLength(1);
     await send([A, B, C]);
     const msgs = emu.messages({ hook: "security" });
     expect(msgs).toHaveLength(2);

@@ -55,6 +55,12 @@ export function renderReport(report: DeliveryReport, plan?: Plan): string[] {
   return lines;
 }
 
+/** With state: whether a planned message edits one Slack already shows, or is posted in a thread. */
+function editOrReply(m: { updateTs?: string; threadTs?: string }): string {
+  if (m.updateTs) return `, edits ${m.updateTs} in place`;
+  return m.threadTs ? `, posted in the thread of ${m.threadTs}` : "";
+}
+
 /** Examples of excluded alerts a dry run shows per reason (`--verbose`: all of them). */
 export const EXCLUDED_EXAMPLES = 5;
 
@@ -75,7 +81,7 @@ export function renderPlan(plan: Plan, verbose = false): string[] {
     for (const m of d.messages) {
       const chars = JSON.stringify(m.payload.blocks).length;
       lines.push(
-        `    message ${m.index}/${m.count} (${m.kind}): ${plural(m.alerts.length, "alert")}, ${m.payload.blocks.length} blocks, ${chars} bytes of blocks`,
+        `    message ${m.index}/${m.count} (${m.kind}): ${plural(m.alerts.length, "alert")}, ${m.payload.blocks.length} blocks, ${chars} bytes of blocks${editOrReply(m)}`,
       );
     }
     if (!d.excluded.count) continue;
