@@ -61,6 +61,11 @@ describe("bot mode with state: one living message per PR", () => {
     expect(api("chat.postMessage")).toHaveLength(1);
     expect(api("chat.update")).toHaveLength(0);
     expect(same.stdout).toContain("nothing sent (0 new, 0 resolved): the living message already shows these alerts");
+    // The route line says why nothing went out, not "no alerts matched".
+    expect(same.stdout).toMatch(
+      /– sec → #security-alerts: 2 alerts, nothing new since the last run \(state\): skipped/,
+    );
+    expect(same.stdout).not.toContain("no alerts matched");
 
     // C is new, B is gone: the message is edited in place, and one thread reply names C.
     const changed = await send([A, C], "9f8e7d6c5b4a");
@@ -182,6 +187,7 @@ describe("webhook mode with state", () => {
     expect(none.code).toBe(0);
     expect(emu.messages({ hook: "security" })).toHaveLength(1);
     expect(none.stdout).toContain("nothing sent (0 new, 0 resolved): no new alerts since the last run");
+    expect(none.stdout).toMatch(/: 2 alerts, nothing new since the last run \(state\): skipped/);
     // A dry run says what the webhook would get (only the new alert) and what state would do.
     const dryFile = await tmp.write("h-dry.json", report([A, B, C]));
     const dry = await runCli(["send", dryFile, "-c", config, "--pr", "7", "--dry-run", "--json"], { env });

@@ -7,8 +7,12 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
-/** One line per destination, then warnings are already on stderr. For people; `--json` is for tools. */
-export function renderReport(report: DeliveryReport, plan?: Plan): string[] {
+/**
+ * One line per destination, then warnings are already on stderr. For people; `--json` is for tools.
+ * `unchanged`: destinations (route and target) that state sent nothing because nothing changed since
+ * the last run; without it their line would say "no alerts matched", which is untrue.
+ */
+export function renderReport(report: DeliveryReport, plan?: Plan, unchanged?: ReadonlySet<string>): string[] {
   const lines: string[] = [];
   const a = report.alerts;
   const where = plan
@@ -27,9 +31,11 @@ export function renderReport(report: DeliveryReport, plan?: Plan): string[] {
   for (const d of report.destinations) {
     const icon = STATUS_ICON[d.status] ?? "?";
     const what =
-      d.messages === 0
-        ? `no alerts matched (${d.excluded} excluded)`
-        : `${plural(d.alerts, "alert")} in ${plural(d.messages, "message")}`;
+      d.messages > 0
+        ? `${plural(d.alerts, "alert")} in ${plural(d.messages, "message")}`
+        : d.alerts > 0 && unchanged?.has(`${d.route}\0${d.target}`)
+          ? `${plural(d.alerts, "alert")}, nothing new since the last run (state)`
+          : `no alerts matched (${d.excluded} excluded)`;
     let status: string = d.status;
     if (d.status === "failed") status = `failed (${d.delivered}/${d.messages} delivered)`;
     if (d.status === "sent" && d.delivered < d.messages) status = `sent ${d.delivered}/${d.messages}`;
