@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { type Clock, systemClock } from "./clock.js";
 import { type FetchFunction, type PluginHost } from "./contract/context.js";
+import { namedEntries } from "./config/entries.js";
 import { FILTER_KEYS, type FilterOptions, filterShape, secretValue } from "./config/schema.js";
 import { classifyHttpStatus, classifyNetworkError, parseRetryAfter } from "./delivery/classify.js";
 import { readBoundedBody } from "./delivery/http-body.js";
@@ -72,6 +73,11 @@ export function createHost(options: HostOptions): PluginHost {
   // Config paths whose value came from an environment variable (`{"env": "HOOK"}`): a bad value
   // there is the variable's fault, so the error names it, not only the file that refers to it.
   const fromEnv = new Map<string, string>();
+  const pickFilter = (entry: Record<string, unknown>): FilterOptions => {
+    const f: Record<string, unknown> = {};
+    for (const k of FILTER_KEYS) if (entry[k] !== undefined) f[k] = entry[k];
+    return f as FilterOptions;
+  };
   const configError = (path: string, message: string, hint: string) => {
     // A path that is an environment variable's name (SOCKET_SLACK_BOT_TOKEN, SOCKET_SLACK_API_URL):
     // the value came from the job's environment, not from the config file.
@@ -130,11 +136,8 @@ export function createHost(options: HostOptions): PluginHost {
       return s;
     },
     configError,
-    pickFilter(entry) {
-      const f: Record<string, unknown> = {};
-      for (const k of FILTER_KEYS) if (entry[k] !== undefined) f[k] = entry[k];
-      return f as FilterOptions;
-    },
+    pickFilter,
+    namedEntries: (list, spec) => namedEntries(list, spec, configError, pickFilter),
     checkUrl(raw, where) {
       let u: URL;
       try {

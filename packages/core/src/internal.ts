@@ -43,6 +43,12 @@ export {
   isCodeConfig,
   type RawConfig,
 } from "./config/load.js";
+export {
+  destinationListSchema,
+  type NamedEntriesSpec,
+  type NamedEntry,
+  namedEntries,
+} from "./config/entries.js";
 export { resolveConfig, type ResolvedConfig, type ResolveOptions } from "./config/resolve.js";
 export {
   buildConfigSchema,

@@ -1,57 +1,50 @@
 import {
   type Destination,
   described,
-  filterShape,
   type NotifyConfig,
   type PluginHost,
   type Secret,
   secretValue,
 } from "@socket-notify/core";
-import { isLoopbackHost } from "@socket-notify/core/render";
+import { destinationListSchema, isLoopbackHost } from "@socket-notify/core/render";
 import * as z from "zod";
 
 export const MODE = "discord";
 
-// `mention` and `mention_min_severity` take Slack's mention syntax; Discord messages from us
-// ping no one (allowed_mentions is empty), so those keys are left out and are an error here.
-const { mention: _mention, mention_min_severity: _mentionMin, ...discordFilterShape } = filterShape;
-
-const webhookEntry = z.strictObject({
-  name: described(
-    z.string().check(z.minLength(1), z.maxLength(80)),
-    "Name of the webhook, shown in reports and used as its pacing key (never the URL).",
-  ),
-  url: described(
-    secretValue,
-    'The webhook URL from Discord (Server Settings → Integrations → Webhooks → Copy Webhook URL): https://discord.com/api/webhooks/<id>/<token>, or {"env": "VAR"}. It is a secret: anyone with it can post.',
-  ),
-  username: z.optional(
-    described(
-      z.string().check(
-        z.minLength(1),
-        z.maxLength(80),
-        // Discord refuses a webhook username containing these (Execute Webhook: 400 at send time).
-        z.refine((v) => !/clyde|discord/i.test(v), {
-          error: 'Discord refuses a webhook username containing "discord" or "clyde" | hint: pick another name',
-        }),
-      ),
-      'Name the messages are posted under (Discord\'s `username`; not containing "discord" or "clyde"); default: the webhook\'s own name.',
+const webhooks = destinationListSchema(
+  {
+    name: described(
+      z.string().check(z.minLength(1), z.maxLength(80)),
+      "Name of the webhook, shown in reports and used as its pacing key (never the URL).",
     ),
-  ),
-  ...discordFilterShape,
-});
+    url: described(
+      secretValue,
+      'The webhook URL from Discord (Server Settings → Integrations → Webhooks → Copy Webhook URL): https://discord.com/api/webhooks/<id>/<token>, or {"env": "VAR"}. It is a secret: anyone with it can post.',
+    ),
+    username: z.optional(
+      described(
+        z.string().check(
+          z.minLength(1),
+          z.maxLength(80),
+          // Discord refuses a webhook username containing these (Execute Webhook: 400 at send time).
+          z.refine((v) => !/clyde|discord/i.test(v), {
+            error: 'Discord refuses a webhook username containing "discord" or "clyde" | hint: pick another name',
+          }),
+        ),
+        'Name the messages are posted under (Discord\'s `username`; not containing "discord" or "clyde"); default: the webhook\'s own name.',
+      ),
+    ),
+  },
+  "discord mode: the Discord webhooks that receive alerts, each with a name, a URL and the usual filters.",
+  // `mention` and `mention_min_severity` take Slack's mention syntax; Discord messages from us
+  // ping no one (allowed_mentions is empty), so those keys are left out and are an error here.
+  { without: ["mention", "mention_min_severity"] },
+);
 
 /** The config keys discord mode adds. */
-export const discordOptionsSchema = z.object({
-  discord_webhooks: z.optional(
-    described(
-      z.array(webhookEntry).check(z.minLength(1)),
-      "discord mode: the Discord webhooks that receive alerts, each with a name, a URL and the usual filters.",
-    ),
-  ),
-});
+export const discordOptionsSchema = z.object({ discord_webhooks: webhooks });
 
-export type DiscordWebhookEntry = z.output<typeof webhookEntry>;
+export type DiscordWebhookEntry = NonNullable<z.output<typeof webhooks>>[number];
 
 /** Discord's webhook hosts (the app's stable, PTB and Canary builds hand out these). */
 export const DISCORD_HOSTS = ["discord.com", "discordapp.com", "ptb.discord.com", "canary.discord.com"];
@@ -75,26 +68,17 @@ export function redactDiscordUrl(raw: string): string {
 
 /** One destination per `discord_webhooks` entry. Pure: reads the config, checks URLs, no network. */
 export function discordDestinations(config: NotifyConfig, host: PluginHost): Destination[] {
-  const entries = config.discord_webhooks as DiscordWebhookEntry[] | undefined;
-  if (!entries || entries.length === 0) {
-    throw host.configError(
-      "discord_webhooks",
-      `${MODE} mode needs at least one webhook`,
-      'add "discord_webhooks": [{"name": "security", "url": {"env": "DISCORD_WEBHOOK_URL"}}]',
-    );
-  }
-  const names = new Set<string>();
+  const entries = host.namedEntries(config.discord_webhooks as DiscordWebhookEntry[] | undefined, {
+    key: "discord_webhooks",
+    mode: MODE,
+    one: "webhook",
+    many: "webhooks",
+    needs: "webhook",
+    example: '[{"name": "security", "url": {"env": "DISCORD_WEBHOOK_URL"}}]',
+  });
   // The same URL under two names shares Discord's rate limit (it is per webhook): one pacing key.
   const keyOfUrl = new Map<string, string>();
-  return entries.map((entry, i): Destination => {
-    const path = `discord_webhooks[${i}]`;
-    if (names.has(entry.name))
-      throw host.configError(
-        `${path}.name`,
-        `${MODE}: two webhooks are named "${entry.name}"`,
-        "give each webhook its own name",
-      );
-    names.add(entry.name);
+  return entries.map(({ entry, path, filter }): Destination => {
     const url = host.secret(entry.url, { path: `${path}.url`, redact: redactDiscordUrl });
     // An unset {"env": …} in a dry run or validate is a warning, not a bad URL.
     if (!url.missing) checkDiscordUrl(url.reveal(), `${path}.url`, entry.name, host);
@@ -105,7 +89,7 @@ export function discordDestinations(config: NotifyConfig, host: PluginHost): Des
       route: entry.name,
       target: entry.name,
       key,
-      filter: host.pickFilter(entry),
+      filter,
       address,
       configPath: path,
     };

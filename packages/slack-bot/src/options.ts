@@ -1,12 +1,5 @@
-import {
-  type Destination,
-  described,
-  filterShape,
-  type NotifyConfig,
-  type PluginHost,
-  type Secret,
-} from "@socket-notify/core";
-import { isLoopbackHost, SecretRefSchema, type SecretRef } from "@socket-notify/core/internal";
+import { type Destination, described, type NotifyConfig, type PluginHost, type Secret } from "@socket-notify/core";
+import { destinationListSchema, isLoopbackHost, SecretRefSchema, type SecretRef } from "@socket-notify/core/internal";
 import * as z from "zod";
 import { interactiveSchema, triageBlock } from "./triage.js";
 
@@ -20,20 +13,15 @@ const nonEmpty = () => z.string().check(z.minLength(1));
 
 /** The Socket CLI's bot keys (reference §1.4) plus the API base URL and a token reference. */
 export const botOptionsSchema = z.object({
-  bot_configs: z.optional(
-    described(
-      z.array(
-        z.strictObject({
-          name: z.optional(described(nonEmpty(), "Route name, shown in reports.")),
-          channels: described(
-            z.array(nonEmpty()).check(z.minLength(1)),
-            "Channel names (with or without #) or IDs (C…, G…).",
-          ),
-          ...filterShape,
-        }),
+  bot_configs: destinationListSchema(
+    {
+      name: z.optional(described(nonEmpty(), "Route name, shown in reports.")),
+      channels: described(
+        z.array(nonEmpty()).check(z.minLength(1)),
+        "Channel names (with or without #) or IDs (C…, G…).",
       ),
-      "Bot mode routes: each posts to its channels the alerts its filters let through.",
-    ),
+    },
+    "Bot mode routes: each posts to its channels the alerts its filters let through.",
   ),
   bot_token: z.optional(
     described(
@@ -131,26 +119,17 @@ export function botDestinations(
   const settings = botSettings(config, host);
   const warnings: string[] = [];
   if (!settings.token) warnings.push(`${TOKEN_ENV} is not set: bot mode cannot send (dry run works)`);
-  const entries = (config.bot_configs ?? []) as BotConfig[];
-  if (!entries.length) {
-    throw host.configError(
-      "bot_configs",
-      "bot mode needs at least one entry in bot_configs",
-      'add "bot_configs": [{"name": "security", "channels": ["security-alerts"]}]',
-    );
-  }
-  const names = new Set<string>();
+  const entries = host.namedEntries(config.bot_configs as BotConfig[] | undefined, {
+    key: "bot_configs",
+    mode: "bot",
+    one: "entry",
+    many: "bot_configs",
+    needs: "entry in bot_configs",
+    example: '[{"name": "security", "channels": ["security-alerts"]}]',
+    defaultName: (i, count) => (count === 1 ? "unnamed" : `bot_config_${i}`),
+  });
   const destinations: Destination[] = [];
-  entries.forEach((entry, i) => {
-    const name = entry.name ?? (entries.length === 1 ? "unnamed" : `bot_config_${i}`);
-    if (names.has(name))
-      throw host.configError(
-        `bot_configs[${i}].name`,
-        `two bot_configs are named "${name}"`,
-        "give each entry its own name",
-      );
-    names.add(name);
-    const filter = host.pickFilter(entry as Record<string, unknown>);
+  entries.forEach(({ entry, name, filter }, i) => {
     const seen = new Set<string>();
     entry.channels.forEach((given, j) => {
       const trimmed = given.trim();

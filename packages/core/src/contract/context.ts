@@ -6,6 +6,7 @@
 import { type DependencyContainer } from "tsyringe";
 import { type z } from "zod";
 import { type Clock } from "../clock.js";
+import { type NamedEntriesSpec, type NamedEntry } from "../config/entries.js";
 import {
   type FilterOptions,
   type filterShape,
@@ -61,6 +62,15 @@ export interface PluginHost {
   configError(path: string, message: string, hint: string): UserError;
   /** Keep only the filter keys of a destination entry. */
   pickFilter(entry: Record<string, unknown>): FilterOptions;
+  /**
+   * A list of named destination entries (`discord_webhooks`, declared with the render kit's
+   * `destinationListSchema`), checked: at least one (else a config error with `spec.example`
+   * as the hint), names unique; each with its name, JSON path and filters (`pickFilter`).
+   */
+  namedEntries<E extends { name?: string | undefined }>(
+    list: readonly E[] | undefined,
+    spec: NamedEntriesSpec,
+  ): NamedEntry<E>[];
   /**
    * Check an endpoint URL: https, or http only on loopback (the emulator, tests). The host is
    * checked in its canonical form (WHATWG URL: lower case, `2130706433` and `0x7f.1` are
