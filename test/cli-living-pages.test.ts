@@ -116,7 +116,11 @@ describe("bot mode with state: a living message's later pages", () => {
 
     // --dry-run says, per page, which reply it would edit, and what state would do; sends nothing.
     const dry = async (list: unknown[], flags: string[]) => {
-      const file = await tmp.write("r-dry.json", enableJsonReport(list, { repo: "acme/web", branch: "feature-x" }));
+      // The last run's commit: a new commit would be a change (the message names the commit).
+      const file = await tmp.write(
+        "r-dry.json",
+        enableJsonReport(list, { repo: "acme/web", branch: "feature-x", commit_sha: "ccccccc3" }),
+      );
       const r = await runCli(["send", file, "-c", config, "--pr", "9", "--dry-run", ...flags], {
         env: emulatorBotEnv(emu),
       });

@@ -67,13 +67,22 @@ describe("bot mode with state: one living message per PR", () => {
     );
     expect(same.stdout).not.toContain("no alerts matched");
 
+    // A new push with the same alerts: edited in place to name the new commit, no thread reply.
+    const pushed = await send([A, B], "0f0e0d0c0b0a");
+    expect(pushed.code).toBe(0);
+    expect(api("chat.update")).toHaveLength(1);
+    expect(api("chat.update")[0]?.payload.ts).toBe(ts);
+    expect(text(api("chat.update")[0] as { payload: Record<string, unknown> })).toContain("0f0e0d0c");
+    expect(api("chat.postMessage")).toHaveLength(1);
+    expect(pushed.stdout).toContain("updated in place (0 new, 0 resolved)");
+
     // C is new, B is gone: the message is edited in place, and one thread reply names C.
     const changed = await send([A, C], "9f8e7d6c5b4a");
     expect(changed.code).toBe(0);
     const updates = api("chat.update");
-    expect(updates).toHaveLength(1);
-    expect(updates[0]?.payload.ts).toBe(ts);
-    const body = text(updates[0] as { payload: Record<string, unknown> });
+    expect(updates).toHaveLength(2);
+    expect(updates[1]?.payload.ts).toBe(ts);
+    const body = text(updates[1] as { payload: Record<string, unknown> });
     expect(body).toContain("2 alerts · 1 new · 1 resolved");
     expect(body).toContain("🆕 envVars in gamma-lib");
     // The marked alert is a copy with a new title that still links its package (url kept).
@@ -90,7 +99,7 @@ describe("bot mode with state: one living message per PR", () => {
 
     // Only resolutions: updated, no thread reply.
     await send([A]);
-    expect(api("chat.update")).toHaveLength(2);
+    expect(api("chat.update")).toHaveLength(3);
     expect(api("chat.postMessage").filter((r) => r.threadTs === ts)).toHaveLength(1);
 
     // Everything resolved: the message says so.

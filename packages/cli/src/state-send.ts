@@ -294,7 +294,9 @@ function shape(
   const decided =
     w.prior?.alerts.some((a) => hidden.ids.has(a.fingerprint)) ||
     w.current.some((a) => Date.parse(acknowledged.get(a.fingerprint)?.at ?? "") > since);
-  const unchanged = w.prior && !fresh.length && !resolved.length && !decided;
+  // A new commit with the same alerts still edits the message: it names the commit it shows.
+  const sameCommit = !ctx.commitSha || w.prior?.commit === ctx.commitSha;
+  const unchanged = w.prior && !fresh.length && !resolved.length && !decided && sameCommit;
   if (!message && !w.current.length) {
     w.planned.messages = [];
     w.report.action = "nothing";
