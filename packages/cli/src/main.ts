@@ -34,7 +34,7 @@ import {
 } from "@socket-notify/core/internal";
 import { toJSONSchema } from "zod";
 import { shownAddress } from "./address.js";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { SIGNAL_EXIT_CODE, type StopSignal } from "./signals.js";
 import { checkOutbox, prepareOutDir, writeOutFile } from "./paths.js";
 import { BUILTIN_PLUGINS } from "./builtins.js";
@@ -388,15 +388,15 @@ async function writeOutDir(
   plan: Awaited<ReturnType<SocketNotifyEngine["run"]>>["plan"],
   report: unknown,
 ): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
   let n = 0;
   for (const d of plan.destinations) {
     for (const m of d.messages) {
       n++;
       const safe = d.destination.route.replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 60);
       // The payload exactly as it goes to Slack; the destination by name, never its URL.
-      await writeFile(
+      writeFileSync(
         join(dir, `${String(n).padStart(3, "0")}-${safe}-${m.index}-of-${m.count}.json`),
         `${JSON.stringify({ route: d.destination.route, target: d.destination.target, payload: m.payload }, null, 2)}\n`,
       );

@@ -1,6 +1,8 @@
 import { dirname } from "node:path";
 import { UserError } from "@socket-notify/core";
-import { mkdir, stat, writeFile } from "node:fs/promises";
+// Synchronous calls: the CLI does one thing at a time here, and node:fs/promises would load
+// ~2 ms of modules into every start (bench/README.md, figure 5).
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
 
 function reason(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
@@ -14,7 +16,7 @@ function reason(e: unknown): string {
 /** `CMD --out FILE` (schema, preview): written, or a usage error naming the flag and why. */
 export async function writeOutFile(path: string, given: string, text: string, command: string): Promise<void> {
   try {
-    await writeFile(path, text);
+    writeFileSync(path, text);
   } catch (e) {
     throw new UserError("usage", `${command}: --out ${given}: cannot write (${reason(e)})`, {
       hint: `give a file in an existing, writable directory, e.g. --out ${command === "schema" ? "config.schema.json" : "preview.html"}`,
@@ -28,7 +30,7 @@ export async function writeOutFile(path: string, given: string, text: string, co
  */
 export async function prepareOutDir(path: string, given: string): Promise<void> {
   try {
-    await mkdir(path, { recursive: true });
+    mkdirSync(path, { recursive: true });
   } catch (e) {
     throw new UserError("usage", `--out ${given}: cannot create the directory (${reason(e)})`, {
       hint: "pass a directory path (it is created if missing)",
@@ -44,7 +46,7 @@ export async function prepareOutDir(path: string, given: string): Promise<void> 
 export async function checkOutbox(path: string, given: string): Promise<void> {
   const hint = "pass a file path in an existing directory; undelivered messages are appended to it";
   try {
-    const s = await stat(path);
+    const s = statSync(path);
     if (!s.isFile()) throw new UserError("usage", `--outbox ${given}: not a file`, { hint });
     return;
   } catch (e) {
@@ -53,7 +55,7 @@ export async function checkOutbox(path: string, given: string): Promise<void> {
       throw new UserError("usage", `--outbox ${given}: cannot use it (${reason(e)})`, { hint });
   }
   try {
-    const d = await stat(dirname(path));
+    const d = statSync(dirname(path));
     if (!d.isDirectory()) throw new Error("ENOTDIR");
   } catch {
     throw new UserError("usage", `--outbox ${given}: its directory does not exist`, { hint });

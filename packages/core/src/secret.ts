@@ -176,21 +176,52 @@ const OTHER_CREDENTIALS: [RegExp, string][] = [
   [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, "$1****@"],
 ];
 
+/**
+ * Whether the text has a piece every Slack credential shape above needs. Most text a run checks
+ * or prints (paths, package names, counts) has none, and then no pattern is compiled or run:
+ * compiling the case-insensitive ones was a visible part of a start (bench/README.md, figure 5).
+ */
+function maySlackCredential(lower: string): boolean {
+  return lower.includes("/services/") || lower.includes("xox") || lower.includes("xapp");
+}
+
+/** The same for the other shapes (each needs one of these pieces, in this case). */
+function mayOtherCredential(text: string, lower: string): boolean {
+  return (
+    text.includes("gh") ||
+    text.includes("github_pat_") ||
+    text.includes("glpat-") ||
+    text.includes("npm_") ||
+    text.includes("AKIA") ||
+    text.includes("ASIA") ||
+    text.includes("eyJ") ||
+    text.includes("-----BEGIN ") ||
+    (lower.includes("://") && text.includes("@"))
+  );
+}
+
+// Non-global copies for `test`, made on first use (a global regex's `test` keeps state).
+let slackTests: RegExp[] | undefined;
+let otherTests: RegExp[] | undefined;
+
 /** Whether a string looks like a Slack webhook URL or token (e.g. a literal secret in a config file). */
 export function looksLikeSlackCredential(text: string): boolean {
-  return new RegExp(SLACK_WEBHOOK_URL.source, "i").test(text) || new RegExp(SLACK_TOKEN.source, "i").test(text);
+  if (!maySlackCredential(text.toLowerCase())) return false;
+  slackTests ??= [SLACK_WEBHOOK_URL, SLACK_TOKEN].map((re) => new RegExp(re.source, "i"));
+  return slackTests.some((re) => re.test(text));
 }
 
 /** Whether a string has the shape of any credential socket-notify recognises (Slack or other). */
 export function looksLikeCredential(text: string): boolean {
-  return (
-    looksLikeSlackCredential(text) ||
-    OTHER_CREDENTIALS.some(([re]) => new RegExp(re.source, re.flags.replace("g", "")).test(text))
-  );
+  if (looksLikeSlackCredential(text)) return true;
+  if (!mayOtherCredential(text, text.toLowerCase())) return false;
+  otherTests ??= OTHER_CREDENTIALS.map(([re]) => new RegExp(re.source, re.flags.replace("g", "")));
+  return otherTests.some((re) => re.test(text));
 }
 
 /** Every Slack webhook URL and token in the text, in its redacted display form. */
 export function redactSlackCredentials(text: string): string {
+  if (!maySlackCredential(text.toLowerCase())) return text;
   return text
     .replace(SLACK_WEBHOOK_URL, (url) => redactWebhookUrl(/^https?:\/\//i.test(url) ? url : `https://${url}`))
     .replace(SLACK_TOKEN, (_m, kind: string) => `${kind}-****`);
@@ -199,14 +230,16 @@ export function redactSlackCredentials(text: string): string {
 /** Every credential socket-notify recognises by its shape (Slack's and the others above), redacted. */
 export function redactCredentials(text: string): string {
   let out = redactSlackCredentials(text);
+  if (!mayOtherCredential(out, out.toLowerCase())) return out;
   for (const [re, to] of OTHER_CREDENTIALS) out = out.replace(re, to);
   return out;
 }
 
 // Names of environment variables that hold credentials by convention. PWD/OLDPWD (paths) and
 // *_KEY_ID-less lookalikes are fine to scrub anyway; what matters is that nothing secret is missed.
+// Tested against the upper-cased name: a case-sensitive pattern compiles several times faster.
 const CREDENTIAL_ENV_NAME =
-  /(TOKEN|SECRET|PASSW(OR)?D|PASSPHRASE|(^|_)PASS($|_)|(^|_)PW($|_)|API_?KEY|ACCESS_?KEY|PRIVATE|CREDENTIAL|(^|_)AUTH|COOKIE|SESSION|SIGNING|(^|_)DSN($|_)|WEBHOOK|CONN(ECTION)?_?STR|DATABASE_URL|(^|_)KEY($|_))/i;
+  /(TOKEN|SECRET|PASSW(OR)?D|PASSPHRASE|(^|_)PASS($|_)|(^|_)PW($|_)|API_?KEY|ACCESS_?KEY|PRIVATE|CREDENTIAL|(^|_)AUTH|COOKIE|SESSION|SIGNING|(^|_)DSN($|_)|WEBHOOK|CONN(ECTION)?_?STR|DATABASE_URL|(^|_)KEY($|_))/;
 // Values that are never secrets however the variable is named: booleans, small numbers, paths.
 const HARMLESS_VALUE = /^(true|false|yes|no|on|off|none|null|undefined|\d{1,6})$/i;
 
@@ -224,7 +257,10 @@ export function environmentSecrets(env: Readonly<Record<string, string | undefin
     if (typeof value !== "string") continue;
     const v = value.trim();
     if (v.length < 6 || HARMLESS_VALUE.test(v) || seen.has(v)) continue;
-    if ((CREDENTIAL_ENV_NAME.test(name) && name !== "PWD" && name !== "OLDPWD") || looksLikeCredential(v)) {
+    if (
+      (CREDENTIAL_ENV_NAME.test(name.toUpperCase()) && name !== "PWD" && name !== "OLDPWD") ||
+      looksLikeCredential(v)
+    ) {
       seen.add(v);
       out.push(new Secret(v, `$${name.replace(/[^A-Za-z0-9_]/g, "")}(****)`));
     }

@@ -1,7 +1,8 @@
-import { constants } from "node:fs";
+// Synchronous file calls: a config is found and read once, before anything else runs, and
+// node:fs/promises would load ~2 ms of modules into every start (bench/README.md, figure 5).
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, extname, isAbsolute, join, resolve as resolvePath, sep } from "node:path";
 import { pathToFileURL } from "node:url";
-import { type FileHandle, lstat, open, realpath, stat } from "node:fs/promises";
 import { UserError } from "../errors.js";
 import { describeJsonError } from "../json-error.js";
 
@@ -177,7 +178,7 @@ function notRegular(label: string, what: string, hint: string): UserError {
 async function readConfigText(path: string, label: string, hint: string): Promise<string> {
   let real: string;
   try {
-    real = await realpath(path);
+    real = realpathSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UserError(
@@ -188,9 +189,9 @@ async function readConfigText(path: string, label: string, hint: string): Promis
   }
   if (SYSTEM_DIRS.some((d) => under(real, d)))
     throw notRegular(label, "is not a regular file (it is a system file)", hint);
-  let fd: FileHandle;
+  let fd: number;
   try {
-    fd = await open(real, constants.O_RDONLY | constants.O_NONBLOCK);
+    fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UserError(
@@ -200,7 +201,7 @@ async function readConfigText(path: string, label: string, hint: string): Promis
     );
   }
   try {
-    const st = await fd.stat();
+    const st = fstatSync(fd);
     if (st.isDirectory())
       throw new UserError("config_not_found", `${label}: cannot read the config file (it is a directory)`, {
         file: label,
@@ -217,7 +218,7 @@ async function readConfigText(path: string, label: string, hint: string): Promis
     const buf = Buffer.alloc(Math.min(st.size, MAX_CONFIG_BYTES) + 1);
     let n = 0;
     for (;;) {
-      const { bytesRead } = await fd.read(buf, n, buf.length - n, null);
+      const bytesRead = readSync(fd, buf, n, buf.length - n, null);
       if (bytesRead === 0) break;
       n += bytesRead;
       if (n >= buf.length)
@@ -229,7 +230,11 @@ async function readConfigText(path: string, label: string, hint: string): Promis
     }
     return buf.toString("utf8", 0, n);
   } finally {
-    await fd.close().catch(() => {});
+    try {
+      closeSync(fd);
+    } catch {
+      // closing a descriptor we only read cannot lose anything
+    }
   }
 }
 
@@ -241,15 +246,23 @@ async function readConfigText(path: string, label: string, hint: string): Promis
  */
 async function isInside(path: string, root: string): Promise<boolean> {
   try {
-    return under(await realpath(path), await realpath(root));
+    return under(realpathSync(path), realpathSync(root));
   } catch {
     return false;
   }
 }
 
+function statOrUndefined(path: string): ReturnType<typeof statSync> | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 async function exists(path: string): Promise<boolean> {
   try {
-    await lstat(path);
+    lstatSync(path);
     return true;
   } catch {
     return false;
@@ -360,14 +373,14 @@ async function searchConfig(start: string, allowCodeConfig: boolean): Promise<Ra
       const path = join(dir, name);
       let st;
       try {
-        st = await lstat(path);
+        st = lstatSync(path);
       } catch {
         continue; // ENOENT, ENOTDIR, EACCES: not there
       }
       if (st.isDirectory()) continue;
       const root = checkout !== undefined && under(dir, checkout) ? checkout : dir;
       if (st.isSymbolicLink()) {
-        const target = await stat(path).catch(() => undefined);
+        const target = statOrUndefined(path);
         if (target?.isDirectory()) continue;
         if (!target || !(await isInside(path, root)))
           throw notRegular(

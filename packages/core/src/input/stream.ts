@@ -1,4 +1,6 @@
-import { open } from "node:fs/promises";
+// `promises.open` at the call, not `node:fs/promises` at the top: only a large report is
+// streamed, and that module costs every start ~2 ms (bench/README.md, figure 5).
+import { promises as fsPromises } from "node:fs";
 
 /** The alert lists streamed one issue at a time; anything else stays in the skeleton. */
 const LISTS = new Set(["new_alerts", "unchanged_alerts", "removed_alerts"]);
@@ -204,7 +206,7 @@ export async function streamScanFile(
  * 60 MB report left ~20 MB of RSS behind (bench figure 6).
  */
 async function* chunksOf(path: string, size = 1 << 20): AsyncGenerator<Buffer> {
-  const fd = await open(path, "r");
+  const fd = await fsPromises.open(path, "r");
   try {
     const buffer = Buffer.allocUnsafe(size);
     for (;;) {
