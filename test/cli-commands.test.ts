@@ -293,7 +293,7 @@ describe("--version, --help and usage errors", () => {
 
 describe("demo", () => {
   it("runs the bundled example through both modes against an in-process emulator: exit 0, every channel shown, no stack", async () => {
-    // From an unrelated directory, as `npx socket-notify demo` would run it.
+    // From an unrelated directory, so the example is found from the CLI's own location.
     const r = await runCli(["demo"], { cwd: tmp.dir, killAfterMs: 28_000 });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("1. Webhook mode: examples/demo/webhook.socketnotifyrc.json");
@@ -308,8 +308,55 @@ describe("demo", () => {
       "emulatorhooksecret0003",
       "xoxb-emulator-bot-token",
     ]);
+    // Outside the clone neither `socket-notify` nor `npx` finds it: the next steps run the built file.
+    const send = await pasteNextStep(r.stdout, tmp.dir);
+    expect(send.command).toMatch(
+      /^node \S+\/packages\/cli\/dist\/bin\.cjs send \S+\/examples\/demo\/socket-report\.json /,
+    );
+    expect(send.code).toBe(0);
+    expect(send.stdout).toMatch(/^socket-notify: 31 alerts, 30 routed .*dry run: nothing sent$/m);
+  });
+
+  it("npm start, in the clone: the next steps are commands that run there as printed (npx --no-install, no bare socket-notify)", async () => {
+    const r = await runCli(["demo"], { cwd: REPO, killAfterMs: 28_000 });
+    expect(r.code).toBe(0);
+    const next = r.stdout.slice(r.stdout.indexOf("Next steps:"));
+    expect(next).toContain("\n  npx --no-install socket-notify emulator    # this emulator in the foreground");
+    expect(next).toContain("npx --no-install socket-notify emulator keeps one running");
+    // `socket-notify` is not on PATH in a checkout: no line may start with it.
+    expect(next).not.toMatch(/^\s+socket-notify /m);
+    const send = await pasteNextStep(r.stdout, REPO);
+    expect(send.command).toBe(
+      "npx --no-install socket-notify send examples/demo/socket-report.json --facts examples/demo/socket.facts.json --config examples/demo/webhook.socketnotifyrc.json --dry-run",
+    );
+    expect(send.code).toBe(0);
+    expect(send.stdout).toMatch(/^socket-notify: 31 alerts, 30 routed .*dry run: nothing sent$/m);
   });
 });
+
+/** The demo's first "next step" (the dry run), pasted into a shell in `cwd`. */
+async function pasteNextStep(stdout: string, cwd: string) {
+  const command = stdout.split("\n")[stdout.split("\n").indexOf("Next steps:") + 1]?.trim() ?? "";
+  const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
+    // npx only, no network: --no-install never fetches, and offline it cannot even ask the registry.
+    const child = spawn("sh", ["-c", command], {
+      cwd,
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "", npm_config_offline: "true" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (err += c));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 40_000);
+    child.on("error", fail);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      done({ code, stdout: out, stderr: err });
+    });
+  });
+  return { command, ...r };
+}
 
 describe("emulator", () => {
   it("prints its URLs and hooks, answers a webhook post and stops cleanly on SIGTERM (exit 0)", async () => {

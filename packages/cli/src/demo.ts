@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { join, relative } from "node:path";
+import { isAbsolute, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   createEngine,
@@ -20,17 +20,35 @@ import { renderReport, summariseReasons } from "./render.js";
  * The example the demo runs: `examples/demo` inside the installed package (the release tarball
  * ships it next to `dist/`), else the repository's (the CLI runs from `packages/cli/dist`).
  */
-export function demoDir(): string {
+function demoDir(): { dir: string; repo?: string } {
   const shipped = fileURLToPath(new URL("../examples/demo/", import.meta.url));
-  const dir = existsSync(`${shipped}socket-report.json`)
-    ? shipped
-    : fileURLToPath(new URL("../../../examples/demo/", import.meta.url));
+  if (existsSync(`${shipped}socket-report.json`)) return { dir: shipped };
+  const repo = fileURLToPath(new URL("../../../", import.meta.url));
+  const dir = join(repo, "examples", "demo", "/");
   if (!existsSync(`${dir}socket-report.json`)) {
     throw new UserError("input_unreadable", `demo: the bundled example is missing (${dir})`, {
       hint: "run the demo from a clone of the socket-notify repository",
     });
   }
-  return dir;
+  return { dir, repo };
+}
+
+/**
+ * How the user runs the CLI from `cwd`, as a command to paste. An installed package has
+ * `socket-notify` on PATH. A clone does not: inside it, `npx --no-install` finds the root
+ * package.json's bin (and never fetches a package of that name from the registry); outside it, only
+ * the built file itself runs.
+ */
+function cliCommand(cwd: string, repo: string | undefined): string {
+  if (!repo) return "socket-notify";
+  const fromRepo = relative(repo, cwd);
+  if (!fromRepo.startsWith("..") && !isAbsolute(fromRepo)) return "npx --no-install socket-notify";
+  return `node ${shellWord(join(repo, "packages", "cli", "dist", "bin.cjs"))}`;
+}
+
+/** A path as one POSIX shell word (a clone may live under a directory with spaces). */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`;
 }
 
 const MAX_PREVIEW_LINES = 14;
@@ -41,7 +59,7 @@ const MAX_PREVIEW_LINES = 14;
  * real rate limits (1 message/s per channel and per webhook), no Slack workspace needed.
  */
 export async function runDemo(io: CliIO, out: Output): Promise<number> {
-  const dir = demoDir();
+  const { dir, repo } = demoDir();
   const emu = await startEmulator({});
   try {
     out.out(`socket-notify demo — the bundled example, end to end, against a local Slack emulator on ${emu.url}`);
@@ -125,15 +143,17 @@ export async function runDemo(io: CliIO, out: Output): Promise<number> {
       out.out("");
     }
     out.out("Next steps:");
-    // Paths as this machine has them (a clone or the installed package); no `npx`, which could
-    // fetch an unrelated package of that name from the registry.
+    // Commands to paste where the demo ran: paths as this machine has them (a clone or the
+    // installed package), and the CLI as it runs from here (`npm start` in a clone has no
+    // `socket-notify` on PATH).
+    const cli = cliCommand(io.cwd, repo);
     const shown = relative(io.cwd, dir) || ".";
-    const at = (f: string) => join(shown.startsWith("..") ? dir : shown, f);
+    const at = (f: string) => shellWord(join(shown.startsWith("..") ? dir : shown, f));
     out.out(
-      `  socket-notify send ${at("socket-report.json")} --facts ${at("socket.facts.json")} --config ${at("webhook.socketnotifyrc.json")} --dry-run`,
+      `  ${cli} send ${at("socket-report.json")} --facts ${at("socket.facts.json")} --config ${at("webhook.socketnotifyrc.json")} --dry-run`,
     );
     out.out(
-      "  socket-notify emulator    # this emulator in the foreground: webhook URLs, API URL and tokens to point a config at",
+      `  ${cli} emulator    # this emulator in the foreground: webhook URLs, API URL and tokens to point a config at`,
     );
     // On a terminal the emulator stays up for its page; in a pipe or CI the demo just ends.
     if (io.stdout.isTTY && io.onStopSignal) {
@@ -146,7 +166,7 @@ export async function runDemo(io: CliIO, out: Output): Promise<number> {
         });
       });
     } else {
-      out.out(`  live view (while the demo ran): ${emu.url}/; socket-notify emulator keeps one running`);
+      out.out(`  live view (while the demo ran): ${emu.url}/; ${cli} emulator keeps one running`);
     }
     return unexpected ? 1 : 0;
   } finally {
