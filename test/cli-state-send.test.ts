@@ -158,6 +158,8 @@ describe("bot mode with state: one living message per PR", () => {
     expect(st.destinations).toEqual([
       expect.objectContaining({ route: "sec", action: "update", thread_reply: true, new: 1, resolved: 0 }),
     ]);
+    // The living message shows both alerts (the known one too): none is left out as unchanged.
+    expect(JSON.parse(json.stdout).destinations[0]).toMatchObject({ alerts: 2, unchanged: 0 });
     expect(api("chat.update")).toHaveLength(0);
   });
 
@@ -197,6 +199,11 @@ describe("webhook mode with state", () => {
     expect(emu.messages({ hook: "security" })).toHaveLength(1);
     expect(none.stdout).toContain("nothing sent (0 new, 0 resolved): no new alerts since the last run");
     expect(none.stdout).toMatch(/: 2 alerts, nothing new since the last run \(state\): skipped/);
+    const noneJson = await runCli(
+      ["send", await tmp.write("h-none.json", report([A, B])), "-c", config, "--pr", "7", "--json"],
+      { env },
+    );
+    expect(JSON.parse(noneJson.stdout).destinations[0]).toMatchObject({ alerts: 0, unchanged: 2, messages: 0 });
     // A dry run says what the webhook would get (only the new alert) and what state would do.
     const dryFile = await tmp.write("h-dry.json", report([A, B, C]));
     const dry = await runCli(["send", dryFile, "-c", config, "--pr", "7", "--dry-run", "--json"], { env });
@@ -206,8 +213,13 @@ describe("webhook mode with state", () => {
       expect.objectContaining({ route: "webhook_0", action: "post", thread_reply: false, new: 1, resolved: 0 }),
     ]);
     expect(plan.destinations[0].message_results).toEqual([expect.objectContaining({ alerts: 1, status: "dry-run" })]);
+    // The counts are what is sent: 1 new alert; the 2 known ones are "unchanged", not sent again.
+    expect(plan.destinations[0]).toMatchObject({ alerts: 1, unchanged: 2, messages: 1 });
     expect(emu.messages({ hook: "security" })).toHaveLength(1);
-    await send([A, B, C]);
+    const sent = await send([A, B, C]);
+    expect(sent.stdout).toMatch(
+      /✓ webhook_0: 1 new alert in 1 message, 2 unchanged since the last run \(state\): sent$/m,
+    );
     const msgs = emu.messages({ hook: "security" });
     expect(msgs).toHaveLength(2);
     expect(JSON.stringify(msgs[1]?.payload)).toContain("gamma-lib");

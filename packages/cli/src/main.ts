@@ -337,10 +337,7 @@ async function sendCommand(args: ParsedArgs, io: CliIO, out: Output, cancel: Can
       ),
     );
   else if (!f.quiet) {
-    const unchanged = new Set(
-      (stateReport?.destinations ?? []).filter((d) => d.action === "nothing").map((d) => `${d.route}\0${d.target}`),
-    );
-    for (const l of renderReport(report, plan, unchanged)) out.out(l);
+    for (const l of renderReport(report, plan)) out.out(l);
     if (stateReport) for (const l of renderStateReport(stateReport, report.dry_run)) out.out(l);
     if (report.dry_run && plan.enabled) for (const l of renderPlan(plan, f.verbose === true)) out.out(l);
   } else {

@@ -9,10 +9,10 @@ function plural(n: number, word: string): string {
 
 /**
  * One line per destination, then warnings are already on stderr. For people; `--json` is for tools.
- * `unchanged`: destinations (route and target) that state sent nothing because nothing changed since
- * the last run; without it their line would say "no alerts matched", which is untrue.
+ * With state, a destination's known alerts not sent again (`unchanged`) are named as such: a
+ * destination that got nothing new would otherwise read "no alerts matched", which is untrue.
  */
-export function renderReport(report: DeliveryReport, plan?: Plan, unchanged?: ReadonlySet<string>): string[] {
+export function renderReport(report: DeliveryReport, plan?: Plan): string[] {
   const lines: string[] = [];
   const a = report.alerts;
   const where = plan
@@ -30,11 +30,12 @@ export function renderReport(report: DeliveryReport, plan?: Plan, unchanged?: Re
   if (!report.destinations.length) lines.push("  (no destinations configured)");
   for (const d of report.destinations) {
     const icon = STATUS_ICON[d.status] ?? "?";
+    const known = d.unchanged ?? 0;
     const what =
       d.messages > 0
-        ? `${plural(d.alerts, "alert")} in ${plural(d.messages, "message")}`
-        : d.alerts > 0 && unchanged?.has(`${d.route}\0${d.target}`)
-          ? `${plural(d.alerts, "alert")}, nothing new since the last run (state)`
+        ? `${plural(d.alerts, known ? "new alert" : "alert")} in ${plural(d.messages, "message")}${known ? `, ${known} unchanged since the last run (state)` : ""}`
+        : known > 0
+          ? `${plural(known, "alert")}, nothing new since the last run (state)`
           : `no alerts matched (${d.excluded} excluded)`;
     let status: string = d.status;
     if (d.status === "failed") status = `failed (${d.delivered}/${d.messages} delivered)`;

@@ -16,6 +16,7 @@
 import { randomBytes } from "node:crypto";
 import {
   type Alert,
+  type DeliveryReport,
   type Destination,
   type MessageOutcome,
   type OutboundMessage,
@@ -76,6 +77,8 @@ interface Work {
   report: DestinationStateReport;
   current: SeenAlert[];
   prior?: ScopeRecord;
+  /** Matched alerts an earlier run already sent here and this run does not send again. */
+  unchanged: number;
 }
 
 const NEW_MARK = "🆕 ";
@@ -134,7 +137,7 @@ export async function runWithState(
       if (notify === "changes" && !keyOf[i])
         report.reason = "the run names no repository and PR or branch: sent in full";
       if (notify === "always") report.reason = "notify: always";
-      return { planned, key: keyOf[i], living, report, current: planned.matched.map(seenAlert) };
+      return { planned, key: keyOf[i], living, report, current: planned.matched.map(seenAlert), unchanged: 0 };
     });
     for (const w of work.filter((x) => x.key !== undefined)) {
       w.prior = await store.getScope(w.key as string);
@@ -147,7 +150,11 @@ export async function runWithState(
     if (dryRun) {
       const plan = engine.plan(shown, options);
       await reshape(plan);
-      return { plan, outcomes: [], report: engine.report(plan, undefined, plan.enabled ? "dry-run" : "skipped") };
+      return {
+        plan,
+        outcomes: [],
+        report: counted(engine.report(plan, undefined, plan.enabled ? "dry-run" : "skipped")),
+      };
     }
     const result = await engine.run(shown, { ...options, select: reshape });
     const { plan } = result;
@@ -198,8 +205,22 @@ export async function runWithState(
           w.report.action === "repost" ? [...fresh.values()] : w.planned.messages.map((m) => fresh.get(m) ?? m);
     }
     for (const w of work.filter((x) => x.key !== undefined)) await record(store, w, outcomes, ctx, state);
-    return { plan, outcomes, report: engine.report(plan, outcomes, "sent") };
+    return { plan, outcomes, report: counted(engine.report(plan, outcomes, "sent")) };
   };
+  /**
+   * Per destination state applies to, `alerts` counts what this run sends there and `unchanged`
+   * the known alerts it does not send again (a webhook's old ones; a living message that already
+   * shows them): the engine's report counts every matched alert, which reads as "sent".
+   */
+  const counted = (report: DeliveryReport): DeliveryReport => ({
+    ...report,
+    destinations: report.destinations.map((d, i) => {
+      const w = work[i];
+      if (w?.key === undefined) return d;
+      const { route, target, alerts, ...rest } = d;
+      return { route, target, alerts: alerts - w.unchanged, unchanged: w.unchanged, ...rest };
+    }),
+  });
 
   // Locks in one order (sorted keys), so two runs never wait on each other crosswise.
   const locked = (i: number): Promise<RunResult> =>
@@ -265,24 +286,29 @@ function shape(
   const resolved = (w.prior?.alerts ?? []).filter((a) => !now.has(a.fingerprint) && !hidden.ids.has(a.fingerprint));
   w.report.new = w.prior ? fresh.length : w.current.length;
   w.report.resolved = resolved.length;
-  const replan = (alerts: Alert[]) => {
-    const p = engine.plan(
+  const replan = (alerts: Alert[]) =>
+    engine.plan(
       { ...shown, alerts },
       options,
       plan.destinations.map((x) => x.destination),
     ).destinations[index] as PlannedDestination;
-    return p.messages;
-  };
 
   if (!w.living) {
     // Webhooks cannot edit: only what is new since the last run for this repository and PR.
     if (w.prior && !fresh.length) {
       w.planned.messages = [];
+      w.unchanged = w.planned.matched.length;
       w.report.action = "nothing";
       w.report.reason = "no new alerts since the last run";
       return;
     }
-    if (w.prior) w.planned.messages = replan(fresh);
+    if (w.prior) {
+      // Only the new ones: their messages, and what max_messages left out of those.
+      const only = replan(fresh);
+      w.planned.messages = only.messages;
+      w.planned.build = only.build;
+      w.unchanged = w.planned.matched.length - fresh.length;
+    }
     w.report.action = w.planned.messages.length ? "post" : "nothing";
     if (!w.planned.messages.length) w.report.reason = "no alerts";
     return;
@@ -313,10 +339,11 @@ function shape(
     if (ack) title = `${title} (acknowledged by ${ackedBy(ack.by, mention)})`;
     return title === a.title ? a : withFields(a, { title });
   });
-  let messages = marked.length ? replan(marked) : [allResolvedMessage(w, resolved, ctx)];
+  let messages = marked.length ? replan(marked).messages : [allResolvedMessage(w, resolved, ctx)];
   // Unchanged, and every page is there (a page reply missing since the last run is posted now).
   if (message && unchanged && (message.pages?.length ?? 0) === messages.length - 1) {
     w.planned.messages = [];
+    w.unchanged = w.planned.matched.length;
     w.report.action = "nothing";
     w.report.reason = "the living message already shows these alerts";
     return;

@@ -30,8 +30,13 @@ export interface DestinationReport {
   route: string;
   /** Webhook name, `#channel` or endpoint: never a secret. */
   target: string;
-  /** Alerts matched by this destination's filters. */
+  /** Alerts matched by this destination's filters (with state: those this run sends it). */
   alerts: number;
+  /**
+   * With state (the CLI's `state`): matched alerts an earlier run already sent to this destination
+   * and this run does not send again. Absent where no state applies.
+   */
+  unchanged?: number;
   /** Messages planned for it. */
   messages: number;
   status: "sent" | "dry-run" | "skipped" | "failed";
