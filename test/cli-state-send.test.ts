@@ -4,6 +4,7 @@
  * deleted → posted again), only new alerts to a webhook, mutes that stick, notify: always,
  * --dry-run / --json showing what state would do, and two sends at once making one message.
  */
+import { FileStore } from "@socket-notify/state";
 import { type SlackEmulator, startEmulator } from "@socket-notify/slack-emulator";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { testPostgres } from "../packages/state/src/testing/postgres.js";
@@ -110,6 +111,29 @@ describe("bot mode with state: one living message per PR", () => {
       "All Socket alerts resolved in acme/web PR #42",
     );
     expect(api("chat.postMessage").filter((r) => !r.threadTs)).toHaveLength(1);
+  });
+
+  it("a long title keeps its '(acknowledged by …)': the title is cut, not the note, and both are escaped", async () => {
+    const { send } = await setup();
+    const long = (what: string) => `${what} <b>&amp; ${"very long title words ".repeat(10)}`;
+    const X = issue("networkAccess", "high", "long-one", { title: long("first") });
+    const Y = issue("envVars", "high", "long-two", { title: long("second") });
+    await send([X, Y]);
+    // What serve records for a click (a Slack user ID), and what `--by` records (any name).
+    const store = FileStore.open(tmp.path(`state-${n}/state.json`));
+    const at = (name: string, type: string) => ({ ecosystem: "npm", name, version: "1.0.0", type });
+    await store.addDecision({ kind: "ack", target: at("long-one", "networkAccess"), by: "U1000000001" });
+    await store.addDecision({ kind: "ack", target: at("long-two", "envVars"), by: "eve <!channel> & co" });
+    await store.close();
+    const r = await send([X, Y]);
+    expect(r.code, r.stderr).toBe(0);
+    const body = text(api("chat.update")[0] as { payload: Record<string, unknown> });
+    expect(body).toMatch(/\*first &lt;b&gt;&amp;amp; very long title [^*]*… \(acknowledged by <@U1000000001>\)\*/);
+    expect(body).toMatch(
+      /\*second &lt;b&gt;&amp;amp; very long title [^*]*… \(acknowledged by eve &lt;!channel&gt; &amp; co\)\*/,
+    );
+    expect(body).not.toContain("<!channel>");
+    expect(body).not.toContain("\u2063");
   });
 
   it("a message deleted in Slack is posted again and remembered", async () => {

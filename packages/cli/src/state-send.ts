@@ -29,6 +29,7 @@ import {
   type SocketNotifyEngine,
   withFields,
 } from "@socket-notify/core";
+import { ALERT_TITLE_MAX_CHARS, truncate } from "@socket-notify/core/internal";
 import {
   alertFingerprint,
   type Decision,
@@ -336,7 +337,7 @@ function shape(
     const ack = acknowledged.get(fp);
     let title = a.title;
     if (message && freshIds.has(fp)) title = `${NEW_MARK}${title}`;
-    if (ack) title = `${title} (acknowledged by ${ackedBy(ack.by, mention)})`;
+    if (ack) title = withNote(title, ` (acknowledged by ${ackedBy(ack.by, mention)})`);
     return title === a.title ? a : withFields(a, { title });
   });
   let messages = marked.length ? replan(marked).messages : [allResolvedMessage(w, resolved, ctx)];
@@ -470,13 +471,27 @@ function allResolvedMessage(w: Work, resolved: SeenAlert[], ctx: ScanContext): O
 }
 
 /**
+ * A title with a note after it, both within the layout's title length: the title part is cut
+ * (ending in "…"), never the note, so "(acknowledged by …)" is not lost on a long title. The
+ * layout still escapes both. Whitespace runs count as one, as the layout shows them.
+ */
+function withNote(title: string, note: string): string {
+  const squash = (s: string) => s.replace(/\s+/g, " ");
+  const n = squash(note);
+  return `${truncate(squash(title).trim(), ALERT_TITLE_MAX_CHARS - n.length)}${n}`;
+}
+
+/** Room for the title beside an acknowledgement: a longer `--by` name is cut. */
+const MAX_BY_CHARS = 60;
+
+/**
  * Who acknowledged: a Slack user ID (what serve records) becomes a mention, as serve shows it.
  * The title is report text the layout escapes, so the ID goes in as a marker only this run knows
  * (a report's own text cannot forge one) and `withMentions` turns it into `<@U…>` after rendering.
  * Anything else (`--by octocat`) stays plain, escaped text.
  */
 function ackedBy(by: string, nonce: string): string {
-  return SLACK_USER_ID.test(by) ? `${MARK}${nonce}:${by}${MARK}` : by;
+  return SLACK_USER_ID.test(by) ? `${MARK}${nonce}:${by}${MARK}` : truncate(by, MAX_BY_CHARS);
 }
 
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
@@ -486,7 +501,7 @@ const MARK = "\u2063";
 /** Markers to mentions in mrkdwn text (and the notification text); any other string gets the bare ID. */
 function withMentions(m: OutboundMessage, nonce: string): OutboundMessage {
   const whole = new RegExp(`${MARK}${nonce}:([UW][A-Z0-9]+)${MARK}`, "g");
-  // A marker the layout cut short (a long title) is dropped rather than shown half.
+  // A marker a layout cut short (one that cuts titles shorter than core's) is dropped, never shown half.
   const cut = new RegExp(`${MARK}${nonce}[^${MARK}]*(${MARK}|$)`, "g");
   const fix = (text: string, mrkdwn: boolean) =>
     text.includes(MARK) ? text.replace(whole, mrkdwn ? "<@$1>" : "$1").replace(cut, "") : text;

@@ -8,6 +8,7 @@ import "reflect-metadata";
 
 /* Blocks */
 export {
+  ALERT_TITLE_MAX_CHARS,
   BlockBuilder,
   type BlockKitLayoutOptions,
   type BuildOptions,

@@ -62,6 +62,8 @@ const HEADER_RESERVE_CHARS = 24;
 const MAX_SOURCES_SHOWN = 5;
 const SUGGESTION_MAX_CHARS = 300;
 const NEXT_STEP_MAX_CHARS = 150;
+/** An alert's title in its row: longer ones are cut, ending in "…". */
+export const ALERT_TITLE_MAX_CHARS = 150;
 /**
  * Blocks per package entry: its section. Each alert's type key is in its own line of that
  * section, and each page ends with one context block (Slack's small text) of its type keys:
@@ -360,7 +362,7 @@ export class BlockBuilder {
 
   /** Severity, level, title, and the type key that `alert_types` / `exclude_alert_types` take. */
   private alertHead(a: Alert): string {
-    return `${SEVERITY_EMOJI[a.severity]} *${capital(a.severity)} · ${a.action === "block" ? "Block" : capital(a.action)}* — *${inline(a.title, 150)}* ${typeKey(a.type)}`;
+    return `${SEVERITY_EMOJI[a.severity]} *${capital(a.severity)} · ${a.action === "block" ? "Block" : capital(a.action)}* — *${inline(a.title, ALERT_TITLE_MAX_CHARS)}* ${typeKey(a.type)}`;
   }
 
   private idLines(a: Alert): string[] {
