@@ -39,29 +39,32 @@ const MAX_ANSWER_BYTES = 64 * 1024;
 export function optionsSchema(host) {
   const { z } = host;
   const endpoint = z.strictObject({
-    name: z.string().min(1).meta({ description: "Name of the endpoint, shown in reports (never the URL)." }),
-    url: host.secretValue.meta({
-      description: 'Where to POST: https://…, or {"env": "VAR"}. Plain http only for 127.0.0.1/localhost.',
-    }),
-    headers: z
-      .record(
-        z.string().regex(/^[A-Za-z0-9-]+$/, {
-          error: "header names are letters, digits and dashes | hint: e.g. Authorization, X-Api-Key",
-        }),
-        host.secretValue,
-      )
-      .meta({
-        description: 'Extra request headers (e.g. Authorization). Values are secrets: a string or {"env": "VAR"}.',
-      })
-      .optional(),
+    name: z.string().check(z.minLength(1), z.describe("Name of the endpoint, shown in reports (never the URL).")),
+    url: host.secretValue.check(
+      z.describe('Where to POST: https://…, or {"env": "VAR"}. Plain http only for 127.0.0.1/localhost.'),
+    ),
+    headers: z.optional(
+      z
+        .record(
+          z.string().check(
+            z.regex(/^[A-Za-z0-9-]+$/, {
+              error: "header names are letters, digits and dashes | hint: e.g. Authorization, X-Api-Key",
+            }),
+          ),
+          host.secretValue,
+        )
+        .check(
+          z.describe('Extra request headers (e.g. Authorization). Values are secrets: a string or {"env": "VAR"}.'),
+        ),
+    ),
     ...host.filterShape,
   });
   return z.object({
-    endpoints: z
-      .array(endpoint)
-      .min(1)
-      .meta({ description: "json-webhook mode: the endpoints that receive alerts as JSON." })
-      .optional(),
+    endpoints: z.optional(
+      z
+        .array(endpoint)
+        .check(z.minLength(1), z.describe("json-webhook mode: the endpoints that receive alerts as JSON.")),
+    ),
   });
 }
 

@@ -32,7 +32,7 @@ import {
   enrichScan,
   serializeOutbox,
 } from "@socket-notify/core/internal";
-import { toJSONSchema } from "zod";
+import { toJSONSchema } from "zod/mini";
 import { shownAddress } from "./address.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { SIGNAL_EXIT_CODE, type StopSignal } from "./signals.js";

@@ -1,5 +1,5 @@
 import { webhookPlugin as builtWebhookPlugin } from "@socket-notify/slack-webhook";
-import * as zod from "zod";
+import * as zod from "zod/mini";
 import { describe, expect, it } from "vitest";
 import { filterShape, secretValue } from "./config/schema.js";
 import { createEngine } from "./engine.js";
@@ -37,7 +37,7 @@ describe("host.z: the one zod of a run, for plugins", () => {
       mode: "inline",
       destinations(_config: unknown, host: ReturnType<typeof newHost>) {
         // No optionsSchema, reads the host's schemas in destinations(): it must work.
-        seen.push(typeof host.secretValue.meta, typeof host.z.object, typeof host.filterShape.levels.optional);
+        seen.push(typeof host.secretValue.check, typeof host.z.object, typeof host.filterShape.levels.check);
         return [];
       },
       createNotifier: () => ({ send: async () => ({ ok: true as const }) }),
@@ -46,12 +46,12 @@ describe("host.z: the one zod of a run, for plugins", () => {
     expect(seen).toEqual(["function", "function", "function"]);
   });
 
-  it("host.filterShape and host.secretValue have zod's methods and compose into a plugin's own schema", () => {
+  it("host.filterShape and host.secretValue are zod/mini schemas and compose into a plugin's own schema", () => {
     const host = newHost();
     const z = host.z;
-    // The example plugin calls .meta() on secretValue.
-    expect(typeof host.secretValue.meta).toBe("function");
-    expect(typeof host.filterShape.repos.optional).toBe("function");
+    // The example plugin describes secretValue with z.describe in .check().
+    expect(typeof host.secretValue.check).toBe("function");
+    expect(z.optional(host.filterShape.repos).safeParse(undefined).success).toBe(true);
 
     const entry = z.strictObject({ name: z.string(), url: host.secretValue, ...host.filterShape });
     expect(entry.safeParse({ name: "a", url: { env: "HOOK" }, min_severity: "HIGH", levels: ["block"] }).success).toBe(

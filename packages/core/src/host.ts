@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { type Clock, systemClock } from "./clock.js";
 import { type FetchFunction, type PluginHost } from "./contract/context.js";
 import { namedEntries } from "./config/entries.js";

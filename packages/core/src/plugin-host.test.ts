@@ -71,7 +71,7 @@ describe("the plugin host", () => {
       mode: "probe",
       optionsSchema: (host) => {
         hosts.push(host);
-        return host.z.object({ endpoint: host.z.string().optional() });
+        return host.z.object({ endpoint: host.z.optional(host.z.string()) });
       },
       destinations(config, host) {
         hosts.push(host);

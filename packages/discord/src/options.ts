@@ -7,7 +7,7 @@ import {
   secretValue,
 } from "@socket-notify/core";
 import { destinationListSchema, isLoopbackHost } from "@socket-notify/core/render";
-import * as z from "zod";
+import * as z from "zod/mini";
 
 export const MODE = "discord";
 

@@ -1,6 +1,6 @@
 import { type Destination, described, type NotifyConfig, type PluginHost, type Secret } from "@socket-notify/core";
 import { destinationListSchema, isLoopbackHost, SecretRefSchema, type SecretRef } from "@socket-notify/core/internal";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { interactiveSchema, triageBlock } from "./triage.js";
 
 export const TOKEN_ENV = "SOCKET_SLACK_BOT_TOKEN";

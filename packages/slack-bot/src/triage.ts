@@ -7,7 +7,7 @@
  */
 import { type Alert, described, type ScanContext } from "@socket-notify/core";
 import { alertFingerprint, packageLabel } from "@socket-notify/core/internal";
-import * as z from "zod";
+import * as z from "zod/mini";
 
 export const TRIAGE_ACTIONS = {
   ack: "socket_notify.ack",

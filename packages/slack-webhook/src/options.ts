@@ -8,7 +8,7 @@ import {
   SecretRefSchema,
   suggest,
 } from "@socket-notify/core/internal";
-import * as z from "zod";
+import * as z from "zod/mini";
 
 const nonEmpty = () => z.string().check(z.minLength(1));
 const urlValue = z.union([nonEmpty(), SecretRefSchema]);

@@ -5,7 +5,7 @@
  * newer one meant, and writing it back would lose what it added).
  */
 import { describeIssues } from "@socket-notify/core/internal";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { StateError } from "./errors.js";
 import { type SlotRecord, type StateDocument } from "./types.js";
 

@@ -36,7 +36,7 @@ function makePlugin(mode: string, v: Variant = {}): NotifierPlugin {
         (v.strict ?? true)
           ? z.strictObject({ name: z.string(), url: z.string(), ...host.filterShape })
           : z.object({ name: z.string(), url: z.string() });
-      return z.object({ targets: (v.validate ?? true) ? z.array(entry).optional() : z.any() });
+      return z.object({ targets: (v.validate ?? true) ? z.optional(z.array(entry)) : z.any() });
     },
     capabilities: { maxBlocks: 50, ratePerSecond: 2, burst: 2 },
     destinations(config, host): Destination[] {

@@ -2,7 +2,7 @@
  * The option declaration a notifier with a list of destinations shares (Discord, bot mode):
  * the schema (`destinationListSchema`) and the check (`host.namedEntries`).
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { describe, expect, it } from "vitest";
 import { createHost } from "../host.js";
 import { MemoryLogger } from "../logger.js";
@@ -38,7 +38,7 @@ describe("destinationListSchema", () => {
     expect(schema.safeParse([{ name: "a", min_severity: "high", max_messages: 2 }]).success).toBe(true);
     expect(schema.safeParse([{ name: "a", mention: ["!here"] }]).success).toBe(false);
     expect(schema.safeParse([{ name: "a", nmae: "typo" }]).success).toBe(false);
-    expect(z.globalRegistry.get(schema.unwrap())?.description).toBe("The demo hooks.");
+    expect(z.globalRegistry.get(schema._zod.def.innerType)?.description).toBe("The demo hooks.");
   });
 });
 

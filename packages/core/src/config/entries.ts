@@ -5,7 +5,7 @@
  * half is `PluginHost.namedEntries`.
  */
 import { type $ZodType } from "zod/v4/core";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { type UserError } from "../errors.js";
 import { described, type FilterOptions, filterShape } from "./schema.js";
 

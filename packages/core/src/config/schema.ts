@@ -1,6 +1,6 @@
 import { type $ZodType } from "zod/v4/core";
 import { SEVERITY_NAMES, parseSeverity } from "../severity.js";
-import * as z from "zod";
+import * as z from "zod/mini";
 
 /**
  * Attach a description (shown by `socket-notify schema`) and return the same schema; zod's
@@ -129,11 +129,11 @@ export const coreShape = {
   ),
 };
 
-export type CoreConfig = z.output<z.ZodObject<typeof coreShape>>;
+export type CoreConfig = z.output<z.ZodMiniObject<typeof coreShape>>;
 /** A validated config: core keys plus whatever the loaded notifiers declare. */
 export type NotifyConfig = CoreConfig & Record<string, unknown>;
 
-export function buildConfigSchema(pluginShapes: Record<string, $ZodType>[]): z.ZodObject {
+export function buildConfigSchema(pluginShapes: Record<string, $ZodType>[]): z.ZodMiniObject {
   const shape: Record<string, $ZodType> = { ...coreShape };
   for (const s of pluginShapes) Object.assign(shape, s);
   const schema = z.strictObject(shape);

@@ -4,7 +4,7 @@
  * tokens core's own classes inject (a plugin needs none).
  */
 import { type DependencyContainer } from "tsyringe";
-import { type z } from "zod";
+import { type z } from "zod/mini";
 import { type Clock } from "../clock.js";
 import { type NamedEntriesSpec, type NamedEntry } from "../config/entries.js";
 import {

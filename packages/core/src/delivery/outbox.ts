@@ -1,7 +1,7 @@
 // node:crypto loads on first use: it costs a dozen internal modules at start-up, and a dry run
 // or a run without --outbox never signs anything (bench/README.md, cold start).
 const nodeCrypto = (): typeof import("node:crypto") => process.getBuiltinModule("node:crypto");
-import * as z from "zod";
+import * as z from "zod/mini";
 import { mentionToken } from "../blocks/BlockBuilder.js";
 import { isSafeUrl, stripControl } from "../blocks/mrkdwn.js";
 import { type Block, type SlackMessage, type TextObject } from "../blocks/types.js";

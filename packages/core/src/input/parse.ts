@@ -4,7 +4,7 @@ import { forgeFromRepoUrl } from "../blocks/forge.js";
 import { type Alert, type AlertAction, type IntroducedBy, type ScanContext, type ScanInput } from "../model.js";
 import { parseSeverity } from "../severity.js";
 import { parseOrThrow } from "../zod-issues.js";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { ParsedAlert, type StoredAlertFields } from "./alert.js";
 import { checkRegularFile, readRegularFile, readStdinBounded } from "./read-file.js";
 import { streamScanFile } from "./stream.js";
@@ -74,7 +74,7 @@ export function parseScan(text: string, options: ParseOptions = {}): ScanInput {
 
 /** The top level without copying the alert lists: each issue is validated on its own below. */
 const anyList = z.array(z.unknown());
-const ScanTopSchema = ScanSchema.extend({
+const ScanTopSchema = z.extend(ScanSchema, {
   new_alerts: anyList,
   unchanged_alerts: z.nullish(anyList),
   removed_alerts: z.nullish(anyList),

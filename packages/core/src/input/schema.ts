@@ -1,5 +1,5 @@
 import { SEVERITY_NAMES, parseSeverity } from "../severity.js";
-import * as z from "zod";
+import * as z from "zod/mini";
 
 // One instance per optional primitive, shared by every field (zod schemas are immutable): each
 // schema built costs start-up time (bench figure 5).

@@ -1,5 +1,5 @@
 import { readRegularFile } from "../input/read-file.js";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { UserError } from "../errors.js";
 import { describeJsonError } from "../json-error.js";
 import { type ReachabilityState } from "../model.js";
