@@ -8,7 +8,13 @@ import { chmodSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { checkBundleText, englishOnlyZodLocales, routeDynamicImports, writeCodeCache } from "./shared.mjs";
+import {
+  checkBundleText,
+  englishOnlyZodLocales,
+  lazyNamespaces,
+  routeDynamicImports,
+  writeCodeCache,
+} from "./shared.mjs";
 
 const pkg = dirname(dirname(fileURLToPath(import.meta.url)));
 const dist = join(pkg, "dist");
@@ -46,6 +52,7 @@ export function cliBundleOptions(outfile) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   await build(cliBundleOptions(bundle));
   routeDynamicImports(bundle);
+  lazyNamespaces(bundle);
   checkBundleText(bundle);
   await writeCodeCache(bundle, join(dist, CACHE_FILE), loadBundle);
   chmodSync(join(dist, "bin.cjs"), 0o755);

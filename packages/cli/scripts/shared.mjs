@@ -33,6 +33,38 @@ export function routeDynamicImports(file) {
 }
 
 /**
+ * esbuild builds each namespace object a bundle uses as a value (`import * as z`) at start-up: a
+ * getter per export, each a new function. zod's are over a thousand (host.z is zod's namespace,
+ * which holds `z.core`, `z.util`, `z.regexes`, …): ~9 ms of every start (bench/README.md, figure 5)
+ * for objects a run reads only when a plugin builds its options from `host.z`. This makes each
+ * large one a Proxy whose target is the namespace object itself, given its getters on the first
+ * touch of any kind: reads, `in`, keys and descriptors see exactly what they saw before (so the
+ * Proxy's invariants hold), and writes are refused, as on a namespace.
+ */
+export function lazyNamespaces(file, { minExports = 20 } = {}) {
+  const text = readFileSync(file, "latin1");
+  let made = 0;
+  const body = text.replace(/var (\w+)=\{\};__export\(\1,\{([^{}]*)\}\);/g, (all, id, getters) => {
+    if ((getters.match(/=>/g) ?? []).length < minExports) return all;
+    made++;
+    return `var ${id}=__lazyNamespace(()=>({${getters}}));`;
+  });
+  // esbuild's output changed shape: fail the build rather than silently lose the start-up time.
+  if (made === 0) throw new Error(`bundle: no namespace object with ${minExports}+ exports found (lazyNamespaces)`);
+  const helper =
+    "var __lazyNamespace=(getters)=>{const ns={};let made=false;const real=()=>{if(!made){made=true;__export(ns,getters())}return ns};" +
+    "return new Proxy(ns,{get:(_,k)=>real()[k],has:(_,k)=>k in real(),ownKeys:()=>Reflect.ownKeys(real())," +
+    "getOwnPropertyDescriptor:(_,k)=>Reflect.getOwnPropertyDescriptor(real(),k),getPrototypeOf:()=>Reflect.getPrototypeOf(real())," +
+    "isExtensible:()=>Reflect.isExtensible(real()),preventExtensions:()=>Reflect.preventExtensions(real())," +
+    "set:()=>false,defineProperty:()=>false,deleteProperty:()=>false})};";
+  const at = body.indexOf('"use strict";');
+  if (at < 0) throw new Error('bundle: no "use strict" prologue to put the lazy namespace helper after');
+  const end = at + '"use strict";'.length;
+  writeFileSync(file, body.slice(0, end) + helper + body.slice(end), "latin1");
+  return made;
+}
+
+/**
  * Bundle text checks: the loader reads the file as latin1 (non-ASCII would be garbled), and, with
  * `dynamicImport: false`, no `import()` is left (see routeDynamicImports).
  */

@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { build } from "esbuild";
 import { cliBundleOptions } from "./bundle.mjs";
-import { checkBundleText, routeDynamicImports, writeCodeCache } from "./shared.mjs";
+import { checkBundleText, lazyNamespaces, routeDynamicImports, writeCodeCache } from "./shared.mjs";
 
 /** Writes `cli.bundle.cjs` and its code cache into `dir` (a staged package's dist/). */
 export async function buildStandalone(dir, loader) {
@@ -15,6 +15,7 @@ export async function buildStandalone(dir, loader) {
     external: [],
   });
   routeDynamicImports(bundle);
+  lazyNamespaces(bundle);
   checkBundleText(bundle);
   await writeCodeCache(bundle, join(dir, loader.CACHE_FILE), loader.loadBundle);
 }
