@@ -72,7 +72,7 @@ export interface SimulationResult {
   /** HTTP: the status the request URL answered. */
   status?: number;
   envelope_id?: string;
-  /** Socket Mode: the connection it went on (the first of several). */
+  /** Socket Mode: the connection whose ack answered it; unacked, the one it went on (the first of several). */
   connection?: number;
   /** Socket Mode with `connection: "all"`: every connection it went on. */
   connections?: number[];

@@ -120,6 +120,14 @@ async function raw(emu: SlackEmulator): Promise<{ ws: WebSocket; frames: Record<
   return { ws, frames };
 }
 
+/** The raw client acks every envelope as soon as it arrives. */
+function ackAtOnce(conn: { ws: WebSocket }): void {
+  conn.ws.on("message", (data: Buffer) => {
+    const frame = JSON.parse(data.toString("utf8")) as { envelope_id?: string };
+    if (frame.envelope_id !== undefined) conn.ws.send(JSON.stringify({ envelope_id: frame.envelope_id }));
+  });
+}
+
 describe("Socket Mode with @slack/socket-mode", () => {
   it("connects, gets a click from POST /_emulator/interact, acks it, and the ack shows in GET /_emulator/socket", async () => {
     const emu = await emulator();
@@ -414,12 +422,7 @@ describe("Socket Mode protocol details (raw WebSocket)", () => {
       reason: "too_many_websockets",
       debug_info: { host: "applink-emulator" },
     });
-    for (const conn of [a, b]) {
-      conn.ws.on("message", (data: Buffer) => {
-        const frame = JSON.parse(data.toString("utf8")) as { envelope_id?: string };
-        if (frame.envelope_id !== undefined) conn.ws.send(JSON.stringify({ envelope_id: frame.envelope_id }));
-      });
-    }
+    for (const conn of [a, b]) ackAtOnce(conn);
     await until(() => a.frames.length > 0 && b.frames.length > 0);
     const ts = await post(emu);
     for (let i = 0; i < 4; i++)
@@ -430,6 +433,26 @@ describe("Socket Mode protocol details (raw WebSocket)", () => {
     expect([count(a.frames), count(b.frames)]).toEqual([2, 2]);
   });
 
+  it('connection: "all": the outcome names the connection whose ack answered it, not the first it went on', async () => {
+    const emu = await emulator();
+    const a = await raw(emu);
+    const b = await raw(emu);
+    await until(() => a.frames.length > 0 && b.frames.length > 0);
+    const ids = emu.socket().connections.map((c) => c.id);
+    // a (the first connection) never acks; b acks at once.
+    ackAtOnce(b);
+    const ts = await post(emu);
+    const r = await emu.interact({
+      user: "alice",
+      channel: "security-alerts",
+      ts,
+      action_id: "ack",
+      connection: "all",
+    });
+    expect(r).toMatchObject({ acked: true, connection: ids[1], connections: ids });
+    expect(emu.socket().acks.map((k) => k.connection)).toEqual([ids[1]]);
+  });
+
   it('connection: "all" sends one envelope (one envelope_id) to every open connection, a connection id to that one; each copy\'s ack is recorded', async () => {
     const emu = await emulator();
     const a = await raw(emu);
@@ -438,10 +461,7 @@ describe("Socket Mode protocol details (raw WebSocket)", () => {
     const ids = emu.socket().connections.map((c) => c.id);
     // a acks at once; b holds its acks until told, so the first ack is a's.
     const held: string[] = [];
-    a.ws.on("message", (data: Buffer) => {
-      const frame = JSON.parse(data.toString("utf8")) as { envelope_id?: string };
-      if (frame.envelope_id !== undefined) a.ws.send(JSON.stringify({ envelope_id: frame.envelope_id }));
-    });
+    ackAtOnce(a);
     b.ws.on("message", (data: Buffer) => {
       const frame = JSON.parse(data.toString("utf8")) as { envelope_id?: string };
       if (frame.envelope_id !== undefined) held.push(frame.envelope_id);
@@ -454,7 +474,7 @@ describe("Socket Mode protocol details (raw WebSocket)", () => {
       action_id: "ack",
       connection: "all",
     });
-    expect(both).toMatchObject({ via: "socket", delivered: true, acked: true, connections: ids });
+    expect(both).toMatchObject({ via: "socket", delivered: true, acked: true, connection: ids[0], connections: ids });
     const copies = (f: Record<string, unknown>[]) => f.filter((x) => x["envelope_id"] === both.envelope_id);
     expect(copies(a.frames)).toHaveLength(1);
     expect(copies(b.frames)).toHaveLength(1);

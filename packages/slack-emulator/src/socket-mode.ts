@@ -115,7 +115,10 @@ export interface SocketDelivery {
   /** The ack's payload. */
   response?: unknown;
   envelope_id?: string;
-  /** The connection it went on (the first, when it went on several). */
+  /**
+   * The connection whose ack answered it; unacked, the one it went on (the first of several).
+   * With `"all"`, the ack that counted may come on any of them, as Slack takes the first.
+   */
   connection?: number;
   /** Every connection it went on, when the target was `"all"`. */
   connections?: number[];
@@ -495,7 +498,7 @@ export class SocketHub {
       ...(ack === undefined ? {} : { ack_ms: ack.ms }),
       ...(ack?.payload === undefined ? {} : { response: ack.payload }),
       envelope_id: first.record.envelope_id,
-      connection: conn.info.id,
+      connection: ack?.connection ?? conn.info.id,
       ...(target === "all" ? { connections: conns.map((c) => c.info.id) } : {}),
     };
   }
