@@ -71,6 +71,24 @@ describe("the bundled binary", () => {
   });
 });
 
+describe("host.z in the bundle", () => {
+  it("is zod's whole namespace, made on first use: keys, `in`, descriptors, read-only, the same as unbundled", async () => {
+    const config = await tmp.write("zod-namespace.json", {
+      mode: "zod-namespace",
+      plugins: [join(REPO, "test/fixtures/plugins/zod-namespace.mjs")],
+    });
+    const facts = async (env: Record<string, string>) => {
+      const out = tmp.path(`zod-namespace-${Object.keys(env).length}.json`);
+      await runCli(["validate", "-c", config], { env: { ...env, ZOD_NAMESPACE_OUT: out } });
+      return JSON.parse(await readFile(out, "utf8")) as Record<string, unknown>;
+    };
+    const bundled = await facts({});
+    expect(bundled).toMatchObject({ has: true, enumerable: true, stable: true, core: "function", written: false });
+    expect(bundled.keys).toBeGreaterThan(200);
+    expect(bundled).toEqual(await facts({ SOCKET_NOTIFY_NO_BUNDLE: "1" }));
+  });
+});
+
 describe("a plugin that imports @socket-notify/core itself", () => {
   it("throws core's UserError: exit 2, its one-line message and hint, no stack trace", async () => {
     const config = await tmp.write("plugin-bad.json", { mode: "core-importing", plugins: [PLUGIN] });
