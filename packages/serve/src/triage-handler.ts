@@ -16,7 +16,7 @@ import {
   type TriageTarget,
   targetOfBlock,
 } from "@socket-notify/slack-bot";
-import { type ScopeRecord, seenMatches } from "@socket-notify/state";
+import { parseScopeKey, type ScopeRecord, seenMatches } from "@socket-notify/state";
 import { errorText, type Inbound, type InboundHandler, type Reply } from "./dispatch.js";
 import { type ServeLogger } from "./log.js";
 import { type SlackApi } from "./slack-api.js";
@@ -92,9 +92,8 @@ function decisionFor(decisions: readonly Decision[], t: TriageTarget): Decision 
 
 /** A living message's scope key, `<destination> <owner/repo> pr:<n>` or `… branch:<name>`, read back. */
 function scopeWhere(key: string): { repo: string; where: string } | undefined {
-  const m = /^.* (\S+) (pr|branch):(\S+)$/.exec(key);
-  if (!m) return undefined;
-  return { repo: m[1] as string, where: m[2] === "pr" ? `PR #${m[3]}` : `(${m[3]})` };
+  const k = parseScopeKey(key);
+  return k && { repo: k.repo, where: k.pr !== undefined ? `PR #${k.pr}` : `(${k.branch})` };
 }
 
 interface OpenAlert {
@@ -317,7 +316,8 @@ export class TriageHandler implements InboundHandler {
         const ds = all.filter(
           (d) => repo === undefined || d.target.repo === undefined || d.target.repo.toLowerCase() === repo,
         );
-        const open = openAlerts((await this.o.store.exportDocument()).scopes, all, repo);
+        // Only the scopes it lists (the repository's, when one is named), not the whole store.
+        const open = openAlerts(await this.o.store.scopes(repo === undefined ? {} : { repo }), all, repo);
         const openHead = open.length
           ? `*Open alerts${repo ? ` in ${esc(repo)}` : ""}: ${open.length}* (as of each PR's or branch's last scan; not muted, snoozed or acknowledged)`
           : `No open alerts${repo ? ` in ${esc(repo)}` : ""} (as of each PR's or branch's last scan).`;

@@ -16,6 +16,7 @@ import { dirname, join } from "node:path";
 import { emptyDocument, type FileDocument, FORMAT, parseDocument, SCHEMA_VERSION } from "./document.js";
 import { StateError } from "./errors.js";
 import { acquireFileLock } from "./lock-file.js";
+import { scopeInRepo } from "./identity.js";
 import {
   type Decision,
   type ImportResult,
@@ -158,6 +159,13 @@ export class FileStore implements StateStore {
 
   async getScope(key: string): Promise<ScopeRecord | undefined> {
     return this.#read().scopes.find((s) => s.key === key);
+  }
+
+  async scopes(options: { repo?: string } = {}): Promise<ScopeRecord[]> {
+    const { repo } = options;
+    return this.#read()
+      .scopes.filter((s) => repo === undefined || scopeInRepo(s.key, repo))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   putScope(record: ScopeWrite, expectedVersion: number): Promise<PutResult> {

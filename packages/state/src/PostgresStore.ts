@@ -22,6 +22,7 @@ import pg from "pg";
 import { newerVersionError, parseDocument, SCHEMA_VERSION } from "./document.js";
 import { StateError } from "./errors.js";
 import { decisionId, FASTEST_IDLE_MS, type StoreOptions } from "./FileStore.js";
+import { scopeInRepo } from "./identity.js";
 import {
   type Decision,
   type DecisionKind,
@@ -237,6 +238,20 @@ export class PostgresStore implements StateStore {
   async getScope(key: string): Promise<ScopeRecord | undefined> {
     const r = await this.#query<ScopeRow>("SELECT * FROM socket_notify_scopes WHERE key = $1", [key]);
     return r.rows[0] ? scopeOf(r.rows[0]) : undefined;
+  }
+
+  async scopes(options: { repo?: string } = {}): Promise<ScopeRecord[]> {
+    const { repo } = options;
+    if (repo === undefined)
+      return (await this.#query<ScopeRow>("SELECT * FROM socket_notify_scopes ORDER BY key")).rows.map(scopeOf);
+    // The database narrows by the repository as a word of the key (LIKE, its wildcards escaped);
+    // the key's parse decides, as a destination name could hold the same word.
+    const word = `% ${repo.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)} %`;
+    const r = await this.#query<ScopeRow>(
+      "SELECT * FROM socket_notify_scopes WHERE lower(key) LIKE $1 ESCAPE '\\' ORDER BY key",
+      [word],
+    );
+    return r.rows.map(scopeOf).filter((s) => scopeInRepo(s.key, repo));
   }
 
   async putScope(record: ScopeWrite, expectedVersion: number): Promise<PutResult> {

@@ -35,6 +35,19 @@ export function scopeKey(p: Partial<ScopeKeyParts>): string | undefined {
   return undefined;
 }
 
+/** A scope key read back (`scopeKey`'s parts); undefined for a key of another shape. */
+export function parseScopeKey(key: string): ScopeKeyParts | undefined {
+  const m = /^(.*) (\S+) (pr|branch):(\S+)$/.exec(key);
+  if (!m) return undefined;
+  const [, destination, repo, kind, at] = m as unknown as [string, string, string, string, string];
+  return { destination, repo, ...(kind === "pr" ? { pr: at } : { branch: at }) };
+}
+
+/** Is this scope about repository `repo` (owner/name, any case)? */
+export function scopeInRepo(key: string, repo: string): boolean {
+  return parseScopeKey(key)?.repo.toLowerCase() === repo.toLowerCase();
+}
+
 function fullName(namespace: string | undefined, name: string): string {
   return namespace ? `${namespace}/${name}` : name;
 }

@@ -10,6 +10,8 @@ export {
   alertFingerprint,
   describeTarget,
   parsePackageTarget,
+  parseScopeKey,
+  scopeInRepo,
   type ScopeKeyParts,
   scopeKey,
   seenAlert,

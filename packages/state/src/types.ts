@@ -127,6 +127,11 @@ export interface StateStore {
 
   getScope(key: string): Promise<ScopeRecord | undefined>;
   /**
+   * The scopes (each PR's or branch's last recorded run), in key order; with `repo` (owner/name,
+   * any case), only those about that repository. Reads no decisions.
+   */
+  scopes(options?: { repo?: string }): Promise<ScopeRecord[]>;
+  /**
    * Compare-and-swap: writes when the stored version is `expectedVersion` (0: no record yet).
    * Otherwise changes nothing and returns what is stored now.
    */

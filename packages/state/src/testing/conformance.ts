@@ -57,6 +57,29 @@ export function describeStoreConformance(engine: string, h: ConformanceHarness |
       await s.close();
     });
 
+    it("scopes: listed whole or by repository (any case, the repository word of the key only)", async () => {
+      const s = await harness.open();
+      const keys = [
+        "b/#y acme/web pr:1",
+        "a/#x Acme/Web branch:main",
+        "d acme/webyx pr:3", // what acme/web_x would match if `_` were a wildcard
+        "d acme/web_x pr:2",
+        "d acme/web-2 pr:4",
+        "we acme/web ops other/repo pr:5", // the word in the destination's name, not the repository
+        "k", // not a scope key's shape
+      ];
+      for (const [i, key] of keys.entries()) expect((await s.putScope(scope(key, i + 1), 0)).ok).toBe(true);
+      const all = await s.scopes();
+      expect(all.map((x) => x.key).sort()).toEqual([...keys].sort());
+      const web = await s.scopes({ repo: "ACME/web" });
+      expect(web.map((x) => x.key)).toEqual(["a/#x Acme/Web branch:main", "b/#y acme/web pr:1"]);
+      expect(web[1]).toMatchObject({ ...scope("b/#y acme/web pr:1", 1), version: 1 });
+      expect((await s.scopes({ repo: "acme/web_x" })).map((x) => x.key)).toEqual(["d acme/web_x pr:2"]);
+      expect(await s.scopes({ repo: "acme/%" })).toEqual([]);
+      expect((await s.scopes({ repo: "other/repo" })).map((x) => x.key)).toEqual(["we acme/web ops other/repo pr:5"]);
+      await s.close();
+    });
+
     it("scopes: of many concurrent first writes exactly one wins", async () => {
       const s = await harness.open();
       const results = await Promise.all(Array.from({ length: 8 }, (_, i) => s.putScope(scope("k", i + 1), 0)));
