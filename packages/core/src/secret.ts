@@ -126,7 +126,8 @@ function urlParts(raw: string): string[] {
       u.href.replace(/^https?:\/\//, ""),
       u.pathname + u.search,
       ...u.pathname.split("/"),
-      ...[...u.searchParams.values()],
+      // A webhook URL has no query: URLSearchParams is made only when there is one.
+      ...(u.search ? [...u.searchParams.values()] : []),
     ];
     return parts.filter((p) => p.length >= 16 || (p.startsWith("/") && p.length >= 6));
   } catch {
@@ -271,7 +272,10 @@ function isCredentialName(name: string): boolean {
   return upper.split("_").some((word) => CREDENTIAL_NAME_WORDS.has(word) || word.startsWith("AUTH"));
 }
 // Values that are never secrets however the variable is named: booleans, small numbers, paths.
-const HARMLESS_VALUE = /^(true|false|yes|no|on|off|none|null|undefined|\d{1,6})$/i;
+const HARMLESS_WORDS = new Set(["true", "false", "yes", "no", "on", "off", "none", "null", "undefined"]);
+function isHarmlessValue(v: string): boolean {
+  return HARMLESS_WORDS.has(v.toLowerCase()) || (v.length <= 6 && /^\d+$/.test(v));
+}
 
 /**
  * The values of the environment that look like credentials: by the variable's name (…TOKEN,
@@ -286,7 +290,7 @@ export function environmentSecrets(env: Readonly<Record<string, string | undefin
   for (const [name, value] of Object.entries(env)) {
     if (typeof value !== "string") continue;
     const v = value.trim();
-    if (v.length < 6 || HARMLESS_VALUE.test(v) || seen.has(v)) continue;
+    if (v.length < 6 || isHarmlessValue(v) || seen.has(v)) continue;
     if (isCredentialName(name) || looksLikeCredential(v)) {
       seen.add(v);
       out.push(new Secret(v, `$${name.replace(/[^A-Za-z0-9_]/g, "")}(****)`));

@@ -7,14 +7,19 @@
  * opened non-blocking (so a FIFO cannot hang the open) and checked on the descriptor itself
  * (so a symlink cannot point elsewhere between the check and the read).
  */
-import { close, constants, fstat, open, read, type Stats } from "node:fs";
-import { promisify } from "node:util";
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
 import { UserError } from "../errors.js";
 
-const openFd = promisify(open);
-const fstatFd = promisify(fstat);
-const closeFd = promisify(close);
-const readFd = promisify(read);
+// Synchronous calls: a run reads its inputs before anything else happens, a non-blocking open
+// cannot hang, and the reads are capped. Asynchronous ones would start libuv's thread pool
+// (four threads) for a few small reads, a visible part of a start (bench/README.md, figure 5).
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // closing a descriptor we only read cannot lose anything
+  }
+}
 
 export interface ReadLimits {
   /** What the file is, in errors: "the scan report". */
@@ -62,19 +67,19 @@ function errnoText(e: unknown): string {
 async function openRegular(path: string, source: string, limits: ReadLimits): Promise<{ fd: number; size: number }> {
   let fd: number;
   try {
-    fd = await openFd(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     throw unreadable(source, errnoText(e), limits);
   }
   try {
-    const s = await fstatFd(fd);
+    const s = fstatSync(fd);
     const kind = kindOf(s);
     if (kind) throw unreadable(source, kind, limits);
     if (s.size > limits.maxBytes)
       throw unreadable(source, `${mib(s.size)}, more than the ${mib(limits.maxBytes)} a run reads`, limits);
     return { fd, size: s.size };
   } catch (e) {
-    await closeFd(fd).catch(() => undefined);
+    closeQuietly(fd);
     throw e;
   }
 }
@@ -82,7 +87,7 @@ async function openRegular(path: string, source: string, limits: ReadLimits): Pr
 /** The size of `path`, after checking it is a regular file within the cap (a `UserError` otherwise). */
 export async function checkRegularFile(path: string, limits: ReadLimits, source = path): Promise<number> {
   const { fd, size } = await openRegular(path, source, limits);
-  await closeFd(fd).catch(() => undefined);
+  closeQuietly(fd);
   return size;
 }
 
@@ -100,7 +105,7 @@ export async function readRegularFile(path: string, limits: ReadLimits, source =
       const buffer = Buffer.allocUnsafe(chunk);
       let bytesRead: number;
       try {
-        ({ bytesRead } = await readFd(fd, buffer, 0, chunk, null));
+        bytesRead = readSync(fd, buffer, 0, chunk, null);
       } catch (e) {
         throw unreadable(source, errnoText(e), limits);
       }
@@ -112,7 +117,7 @@ export async function readRegularFile(path: string, limits: ReadLimits, source =
     }
     return Buffer.concat(chunks, total).toString("utf8");
   } finally {
-    await closeFd(fd).catch(() => undefined);
+    closeQuietly(fd);
   }
 }
 
