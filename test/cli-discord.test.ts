@@ -4,7 +4,7 @@
  * and rate-limits with Discord's headers and 429). Assertions are on what a user sees: exit
  * code, output, what arrived, and that the webhook's token shows nowhere.
  */
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { expectNoSecrets } from "@socket-notify/core/testing";
 import { type DiscordFake, startDiscordFake } from "@socket-notify/slack-emulator";
 import { syntheticScanJson } from "@socket-notify/testing";
@@ -147,6 +147,42 @@ describe("socket-notify send with mode discord", () => {
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(fake.messages.length).toBe(2);
     expect(fake.messages[1]!.body.content).toMatch(/Socket reachability/);
+  });
+
+  it("--dry-run shows what Discord receives (embeds, not Block Kit): --out holds the bodies a real send then delivers", async () => {
+    const outDir = tmp.path("dry-out");
+    const dry = await runCli(["send", big, "--dry-run", "--out", outDir], {
+      env: env({ max_messages: 2, username: "Socket alerts" }),
+    });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(fake.requests.length).toBe(0);
+    // Each planned message says Discord's size: embeds and characters, not blocks.
+    const planned = dry.stdout.split("\n").filter((l) => /^ {4}message \d\/2/.test(l));
+    expect(planned).toHaveLength(2);
+    for (const l of planned) expect(l).toMatch(/: \d+ alerts?, discord: \d+ embeds?, \d+ characters, \d+ bytes$/);
+    expect(dry.stdout).not.toMatch(/blocks/);
+
+    const json = await runCli(["send", big, "--dry-run", "--json"], { env: env({ max_messages: 2 }) });
+    const results = (
+      JSON.parse(json.stdout) as {
+        destinations: { message_results: { native?: { format: string; bytes: number } }[] }[];
+      }
+    ).destinations[0]!.message_results;
+    expect(results.map((m) => m.native?.format)).toEqual(["discord", "discord"]);
+    expect(results.every((m) => (m.native?.bytes ?? 0) > 0)).toBe(true);
+
+    // The dry run's files are exactly the bodies Discord then receives.
+    const files = (await readdir(outDir)).filter((f) => f !== "report.json").sort();
+    expect(files).toHaveLength(2);
+    const written = await Promise.all(
+      files.map(async (f) => JSON.parse(await readFile(`${outDir}/${f}`, "utf8")) as Record<string, unknown>),
+    );
+    expect(written.map((w) => w.format)).toEqual(["discord", "discord"]);
+    const sent = await runCli(["send", big], { env: env({ max_messages: 2, username: "Socket alerts" }) });
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(fake.messages.map((m) => m.body)).toEqual(written.map((w) => w.payload));
+    expect(fake.messages[0]!.body).toMatchObject({ username: "Socket alerts", allowed_mentions: { parse: [] } });
+    expect(JSON.stringify(written)).not.toContain('"blocks"');
   });
 
   it("a URL that is not a Discord webhook is a config error naming the entry (exit 2, URL not shown)", async () => {

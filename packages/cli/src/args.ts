@@ -296,7 +296,7 @@ diff with new_alerts; - reads stdin.
   --dry-run               plan and print what would be sent where, and why alerts were left out
                           (counts by reason, 5 examples each); send nothing
   --verbose               with --dry-run: list every excluded alert
-  --out DIR               write report.json and every planned Slack payload to DIR
+  --out DIR               write report.json and every planned payload (as sent) to DIR
   --json                  print the delivery report as JSON on stdout
   --timeout SEC           whole-run time budget (default: config "timeout", else 120)
   --request-timeout SEC   per-request timeout (default: config "request_timeout", else 10)

@@ -392,10 +392,12 @@ async function writeOutDir(
     for (const m of d.messages) {
       n++;
       const safe = d.destination.route.replace(/[^A-Za-z0-9_.-]+/g, "_").slice(0, 60);
-      // The payload exactly as it goes to Slack; the destination by name, never its URL.
+      // The payload exactly as it is sent (Block Kit, or the notifier's own format, named);
+      // the destination by name, never its URL.
+      const sent = m.native ? { format: m.native.format, payload: m.native.body } : { payload: m.payload };
       writeFileSync(
         join(dir, `${String(n).padStart(3, "0")}-${safe}-${m.index}-of-${m.count}.json`),
-        `${JSON.stringify({ route: d.destination.route, target: d.destination.target, payload: m.payload }, null, 2)}\n`,
+        `${JSON.stringify({ route: d.destination.route, target: d.destination.target, ...sent }, null, 2)}\n`,
       );
     }
   }

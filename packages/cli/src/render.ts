@@ -1,5 +1,5 @@
 import { type FilterOptions, type DeliveryReport, type Plan } from "@socket-notify/core";
-import { type ExclusionReason, packageLabel } from "@socket-notify/core/internal";
+import { type ExclusionReason, nativeSize, packageLabel } from "@socket-notify/core/internal";
 
 const STATUS_ICON: Record<string, string> = { sent: "✓", failed: "✗", "dry-run": "•", skipped: "–" };
 
@@ -86,9 +86,13 @@ export function renderPlan(plan: Plan, verbose = false): string[] {
     lines.push(`  ${route} (${d.destination.configPath}):`);
     if (!d.messages.length) lines.push("    nothing to send");
     for (const m of d.messages) {
-      const chars = JSON.stringify(m.payload.blocks).length;
+      // What is sent: the notifier's own format when it has one (Discord's embeds), else Block Kit.
+      const n = m.native ? nativeSize(m.native) : undefined;
+      const size = n
+        ? `${n.format}: ${n.summary ? `${n.summary}, ` : ""}${n.bytes} bytes`
+        : `${m.payload.blocks.length} blocks, ${JSON.stringify(m.payload.blocks).length} bytes of blocks`;
       lines.push(
-        `    message ${m.index}/${m.count} (${m.kind}): ${plural(m.alerts.length, "alert")}, ${m.payload.blocks.length} blocks, ${chars} bytes of blocks${editOrReply(m)}`,
+        `    message ${m.index}/${m.count} (${m.kind}): ${plural(m.alerts.length, "alert")}, ${size}${editOrReply(m)}`,
       );
     }
     if (!d.excluded.count) continue;

@@ -109,7 +109,7 @@ export {
   planRun,
   scanSubject,
 } from "./run/plan.js";
-export { reportRun, type RunMode } from "./run/report.js";
+export { nativeSize, reportRun, type RunMode } from "./run/report.js";
 export {
   messagesFromOutbox,
   type OutboxEntry,
@@ -199,6 +199,7 @@ export {
   type AlertPage,
   type LayoutContext,
   type LayoutFactory,
+  type NativeMessage,
   type PageEntry,
   type PageLayout,
   type PageSlot,

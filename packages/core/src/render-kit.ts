@@ -9,7 +9,7 @@
 export { formatSeverityCounts } from "./blocks/BlockBuilder.js";
 export { isSafeUrl, stripControl, truncate } from "./blocks/mrkdwn.js";
 export { destinationListSchema } from "./config/entries.js";
-export { type LayoutFactory, type ReachabilitySummaryPage } from "./contract/layout.js";
+export { type LayoutFactory, type NativeMessage, type ReachabilitySummaryPage } from "./contract/layout.js";
 export { isLoopbackHost } from "./host.js";
 export { packageLabel } from "./model.js";
 export { blockKitLayout } from "./run/plan.js";

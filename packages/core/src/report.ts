@@ -6,7 +6,13 @@ export interface MessageReport {
   count: number;
   kind: "alerts" | "reachability";
   alerts: number;
+  /** Blocks of the message's Block Kit record (what a Slack notifier sends). */
   blocks: number;
+  /**
+   * For a notifier with its own format (Discord): what it sends instead of the blocks — the
+   * format's name, its size for people (`4 embeds, 2345 characters`) and the body's JSON bytes.
+   */
+  native?: { format: string; summary?: string; bytes: number };
   /** `skipped`: not sent because it would duplicate another destination's message (`error.code` says why). */
   status: "sent" | "dry-run" | "failed" | "skipped";
   attempts?: number;

@@ -9,9 +9,10 @@ import {
 } from "@socket-notify/core";
 import { SEVERITIES, type SeverityCounts } from "@socket-notify/core/render";
 import { bodyFromBlocks } from "./from-blocks.js";
+import { DISCORD_FORMAT } from "./layout.js";
 import { type DiscordAddress } from "./options.js";
 import { renderDiscordReachability } from "./reachability.js";
-import { discordPage, renderDiscordPage } from "./render.js";
+import { type DiscordWebhookBody, discordPage, renderDiscordPage } from "./render.js";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -69,13 +70,17 @@ export class DiscordNotifier implements Notifier {
 
   async send(message: OutboundMessage, ctx: SendContext): Promise<SendResult> {
     const { url, username } = message.destination.address as DiscordAddress;
-    // Core's page and reachability summary render as Discord's own; a message re-sent from an
-    // outbox comes back as its Block Kit record only, and is converted from its blocks.
-    const body = message.page
-      ? renderDiscordPage(discordPage(message.page, username)).body
-      : message.reachability
-        ? renderDiscordReachability(message.reachability, username).body
-        : bodyFromBlocks(message.payload, username);
+    // What the layout rendered when core planned (`native`: what --dry-run showed); a page made
+    // elsewhere from core's plan is rendered here; a message with only a Block Kit record (an
+    // old outbox entry) is converted from its blocks.
+    const body =
+      message.native?.format === DISCORD_FORMAT
+        ? (message.native.body as DiscordWebhookBody)
+        : message.page
+          ? renderDiscordPage(discordPage(message.page, username)).body
+          : message.reachability
+            ? renderDiscordReachability(message.reachability, username).body
+            : bodyFromBlocks(message.payload, username);
     const target = url.reveal();
     let res: Response;
     try {

@@ -4,7 +4,7 @@
  */
 export { classifyDiscordResponse, DiscordNotifier } from "./DiscordNotifier.js";
 export { bodyFromBlocks, mrkdwnToDiscord } from "./from-blocks.js";
-export { discordLayout } from "./layout.js";
+export { DISCORD_FORMAT, describeDiscordBody, discordLayout, discordMessage } from "./layout.js";
 export { codeBlockDiscord, escapeDiscord, inlineDiscord, linkDiscord } from "./markdown.js";
 export {
   DISCORD_HOSTS,

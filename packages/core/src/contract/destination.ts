@@ -2,7 +2,7 @@ import { type BuiltMessage } from "../blocks/BlockBuilder.js";
 import { type Block } from "../blocks/types.js";
 import { type FilterOptions } from "../config/schema.js";
 import { type Alert, type ScanContext } from "../model.js";
-import { type AlertPage, type ReachabilitySummaryPage } from "./layout.js";
+import { type AlertPage, type NativeMessage, type ReachabilitySummaryPage } from "./layout.js";
 
 /** One place a message goes: a webhook, a channel, an endpoint. */
 export interface Destination {
@@ -30,10 +30,17 @@ export interface DestinationList {
 /**
  * One planned page for one destination: what a notifier's `send` gets. `payload` is the page
  * rendered by the notifier's layout as Block Kit (what the Slack notifiers send, and what
- * `--dry-run`, `preview` and the outbox show and keep).
+ * `--dry-run`, `preview` and the outbox show and keep when there is no `native`).
  */
 export interface OutboundMessage extends BuiltMessage {
   destination: Destination;
+  /**
+   * The page in the notifier's own format, when its layout has `native` (Discord): what the
+   * notifier sends, and what `--dry-run`, `preview` and the outbox show and keep. On a message
+   * re-sent from an outbox, the stored body (only from an entry whose signature checks out):
+   * the notifier validates and cleans it before sending, as anything read from a file.
+   */
+  native?: NativeMessage;
   /**
    * The page as core planned it (alerts by entry, counts, what is not shown), for a notifier
    * that renders its own format from it (Discord). Absent on messages core did not plan as a

@@ -62,6 +62,20 @@ export interface ReachabilitySummaryPage {
   bySeverity: SeverityCounts;
 }
 
+/**
+ * A message in the notifier's own wire format, for a service that does not take Block Kit (a
+ * Discord webhook's `content` and `embeds`): what the notifier sends, and what `send --dry-run`
+ * (`--out DIR` writes `body`), `preview` and the outbox show and keep for its messages.
+ */
+export interface NativeMessage {
+  /** The format's name, e.g. `discord`: how `--dry-run`, `--json` and the outbox label it. */
+  format: string;
+  /** The request body as the service receives it: plain JSON data (written as is by `--out`, kept by the outbox). */
+  body: unknown;
+  /** Its size for people, e.g. `4 embeds, 2345 characters` (`--dry-run`); absent on a body re-read from an outbox. */
+  summary?: string;
+}
+
 /** Which page a layout is asked about: the first (it carries the mention), and whether it also counts what is not shown. */
 export interface PageSlot {
   first: boolean;
@@ -94,19 +108,26 @@ export interface PageLayout {
   /** The most entries a page in this slot holds; at least 1 for the first page with the summary. */
   maxEntries(slot: PageSlot): number;
   /**
-   * The page as a Block Kit message: what the Slack notifiers send, and what `send --dry-run`,
-   * `preview` and the outbox show and keep for every notifier (a notifier with its own format,
-   * like Discord, renders `OutboundMessage.page` itself when it sends).
+   * The page as a Block Kit message (`OutboundMessage.payload`): what the Slack notifiers send,
+   * and what `--dry-run`, `preview` and the outbox show and keep for a notifier without `native`.
    */
   render(page: AlertPage): SlackMessage;
   /**
    * The reachability summary as one Block Kit message, and the alerts of the findings it lists
-   * (`listed`; the rest it counts). Like `render`, the record `--dry-run`, `preview` and the
-   * outbox show and keep; a notifier with its own format renders `OutboundMessage.reachability`
-   * itself when it sends. Optional: without it, core's Block Kit summary within the notifier's
-   * capabilities (what `blockKitLayout` has).
+   * (`listed`; the rest it counts). Like `render`, the Block Kit record. Optional: without it,
+   * core's Block Kit summary within the notifier's capabilities (what `blockKitLayout` has).
    */
   reachability?(summary: ReachabilitySummaryPage): { payload: SlackMessage; listed: Alert[] };
+  /**
+   * Optional, for a notifier whose service does not take Block Kit: the page in its own format.
+   * Core puts it on `OutboundMessage.native` when it plans; `send --dry-run`, `--out`, `preview`
+   * and the outbox then show and keep it instead of the Block Kit record (which is still made:
+   * an outbox entry keeps both, and `retry` falls back to the record when the entry is not
+   * signed). The notifier sends what this returned, so a dry run shows exactly what is sent.
+   */
+  native?(page: AlertPage): NativeMessage;
+  /** Optional, like `native`: the reachability summary in the notifier's own format. */
+  nativeReachability?(summary: ReachabilitySummaryPage): NativeMessage;
 }
 
 /** A plugin's layout for one destination (`NotifierPlugin.layout`). */

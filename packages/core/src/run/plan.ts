@@ -211,16 +211,20 @@ export function planRun(input: PlanInput): Plan {
       ...(destination.actions ? { actions: (a: Alert) => destination.actions!(a, context) } : {}),
     });
     const paged = planPages(matched, layout, maxMessages, totals, context);
-    const messages: OutboundMessage[] = paged.pages.map((page) => ({
-      payload: layout.render(page),
-      alerts: page.alerts,
-      index: page.index,
-      count: page.count,
-      page,
-      destination,
-      kind: "alerts",
-      key: messageKey(destination, subject, "alerts", page.index),
-    }));
+    const messages: OutboundMessage[] = paged.pages.map((page) => {
+      const native = layout.native?.(page);
+      return {
+        payload: layout.render(page),
+        ...(native ? { native } : {}),
+        alerts: page.alerts,
+        index: page.index,
+        count: page.count,
+        page,
+        destination,
+        kind: "alerts",
+        key: messageKey(destination, subject, "alerts", page.index),
+      };
+    });
     const build: BuildResult = {
       messages: [...messages],
       shown: paged.shown,
@@ -232,8 +236,10 @@ export function planRun(input: PlanInput): Plan {
     if (summaryPage) {
       const r = layout.reachability?.(summaryPage.page) ?? blockKitReachabilitySummary(summaryPage.page, limits);
       summary = summaryOf(summaryPage.page, summaryPage.excluded, r.payload, r.listed);
+      const native = layout.nativeReachability?.(summaryPage.page);
       messages.push({
         ...summary.message,
+        ...(native ? { native } : {}),
         reachability: summaryPage.page,
         destination,
         kind: "reachability",

@@ -3,6 +3,7 @@
  * messages in, the `DeliveryReport` (what the CLI prints, `--json` writes and the Action
  * outputs) out. Every text that reaches it from outside goes through `scrub`.
  */
+import { type NativeMessage } from "../contract/layout.js";
 import { type MessageOutcome } from "../delivery/DeliveryEngine.js";
 import { type DeliveryReport, type DestinationReport, type MessageReport } from "../report.js";
 import { type Plan } from "./plan.js";
@@ -12,6 +13,15 @@ import { type Plan } from "./plan.js";
  * `dry-run` (nothing was sent), `skipped` (the config is disabled).
  */
 export type RunMode = "sent" | "dry-run" | "skipped";
+
+/** A native body's format and size, as the report and the dry run show it. */
+export function nativeSize(n: NativeMessage): { format: string; summary?: string; bytes: number } {
+  return {
+    format: n.format,
+    ...(n.summary ? { summary: n.summary } : {}),
+    bytes: Buffer.byteLength(JSON.stringify(n.body) ?? ""),
+  };
+}
 
 /** Stage 3: the report of a plan and its outcomes (none for a dry run). */
 export function reportRun(
@@ -30,6 +40,7 @@ export function reportRun(
         kind: m.kind,
         alerts: m.alerts.length,
         blocks: m.payload.blocks.length,
+        ...(m.native ? { native: nativeSize(m.native) } : {}),
         status: o === undefined ? (mode === "sent" ? "skipped" : "dry-run") : o.ok ? "sent" : "failed",
       };
       if (o) {
