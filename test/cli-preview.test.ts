@@ -35,6 +35,36 @@ describe("socket-notify preview", () => {
     expect(r.stdout).toContain("8 alerts routed here, in 1 message");
   });
 
+  it("for a Discord config, shows Discord's embeds (what is sent), labelled, hostile text escaped", async () => {
+    const demo = JSON.parse(await readFile("examples/demo/socket-report.json", "utf8"));
+    demo.new_alerts[0].title = "<img src=x onerror=alert(1)> **@everyone** [click](https://evil.example)";
+    const report = tmp.path("hostile-report.json");
+    await writeFile(report, JSON.stringify(demo));
+    const r = await runCli(["preview", report], {
+      env: {
+        SOCKET_SLACK_CONFIG_JSON: JSON.stringify({
+          mode: "discord",
+          discord_webhooks: [{ name: "security", url: { env: "DISCORD_HOOK" } }],
+        }),
+        DISCORD_HOOK: "https://discord.com/api/webhooks/123456789012345678/previewsecrettokenvalue",
+      },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const articles = r.stdout.split('<article class="msg"').slice(1);
+    expect(articles.length).toBe(3);
+    for (const a of articles) {
+      expect(a).toContain("Discord webhook body: markdown shown as written");
+      // Embeds, not the Block Kit record (whose header and sections the Slack view draws).
+      expect(a).toContain('<div class="embed">');
+      expect(a).not.toMatch(/class="block (header|section)/);
+    }
+    expect(articles[0]).toContain("🚨 Socket Security: 31 alerts");
+    // The title as Discord gets it (markdown escaped by the renderer), and HTML-escaped on the page.
+    expect(r.stdout).not.toContain("<img");
+    expect(r.stdout).toContain("\\&lt;img src=x onerror=alert\\(1\\)\\&gt;");
+    expect(r.stdout).not.toMatch(/previewsecrettokenvalue|href="https:\/\/evil/);
+  });
+
   it("--out writes the file and says so on stderr; a bad --out is a usage error naming it", async () => {
     const ok = await runCli(["preview", ...ARGS, "--out", tmp.path("p.html")]);
     expect(ok.code).toBe(0);

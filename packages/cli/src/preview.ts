@@ -38,6 +38,8 @@ export function previewPage(plan: Plan, shown: { input: string; config: string }
     for (const m of d.messages) {
       const shown: PreviewMessage = {
         payload: m.payload,
+        // What the notifier sends when it has its own format (Discord), not its Block Kit record.
+        ...(m.native ? { native: m.native } : {}),
         label: `message ${m.index} of ${m.count}${m.kind === "reachability" ? " · reachability summary" : ""} · ${plural(m.alerts.length, "alert")}`,
       };
       if (threads && m.index > 1 && parent) (parent.replies ??= []).push(shown);

@@ -225,3 +225,33 @@ export function messageBodyHtml(payload: { text?: unknown; blocks?: unknown }): 
   if (blocks.length) return blocks.map(blockHtml).join("");
   return `<div class="block section">${mrkdwnHtml(str(payload.text))}</div>`;
 }
+
+/**
+ * A message in a notifier's own format (`OutboundMessage.native`) as HTML. A Discord webhook
+ * body is shown as its parts (content; each embed's title, linked when its URL is http(s),
+ * description, fields and footer) with Discord's markdown as written: escaped text, not
+ * rendered, and said so. Any other format is its JSON body, as sent.
+ */
+export function nativeBodyHtml(native: { format: string; body: unknown }): string {
+  const b = native.body;
+  if (native.format === "discord" && isObj(b)) {
+    const text = (v: unknown, cls = "plain") => `<div class="${cls}">${escapeHtml(str(v))}</div>`;
+    const embeds = (Array.isArray(b.embeds) ? b.embeds : []).filter(isObj).map((e) => {
+      const href = typeof e.url === "string" ? safeHref(e.url) : undefined;
+      const title = e.title === undefined ? "" : escapeHtml(str(e.title));
+      const head = !title
+        ? ""
+        : href
+          ? `<div class="embed-title"><a href="${escapeHtml(href)}" rel="noopener noreferrer nofollow" target="_blank">${title}</a></div>`
+          : `<div class="embed-title">${title}</div>`;
+      const fields = (Array.isArray(e.fields) ? e.fields : [])
+        .filter(isObj)
+        .map((f) => `<div class="embed-field"><b>${escapeHtml(str(f.name))}</b>${text(f.value)}</div>`)
+        .join("");
+      const footer = isObj(e.footer) ? text(e.footer.text, "plain embed-footer") : "";
+      return `<div class="embed">${head}${e.description === undefined ? "" : text(e.description)}${fields}${footer}</div>`;
+    });
+    return `<div class="native-note">Discord webhook body: markdown shown as written</div>${b.content ? text(b.content) : ""}${embeds.join("")}`;
+  }
+  return `<div class="native-note">${escapeHtml(native.format)} body (JSON, as sent)</div><pre>${escapeHtml(JSON.stringify(b, null, 2) ?? "")}</pre>`;
+}

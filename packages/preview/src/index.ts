@@ -1,4 +1,4 @@
-export { blockHtml, escapeHtml, messageBodyHtml, mrkdwnHtml } from "./html.js";
+export { blockHtml, escapeHtml, messageBodyHtml, mrkdwnHtml, nativeBodyHtml } from "./html.js";
 export {
   type Chunk,
   decodeEntities,

@@ -7,11 +7,13 @@
  */
 // node:crypto loads on first use (a page is rendered), not when the CLI starts and imports the terminal renderer.
 const nodeCrypto = (): typeof import("node:crypto") => process.getBuiltinModule("node:crypto");
-import { escapeHtml, messageBodyHtml } from "./html.js";
+import { escapeHtml, messageBodyHtml, nativeBodyHtml } from "./html.js";
 
 export interface PreviewMessage {
   /** The message as posted: `text` and `blocks` (a chat.postMessage or incoming-webhook body). */
   payload: { text?: unknown; blocks?: unknown };
+  /** The message in the notifier's own format (Discord's embeds), shown instead of `payload` when given. */
+  native?: { format: string; body: unknown };
   /** What the message is, e.g. "message 2 of 3 · alerts". */
   label?: string;
   /** Short notes shown with the message, e.g. "edited (chat.update)". */
@@ -88,6 +90,11 @@ a:hover{text-decoration:underline}
 .button.primary{background:#007a5a;border-color:#007a5a;color:#fff}
 .button.danger{background:#e01e5a;border-color:#e01e5a;color:#fff}
 .image,.unknown{color:var(--muted);font-style:italic}
+.native-note{font-size:12px;color:var(--muted);font-style:italic;margin:0 0 4px}
+.embed{margin:6px 0;padding:8px 12px;border-left:4px solid #5865f2;border-radius:4px;background:#f2f3f5}
+.embed-title{font-weight:700;margin:0 0 4px}
+.embed-field{margin:4px 0}
+.embed-footer{font-size:12px;color:var(--muted)}
 @media (max-width:800px){.group{grid-template-columns:1fr}}
 `.trim();
 
@@ -107,7 +114,7 @@ function messageHtml(m: PreviewMessage, reply = false): string {
   const replies = m.replies?.length
     ? `<div class="thread"><div class="thread-title">${m.replies.length} thread ${m.replies.length === 1 ? "reply" : "replies"}</div>${m.replies.map((r) => messageHtml(r, true)).join("")}</div>`
     : "";
-  return `<article class="msg${reply ? " reply" : ""}"><div class="msg-meta"><b>socket-notify</b><span class="app">APP</span>${label}${notes}</div><div class="msg-body">${messageBodyHtml(m.payload)}</div>${replies}</article>`;
+  return `<article class="msg${reply ? " reply" : ""}"><div class="msg-meta"><b>socket-notify</b><span class="app">APP</span>${label}${notes}</div><div class="msg-body">${m.native ? nativeBodyHtml(m.native) : messageBodyHtml(m.payload)}</div>${replies}</article>`;
 }
 
 /** The groups (destinations, channels) as an HTML fragment: the body of the page, and what a live update replaces. */
