@@ -4,7 +4,8 @@
  * and rate-limits with Discord's headers and 429). Assertions are on what a user sees: exit
  * code, output, what arrived, and that the webhook's token shows nowhere.
  */
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import { OutboxSigner } from "@socket-notify/core/internal";
 import { expectNoSecrets } from "@socket-notify/core/testing";
 import { type DiscordFake, startDiscordFake } from "@socket-notify/slack-emulator";
 import { syntheticScanJson } from "@socket-notify/testing";
@@ -147,6 +148,52 @@ describe("socket-notify send with mode discord", () => {
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(fake.messages.length).toBe(2);
     expect(fake.messages[1]!.body.content).toMatch(/Socket reachability/);
+  });
+
+  it("the outbox keeps Discord's own bodies (signed) and retry sends them; old Block-Kit-only lines still retry; a tampered body is not sent", async () => {
+    const gone = fake.webhookUrl("security").replace(/\/webhooks\/\d+\//, "/webhooks/99999999999999999/");
+    const outbox = tmp.path("native.jsonl");
+    const failed = await runCli(["send", big, "--outbox", outbox], {
+      env: { SOCKET_SLACK_CONFIG_JSON: config({ max_messages: 2 }), DISCORD_HOOK: gone, SOCKET_NOTIFY_OUTBOX_KEY: "k" },
+    });
+    expect(failed.code).toBe(1);
+    const lines = (await readFile(outbox, "utf8")).trim().split("\n");
+    const entries = lines.map((l) => JSON.parse(l) as Record<string, any>);
+    expect(entries.map((e) => e.native?.format)).toEqual(["discord", "discord"]);
+    expect(entries[0]!.native.body.embeds.length).toBeGreaterThan(0);
+
+    // retry sends exactly the stored bodies.
+    const again = await runCli(["retry", outbox, "--json"], { env: { ...env(), SOCKET_NOTIFY_OUTBOX_KEY: "k" } });
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(fake.messages.map((m) => m.body)).toEqual(entries.map((e) => e.native.body));
+
+    // An entry written before native bodies (Block Kit only, its signature as it was) still retries, converted.
+    fake.reset();
+    // Signed as the version before wrote it (with the same key), without a native body.
+    const signer = OutboxSigner.fromSecrets([], { SOCKET_NOTIFY_OUTBOX_KEY: "k" })!;
+    const old = entries.map(({ native: _n, sig: _s, ...rest }) => ({ ...rest, sig: signer.sign(rest as never) }));
+    await writeFile(outbox, old.map((e) => `${JSON.stringify(e)}\n`).join(""));
+    const fromOld = await runCli(["retry", outbox, "--json"], { env: { ...env(), SOCKET_NOTIFY_OUTBOX_KEY: "k" } });
+    expect(fromOld.code, fromOld.stdout + fromOld.stderr).toBe(0);
+    expect(JSON.parse(fromOld.stdout)).toMatchObject({ delivered: 2, untrusted: 0 });
+    expect(fake.messages.length).toBe(2);
+    expect(fake.messages[0]!.body.content).toContain("300 alerts");
+
+    // A body changed in the file (pings on, a masked link): the signature no longer holds, so the
+    // entry is re-sent from its cleaned Block Kit record, never from the tampered body.
+    fake.reset();
+    const evil = structuredClone(entries[0]!);
+    evil.native.body.content = "@everyone [free money](https://evil.example)";
+    evil.native.body.allowed_mentions = { parse: ["everyone"] };
+    await writeFile(outbox, `${JSON.stringify(evil)}\n`);
+    const tampered = await runCli(["retry", outbox, "--json"], { env: { ...env(), SOCKET_NOTIFY_OUTBOX_KEY: "k" } });
+    expect(tampered.code, tampered.stdout + tampered.stderr).toBe(0);
+    expect(JSON.parse(tampered.stdout)).toMatchObject({ delivered: 1, untrusted: 1 });
+    expect(tampered.stderr).toMatch(/not signed by socket-notify/);
+    const arrived = JSON.stringify(fake.messages[0]!.body);
+    expect(arrived).not.toMatch(/evil\.example|free money/);
+    expect(fake.messages[0]!.body.allowed_mentions).toEqual({ parse: [] });
+    expect(fake.messages[0]!.body.content).toContain("300 alerts");
   });
 
   it("--dry-run shows what Discord receives (embeds, not Block Kit): --out holds the bodies a real send then delivers", async () => {

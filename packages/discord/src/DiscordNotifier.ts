@@ -11,6 +11,7 @@ import { SEVERITIES, type SeverityCounts } from "@socket-notify/core/render";
 import { bodyFromBlocks } from "./from-blocks.js";
 import { DISCORD_FORMAT } from "./layout.js";
 import { type DiscordAddress } from "./options.js";
+import { storedDiscordBody } from "./stored.js";
 import { renderDiscordReachability } from "./reachability.js";
 import { type DiscordWebhookBody, discordPage, renderDiscordPage } from "./render.js";
 
@@ -70,17 +71,31 @@ export class DiscordNotifier implements Notifier {
 
   async send(message: OutboundMessage, ctx: SendContext): Promise<SendResult> {
     const { url, username } = message.destination.address as DiscordAddress;
-    // What the layout rendered when core planned (`native`: what --dry-run showed); a page made
-    // elsewhere from core's plan is rendered here; a message with only a Block Kit record (an
-    // old outbox entry) is converted from its blocks.
-    const body =
-      message.native?.format === DISCORD_FORMAT
-        ? (message.native.body as DiscordWebhookBody)
-        : message.page
-          ? renderDiscordPage(discordPage(message.page, username)).body
-          : message.reachability
-            ? renderDiscordReachability(message.reachability, username).body
-            : bodyFromBlocks(message.payload, username);
+    // What the layout rendered when core planned (`native`: what --dry-run showed), or the body
+    // a signed outbox entry kept, checked again (stored.ts); a page made elsewhere from core's
+    // plan is rendered here; a message with only a Block Kit record (an outbox entry written
+    // before native bodies, or an unsigned one) is converted from its blocks.
+    let body: DiscordWebhookBody;
+    if (message.native?.format === DISCORD_FORMAT) {
+      const stored = storedDiscordBody(message.native.body, username);
+      if ("error" in stored)
+        return {
+          ok: false,
+          failure: {
+            code: "invalid_stored_body",
+            message: `the stored Discord message is not one socket-notify writes (${this.host.scrub(stored.error)})`,
+            hint: "it was changed after socket-notify wrote it: send the report again instead of retrying this outbox entry",
+            retry: "never",
+            scope: "message",
+          },
+        };
+      body = stored.body;
+    } else
+      body = message.page
+        ? renderDiscordPage(discordPage(message.page, username)).body
+        : message.reachability
+          ? renderDiscordReachability(message.reachability, username).body
+          : bodyFromBlocks(message.payload, username);
     const target = url.reveal();
     let res: Response;
     try {

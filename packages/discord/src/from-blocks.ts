@@ -1,6 +1,7 @@
 /**
- * A message re-sent from an outbox (`socket-notify retry FILE`) comes back as core stored it:
- * its Block Kit payload, without the alerts. This turns that payload into a Discord body so
+ * A message re-sent from an outbox (`socket-notify retry FILE`) whose entry has no Discord body
+ * to send (written before outboxes kept one, or not signed: see stored.ts) comes back as its
+ * cleaned Block Kit payload, without the alerts. This turns that payload into a Discord body so
  * the retry says what the first try would have said.
  *
  * Core's mrkdwn is already inert: untrusted `*`, `~`, `` ` `` and word-edge `_` were swapped

@@ -16,6 +16,7 @@ export {
   redactDiscordUrl,
 } from "./options.js";
 export { discordPlugin, discordPlugin as default } from "./plugin.js";
+export { storedDiscordBody } from "./stored.js";
 export { type RenderedDiscordSummary, renderDiscordReachability } from "./reachability.js";
 export {
   DISCORD_LIMITS,

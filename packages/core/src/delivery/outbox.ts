@@ -32,6 +32,12 @@ export interface OutboxEntry {
   /** The destination's first message was delivered: continuation pages go into its thread. */
   thread_ts?: string;
   payload: SlackMessage;
+  /**
+   * The message in the notifier's own format (`OutboundMessage.native`: Discord's webhook body),
+   * when it has one: what `retry` re-sends, signed with the rest. Absent in entries written
+   * before it, and for Block Kit notifiers; `retry` then re-sends `payload` (Discord converts it).
+   */
+  native?: { format: string; body: unknown };
   error: { code: string; message: string };
   /** A request for it was sent and not answered: Slack may already show it (retrying may duplicate it). */
   possible_duplicate?: boolean;
@@ -60,6 +66,9 @@ function buildEntrySchema() {
     key: z.optional(z.string()),
     thread_ts: z.optional(z.string()),
     payload: z.looseObject({ text: z.string(), blocks: z.array(z.looseObject({ type: z.string() })) }),
+    native: z.optional(
+      z.strictObject({ format: z.string().check(z.minLength(1), z.maxLength(40)), body: z.unknown() }),
+    ),
     error: z.looseObject({ code: z.string(), message: z.string() }),
     possible_duplicate: z.optional(z.boolean()),
     sig: z.optional(z.string()),
@@ -97,6 +106,7 @@ export function outboxEntries(
           alerts: m.alerts.length,
           key: m.key,
           payload: m.payload,
+          ...(m.native ? { native: { format: m.native.format, body: m.native.body } } : {}),
           error: { code: o.failure?.code ?? "unknown", message: scrub(o.failure?.message ?? "not delivered") },
         };
         const parent = o.threadTs ?? m.threadTs ?? (m.index > 1 ? parents.get(m.destination) : undefined);
@@ -158,6 +168,14 @@ export function parseOutboxLines(text: string, source: string): ParsedOutbox {
         hint: "pass a file written by socket-notify send --outbox",
       });
     }
+    // What a notifier's own body holds is the notifier's to check when it sends; its size is capped here.
+    if (r.data.native && (JSON.stringify(r.data.native.body)?.length ?? 0) > MAX_NATIVE_CHARS) {
+      throw new UserError("input_invalid", `${where}: native.body: larger than ${MAX_NATIVE_CHARS} characters`, {
+        file: source,
+        path: "native.body",
+        hint: "an outbox holds only messages socket-notify builds; pass a file written by socket-notify send --outbox",
+      });
+    }
     const shape = payloadShapeError(r.data.payload);
     if (shape) {
       throw new UserError("input_invalid", `${where}: payload${shape}`, {
@@ -176,9 +194,10 @@ export function parseOutboxLines(text: string, source: string): ParsedOutbox {
  * destination no longer exists (renamed route, other mode) come back as `orphans`.
  *
  * Every payload is rebuilt and cleaned (`sanitizePayload`): an entry whose signature checks out
- * under `signer` keeps its links and its destination's configured mentions; any other entry
- * (written by someone without the config's secrets, edited, or signed before a secret was
- * rotated) is `untrusted`: sent with links as text and no mentions.
+ * under `signer` keeps its links and its destination's configured mentions, and its `native`
+ * body (which the notifier validates before sending); any other entry (written by someone
+ * without the config's secrets, edited, or signed before a secret was rotated) is `untrusted`:
+ * sent from its Block Kit record with links as text and no mentions, its `native` body ignored.
  */
 export function messagesFromOutbox(
   entries: OutboxEntry[],
@@ -210,6 +229,9 @@ export function messagesFromOutbox(
     if (changes.length) changed.push({ entry: e, changes });
     const m: OutboundMessage = {
       payload,
+      // The notifier's own body only from an entry that is ours (signed); the notifier still
+      // checks it before sending. Any other entry is re-sent from its cleaned Block Kit record.
+      ...(trusted && e.native ? { native: { format: e.native.format, body: e.native.body } } : {}),
       alerts: [],
       index: e.index,
       count: e.count,
@@ -262,7 +284,7 @@ export function retryLeftovers(
  * Signs and verifies outbox entries. The key is derived from a secret the writer and `retry`
  * share and a pull request does not: SOCKET_NOTIFY_OUTBOX_KEY when set, else the config's
  * secrets (its webhook URLs, bot token). The signature covers what is sent and where
- * (mode, route, target, kind, index, count, alerts, thread_ts, payload), not the error text.
+ * (mode, route, target, kind, index, count, alerts, thread_ts, payload, key, native), not the error text.
  * Rotating the secrets makes older entries unsigned: they are still re-sent, as untrusted.
  */
 export class OutboxSigner {
@@ -300,8 +322,10 @@ export class OutboxSigner {
 
 function signedPart(e: OutboxEntry): unknown {
   const signed = [e.version, e.mode, e.route, e.target, e.kind, e.index, e.count, e.alerts, e.thread_ts ?? null];
-  // The key joined the signed part later: entries without one keep the signature they had.
-  return e.key === undefined ? [...signed, e.payload] : [...signed, e.payload, e.key];
+  // The key and the native body joined the signed part later: entries without them keep the
+  // signature they had.
+  const part = e.key === undefined ? [...signed, e.payload] : [...signed, e.payload, e.key];
+  return e.native === undefined ? part : [...part, { native: e.native }];
 }
 
 /** JSON with object keys sorted at every level: the same bytes however the object was built or parsed. */
@@ -325,6 +349,8 @@ const BLOCK_TYPES = new Set(["header", "section", "context", "divider"]);
 const MAX_BLOCKS = 50;
 const MAX_TEXT = 3000;
 const MAX_FALLBACK = 40_000;
+/** A notifier's own body in an outbox entry, as JSON (Discord's are under 20,000). */
+const MAX_NATIVE_CHARS = 64_000;
 
 /** The payload's structure is one socket-notify builds (block types, text objects, sizes); else where it is not, as `.blocks[2].type: …`. */
 export function payloadShapeError(payload: { text: unknown; blocks: unknown[] }): string | undefined {
