@@ -10,7 +10,7 @@ import { expectNoSecrets } from "@socket-notify/core/testing";
 import { type DiscordFake, startDiscordFake } from "@socket-notify/slack-emulator";
 import { syntheticScanJson } from "@socket-notify/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { runCli, tempDir } from "./cli-harness.js";
+import { enableJsonReport, issue, runCli, tempDir } from "./cli-harness.js";
 
 let fake: DiscordFake;
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -230,6 +230,45 @@ describe("socket-notify send with mode discord", () => {
     expect(fake.messages.map((m) => m.body)).toEqual(written.map((w) => w.payload));
     expect(fake.messages[0]!.body).toMatchObject({ username: "Socket alerts", allowed_mentions: { parse: [] } });
     expect(JSON.stringify(written)).not.toContain('"blocks"');
+  });
+
+  it("with state, a later run sends only the new alert, rendered as Discord's own embeds (not converted from Block Kit)", async () => {
+    const stateConfig = JSON.stringify({
+      mode: "discord",
+      discord_webhooks: [{ name: "security", url: { env: "DISCORD_HOOK" } }],
+      state: tmp.path("discord-state/state.json"),
+    });
+    const run = async (alerts: unknown[], flags: string[] = []) =>
+      runCli(
+        [
+          "send",
+          await tmp.write(
+            `state-${Math.random().toString(36).slice(2)}.json`,
+            enableJsonReport(alerts, { repo: "acme/web" }),
+          ),
+          "--pr",
+          "9",
+          ...flags,
+        ],
+        { env: { SOCKET_SLACK_CONFIG_JSON: stateConfig, DISCORD_HOOK: fake.webhookUrl("security") } },
+      );
+    const A = issue("criticalCVE", "critical", "alpha-lib");
+    const B = issue("networkAccess", "high", "beta-lib");
+    const C = issue("envVars", "middle", "gamma-lib");
+    expect((await run([A, B])).code).toBe(0);
+    expect(fake.messages.length).toBe(1);
+    const dry = await run([A, B, C], ["--dry-run"]);
+    expect(dry.stdout).toMatch(/message 1\/1 \(alerts\): 1 alert, discord: 1 embed, \d+ characters, \d+ bytes/);
+    const later = await run([A, B, C]);
+    expect(later.code, later.stderr).toBe(0);
+    expect(fake.messages.length).toBe(2);
+    const body = fake.messages[1]!.body;
+    // Discord's renderer: the heading as content, the package as an embed with one field per alert.
+    expect(body.content).toMatch(/^\*\*🚨 Socket Security: 1 alert/);
+    expect(body.embeds).toHaveLength(1);
+    expect(body.embeds![0]!.title).toContain("gamma-lib");
+    expect(body.embeds![0]!.fields).toHaveLength(1);
+    expect(JSON.stringify(body)).not.toContain("alpha-lib");
   });
 
   it("a URL that is not a Discord webhook is a config error naming the entry (exit 2, URL not shown)", async () => {
