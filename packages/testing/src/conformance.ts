@@ -54,7 +54,8 @@ export type ConformanceCheck =
   | "network"
   | "timeout"
   | "secrets"
-  | "host-fetch";
+  | "host-fetch"
+  | "native";
 
 export interface ConformanceOptions {
   plugin: NotifierPlugin;
@@ -424,6 +425,35 @@ export function runConformance(options: ConformanceOptions): void {
       ).toBe(sink.requests.length);
       assertNoSecrets();
     });
+
+    check(
+      "native",
+      "a layout's own format (native) is what is sent: each request's body is its planned message's",
+      async () => {
+        const h = await harness(configFor(sink.url));
+        const { plan } = await run(h, syntheticScan(40));
+        const planned = destinationsOf(plan).flatMap((d) => d.messages);
+        // A Block Kit notifier has no native bodies: nothing to compare (its payload checks are above).
+        if (!planned.some((m) => m.native)) return;
+        for (const m of planned) {
+          const where = `${m.destination.target} page ${m.index}/${m.count}`;
+          expect(m.native, `${where}: every message has native when one has`).toBeDefined();
+          expect(typeof m.native!.format, `${where}: native.format`).toBe("string");
+          // Plain JSON data: --out writes it and the outbox keeps it as JSON.
+          expect(JSON.parse(JSON.stringify(m.native!.body)), `${where}: native.body is JSON data`).toEqual(
+            m.native!.body,
+          );
+        }
+        expect(sink.requests.length, "one request per planned message").toBe(planned.length);
+        // Same order when there is one destination key (the engine sends a key's pages in order).
+        if (new Set(planned.map((m) => m.destination.key)).size === 1)
+          for (const [i, req] of sink.requests.entries())
+            expect(req.json, `request ${req.seq}: the body --dry-run showed (native)`).toEqual(
+              planned[i]!.native!.body,
+            );
+        assertNoSecrets();
+      },
+    );
 
     /* ---------------------------------------------------------------- failures */
 
