@@ -83,8 +83,8 @@ export class DiscordNotifier implements Notifier {
           ok: false,
           failure: {
             code: "invalid_stored_body",
-            message: `the stored Discord message is not one socket-notify writes (${this.host.scrub(stored.error)})`,
-            hint: "it was changed after socket-notify wrote it: send the report again instead of retrying this outbox entry",
+            message: `the Discord message is not one socket-notify writes (${this.host.scrub(stored.error)})`,
+            hint: "from an outbox, it was changed after socket-notify wrote it: send the report again instead of retrying this entry; otherwise this is a bug in socket-notify, please report it",
             retry: "never",
             scope: "message",
           },

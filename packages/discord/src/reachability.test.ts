@@ -4,6 +4,7 @@ import { validateDiscordMessage } from "@socket-notify/slack-emulator";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { renderDiscordReachability } from "./reachability.js";
+import { storedDiscordBody } from "./stored.js";
 
 const facts = parseFacts(readFileSync(`${process.env.SOCKET_FIXTURES}/synthetic__socket_facts.json`, "utf8"), {
   source: "/repo/.socket.facts.json",
@@ -80,6 +81,7 @@ describe("renderDiscordReachability (from core's neutral summary, not from Block
         const page = manyFindings(specs);
         const r = renderDiscordReachability(page);
         expect(validateDiscordMessage(r.body)).toBeUndefined();
+        expect(storedDiscordBody(r.body, undefined)).toEqual({ body: r.body });
         const fields = r.body.embeds.reduce((n, e) => n + (e.fields?.length ?? 0), 0);
         expect(fields).toBe(r.listed);
         expect(r.listed + r.counted).toBe(specs.length);

@@ -8,6 +8,7 @@ import { bodyFromBlocks, mrkdwnToDiscord } from "./from-blocks.js";
 import { discordLayout } from "./layout.js";
 import { discordPlugin } from "./plugin.js";
 import { DISCORD_LIMITS, discordPage, renderDiscordPage } from "./render.js";
+import { storedDiscordBody } from "./stored.js";
 
 const base = syntheticScan(1).alerts[0]!;
 const alert = (over: Partial<Alert>): Alert => ({ ...base, url: base.url, purl: base.purl, ...over });
@@ -28,6 +29,8 @@ function discordPages(alerts: readonly Alert[], scan: ScanContext, maxMessages: 
 /** Every body is checked by the emulator's Discord fake's validator: the independent oracle. */
 function expectValid(body: unknown) {
   expect(validateDiscordMessage(body)).toBeUndefined();
+  // And the check a body passes before it is sent (stored.ts) keeps it exactly as rendered.
+  expect(storedDiscordBody(body, (body as { username?: string }).username)).toEqual({ body });
 }
 
 describe("renderDiscordPage", () => {
